@@ -1,0 +1,233 @@
+# recd: the one Makefile.  Objects go to $(B) so that the plain, ASan and
+# TSan builds live side by side (build/, build/asan/, build/tsan/).
+
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+SBINDIR	?= $(PREFIX)/sbin
+SYSCONFDIR ?= /etc
+MANDIR	?= $(PREFIX)/share/man
+DESTDIR	?=
+CFLAGS	?= -O2 -g
+LDFLAGS	?=
+B	?= build
+SAN	?=
+# libsystemd: auto (when pkg-config finds it), 1 (required) or 0 (never).
+SYSTEMD	?= auto
+
+WARN	= -std=c11 -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes \
+	  -Wstrict-prototypes -Wpointer-arith -Wundef -Wvla
+DEFS	= -D_DEFAULT_SOURCE
+
+ifeq ($(SAN),asan)
+SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
+	   -fno-omit-frame-pointer
+endif
+ifeq ($(SAN),tsan)
+SANFLAGS = -fsanitize=thread -fno-omit-frame-pointer
+endif
+
+ALL_CFLAGS = $(WARN) $(DEFS) $(CFLAGS) $(SANFLAGS) -MMD -MP
+ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
+
+# Libraries come through pkg-config, evaluated only when a rule needs them
+# (so that "make deps" can install them first in the same run).
+PKG	= pkg-config
+CJSON_CFLAGS = $(shell $(PKG) --cflags libcjson)
+CJSON_LIBS = $(shell $(PKG) --libs libcjson)
+JACK_CFLAGS = $(shell $(PKG) --cflags jack)
+JACK_LIBS = $(shell $(PKG) --libs jack)
+UV_CFLAGS = $(shell $(PKG) --cflags libuv)
+UV_LIBS	= $(shell $(PKG) --libs libuv)
+CMOCKA_CFLAGS = $(shell $(PKG) --cflags cmocka)
+CMOCKA_LIBS = $(shell $(PKG) --libs cmocka)
+SNDFILE_CFLAGS = $(shell $(PKG) --cflags sndfile)
+SNDFILE_LIBS = $(shell $(PKG) --libs sndfile)
+
+ifeq ($(SYSTEMD),auto)
+override SYSTEMD := $(shell $(PKG) --exists libsystemd 2>/dev/null && echo 1 || echo 0)
+endif
+ifeq ($(SYSTEMD),1)
+SD_CFLAGS = -DHAVE_SYSTEMD $(shell $(PKG) --cflags libsystemd)
+SD_LIBS	= $(shell $(PKG) --libs libsystemd)
+endif
+
+# Each directory compiles with only the include paths it may use
+# (../shared/STYLE.md section 2); tests/check-deps.sh catches the rest.
+CF_common   = -Icommon
+CF_protocol = -Icommon -Iprotocol $(CJSON_CFLAGS)
+CF_daemon   = -Icommon -Iprotocol -Idaemon $(CJSON_CFLAGS) $(JACK_CFLAGS) \
+	      $(UV_CFLAGS)
+CF_ctl      = -Icommon -Iprotocol -Ictl $(CJSON_CFLAGS)
+CF_tests    = -Icommon -Iprotocol -Itests/unit $(CJSON_CFLAGS) \
+	      $(CMOCKA_CFLAGS) $(SNDFILE_CFLAGS)
+
+COMMON_OBJ = $(B)/common/ring.o $(B)/common/ring_rt.o $(B)/common/conv.o \
+	     $(B)/common/wav.o $(B)/common/cfg.o $(B)/common/log.o
+PROTO_OBJ  = $(B)/protocol/cfgjson.o
+DAEMON_OBJ = $(B)/daemon/main.o $(B)/daemon/cap.o $(B)/daemon/cap_rt.o \
+	     $(B)/daemon/writer.o
+
+UNIT_TESTS = $(B)/tests/test_ring $(B)/tests/test_conv $(B)/tests/test_wav \
+	     $(B)/tests/test_cfg $(B)/tests/test_cfgjson
+
+.PHONY: all deps check check-one check-unit check-integration check-rt \
+	check-deps asan tsan \
+	bench run install clean docs
+
+all: $(B)/recd
+
+$(B)/common/%.o: common/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(CF_common) -c $< -o $@
+
+$(B)/protocol/%.o: protocol/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(CF_protocol) -c $< -o $@
+
+$(B)/daemon/%.o: daemon/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(CF_daemon) $(SD_CFLAGS) -c $< -o $@
+
+$(B)/ctl/%.o: ctl/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(CF_ctl) -c $< -o $@
+
+$(B)/tests/%.o: tests/unit/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(CF_tests) -c $< -o $@
+
+$(B)/tests/%.o: tests/tools/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(CF_tests) $(JACK_CFLAGS) -c $< -o $@
+
+$(B)/tests/%.o: tests/bench/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(CF_tests) -c $< -o $@
+
+$(B)/recd: $(DAEMON_OBJ) $(PROTO_OBJ) $(COMMON_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(JACK_LIBS) $(UV_LIBS) $(CJSON_LIBS) \
+	    $(SD_LIBS) -lm -lpthread
+
+# Unit tests link only their module and what it may depend on.
+$(B)/tests/test_ring: $(B)/tests/test_ring.o $(B)/common/ring.o $(B)/common/ring_rt.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lpthread
+$(B)/tests/test_conv: $(B)/tests/test_conv.o $(B)/common/conv.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SNDFILE_LIBS) -lm
+$(B)/tests/test_wav: $(B)/tests/test_wav.o $(B)/common/wav.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SNDFILE_LIBS) -lm
+$(B)/tests/test_cfg: $(B)/tests/test_cfg.o $(B)/common/cfg.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lm
+$(B)/tests/test_cfgjson: $(B)/tests/test_cfgjson.o $(B)/protocol/cfgjson.o \
+    $(B)/common/cfg.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(CJSON_LIBS) -lm
+
+# Test tools: the signal generator client and the take verifier.
+TOOLS = $(B)/tests/siggen $(B)/tests/verify $(B)/tests/sfcheck
+$(B)/tests/siggen: $(B)/tests/siggen.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(JACK_LIBS)
+$(B)/tests/verify: $(B)/tests/verify.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm
+$(B)/tests/sfcheck: $(B)/tests/sfcheck.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SNDFILE_LIBS)
+# Test-only: an LD_PRELOAD guard of the process callback (no sanitizer:
+# it replaces malloc).
+$(B)/tests/rtguard.so: tests/tools/rtguard.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -fPIC -shared $(JACK_CFLAGS) \
+	    -o $@ $< -ldl
+
+$(B)/tests/bench_conv: $(B)/tests/bench_conv.o $(B)/common/conv.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm
+
+# Debian packages: what builds recd, then what the tests and benchmarks use.
+DEB_BUILD = make gcc pkg-config libjack-jackd2-dev libuv1-dev libcjson-dev \
+	    libcmocka-dev
+DEB_SYSTEMD = libsystemd-dev
+DEB_TEST  = jackd2 sox ffmpeg libsndfile1-dev clang libclang-rt-dev \
+	    jack-capture ecasound procps binutils
+deps:
+	@if ! command -v dpkg-query >/dev/null 2>&1; then \
+	    echo "deps: no dpkg here; install the libraries in README.md by hand"; \
+	    exit 0; fi; \
+	want="$(DEB_BUILD) $(DEB_TEST)"; \
+	[ "$(SYSTEMD)" = 0 ] || want="$$want $(DEB_SYSTEMD)"; \
+	missing=; for p in $$want; do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
+		grep -q 'ok installed' || missing="$$missing $$p"; done; \
+	[ -n "$$missing" ] || exit 0; \
+	echo "deps: installing$$missing"; \
+	if [ "$$(id -u)" != 0 ]; then \
+	    echo "deps: missing packages need root: sudo make deps"; exit 1; fi; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	apt-get update -qq && \
+	apt-get install -y -qq --no-install-recommends $$missing
+
+# One build variant's tests; results are appended to build/results.
+RESULTS = build/results
+check-unit: $(UNIT_TESTS) $(B)/recd
+	@tests/run-unit.sh "$(SAN)" $(RESULTS) $(UNIT_TESTS)
+	@tests/run-sh.sh "$(SAN)" $(RESULTS) tests/unit/test_docs.sh $(B)/recd
+
+check-rt: $(B)/common/ring_rt.o $(B)/daemon/cap_rt.o
+	@tests/run-sh.sh "" $(RESULTS) tests/check-rt.sh $(filter %_rt.o,$^)
+
+check-deps:
+	@tests/run-sh.sh "" $(RESULTS) tests/check-deps.sh
+
+# Integration tests run recd from this variant's build against a real
+# jackd; the test tools always come from the plain build.
+PLAIN_TOOLS = build/tests/siggen build/tests/verify build/tests/sfcheck \
+	      build/tests/rtguard.so
+check-integration: $(B)/recd
+	@$(MAKE) --no-print-directory B=build SAN= CC=cc $(PLAIN_TOOLS)
+	@for t in tests/integration/test_*.sh; do \
+	    B=$(B) SAN=$(SAN) tests/run-sh.sh "$(SAN)" $(RESULTS) $$t; done
+
+check-one: check-unit check-integration
+
+check:
+	@$(MAKE) --no-print-directory deps
+	@mkdir -p build && rm -f $(RESULTS)
+	@$(MAKE) --no-print-directory check-one check-rt check-deps
+	@$(MAKE) --no-print-directory check-one B=build/asan SAN=asan CC=clang
+	@$(MAKE) --no-print-directory check-one B=build/tsan SAN=tsan CC=clang
+	@tests/summary.sh $(RESULTS)
+
+asan:
+	@mkdir -p build && rm -f $(RESULTS)
+	@$(MAKE) --no-print-directory check-one B=build/asan SAN=asan CC=clang
+	@tests/summary.sh $(RESULTS)
+
+tsan:
+	@mkdir -p build && rm -f $(RESULTS)
+	@$(MAKE) --no-print-directory check-one B=build/tsan SAN=tsan CC=clang
+	@tests/summary.sh $(RESULTS)
+
+# Figures, not tests: each with its baseline measured in the same run.
+bench:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory $(B)/tests/bench_conv
+	@$(B)/tests/bench_conv
+
+# Until the JACK client lands, make run builds recd and checks the default
+# configuration with it.
+run:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all
+	@mkdir -p recordings
+	$(B)/recd --config etc/recd.json -n
+
+# The README's option table is generated from the option table in
+# common/cfg.c; tests/unit/test_docs.sh fails when the two differ.
+docs: $(B)/recd
+	@tests/tools/gen-docs.sh $(B)/recd
+
+install: $(B)/recd
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/recd
+	install -m 755 $(B)/recd $(DESTDIR)$(BINDIR)/recd
+	install -m 644 etc/recd.json $(DESTDIR)$(SYSCONFDIR)/recd/recd.json
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

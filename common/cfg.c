@@ -1,0 +1,750 @@
+/*
+ * cfg.c: the option table, checking and storing values, and printing the
+ * table for people.  Main thread only.
+ */
+#include "cfg.h"
+
+#include <sys/types.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <regex.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CFG_MAX_OPTS	64	/* room in the command-line seen[] array */
+#define CFG_MAX_LIST	1024	/* elements in one list option */
+#define CFG_HELP_COLS	72	/* where --help and the config wrap text */
+
+#define OFF(f)	offsetof(struct cfg, f)
+
+static const char *const mode_names[] = { "single", "split", NULL };
+static const char *const format_names[] = {
+	"pcm16", "pcm24", "pcm32", "float32", NULL
+};
+static const char *const gap_names[] = { "split", "silence", NULL };
+static const char *const log_names[] = {
+	"error", "warning", "info", "debug", NULL
+};
+
+/*
+ * For CFG_STRING and CFG_LIST, min and max bound the length in bytes of a
+ * string (of each element).  JACK limits client names to 63 bytes
+ * (jack_client_name_size) and full port names to 255.
+ */
+static const struct cfg_opt cfg_opts[] = {
+	{ "directory", CFG_STRING, OFF(directory), "recordings", 1, 4095,
+	  NULL, 1,
+	  "Where recordings are written; created if missing. A relative "
+	  "path is taken from recd's working directory." },
+	{ "channels", CFG_INT, OFF(channels), "2", 1, 256, NULL, 0,
+	  "How many JACK input ports recd registers and records." },
+	{ "port_names", CFG_LIST, OFF(port_names), "", 1, 200, NULL, 0,
+	  "Names of our input ports, one per channel; empty for in_1, "
+	  "in_2, ... Split mode puts them in the file names." },
+	{ "connect", CFG_LIST, OFF(connect), "system:capture_.*", 1, 1024,
+	  NULL, 1,
+	  "Sources connected to our ports in order: JACK port names or "
+	  "POSIX extended regular expressions matched against full port "
+	  "names. A source that is missing is a warning, not a failure." },
+	{ "mode", CFG_ENUM, OFF(mode), "single", 0, 0, mode_names, 1,
+	  "single: one interleaved file for all channels; split: one mono "
+	  "file per channel." },
+	{ "format", CFG_ENUM, OFF(format), "pcm24", 0, 0, format_names, 1,
+	  "Sample format of the files. pcm32 holds 24 significant bits, "
+	  "exactly as JACK2 writes to 32-bit devices; float32 keeps every "
+	  "bit that JACK delivers." },
+	{ "rotate_seconds", CFG_INT, OFF(rotate_seconds), "300", 0, 86400,
+	  NULL, 1,
+	  "Start new files every this many seconds, at an exact frame "
+	  "boundary and without a gap; 0 never rotates." },
+	{ "rotate_align", CFG_BOOL, OFF(rotate_align), "true", 0, 0, NULL, 1,
+	  "Align rotation to the wall clock: with 300 s, files close at "
+	  ":00, :05, :10 and so on." },
+	{ "name_template", CFG_STRING, OFF(name_template),
+	  "%Y-%m-%d/recd-%Y%m%d-%H%M%S", 1, 1024, NULL, 1,
+	  "strftime(3) template for file names, relative to directory; '/' "
+	  "makes subdirectories. recd appends _chNN_PORT in split mode, a "
+	  "suffix when the name is taken, and .wav." },
+	{ "gap_policy", CFG_ENUM, OFF(gap_policy), "split", 0, 0, gap_names,
+	  1,
+	  "What files do at a gap (dropped frames, xrun): split ends them "
+	  "and starts new ones at the true time of the next sample; silence "
+	  "fills the gap with exact silence. Either way a cue marker and a "
+	  "log line say where." },
+	{ "buffer_seconds", CFG_REAL, OFF(buffer_seconds), "5", 0.5, 60,
+	  NULL, 0,
+	  "Audio held between the real-time thread and the writer: how long "
+	  "the disk may stall before samples are dropped (and reported)." },
+	{ "header_seconds", CFG_REAL, OFF(header_seconds), "1", 0.1, 60,
+	  NULL, 1,
+	  "How often WAV headers are rewritten with the true sizes; after a "
+	  "crash every file is valid up to at most this long before its "
+	  "end." },
+	{ "fsync_seconds", CFG_REAL, OFF(fsync_seconds), "10", 0, 3600,
+	  NULL, 1,
+	  "How often written audio is forced to disk; bounds what a power "
+	  "cut can take. 0 syncs only when a file is closed." },
+	{ "dither", CFG_BOOL, OFF(dither), "false", 0, 0, NULL, 1,
+	  "TPDF dither when writing pcm16." },
+	{ "description", CFG_STRING, OFF(description), "", 0, 256, NULL, 1,
+	  "Text for the BWF description of new files." },
+	{ "jack_server", CFG_STRING, OFF(jack_server), "", 0, 63, NULL, 0,
+	  "JACK server name; empty for the default ($JACK_DEFAULT_SERVER, "
+	  "else 'default')." },
+	{ "client_name", CFG_STRING, OFF(client_name), "recd", 1, 63, NULL,
+	  0,
+	  "Our JACK client name." },
+	{ "socket", CFG_STRING, OFF(socket), "", 0, 107, NULL, 0,
+	  "Control socket; empty for $XDG_RUNTIME_DIR/recd/recd.sock, or "
+	  "/run/recd/recd.sock without XDG_RUNTIME_DIR." },
+	{ "autostart", CFG_BOOL, OFF(autostart), "true", 0, 0, NULL, 0,
+	  "Record from start-up; otherwise wait for a start command." },
+	{ "log_level", CFG_ENUM, OFF(log_level), "info", 0, 0, log_names, 1,
+	  "Least important log lines shown." },
+};
+
+#define CFG_NOPTS	(sizeof(cfg_opts) / sizeof(cfg_opts[0]))
+
+_Static_assert(CFG_NOPTS <= CFG_MAX_OPTS, "raise CFG_MAX_OPTS");
+
+static const char *const bool_true[] = { "true", "yes", "on", "1", NULL };
+static const char *const bool_false[] = { "false", "no", "off", "0", NULL };
+
+size_t
+cfg_count(void)
+{
+	return CFG_NOPTS;
+}
+
+const struct cfg_opt *
+cfg_opt_at(size_t i)
+{
+	return i < CFG_NOPTS ? &cfg_opts[i] : NULL;
+}
+
+const struct cfg_opt *
+cfg_find(const char *name)
+{
+	size_t i, k;
+
+	for (i = 0; i < CFG_NOPTS; i++) {
+		for (k = 0; name[k] != '\0'; k++) {
+			if (name[k] != cfg_opts[i].name[k] &&
+			    !(name[k] == '-' && cfg_opts[i].name[k] == '_'))
+				break;
+		}
+		if (name[k] == '\0' && cfg_opts[i].name[k] == '\0')
+			return &cfg_opts[i];
+	}
+	return NULL;
+}
+
+static void *
+field(struct cfg *c, const struct cfg_opt *o)
+{
+	return (char *)c + o->off;
+}
+
+const void *
+cfg_ptr(const struct cfg *c, const struct cfg_opt *o)
+{
+	return (const char *)c + o->off;
+}
+
+static int
+in_list(const char *const *names, const char *s)
+{
+	int i;
+
+	for (i = 0; names[i] != NULL; i++)
+		if (strcmp(names[i], s) == 0)
+			return i;
+	return -1;
+}
+
+/* The accepted values of an option, as "(...)" for messages and docs. */
+static void
+range_text(const struct cfg_opt *o, char *buf, size_t len)
+{
+	size_t	n;
+	int	i;
+
+	switch (o->type) {
+	case CFG_BOOL:
+		snprintf(buf, len, "(true or false)");
+		break;
+	case CFG_INT:
+		snprintf(buf, len, "(%.0f..%.0f)", o->min, o->max);
+		break;
+	case CFG_REAL:
+		snprintf(buf, len, "(%g..%g)", o->min, o->max);
+		break;
+	case CFG_STRING:
+		snprintf(buf, len, "(%.0f..%.0f characters)", o->min, o->max);
+		break;
+	case CFG_LIST:
+		snprintf(buf, len, "(each %.0f..%.0f characters)", o->min,
+		    o->max);
+		break;
+	case CFG_ENUM:
+		n = (size_t)snprintf(buf, len, "(one of");
+		for (i = 0; o->choices[i] != NULL && n < len; i++)
+			n += (size_t)snprintf(buf + n, len - n, "%s %s",
+			    i == 0 ? "" : ",", o->choices[i]);
+		if (n < len)
+			snprintf(buf + n, len - n, ")");
+		break;
+	}
+}
+
+static int
+refuse(const struct cfg_opt *o, const char *value, const char *why,
+    char *err, size_t errlen)
+{
+	char range[128];
+
+	range_text(o, range, sizeof(range));
+	snprintf(err, errlen, "%s: %s: %s %s", o->name, value, why, range);
+	return -EINVAL;
+}
+
+static int
+wrong_type(const struct cfg_opt *o, const char *what, char *err,
+    size_t errlen)
+{
+	static const char *const want[] = {
+		"true or false", "an integer", "a number", "a string",
+		"a string", "a list of strings"
+	};
+
+	snprintf(err, errlen, "%s: %s given, but the option takes %s",
+	    o->name, what, want[o->type]);
+	return -EINVAL;
+}
+
+int
+cfg_set_bool(struct cfg *c, const struct cfg_opt *o, int v, char *err,
+    size_t errlen)
+{
+	if (o->type != CFG_BOOL)
+		return wrong_type(o, "true or false", err, errlen);
+	*(int *)field(c, o) = v != 0;
+	return 0;
+}
+
+int
+cfg_set_number(struct cfg *c, const struct cfg_opt *o, double v, char *err,
+    size_t errlen)
+{
+	char text[64];
+
+	if (o->type != CFG_INT && o->type != CFG_REAL)
+		return wrong_type(o, "a number", err, errlen);
+	snprintf(text, sizeof(text), "%.17g", v);
+	if (!isfinite(v))
+		return refuse(o, text, "not a number", err, errlen);
+	if (o->type == CFG_INT && v != floor(v))
+		return refuse(o, text, "not an integer", err, errlen);
+	if (v < o->min || v > o->max)
+		return refuse(o, text, "out of range", err, errlen);
+	if (o->type == CFG_INT)
+		*(long *)field(c, o) = (long)v;
+	else
+		*(double *)field(c, o) = v;
+	return 0;
+}
+
+static int
+check_length(const struct cfg_opt *o, const char *s, char *err,
+    size_t errlen)
+{
+	char	quoted[80];
+	size_t	len = strlen(s);
+
+	if (len >= o->min && len <= o->max)
+		return 0;
+	snprintf(quoted, sizeof(quoted), "\"%.60s%s\"", s,
+	    len > 60 ? "..." : "");
+	return refuse(o, quoted, len < o->min ? "too short" : "too long",
+	    err, errlen);
+}
+
+int
+cfg_set_string(struct cfg *c, const struct cfg_opt *o, const char *s,
+    char *err, size_t errlen)
+{
+	char	 quoted[80];
+	char	*dup, **slot;
+	int	 i;
+
+	if (o->type == CFG_ENUM) {
+		i = in_list(o->choices, s);
+		if (i < 0) {
+			snprintf(quoted, sizeof(quoted), "\"%.60s\"", s);
+			return refuse(o, quoted, "unknown value", err, errlen);
+		}
+		*(int *)field(c, o) = i;
+		return 0;
+	}
+	if (o->type != CFG_STRING)
+		return wrong_type(o, "a string", err, errlen);
+	if (check_length(o, s, err, errlen) != 0)
+		return -EINVAL;
+	dup = strdup(s);
+	if (dup == NULL) {
+		snprintf(err, errlen, "%s: %s", o->name, strerror(errno));
+		return -ENOMEM;
+	}
+	slot = field(c, o);
+	free(*slot);
+	*slot = dup;
+	return 0;
+}
+
+void
+cfg_list_clear(struct cfg *c, const struct cfg_opt *o)
+{
+	struct cfg_list	*l = field(c, o);
+	size_t		 i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+int
+cfg_list_add(struct cfg *c, const struct cfg_opt *o, const char *s,
+    char *err, size_t errlen)
+{
+	struct cfg_list	*l;
+	char		**v, *dup;
+
+	if (o->type != CFG_LIST)
+		return wrong_type(o, "a list", err, errlen);
+	l = field(c, o);
+	if (l->n >= CFG_MAX_LIST) {
+		snprintf(err, errlen, "%s: more than %d entries", o->name,
+		    CFG_MAX_LIST);
+		return -EINVAL;
+	}
+	if (check_length(o, s, err, errlen) != 0)
+		return -EINVAL;
+	v = realloc(l->v, (l->n + 1) * sizeof(*v));
+	dup = strdup(s);
+	if (v == NULL || dup == NULL) {
+		free(dup);
+		if (v != NULL)
+			l->v = v;
+		snprintf(err, errlen, "%s: %s", o->name, strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	v[l->n++] = dup;
+	l->v = v;
+	return 0;
+}
+
+int
+cfg_set_text(struct cfg *c, const struct cfg_opt *o, const char *text,
+    int append, char *err, size_t errlen)
+{
+	char	 quoted[80];
+	char	*end;
+	double	 v;
+
+	snprintf(quoted, sizeof(quoted), "\"%.60s%s\"", text,
+	    strlen(text) > 60 ? "..." : "");
+	switch (o->type) {
+	case CFG_BOOL:
+		if (in_list(bool_true, text) >= 0)
+			return cfg_set_bool(c, o, 1, err, errlen);
+		if (in_list(bool_false, text) >= 0)
+			return cfg_set_bool(c, o, 0, err, errlen);
+		return refuse(o, quoted, "not a boolean", err, errlen);
+	case CFG_INT:
+	case CFG_REAL:
+		errno = 0;
+		v = strtod(text, &end);
+		if (end == text || *end != '\0' || errno == ERANGE ||
+		    isspace((unsigned char)text[0]))
+			return refuse(o, quoted, o->type == CFG_INT ?
+			    "not an integer" : "not a number", err, errlen);
+		if (o->type == CFG_INT && v != floor(v))
+			return refuse(o, quoted, "not an integer", err, errlen);
+		return cfg_set_number(c, o, v, err, errlen);
+	case CFG_STRING:
+	case CFG_ENUM:
+		return cfg_set_string(c, o, text, err, errlen);
+	case CFG_LIST:
+		if (!append)
+			cfg_list_clear(c, o);
+		return cfg_list_add(c, o, text, err, errlen);
+	}
+	return -EINVAL;
+}
+
+int
+cfg_init(struct cfg *c, char *err, size_t errlen)
+{
+	const struct cfg_opt	*o;
+	size_t			 i;
+	int			 rc;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < CFG_NOPTS; i++) {
+		o = &cfg_opts[i];
+		if (o->type == CFG_LIST && o->def[0] == '\0')
+			continue;
+		rc = cfg_set_text(c, o, o->def, 0, err, errlen);
+		if (rc != 0) {
+			cfg_done(c);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+void
+cfg_done(struct cfg *c)
+{
+	const struct cfg_opt	*o;
+	size_t			 i;
+
+	for (i = 0; i < CFG_NOPTS; i++) {
+		o = &cfg_opts[i];
+		if (o->type == CFG_STRING) {
+			free(*(char **)field(c, o));
+			*(char **)field(c, o) = NULL;
+		} else if (o->type == CFG_LIST)
+			cfg_list_clear(c, o);
+	}
+}
+
+int
+cfg_copy(struct cfg *dst, const struct cfg *src, char *err, size_t errlen)
+{
+	const struct cfg_opt	*o;
+	const struct cfg_list	*l;
+	size_t			 i, k;
+	int			 rc = 0;
+
+	memcpy(dst, src, sizeof(*dst));
+	/* Clear the borrowed pointers first, so cfg_done is always safe. */
+	for (i = 0; i < CFG_NOPTS; i++) {
+		o = &cfg_opts[i];
+		if (o->type == CFG_STRING)
+			*(char **)field(dst, o) = NULL;
+		else if (o->type == CFG_LIST)
+			memset(field(dst, o), 0, sizeof(struct cfg_list));
+	}
+	for (i = 0; i < CFG_NOPTS && rc == 0; i++) {
+		o = &cfg_opts[i];
+		if (o->type == CFG_STRING)
+			rc = cfg_set_string(dst, o,
+			    *(char *const *)cfg_ptr(src, o), err, errlen);
+		else if (o->type == CFG_LIST) {
+			l = cfg_ptr(src, o);
+			for (k = 0; k < l->n && rc == 0; k++)
+				rc = cfg_list_add(dst, o, l->v[k], err, errlen);
+		}
+	}
+	if (rc != 0)
+		cfg_done(dst);
+	return rc;
+}
+
+int
+cfg_format(const struct cfg *c, const struct cfg_opt *o, char *buf,
+    size_t len)
+{
+	const struct cfg_list	*l;
+	size_t			 i, n;
+
+	switch (o->type) {
+	case CFG_BOOL:
+		return snprintf(buf, len, "%s",
+		    *(const int *)cfg_ptr(c, o) ? "true" : "false");
+	case CFG_INT:
+		return snprintf(buf, len, "%ld", *(const long *)cfg_ptr(c, o));
+	case CFG_REAL:
+		return snprintf(buf, len, "%g",
+		    *(const double *)cfg_ptr(c, o));
+	case CFG_STRING:
+		return snprintf(buf, len, "%s",
+		    *(char *const *)cfg_ptr(c, o));
+	case CFG_ENUM:
+		return snprintf(buf, len, "%s",
+		    o->choices[*(const int *)cfg_ptr(c, o)]);
+	case CFG_LIST:
+		l = cfg_ptr(c, o);
+		buf[0] = '\0';
+		for (i = 0, n = 0; i < l->n && n < len; i++)
+			n += (size_t)snprintf(buf + n, len - n, "%s%s",
+			    i == 0 ? "" : ",", l->v[i]);
+		return (int)n;
+	}
+	return -EINVAL;
+}
+
+/* A template that is absolute or has a ".." component leaves directory. */
+static int
+template_escapes(const char *t)
+{
+	const char *p;
+
+	if (t[0] == '/')
+		return 1;
+	for (p = t; p != NULL; p = strchr(p, '/')) {
+		if (*p == '/')
+			p++;
+		if (p[0] == '.' && p[1] == '.' && (p[2] == '/' || p[2] == '\0'))
+			return 1;
+	}
+	return 0;
+}
+
+int
+cfg_check(const struct cfg *c, char *err, size_t errlen)
+{
+	regex_t	re;
+	char	msg[128];
+	size_t	i, k;
+	int	rc;
+
+	if (c->port_names.n != 0 && c->port_names.n != (size_t)c->channels) {
+		snprintf(err, errlen, "port_names: %zu names for %ld channels",
+		    c->port_names.n, c->channels);
+		return -EINVAL;
+	}
+	for (i = 0; i < c->port_names.n; i++) {
+		if (strchr(c->port_names.v[i], ':') != NULL) {
+			snprintf(err, errlen, "port_names: \"%s\": a port name "
+			    "cannot hold ':'", c->port_names.v[i]);
+			return -EINVAL;
+		}
+		for (k = 0; k < i; k++) {
+			if (strcmp(c->port_names.v[i],
+			    c->port_names.v[k]) == 0) {
+				snprintf(err, errlen, "port_names: \"%s\": "
+				    "given twice", c->port_names.v[i]);
+				return -EINVAL;
+			}
+		}
+	}
+	for (i = 0; i < c->connect.n; i++) {
+		rc = regcomp(&re, c->connect.v[i], REG_EXTENDED | REG_NOSUB);
+		if (rc != 0) {
+			regerror(rc, &re, msg, sizeof(msg));
+			snprintf(err, errlen, "connect: \"%s\": not a regular "
+			    "expression: %s", c->connect.v[i], msg);
+			return -EINVAL;
+		}
+		regfree(&re);
+	}
+	if (template_escapes(c->name_template)) {
+		snprintf(err, errlen, "name_template: \"%s\": names must stay "
+		    "inside directory (no leading '/', no '..')",
+		    c->name_template);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+is_bool_text(const char *s)
+{
+	return in_list(bool_true, s) >= 0 || in_list(bool_false, s) >= 0;
+}
+
+int
+cfg_apply_args(struct cfg *c, int argc, char *const argv[], char *err,
+    size_t errlen)
+{
+	const struct cfg_opt	*o;
+	unsigned char		 seen[CFG_MAX_OPTS] = { 0 };
+	char			 name[128], msg[256];
+	const char		*arg, *eq, *value;
+	size_t			 len;
+	int			 i, neg, rc;
+
+	for (i = 0; i < argc; i++) {
+		arg = argv[i];
+		if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
+			snprintf(err, errlen, "command line: \"%s\": expected "
+			    "--option value", arg);
+			return -EINVAL;
+		}
+		arg += 2;
+		eq = strchr(arg, '=');
+		len = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
+		if (len >= sizeof(name))
+			len = sizeof(name) - 1;
+		memcpy(name, arg, len);
+		name[len] = '\0';
+		neg = 0;
+		o = cfg_find(name);
+		if (o == NULL && strncmp(name, "no-", 3) == 0 && eq == NULL) {
+			o = cfg_find(name + 3);
+			neg = o != NULL && o->type == CFG_BOOL;
+			if (!neg)
+				o = NULL;
+		}
+		if (o == NULL) {
+			snprintf(err, errlen, "command line: --%s: unknown "
+			    "option (recd --help lists them)", name);
+			return -EINVAL;
+		}
+		if (neg)
+			value = "false";
+		else if (eq != NULL)
+			value = eq + 1;
+		else if (o->type == CFG_BOOL)
+			value = i + 1 < argc && is_bool_text(argv[i + 1]) ?
+			    argv[++i] : "true";
+		else if (i + 1 < argc)
+			value = argv[++i];
+		else {
+			snprintf(err, errlen, "command line: --%s: needs a "
+			    "value", name);
+			return -EINVAL;
+		}
+		rc = cfg_set_text(c, o, value, seen[o - cfg_opts], msg,
+		    sizeof(msg));
+		if (rc != 0) {
+			snprintf(err, errlen, "command line: %s", msg);
+			return rc;
+		}
+		seen[o - cfg_opts] = 1;
+	}
+	return 0;
+}
+
+static const char *const type_names[] = {
+	"boolean", "integer", "number", "string", "choice",
+	"list of strings"
+};
+
+/* Prints text wrapped at CFG_HELP_COLS, each line after prefix. */
+static void
+print_wrapped(FILE *f, const char *prefix, const char *text)
+{
+	const char	*p = text, *brk;
+	size_t		 width = CFG_HELP_COLS - strlen(prefix), n;
+
+	while (*p != '\0') {
+		n = strlen(p);
+		if (n > width) {
+			for (brk = p + width; brk > p && *brk != ' '; brk--)
+				;
+			n = brk > p ? (size_t)(brk - p) : width;
+		}
+		fprintf(f, "%s%.*s\n", prefix, (int)n, p);
+		p += n;
+		while (*p == ' ')
+			p++;
+	}
+}
+
+static void
+default_text(const struct cfg_opt *o, char *buf, size_t len)
+{
+	if (o->type == CFG_LIST)
+		snprintf(buf, len, o->def[0] == '\0' ? "[]" : "[\"%s\"]",
+		    o->def);
+	else if (o->type == CFG_STRING)
+		snprintf(buf, len, "\"%s\"", o->def);
+	else
+		snprintf(buf, len, "%s", o->def);
+}
+
+void
+cfg_print_help(FILE *f)
+{
+	const struct cfg_opt	*o;
+	char			 range[128], def[128];
+	size_t			 i;
+
+	for (i = 0; i < CFG_NOPTS; i++) {
+		o = &cfg_opts[i];
+		range_text(o, range, sizeof(range));
+		default_text(o, def, sizeof(def));
+		fprintf(f, "  --%s %s %s, default %s%s\n", o->name,
+		    type_names[o->type], range, def,
+		    o->runtime ? "; runtime" : "");
+		print_wrapped(f, "        ", o->help);
+	}
+}
+
+void
+cfg_print_markdown(FILE *f)
+{
+	const struct cfg_opt	*o;
+	char			 range[128], def[128];
+	size_t			 i;
+
+	fprintf(f, "| option | type | default | accepted | runtime | "
+	    "meaning |\n|---|---|---|---|---|---|\n");
+	for (i = 0; i < CFG_NOPTS; i++) {
+		o = &cfg_opts[i];
+		range_text(o, range, sizeof(range));
+		default_text(o, def, sizeof(def));
+		/* The parentheses are for sentences, not for a table cell. */
+		range[strlen(range) - 1] = '\0';
+		fprintf(f, "| `%s` | %s | `%s` | %s | %s | %s |\n", o->name,
+		    type_names[o->type], def, range + 1,
+		    o->runtime ? "yes" : "no", o->help);
+	}
+}
+
+/* A JSON string literal; option values and defaults are plain text. */
+static void
+print_json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", (unsigned char)*s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+void
+cfg_print_config(FILE *f)
+{
+	const struct cfg_opt	*o;
+	char			 range[128];
+	size_t			 i;
+
+	fprintf(f, "// recd configuration: JSON, with // and /* */ comments."
+	    "\n// Every option at its default; \"recd --help\" and README.md "
+	    "say the same.\n// Options marked runtime can be changed while "
+	    "recording.\n{\n");
+	for (i = 0; i < CFG_NOPTS; i++) {
+		o = &cfg_opts[i];
+		range_text(o, range, sizeof(range));
+		fprintf(f, "%s", i == 0 ? "" : "\n");
+		print_wrapped(f, "\t// ", o->help);
+		fprintf(f, "\t// %s %s%s\n\t", type_names[o->type], range,
+		    o->runtime ? ", runtime" : "");
+		print_json_string(f, o->name);
+		fprintf(f, ": ");
+		if (o->type == CFG_LIST) {
+			fprintf(f, "[");
+			if (o->def[0] != '\0')
+				print_json_string(f, o->def);
+			fprintf(f, "]");
+		} else if (o->type == CFG_STRING || o->type == CFG_ENUM)
+			print_json_string(f, o->def);
+		else
+			fprintf(f, "%s", o->def);
+		fprintf(f, "%s\n", i + 1 < CFG_NOPTS ? "," : "");
+	}
+	fprintf(f, "}\n");
+}

@@ -1,0 +1,127 @@
+/*
+ * cfg.h: the one option table and the values it describes.  The table
+ * drives defaults, command-line overrides, the JSON config file
+ * (protocol/cfgjson.c), get/set, --help and the docs.  Main thread only;
+ * other threads get copies.
+ */
+#ifndef RECD_COMMON_CFG_H
+#define RECD_COMMON_CFG_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+enum cfg_type {
+	CFG_BOOL,		/* int, 0 or 1 */
+	CFG_INT,		/* long, within [min, max] */
+	CFG_REAL,		/* double, within [min, max] */
+	CFG_STRING,		/* char *, never NULL */
+	CFG_ENUM,		/* int, index into choices */
+	CFG_LIST		/* struct cfg_list of strings */
+};
+
+enum cfg_mode { CFG_MODE_SINGLE, CFG_MODE_SPLIT };
+enum cfg_format { CFG_FMT_PCM16, CFG_FMT_PCM24, CFG_FMT_PCM32,
+	CFG_FMT_FLOAT32 };
+enum cfg_gap { CFG_GAP_SPLIT, CFG_GAP_SILENCE };
+enum cfg_loglevel { CFG_LOG_ERROR, CFG_LOG_WARNING, CFG_LOG_INFO,
+	CFG_LOG_DEBUG };
+
+struct cfg_list {
+	char		**v;		/* n strings, owned */
+	size_t		  n;
+};
+
+/* Every option's value; the field names are the option names. */
+struct cfg {
+	char		*directory;
+	long		 channels;
+	struct cfg_list	 port_names;
+	struct cfg_list	 connect;
+	int		 mode;		/* enum cfg_mode */
+	int		 format;	/* enum cfg_format */
+	long		 rotate_seconds;
+	int		 rotate_align;
+	char		*name_template;
+	int		 gap_policy;	/* enum cfg_gap */
+	double		 buffer_seconds;
+	double		 header_seconds;
+	double		 fsync_seconds;
+	int		 dither;
+	char		*description;
+	char		*jack_server;
+	char		*client_name;
+	char		*socket;
+	int		 autostart;
+	int		 log_level;	/* enum cfg_loglevel */
+};
+
+struct cfg_opt {
+	const char	*name;
+	enum cfg_type	 type;
+	size_t		 off;		/* offsetof(struct cfg, field) */
+	const char	*def;		/* default, as a command-line value */
+	double		 min, max;	/* CFG_INT, CFG_REAL */
+	const char *const *choices;	/* CFG_ENUM: NULL-terminated */
+	int		 runtime;	/* settable while recording */
+	const char	*help;		/* one sentence or two */
+};
+
+/* The table, in the order the docs show it. */
+size_t			 cfg_count(void);
+const struct cfg_opt	*cfg_opt_at(size_t);
+/* By name; '-' and '_' are the same.  NULL when unknown. */
+const struct cfg_opt	*cfg_find(const char *name);
+
+/* Every option at its default.  cfg_done frees what cfg_init made. */
+int	cfg_init(struct cfg *, char *err, size_t errlen);
+void	cfg_done(struct cfg *);
+int	cfg_copy(struct cfg *dst, const struct cfg *src, char *err,
+	    size_t errlen);
+
+/*
+ * Typed setters: check the value against the option's type and range and
+ * store it, or leave the value alone and describe the refusal in err as
+ * "name: value: reason (accepted range)".  Return 0 or -EINVAL (-ENOMEM).
+ */
+int	cfg_set_bool(struct cfg *, const struct cfg_opt *, int,
+	    char *err, size_t errlen);
+int	cfg_set_number(struct cfg *, const struct cfg_opt *, double,
+	    char *err, size_t errlen);
+int	cfg_set_string(struct cfg *, const struct cfg_opt *, const char *,
+	    char *err, size_t errlen);
+/* CFG_LIST: empty it, then add strings one at a time. */
+void	cfg_list_clear(struct cfg *, const struct cfg_opt *);
+int	cfg_list_add(struct cfg *, const struct cfg_opt *, const char *,
+	    char *err, size_t errlen);
+/*
+ * From text, as on the command line.  A list option gets one element a
+ * call; append = 0 replaces the list by that element.
+ */
+int	cfg_set_text(struct cfg *, const struct cfg_opt *, const char *text,
+	    int append, char *err, size_t errlen);
+
+/* Reading values back: the field, and the value as command-line text. */
+const void *cfg_ptr(const struct cfg *, const struct cfg_opt *);
+int	cfg_format(const struct cfg *, const struct cfg_opt *, char *buf,
+	    size_t len);
+
+/*
+ * Checks that span options (port_names against channels, connect as
+ * regular expressions, name_template inside directory).
+ */
+int	cfg_check(const struct cfg *, char *err, size_t errlen);
+
+/*
+ * Command-line overrides: argv holds only "--name value", "--name=value"
+ * and, for booleans, "--name" and "--no-name".  A list option given more
+ * than once collects every value.
+ */
+int	cfg_apply_args(struct cfg *, int argc, char *const argv[], char *err,
+	    size_t errlen);
+
+/* The option table for people: --help, README.md and etc/recd.json. */
+void	cfg_print_help(FILE *);
+void	cfg_print_markdown(FILE *);
+void	cfg_print_config(FILE *);
+
+#endif

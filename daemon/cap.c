@@ -1,0 +1,352 @@
+/*
+ * cap.c: recd's JACK client: open, ports, ring, connections, close.  Main
+ * thread; the xrun and shutdown callbacks run on JACK's notification
+ * thread and only count and notify.
+ */
+#include "cap.h"
+
+#include <sys/types.h>
+
+#include <errno.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jack/jack.h>
+
+#include "cap_priv.h"
+#include "log.h"
+#include "ring.h"
+
+size_t
+cap_rec_bytes(unsigned nch, uint32_t nframes)
+{
+	return sizeof(struct cap_rec) + (size_t)nch * nframes * sizeof(float);
+}
+
+/* JACK's notification thread: treat like a signal handler. */
+static int
+on_xrun(void *arg)
+{
+	struct cap *c = arg;
+
+	atomic_fetch_add(&c->xruns, 1);
+	if (c->notify != NULL)
+		c->notify(c->notify_arg);
+	return 0;
+}
+
+static void
+on_shutdown(jack_status_t code, const char *reason, void *arg)
+{
+	struct cap *c = arg;
+
+	(void)code;
+	(void)reason;
+	atomic_store(&c->lost, 1);
+	if (c->notify != NULL)
+		c->notify(c->notify_arg);
+}
+
+static int
+on_buffer_size(jack_nframes_t nframes, void *arg)
+{
+	struct cap *c = arg;
+
+	/* Larger periods than the ring's blocks are dropped and counted. */
+	if (nframes > CAP_MAX_PERIOD && c->notify != NULL)
+		c->notify(c->notify_arg);
+	return 0;
+}
+
+static void
+jack_error_log(const char *msg)
+{
+	log_warnx("jack: %s", msg);
+}
+
+static void
+jack_info_log(const char *msg)
+{
+	log_debug("jack: %s", msg);
+}
+
+struct cap *
+cap_open(const struct cfg *cfg, void (*notify)(void *), void *arg,
+    char *err, size_t errlen)
+{
+	struct cap	*c;
+	jack_status_t	 status;
+	jack_options_t	 opts = JackNoStartServer | JackUseExactName;
+	const char	*server = NULL;
+	char		 name[64], rerr[256];
+	size_t		 rec, bytes;
+	unsigned	 ch;
+
+	jack_set_error_function(jack_error_log);
+	jack_set_info_function(jack_info_log);
+	c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		snprintf(err, errlen, "jack: %s", strerror(errno));
+		return NULL;
+	}
+	c->nch = (unsigned)cfg->channels;
+	c->notify = notify;
+	c->notify_arg = arg;
+	if (cfg->jack_server[0] != '\0') {
+		opts |= JackServerName;
+		server = cfg->jack_server;
+	}
+	c->client = jack_client_open(cfg->client_name, opts, &status, server);
+	if (c->client == NULL) {
+		if (status & JackNameNotUnique)
+			snprintf(err, errlen, "jack: client name \"%s\" is "
+			    "taken (is recd running already?)",
+			    cfg->client_name);
+		else
+			snprintf(err, errlen, "jack: cannot connect to server "
+			    "\"%s\" (status 0x%x): is jackd running?",
+			    server != NULL ? server : (getenv(
+			    "JACK_DEFAULT_SERVER") != NULL ? getenv(
+			    "JACK_DEFAULT_SERVER") : "default"),
+			    (unsigned)status);
+		goto fail;
+	}
+	c->rate = jack_get_sample_rate(c->client);
+	c->period = jack_get_buffer_size(c->client);
+	if (c->period > CAP_MAX_PERIOD) {
+		snprintf(err, errlen, "jack: buffer size %u: more than recd "
+		    "takes (%d frames)", c->period, CAP_MAX_PERIOD);
+		goto fail;
+	}
+	c->ports = calloc(c->nch, sizeof(*c->ports));
+	c->short_names = calloc(c->nch, sizeof(*c->short_names));
+	if (c->ports == NULL || c->short_names == NULL) {
+		snprintf(err, errlen, "jack: %s", strerror(errno));
+		goto fail;
+	}
+	for (ch = 0; ch < c->nch; ch++) {
+		if (cfg->port_names.n > 0)
+			snprintf(name, sizeof(name), "%s",
+			    cfg->port_names.v[ch]);
+		else
+			snprintf(name, sizeof(name), "in_%u", ch + 1);
+		c->short_names[ch] = strdup(name);
+		c->ports[ch] = jack_port_register(c->client, name,
+		    JACK_DEFAULT_AUDIO_TYPE, JackPortIsInput | JackPortIsTerminal,
+		    0);
+		if (c->ports[ch] == NULL || c->short_names[ch] == NULL) {
+			snprintf(err, errlen, "port %s:%s: cannot register",
+			    cfg->client_name, name);
+			goto fail;
+		}
+	}
+	/*
+	 * The ring holds buffer_seconds of audio, and at least a few of the
+	 * largest records, so that a change of buffer size still fits.
+	 */
+	rec = cap_rec_bytes(c->nch, CAP_MAX_PERIOD);
+	bytes = (size_t)(cfg->buffer_seconds * c->rate / c->period + 1) *
+	    cap_rec_bytes(c->nch, c->period);
+	if (bytes < 4 * rec)
+		bytes = 4 * rec;
+	c->ring = ring_new(bytes, rec, rerr, sizeof(rerr));
+	if (c->ring == NULL) {
+		snprintf(err, errlen, "%s", rerr);
+		goto fail;
+	}
+	if (ring_lock_errno(c->ring) != 0)
+		log_warnx("ring: cannot lock %zu MB in memory: %s; recording "
+		    "goes on, but the system may page it out (raise "
+		    "LimitMEMLOCK or ulimit -l)",
+		    ring_capacity(c->ring) >> 20,
+		    strerror(ring_lock_errno(c->ring)));
+	if (jack_set_process_callback(c->client, cap_process_rt, c) != 0 ||
+	    jack_set_xrun_callback(c->client, on_xrun, c) != 0 ||
+	    jack_set_buffer_size_callback(c->client, on_buffer_size, c) != 0) {
+		snprintf(err, errlen, "jack: cannot set callbacks");
+		goto fail;
+	}
+	jack_on_info_shutdown(c->client, on_shutdown, c);
+	return c;
+fail:
+	cap_close(c);
+	return NULL;
+}
+
+/* Does the whole of name match the extended regular expression? */
+static int
+full_match(const regex_t *re, const char *name)
+{
+	regmatch_t m;
+
+	return regexec(re, name, 1, &m, 0) == 0 && m.rm_so == 0 &&
+	    (size_t)m.rm_eo == strlen(name);
+}
+
+/*
+ * Sources in order: for each connect pattern, the output ports that match
+ * it in JACK's order, each port once.  Our port i gets source i.
+ */
+static void
+connect_sources(struct cap *c, const struct cfg *cfg)
+{
+	const char	**all, **src;
+	regex_t		  re;
+	size_t		  nsrc = 0, i, k, p, found;
+	unsigned	  ch;
+	int		  rc, dup;
+
+	all = jack_get_ports(c->client, NULL, JACK_DEFAULT_AUDIO_TYPE,
+	    JackPortIsOutput);
+	src = calloc(c->nch, sizeof(*src));
+	if (src == NULL) {
+		log_warn("connect");
+		jack_free(all);
+		return;
+	}
+	for (p = 0; p < cfg->connect.n && nsrc < c->nch; p++) {
+		if (regcomp(&re, cfg->connect.v[p], REG_EXTENDED) != 0)
+			continue;	/* cfg_check has refused it already */
+		found = 0;
+		for (i = 0; all != NULL && all[i] != NULL && nsrc < c->nch;
+		    i++) {
+			if (!full_match(&re, all[i]))
+				continue;
+			found++;
+			for (dup = 0, k = 0; k < nsrc; k++)
+				dup |= strcmp(src[k], all[i]) == 0;
+			if (!dup)
+				src[nsrc++] = all[i];
+		}
+		regfree(&re);
+		if (found == 0)
+			log_warnx("connect: \"%s\": no such port (yet)",
+			    cfg->connect.v[p]);
+	}
+	for (ch = 0; ch < nsrc; ch++) {
+		rc = jack_connect(c->client, src[ch],
+		    jack_port_name(c->ports[ch]));
+		if (rc != 0 && rc != EEXIST)
+			log_warnx("port %s: connect to %s: failed", src[ch],
+			    jack_port_name(c->ports[ch]));
+		else
+			log_info("port %s -> %s", src[ch],
+			    jack_port_name(c->ports[ch]));
+	}
+	if (nsrc < c->nch && cfg->connect.n > 0)
+		log_warnx("connect: %zu sources for %u channels: %s and on "
+		    "are not connected", nsrc, c->nch,
+		    jack_port_name(c->ports[nsrc]));
+	free(src);
+	jack_free(all);
+}
+
+int
+cap_activate(struct cap *c, const struct cfg *cfg, char *err, size_t errlen)
+{
+	if (jack_activate(c->client) != 0) {
+		snprintf(err, errlen, "jack: cannot activate client %s",
+		    jack_get_client_name(c->client));
+		return -EIO;
+	}
+	c->active = 1;
+	connect_sources(c, cfg);
+	return 0;
+}
+
+void
+cap_deactivate(struct cap *c)
+{
+	if (c->active && !atomic_load(&c->lost))
+		jack_deactivate(c->client);
+	c->active = 0;
+}
+
+void
+cap_close(struct cap *c)
+{
+	unsigned ch;
+
+	if (c == NULL)
+		return;
+	cap_deactivate(c);
+	if (c->client != NULL)
+		jack_client_close(c->client);
+	for (ch = 0; c->short_names != NULL && ch < c->nch; ch++)
+		free(c->short_names[ch]);
+	free(c->short_names);
+	free(c->ports);
+	ring_del(c->ring);
+	free(c);
+}
+
+struct ring *
+cap_ring(struct cap *c)
+{
+	return c->ring;
+}
+
+unsigned
+cap_rate(const struct cap *c)
+{
+	return c->rate;
+}
+
+uint32_t
+cap_period(const struct cap *c)
+{
+	return c->period;
+}
+
+unsigned
+cap_channels(const struct cap *c)
+{
+	return c->nch;
+}
+
+const char *
+cap_port_short_name(const struct cap *c, unsigned ch)
+{
+	return c->short_names[ch];
+}
+
+uint64_t
+cap_dropped_frames(const struct cap *c)
+{
+	return atomic_load(&((struct cap *)c)->dropped);
+}
+
+uint64_t
+cap_xruns(const struct cap *c)
+{
+	return atomic_load(&((struct cap *)c)->xruns);
+}
+
+int
+cap_server_lost(const struct cap *c)
+{
+	return atomic_load(&((struct cap *)c)->lost);
+}
+
+uint32_t
+cap_frame_now(const struct cap *c)
+{
+	return jack_frame_time(c->client);
+}
+
+void
+cap_frame_wall_time(const struct cap *c, uint32_t frame, struct timespec *ts)
+{
+	struct timespec	now;
+	int32_t		ago;	/* frames; JACK's frame time wraps at 2^32 */
+	int64_t		ns;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	ago = (int32_t)(jack_frame_time(c->client) - frame);
+	ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec -
+	    (int64_t)ago * 1000000000 / (int64_t)c->rate;
+	ts->tv_sec = (time_t)(ns / 1000000000);
+	ts->tv_nsec = (long)(ns % 1000000000);
+}

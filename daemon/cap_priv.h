@@ -1,0 +1,36 @@
+/*
+ * cap_priv.h: what cap.c (main thread) and cap_rt.c (JACK's real-time
+ * thread) share.  No other module includes it.
+ */
+#ifndef RECD_DAEMON_CAP_PRIV_H
+#define RECD_DAEMON_CAP_PRIV_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include <jack/jack.h>
+
+struct ring;
+
+struct cap {
+	jack_client_t	 *client;
+	jack_port_t	**ports;	/* nch, ours */
+	char		**short_names;	/* nch, for file names */
+	unsigned	  nch;
+	unsigned	  rate;		/* Hz */
+	uint32_t	  period;	/* frames */
+	struct ring	 *ring;
+	void		(*notify)(void *);
+	void		 *notify_arg;
+	int		  active;
+
+	/* Real-time thread only. */
+	uint64_t	  pending_drop;	/* frames, for the next record */
+
+	/* Written by JACK's threads, read by any. */
+	atomic_uint_fast64_t dropped;	/* frames, since start */
+	atomic_uint_fast64_t xruns;
+	atomic_int	  lost;		/* the server went away */
+};
+
+#endif

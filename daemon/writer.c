@@ -1,0 +1,986 @@
+/*
+ * writer.c: the writer thread.  Every WR_TICK_NS it takes every record out
+ * of the ring, finds gaps from the record headers, converts the samples in
+ * one pass and appends them to the open files; it rotates them at exact
+ * frame boundaries, refreshes their headers and syncs them.  It is the
+ * only thread that waits on the disk.
+ */
+#include "writer.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cap.h"
+#include "conv.h"
+#include "log.h"
+#include "ring.h"
+#include "wav.h"
+
+#define WR_TICK_NS	20000000	/* drain period: 20 ms (STYLE.md 6) */
+#define WR_BUF_BYTES	(256 * 1024)	/* per file, gathered before a write */
+#define WR_PREPARE_NS	1000000000LL	/* open next files 1 s ahead */
+#define WR_MIN_FIRST_NS	100000000LL	/* a first file shorter than 0.1 s
+					   runs on to the following boundary */
+#define WR_MAX_SILENCE_S 600		/* gap_policy silence fills at most
+					   this much; longer gaps split */
+#define WR_MAX_SUFFIX	999		/* name-1.wav ... name-999.wav */
+#define WR_NEVER	UINT64_MAX
+#define WR_DAY_S	86400
+#define WR_PARTIAL	".partial"	/* marks a file being written */
+#define WR_NAME_BYTES	(PATH_MAX + 128)	/* base name + _chNNN_PORT.wav */
+#define WR_PARTIAL_BYTES (WR_NAME_BYTES + sizeof(WR_PARTIAL))
+
+struct wr_file {
+	struct wav	*wav;		/* NULL: not open */
+	char		 path[WR_NAME_BYTES];	/* final name; open as .partial */
+	unsigned char	*buf;		/* WR_BUF_BYTES, not yet written */
+	size_t		 len;		/* bytes in buf */
+};
+
+/* The files of one stretch of recording: one (single) or nch (split). */
+struct wr_set {
+	struct wr_file	*f;		/* nfiles */
+	int		 open;
+	uint64_t	 start;		/* extended JACK frame of frame 0 */
+	uint64_t	 time_ref;	/* bext: samples since local midnight */
+	struct timespec	 wall;		/* wall-clock time of frame 0 */
+	char		 cue0[128];	/* marker at frame 0, or "" */
+};
+
+struct writer {
+	struct cfg	 cfg;		/* the writer's own copy */
+	struct cap	*cap;
+	struct ring	*ring;
+	unsigned	 nch, rate, nfiles;
+	enum conv_fmt	 fmt;
+	size_t		 file_frame_bytes;	/* one frame in one file */
+	void		(*notify)(void *);
+	void		*notify_arg;
+	pthread_t	 thread;
+	int		 started;
+
+	/* Writer thread only. */
+	struct wr_set	 sets[3];
+	struct wr_set	*cur;		/* being written */
+	struct wr_set	*next;		/* opened ahead of the boundary */
+	struct wr_set	*done;		/* closed, to sync and rename */
+	int		 have_pos;
+	uint64_t	 pos;		/* extended JACK frame expected next */
+	uint64_t	 rotate_at;	/* extended frame, or WR_NEVER */
+	struct timespec	 rotate_wall;	/* wall time of that boundary */
+	const float	**planes;	/* nch, the current record's blocks */
+	const float	**src;		/* nch, planes + offset */
+	float		*peak;		/* nch */
+	uint64_t	*clips;		/* nch */
+	uint32_t	*dither;	/* nch xorshift states */
+	int		 recording;	/* a take: files open while data comes */
+	int		 skipping;	/* until frame time skip_until */
+	uint32_t	 skip_until;
+	int64_t		 next_update_ns, next_sync_ns;	/* CLOCK_MONOTONIC */
+
+	/* Set by other threads. */
+	atomic_int	 stop;
+	atomic_int	 want_take;	/* record (1) or not (0) */
+	atomic_uint	 take_from;	/* JACK frame time the take starts at */
+	atomic_uint	 stall_ms;
+
+	/* Written here, read by any thread. */
+	atomic_int	 st_recording, st_failed;
+	atomic_uint_fast64_t st_frames, st_opened, st_closed, st_gaps,
+			 st_gap_frames, st_high_water;
+};
+
+static int64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int64_t
+ts_ns(const struct timespec *ts)
+{
+	return (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec;
+}
+
+static struct timespec
+ns_ts(int64_t ns)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)(ns / 1000000000);
+	ts.tv_nsec = (long)(ns % 1000000000);
+	return ts;
+}
+
+/* Nanoseconds since local midnight of t. */
+static int64_t
+since_midnight_ns(const struct timespec *t)
+{
+	struct tm tm;
+
+	localtime_r(&t->tv_sec, &tm);
+	return ((int64_t)tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec) *
+	    1000000000 + t->tv_nsec;
+}
+
+/*
+ * The first wall-clock boundary after t: a multiple of period_s counted
+ * from local midnight, and midnight itself.
+ */
+static struct timespec
+next_boundary(const struct timespec *t, long period_s)
+{
+	int64_t sod = since_midnight_ns(t), p = (int64_t)period_s * 1000000000;
+	int64_t next = (sod / p + 1) * p;
+
+	if (next > (int64_t)WR_DAY_S * 1000000000)
+		next = (int64_t)WR_DAY_S * 1000000000;
+	return ns_ts(ts_ns(t) + (next - sod));
+}
+
+static int64_t
+frames_between(int64_t from_ns, int64_t to_ns, unsigned rate)
+{
+	return llround((double)(to_ns - from_ns) * rate / 1e9);
+}
+
+/*
+ * Plans the boundary after the stretch that starts at frame `start' (wall
+ * time `wall', as measured now).  nominal is the aligned wall time the
+ * stretch stands for (the boundary it began at), or NULL for a new take.
+ * Measuring the wall time of each boundary afresh keeps the alignment from
+ * drifting with the sample clock over days.
+ */
+static void
+wr_plan_rotation(struct writer *w, uint64_t start, const struct timespec *wall,
+    const struct timespec *nominal)
+{
+	long	rs = w->cfg.rotate_seconds;
+	int64_t	frames;
+
+	if (rs == 0) {
+		w->rotate_at = WR_NEVER;
+		return;
+	}
+	if (!w->cfg.rotate_align) {
+		w->rotate_wall = ns_ts(ts_ns(nominal != NULL ? nominal : wall) +
+		    (int64_t)rs * 1000000000);
+		w->rotate_at = start + (uint64_t)rs * w->rate;
+		return;
+	}
+	w->rotate_wall = next_boundary(nominal != NULL ? nominal : wall, rs);
+	if (nominal == NULL &&
+	    ts_ns(&w->rotate_wall) - ts_ns(wall) < WR_MIN_FIRST_NS)
+		w->rotate_wall = next_boundary(&w->rotate_wall, rs);
+	frames = frames_between(ts_ns(wall), ts_ns(&w->rotate_wall), w->rate);
+	if (frames < 1)
+		frames = 1;
+	w->rotate_at = start + (uint64_t)frames;
+}
+
+/* Port names go into file names: keep them to a safe alphabet. */
+static void
+safe_name(char *dst, size_t len, const char *src)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len && src[i] != '\0'; i++)
+		dst[i] = (src[i] >= 'a' && src[i] <= 'z') ||
+		    (src[i] >= 'A' && src[i] <= 'Z') ||
+		    (src[i] >= '0' && src[i] <= '9') || src[i] == '-' ||
+		    src[i] == '.' || src[i] == '_' ? src[i] : '_';
+	dst[i] = '\0';
+}
+
+static int
+mkdirs(char *path)
+{
+	char	*p;
+	int	 rc = 0;
+
+	for (p = path + 1; *p != '\0' && rc == 0; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0755) != 0 && errno != EEXIST)
+			rc = -errno;
+		*p = '/';
+	}
+	return rc;
+}
+
+static int
+exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 || errno != ENOENT;
+}
+
+/*
+ * Names the files of set s from its wall time: directory/template, then
+ * -N when any of the names is taken, then _chNN_PORT in split mode, .wav.
+ */
+static int
+wr_name_set(struct writer *w, struct wr_set *s)
+{
+	struct tm	tm;
+	char		rel[PATH_MAX], base[PATH_MAX], port[64];
+	char		partial[WR_PARTIAL_BYTES];
+	const char	*p;
+	unsigned	i, suffix;
+	int		taken, n;
+
+	localtime_r(&s->wall.tv_sec, &tm);
+	if (strftime(rel, sizeof(rel), w->cfg.name_template, &tm) == 0) {
+		log_errx("name_template: \"%s\": expands to nothing",
+		    w->cfg.name_template);
+		return -EINVAL;
+	}
+	for (p = rel; p != NULL; p = strchr(p, '/')) {
+		if (*p == '/')
+			p++;
+		if (rel[0] == '/' || (p[0] == '.' && p[1] == '.' &&
+		    (p[2] == '/' || p[2] == '\0'))) {
+			log_errx("name_template: \"%s\" gives \"%s\", which "
+			    "leaves directory", w->cfg.name_template, rel);
+			return -EINVAL;
+		}
+	}
+	for (suffix = 0; suffix <= WR_MAX_SUFFIX; suffix++) {
+		if (suffix == 0)
+			n = snprintf(base, sizeof(base), "%s/%s",
+			    w->cfg.directory, rel);
+		else
+			n = snprintf(base, sizeof(base), "%s/%s-%u",
+			    w->cfg.directory, rel, suffix);
+		if (n < 0 || (size_t)n >= sizeof(base) - 80)
+			goto toolong;
+		taken = 0;
+		for (i = 0; i < w->nfiles; i++) {
+			if (w->cfg.mode == CFG_MODE_SPLIT) {
+				safe_name(port, sizeof(port),
+				    cap_port_short_name(w->cap, i));
+				snprintf(s->f[i].path, sizeof(s->f[i].path),
+				    w->nch > 99 ? "%s_ch%03u_%s.wav" :
+				    "%s_ch%02u_%s.wav", base, i + 1, port);
+			} else
+				snprintf(s->f[i].path, sizeof(s->f[i].path),
+				    "%s.wav", base);
+			snprintf(partial, sizeof(partial), "%s" WR_PARTIAL,
+			    s->f[i].path);
+			taken |= exists(s->f[i].path) || exists(partial);
+		}
+		if (!taken)
+			return 0;
+	}
+	log_errx("file %s.wav: taken, and so are the next %d names", base,
+	    WR_MAX_SUFFIX);
+	return -EEXIST;
+toolong:
+	log_errx("directory %s: file names from \"%s\" are too long",
+	    w->cfg.directory, w->cfg.name_template);
+	return -ENAMETOOLONG;
+}
+
+static void
+wr_discard_set(struct wr_set *s, unsigned nfiles)
+{
+	char		partial[WR_PARTIAL_BYTES], err[256];
+	unsigned	i;
+
+	for (i = 0; i < nfiles; i++) {
+		if (s->f[i].wav == NULL)
+			continue;
+		wav_close(s->f[i].wav, err, sizeof(err));
+		s->f[i].wav = NULL;
+		snprintf(partial, sizeof(partial), "%s" WR_PARTIAL,
+		    s->f[i].path);
+		unlink(partial);
+	}
+	s->open = 0;
+}
+
+/* Opens the files of s, whose start, wall and time_ref are set. */
+static int
+wr_open_set(struct writer *w, struct wr_set *s)
+{
+	struct wav_par	par;
+	char		partial[WR_PARTIAL_BYTES], err[512];
+	unsigned	i;
+	int		rc;
+
+	rc = wr_name_set(w, s);
+	if (rc != 0)
+		return rc;
+	memset(&par, 0, sizeof(par));
+	par.channels = w->cfg.mode == CFG_MODE_SPLIT ? 1 : w->nch;
+	par.rate = w->rate;
+	par.bits = w->fmt == CONV_PCM16 ? 16 : w->fmt == CONV_PCM24 ? 24 : 32;
+	par.is_float = w->fmt == CONV_FLOAT32;
+	par.time_ref = s->time_ref;
+	par.origin = s->wall.tv_sec;
+	par.description = w->cfg.description;
+	for (i = 0; i < w->nfiles; i++) {
+		snprintf(partial, sizeof(partial), "%s" WR_PARTIAL,
+		    s->f[i].path);
+		if (i == 0 && (rc = mkdirs(partial)) != 0) {
+			log_errx("directory for %s: mkdir: %s", partial,
+			    strerror(-rc));
+			goto fail;
+		}
+		s->f[i].len = 0;
+		s->f[i].wav = wav_open(partial, &par, err, sizeof(err));
+		if (s->f[i].wav == NULL) {
+			rc = -errno;
+			log_errx("%s", err);
+			goto fail;
+		}
+		if (s->cue0[0] != '\0')
+			wav_add_cue(s->f[i].wav, 0, s->cue0);
+	}
+	s->open = 1;
+	atomic_fetch_add(&w->st_opened, w->nfiles);
+	log_info("file %s%s: opened%s", s->f[0].path,
+	    w->nfiles > 1 ? " and the other channels" : "",
+	    s->cue0[0] != '\0' ? " after a gap" : "");
+	return 0;
+fail:
+	wr_discard_set(s, w->nfiles);
+	return rc;
+}
+
+static void	wr_finish_done(struct writer *);
+
+static int
+wr_flush(struct writer *w, struct wr_file *f)
+{
+	int rc;
+
+	if (f->len == 0)
+		return 0;
+	rc = wav_write(f->wav, f->buf, f->len);
+	f->len = 0;
+	if (rc != 0)
+		log_errx("file %s" WR_PARTIAL ": write: %s", f->path,
+		    strerror(-rc));
+	(void)w;
+	return rc;
+}
+
+/*
+ * Finishes the files of cur: the last bytes, the final header and markers.
+ * The sync and the rename to the final name wait for wr_finish_done, so
+ * that a boundary costs only this.
+ */
+static int
+wr_close_cur(struct writer *w, const char *cue_end)
+{
+	struct wr_set	*s = w->cur, *t;
+	char		 err[512];
+	uint64_t	 frames = w->pos - s->start;
+	unsigned	 i;
+	int		 rc = 0, r;
+
+	if (!s->open)
+		return 0;
+	/* done must be free to take s: finish what it still holds. */
+	if (w->done->f[0].path[0] != '\0')
+		wr_finish_done(w);
+	for (i = 0; i < w->nfiles; i++) {
+		r = wr_flush(w, &s->f[i]);
+		if (r != 0 && rc == 0)
+			rc = r;
+		if (cue_end != NULL)
+			wav_add_cue(s->f[i].wav, frames, cue_end);
+		r = wav_close(s->f[i].wav, err, sizeof(err));
+		s->f[i].wav = NULL;
+		if (r != 0) {
+			log_errx("%s", err);
+			if (rc == 0)
+				rc = r;
+		}
+	}
+	s->open = 0;
+	atomic_fetch_add(&w->st_closed, w->nfiles);
+	log_info("file %s%s: closed, %llu frames (%.3f s)", s->f[0].path,
+	    w->nfiles > 1 ? " and the other channels" : "",
+	    (unsigned long long)frames, (double)frames / w->rate);
+	/* cur becomes done, done (finished by now) becomes free. */
+	t = w->done;
+	w->done = s;
+	w->cur = t;
+	return rc;
+}
+
+/* Syncs and renames the closed files: now they are finished. */
+static void
+wr_finish_done(struct writer *w)
+{
+	struct wr_set	*s = w->done;
+	char		 partial[WR_PARTIAL_BYTES];
+	unsigned	 i;
+	int		 fd;
+
+	for (i = 0; i < w->nfiles; i++) {
+		if (s->f[i].path[0] == '\0')
+			continue;
+		snprintf(partial, sizeof(partial), "%s" WR_PARTIAL,
+		    s->f[i].path);
+		fd = open(partial, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || fsync(fd) != 0)
+			log_warn("file %s: sync", partial);
+		if (fd >= 0)
+			close(fd);
+		/* link() refuses to replace a file that appeared meanwhile. */
+		if (link(partial, s->f[i].path) == 0)
+			unlink(partial);
+		else if (errno != EEXIST && !exists(s->f[i].path) &&
+		    rename(partial, s->f[i].path) == 0)
+			;
+		else
+			log_warn("file %s: rename to %s", partial,
+			    s->f[i].path);
+		s->f[i].path[0] = '\0';
+	}
+}
+
+static void
+wr_fail(struct writer *w)
+{
+	w->recording = 0;
+	atomic_store(&w->st_failed, 1);
+	atomic_store(&w->st_recording, 0);
+	if (w->notify != NULL)
+		w->notify(w->notify_arg);
+}
+
+/* Starts a new stretch of files at frame `start'. */
+static int
+wr_begin(struct writer *w, uint64_t start, uint32_t start_ft,
+    const struct wr_set *before, const char *cue0)
+{
+	struct wr_set	*s = w->cur;
+	int64_t		 day = (int64_t)WR_DAY_S * w->rate;
+
+	s->start = start;
+	cap_frame_wall_time(w->cap, start_ft, &s->wall);
+	if (before != NULL)
+		/* Keep the timeline of the frame clock across the gap. */
+		s->time_ref = (before->time_ref + (start - before->start)) %
+		    (uint64_t)day;
+	else
+		s->time_ref = (uint64_t)(since_midnight_ns(&s->wall) *
+		    (double)w->rate / 1e9);
+	snprintf(s->cue0, sizeof(s->cue0), "%s", cue0 != NULL ? cue0 : "");
+	if (wr_open_set(w, s) != 0) {
+		wr_fail(w);
+		return -1;
+	}
+	wr_plan_rotation(w, start, &s->wall, NULL);
+	atomic_store(&w->st_recording, 1);
+	return 0;
+}
+
+/* At the boundary: the prepared files take over. */
+static int
+wr_rotate(struct writer *w)
+{
+	struct wr_set	*old = w->cur, *nx = w->next;
+	struct timespec	 nominal = w->rotate_wall, now_wall;
+	uint64_t	 at = w->rotate_at;
+	int		 rc;
+
+	if (!nx->open) {
+		/* Not prepared (a boundary within a second of the last). */
+		nx->start = at;
+		nx->wall = nominal;
+		nx->time_ref = (old->time_ref + (at - old->start)) %
+		    ((uint64_t)WR_DAY_S * w->rate);
+		nx->cue0[0] = '\0';
+		if (wr_open_set(w, nx) != 0) {
+			wr_close_cur(w, NULL);
+			wr_fail(w);
+			return -1;
+		}
+	}
+	rc = wr_close_cur(w, NULL);
+	/* wr_close_cur moved old to done and the free set to cur. */
+	w->next = w->cur;
+	w->cur = nx;
+	cap_frame_wall_time(w->cap, (uint32_t)at, &now_wall);
+	wr_plan_rotation(w, at, &now_wall, &nominal);
+	return rc;
+}
+
+/* Opens the next files while there is time, ahead of the boundary. */
+static void
+wr_prepare(struct writer *w)
+{
+	struct wr_set *s = w->next;
+
+	if (s->open || w->rotate_at == WR_NEVER || !w->cur->open)
+		return;
+	if ((int64_t)(w->rotate_at - w->pos) * 1000000000 / w->rate >
+	    WR_PREPARE_NS)
+		return;
+	s->start = w->rotate_at;
+	s->wall = w->rotate_wall;
+	s->time_ref = (w->cur->time_ref + (w->rotate_at - w->cur->start)) %
+	    ((uint64_t)WR_DAY_S * w->rate);
+	s->cue0[0] = '\0';
+	if (wr_open_set(w, s) != 0)
+		log_warnx("next files: will try again at the boundary");
+}
+
+/*
+ * Converts n frames, from the planar blocks at src + off, into the open
+ * files, rotating where a boundary falls.  src == NULL writes silence.
+ */
+static int
+wr_put(struct writer *w, const float *const *src, size_t off, uint64_t n)
+{
+	struct wr_set	*s;
+	struct wr_file	*f;
+	uint64_t	 k;
+	unsigned	 i;
+	int		 rc;
+
+	while (n > 0) {
+		if (w->rotate_at != WR_NEVER && w->pos >= w->rotate_at &&
+		    wr_rotate(w) != 0)
+			return -1;
+		s = w->cur;
+		k = n;
+		if (w->rotate_at != WR_NEVER && w->rotate_at - w->pos < k)
+			k = w->rotate_at - w->pos;
+		for (i = 0; i < w->nfiles; i++) {
+			f = &s->f[i];
+			if (src == NULL) {
+				if ((rc = wr_flush(w, f)) != 0 ||
+				    (rc = wav_write_silence(f->wav, k)) != 0)
+					goto fail;
+				continue;
+			}
+			if (f->len + k * w->file_frame_bytes > WR_BUF_BYTES &&
+			    (rc = wr_flush(w, f)) != 0)
+				goto fail;
+		}
+		if (src != NULL && w->cfg.mode == CFG_MODE_SPLIT) {
+			for (i = 0; i < w->nch; i++) {
+				f = &s->f[i];
+				conv_mono(w->fmt, src[i] + off, k,
+				    f->buf + f->len, &w->peak[i],
+				    &w->clips[i], w->cfg.dither ?
+				    &w->dither[i] : NULL);
+				f->len += k * w->file_frame_bytes;
+			}
+		} else if (src != NULL) {
+			for (i = 0; i < w->nch; i++)
+				w->src[i] = src[i] + off;
+			f = &s->f[0];
+			conv_interleave(w->fmt, w->src, w->nch, k,
+			    f->buf + f->len, w->peak, w->clips,
+			    w->cfg.dither ? w->dither : NULL);
+			f->len += k * w->file_frame_bytes;
+		}
+		w->pos += k;
+		off += k;
+		n -= k;
+		atomic_fetch_add(&w->st_frames, k);
+	}
+	return 0;
+fail:
+	wr_close_cur(w, NULL);
+	wr_fail(w);
+	return -1;
+}
+
+static const char *
+gap_cause(uint64_t gap, uint64_t dropped)
+{
+	if (dropped == gap)
+		return "ring full, the writer fell behind";
+	if (dropped == 0)
+		return "JACK's frame time jumped (xrun)";
+	return "ring full and JACK's frame time jumped";
+}
+
+/*
+ * A record does not follow the last one: frames were dropped or JACK's
+ * clock jumped.  Log it, count it, mark it; then end the files there
+ * (split) or fill the gap with silence.
+ */
+static void
+wr_gap(struct writer *w, uint64_t ft64, uint32_t ft, int64_t gap,
+    uint64_t dropped)
+{
+	struct wr_set	 before;
+	struct timespec	 at;
+	struct tm	 tm;
+	char		 label[128], when[32];
+	const char	*cause;
+	uint64_t	 frame = w->pos - w->cur->start;
+	unsigned	 i;
+
+	cause = gap < 0 ? "JACK's frame time went backwards" :
+	    gap_cause((uint64_t)gap, dropped);
+	atomic_fetch_add(&w->st_gaps, 1);
+	atomic_fetch_add(&w->st_gap_frames, gap > 0 ? (uint64_t)gap : 0);
+	cap_frame_wall_time(w->cap, (uint32_t)w->pos, &at);
+	localtime_r(&at.tv_sec, &tm);
+	strftime(when, sizeof(when), "%H:%M:%S", &tm);
+	log_warnx("gap: %lld frames (%.3f s) at %s.%03ld, frame %llu of %s: "
+	    "%s", (long long)gap, (double)gap / w->rate, when,
+	    at.tv_nsec / 1000000, (unsigned long long)frame,
+	    w->cur->open ? w->cur->f[0].path : "(no file)", cause);
+	if (!w->cur->open) {
+		w->pos = ft64;
+		return;
+	}
+	if (gap > 0 && w->cfg.gap_policy == CFG_GAP_SILENCE &&
+	    gap <= (int64_t)WR_MAX_SILENCE_S * w->rate) {
+		snprintf(label, sizeof(label), "gap: %lld frames of silence: "
+		    "%s", (long long)gap, cause);
+		for (i = 0; i < w->nfiles; i++)
+			wav_add_cue(w->cur->f[i].wav, frame, label);
+		wr_put(w, NULL, 0, (uint64_t)gap);
+		return;
+	}
+	snprintf(label, sizeof(label), "gap: %lld frames missing after this "
+	    "point: %s", (long long)gap, cause);
+	before = *w->cur;
+	wr_close_cur(w, label);
+	wr_discard_set(w->next, w->nfiles);
+	w->pos = ft64;
+	snprintf(label, sizeof(label), "gap: %lld frames missing before this "
+	    "file: %s", (long long)gap, cause);
+	wr_begin(w, ft64, ft, gap > 0 ? &before : NULL, label);
+}
+
+/*
+ * How many frames are truly missing before record h.  Drops are counted
+ * exactly by the callback.  JACK's frame time also moves when audio was
+ * lost without a drop of ours (an xrun of the device), but after an xrun
+ * JACK re-estimates its clock, and the time stamp of a single period can
+ * be off while the audio runs on (seen with the dummy backend: +256 then
+ * -256).  So a jump that the drops do not explain counts only when the
+ * next record stays on the new timeline.  Returns 1 when that needs the
+ * next record and it is not there yet (final: there will be none).
+ */
+static int
+wr_judge(struct writer *w, const struct cap_rec *h, size_t len, int final,
+    int64_t *gap)
+{
+	const struct cap_rec	*nx;
+	int64_t			 jump;
+
+	*gap = 0;
+	if (!w->have_pos)
+		return 0;
+	jump = (int32_t)(h->frame_time - (uint32_t)w->pos);
+	*gap = jump;
+	if (jump == (int64_t)h->dropped)
+		return 0;
+	nx = ring_record(w->ring, len, sizeof(*nx));
+	if (nx == NULL)
+		return !final;
+	if (nx->dropped == 0 && nx->frame_time ==
+	    (uint32_t)(w->pos + h->dropped + h->nframes)) {
+		log_info("jack: the time stamp of one period was off by %lld "
+		    "frames (xrun); the audio runs on without a gap",
+		    (long long)(jump - (int64_t)h->dropped));
+		*gap = (int64_t)h->dropped;
+	}
+	return 0;
+}
+
+static void
+wr_record(struct writer *w, const struct cap_rec *h, const float *data,
+    int64_t gap)
+{
+	uint64_t	ft64;
+	unsigned	i;
+
+	/*
+	 * pos extends JACK's 32-bit frame time (it wraps every day or so at
+	 * 48 kHz) to 64 bits; gap (negative: the clock went backwards) says
+	 * where this record lies from there.
+	 */
+	ft64 = w->have_pos ? w->pos + (uint64_t)gap : h->frame_time;
+	for (i = 0; i < w->nch; i++)
+		w->planes[i] = data + (size_t)i * h->nframes;
+	/* Records from before the take was asked for are not part of it. */
+	if (w->recording && w->skipping) {
+		if ((int32_t)(h->frame_time - w->skip_until) < 0) {
+			w->pos = ft64 + h->nframes;
+			w->have_pos = 1;
+			return;
+		}
+		w->skipping = 0;
+	}
+	if (!w->recording) {
+		w->pos = ft64 + h->nframes;
+		w->have_pos = 1;
+		return;
+	}
+	if (w->have_pos && gap != 0 && w->cur->open)
+		wr_gap(w, ft64, h->frame_time, gap, h->dropped);
+	w->have_pos = 1;
+	if (!w->cur->open) {
+		w->pos = ft64;
+		if (wr_begin(w, ft64, h->frame_time, NULL, NULL) != 0)
+			return;
+	}
+	wr_put(w, w->planes, 0, h->nframes);
+}
+
+/* Takes every whole record out of the ring. */
+static void
+wr_drain(struct writer *w, int final)
+{
+	const struct cap_rec	*h;
+	const unsigned char	*rec;
+	size_t			 len;
+	int64_t			 gap;
+	int			 want;
+
+	want = atomic_load(&w->want_take);
+	if (want && !w->recording && !atomic_load(&w->st_failed)) {
+		w->recording = 1;
+		w->skipping = 1;
+		w->skip_until = atomic_load(&w->take_from);
+	} else if (!want && w->recording) {
+		wr_discard_set(w->next, w->nfiles);
+		wr_close_cur(w, NULL);
+		w->recording = 0;
+		atomic_store(&w->st_recording, 0);
+		log_info("take stopped");
+	}
+	(void)ring_fill(w->ring);
+	while ((h = ring_record(w->ring, 0, sizeof(*h))) != NULL) {
+		len = cap_rec_bytes(w->nch, h->nframes);
+		rec = ring_record(w->ring, 0, len);
+		if (rec == NULL || wr_judge(w, h, len, final, &gap) != 0)
+			break;
+		wr_record(w, (const struct cap_rec *)rec,
+		    (const float *)(rec + sizeof(*h)), gap);
+		ring_release(w->ring, len);
+	}
+	atomic_store(&w->st_high_water, ring_high_water(w->ring));
+}
+
+static void
+wr_housekeeping(struct writer *w, int64_t now)
+{
+	struct wr_set	*s = w->cur;
+	unsigned	 i;
+	int		 rc;
+
+	if (w->done->f[0].path[0] != '\0')
+		wr_finish_done(w);
+	if (!s->open)
+		return;
+	wr_prepare(w);
+	if (now >= w->next_update_ns) {
+		w->next_update_ns = now + (int64_t)(w->cfg.header_seconds *
+		    1e9);
+		for (i = 0; i < w->nfiles && s->open; i++) {
+			if ((rc = wr_flush(w, &s->f[i])) != 0 ||
+			    (rc = wav_update(s->f[i].wav)) != 0) {
+				wr_close_cur(w, NULL);
+				wr_fail(w);
+				return;
+			}
+		}
+	}
+	if (w->cfg.fsync_seconds > 0 && now >= w->next_sync_ns) {
+		w->next_sync_ns = now + (int64_t)(w->cfg.fsync_seconds * 1e9);
+		for (i = 0; i < w->nfiles; i++)
+			if (wav_sync(s->f[i].wav) != 0)
+				log_warn("file %s" WR_PARTIAL ": sync",
+				    s->f[i].path);
+	}
+}
+
+static void *
+wr_main(void *arg)
+{
+	struct writer	*w = arg;
+	struct timespec	 tick = { 0, WR_TICK_NS };
+	unsigned	 stall;
+	int		 stopping;
+
+	w->next_update_ns = mono_ns();
+	w->next_sync_ns = w->next_update_ns +
+	    (int64_t)(w->cfg.fsync_seconds * 1e9);
+	for (;;) {
+		stall = atomic_exchange(&w->stall_ms, 0);
+		if (stall > 0) {
+			struct timespec ts = { stall / 1000,
+			    (long)(stall % 1000) * 1000000 };
+
+			log_warnx("test hook: the writer stalls for %u ms",
+			    stall);
+			while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+				;
+		}
+		stopping = atomic_load(&w->stop);
+		wr_drain(w, stopping);
+		wr_housekeeping(w, mono_ns());
+		if (stopping)
+			break;
+		nanosleep(&tick, NULL);
+	}
+	wr_discard_set(w->next, w->nfiles);
+	wr_close_cur(w, NULL);
+	if (w->done->f[0].path[0] != '\0')
+		wr_finish_done(w);
+	atomic_store(&w->st_recording, 0);
+	return NULL;
+}
+
+struct writer *
+writer_new(const struct cfg *cfg, struct cap *cap, void (*notify)(void *),
+    void *arg, char *err, size_t errlen)
+{
+	static const enum conv_fmt fmts[] = {
+		CONV_PCM16, CONV_PCM24, CONV_PCM32, CONV_FLOAT32
+	};
+	struct writer	*w;
+	unsigned	 i, k;
+
+	w = calloc(1, sizeof(*w));
+	if (w == NULL || cfg_copy(&w->cfg, cfg, err, errlen) != 0) {
+		free(w);
+		snprintf(err, errlen, "writer: %s", strerror(ENOMEM));
+		return NULL;
+	}
+	w->cap = cap;
+	w->ring = cap_ring(cap);
+	w->nch = cap_channels(cap);
+	w->rate = cap_rate(cap);
+	w->nfiles = cfg->mode == CFG_MODE_SPLIT ? w->nch : 1;
+	w->fmt = fmts[cfg->format];
+	w->file_frame_bytes = conv_sample_bytes(w->fmt) *
+	    (cfg->mode == CFG_MODE_SPLIT ? 1 : w->nch);
+	w->notify = notify;
+	w->notify_arg = arg;
+	w->src = calloc(w->nch, sizeof(*w->src));
+	w->planes = calloc(w->nch, sizeof(*w->planes));
+	w->peak = calloc(w->nch, sizeof(*w->peak));
+	w->clips = calloc(w->nch, sizeof(*w->clips));
+	w->dither = calloc(w->nch, sizeof(*w->dither));
+	if (w->src == NULL || w->planes == NULL || w->peak == NULL || w->clips == NULL ||
+	    w->dither == NULL)
+		goto nomem;
+	for (i = 0; i < w->nch; i++)
+		w->dither[i] = 0x9e3779b9u * (i + 1);
+	for (k = 0; k < 3; k++) {
+		w->sets[k].f = calloc(w->nfiles, sizeof(struct wr_file));
+		if (w->sets[k].f == NULL)
+			goto nomem;
+		for (i = 0; i < w->nfiles; i++) {
+			/* Touched now, so the first writes meet no page fault. */
+			w->sets[k].f[i].buf = calloc(1, WR_BUF_BYTES);
+			if (w->sets[k].f[i].buf == NULL)
+				goto nomem;
+			memset(w->sets[k].f[i].buf, 0, WR_BUF_BYTES);
+		}
+	}
+	w->cur = &w->sets[0];
+	w->next = &w->sets[1];
+	w->done = &w->sets[2];
+	w->rotate_at = WR_NEVER;
+	return w;
+nomem:
+	snprintf(err, errlen, "writer: %s", strerror(ENOMEM));
+	writer_del(w);
+	return NULL;
+}
+
+int
+writer_start(struct writer *w, char *err, size_t errlen)
+{
+	int rc;
+
+	rc = pthread_create(&w->thread, NULL, wr_main, w);
+	if (rc != 0) {
+		snprintf(err, errlen, "writer: thread: %s", strerror(rc));
+		return -rc;
+	}
+	w->started = 1;
+	return 0;
+}
+
+void
+writer_stop(struct writer *w)
+{
+	if (!w->started)
+		return;
+	atomic_store(&w->stop, 1);
+	pthread_join(w->thread, NULL);
+	w->started = 0;
+}
+
+void
+writer_del(struct writer *w)
+{
+	unsigned i, k;
+
+	if (w == NULL)
+		return;
+	writer_stop(w);
+	for (k = 0; k < 3; k++) {
+		for (i = 0; w->sets[k].f != NULL && i < w->nfiles; i++)
+			free(w->sets[k].f[i].buf);
+		free(w->sets[k].f);
+	}
+	free(w->src);
+	free(w->planes);
+	free(w->peak);
+	free(w->clips);
+	free(w->dither);
+	cfg_done(&w->cfg);
+	free(w);
+}
+
+void
+writer_get_stats(struct writer *w, struct writer_stats *st)
+{
+	st->recording = atomic_load(&w->st_recording);
+	st->failed = atomic_load(&w->st_failed);
+	st->frames = atomic_load(&w->st_frames);
+	st->files_opened = atomic_load(&w->st_opened);
+	st->files_closed = atomic_load(&w->st_closed);
+	st->gaps = atomic_load(&w->st_gaps);
+	st->gap_frames = atomic_load(&w->st_gap_frames);
+	st->ring_high_water = atomic_load(&w->st_high_water);
+}
+
+void
+writer_take(struct writer *w, int on, uint32_t from)
+{
+	atomic_store(&w->take_from, from);
+	atomic_store(&w->want_take, on);
+}
+
+void
+writer_test_stall(struct writer *w, unsigned ms)
+{
+	atomic_store(&w->stall_ms, ms);
+}

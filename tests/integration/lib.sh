@@ -1,0 +1,157 @@
+# lib.sh: what the integration tests share: a private jackd (dummy
+# backend, no real-time, its own server name), the signal generator, recd,
+# waits with deadlines on events (log lines, through tail -F), and cleanup
+# of every process started, by PID.  Sourced by bash scripts.
+
+B=${B:-build}
+RECD=${RECD:-$B/recd}
+SIGGEN=${SIGGEN:-build/tests/siggen}
+VERIFY=${VERIFY:-build/tests/verify}
+SFCHECK=${SFCHECK:-build/tests/sfcheck}
+T=$(mktemp -d /tmp/recd-test.XXXXXX)
+TEST_NAME=$(basename "$0" .sh)
+export JACK_DEFAULT_SERVER="recd-$TEST_NAME-$$"
+export JACK_NO_AUDIO_RESERVATION=1 JACK_NO_START_SERVER=1
+PIDS=""
+FAILED=0
+
+dump_logs() {
+	local f
+	for f in "$T"/*.log; do
+		[ -f "$f" ] || continue
+		echo "----- $f (last 40 lines)"
+		tail -n 40 "$f"
+	done
+}
+
+# stop_pid PID [SECONDS]: SIGTERM, then SIGKILL after the deadline.
+stop_pid() {
+	local pid=$1 secs=${2:-10} i
+	kill -TERM "$pid" 2>/dev/null || return 0
+	for ((i = 0; i < secs * 20; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		wait_exit "$pid" 0.05
+	done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+# wait_exit PID SECONDS: waits for PID to end, at most SECONDS, on the
+# process itself (tail --pid), not on a sleep.
+wait_exit() {
+	timeout "$2" tail --pid="$1" -f /dev/null 2>/dev/null
+	return 0
+}
+
+cleanup() {
+	local pid rev=""
+	# Last started, first stopped: clients before the server.
+	for pid in $PIDS; do
+		rev="$pid $rev"
+	done
+	for pid in $rev; do
+		stop_pid "$pid" 5
+	done
+	[ "$FAILED" = 0 ] || dump_logs
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+fail() {
+	echo "FAIL: $TEST_NAME: $*"
+	FAILED=1
+	exit 1
+}
+
+# wait_log FILE REGEX [COUNT] [SECONDS]: until FILE has COUNT lines
+# matching REGEX (extended), reading it as it grows.
+wait_log() {
+	local file=$1 re=$2 want=${3:-1} secs=${4:-30}
+	local end=$((SECONDS + secs)) n=0 line fd tpid left
+	exec {fd}< <(exec tail -n +1 -F "$file" 2>/dev/null)
+	tpid=$!
+	while [ "$n" -lt "$want" ]; do
+		left=$((end - SECONDS))
+		[ "$left" -gt 0 ] || break
+		IFS= read -r -t "$left" -u "$fd" line || break
+		[[ $line =~ $re ]] && n=$((n + 1))
+	done
+	kill "$tpid" 2>/dev/null
+	exec {fd}<&-
+	[ "$n" -ge "$want" ] ||
+	    fail "waited ${secs}s for $want lines /$re/ in $file, saw $n"
+}
+
+# start_jackd RATE PERIOD: the dummy backend runs in real time.
+start_jackd() {
+	jackd -n "$JACK_DEFAULT_SERVER" --no-realtime -d dummy -r "$1" \
+	    -p "$2" -C 0 -P 0 >"$T/jackd.log" 2>&1 &
+	JACKD_PID=$!
+	PIDS="$PIDS $JACKD_PID"
+	timeout 20 jack_wait -w >/dev/null 2>&1 ||
+	    fail "jackd did not come up"
+}
+
+stop_jackd() {
+	stop_pid "$JACKD_PID"
+}
+
+# start_siggen NAME CHANNELS BITS [-g ON:OFF]
+start_siggen() {
+	local name=$1
+	shift
+	"$SIGGEN" -n "$name" -c "$@" >"$T/$name.log" 2>&1 &
+	PIDS="$PIDS $!"
+	wait_log "$T/$name.log" '^siggen: ' 1 20
+}
+
+# start_recd LOG ARGS...: recd with ARGS; returns when it records.
+start_recd() {
+	local log=$1
+	shift
+	"$RECD" "$@" >"$T/$log.log" 2>&1 &
+	RECD_PID=$!
+	PIDS="$PIDS $RECD_PID"
+	wait_log "$T/$log.log" 'recd: recording ' 1 30
+}
+
+# stop_recd: SIGTERM, and recd must exit 0.
+stop_recd() {
+	local rc
+	kill -TERM "$RECD_PID"
+	wait "$RECD_PID"
+	rc=$?
+	[ "$rc" = 0 ] || fail "recd exited $rc after SIGTERM"
+}
+
+# Every finished file in DIR, and no file left unfinished.
+takes() {
+	find "$1" -name '*.wav' | sort
+}
+
+no_partials() {
+	local left
+	left=$(find "$1" -name '*.partial')
+	[ -z "$left" ] || fail "unfinished files left: $left"
+}
+
+# third_party FILE FRAMES CHANNELS RATE: sox, ffprobe and libsndfile all
+# read the file with this length and shape.
+third_party() {
+	local f=$1 frames=$2 ch=$3 rate=$4 got
+	got=$(sox --i -s "$f" 2>&1) || fail "sox cannot read $f: $got"
+	[ "$got" = "$frames" ] || fail "sox reads $got frames of $f, not $frames"
+	got=$(sox --i -c "$f")
+	[ "$got" = "$ch" ] || fail "sox reads $got channels in $f, not $ch"
+	got=$(ffprobe -v error -select_streams a:0 -count_packets \
+	    -show_entries stream=channels,sample_rate,duration_ts \
+	    -of csv=p=0 "$f" 2>&1) || fail "ffprobe cannot read $f: $got"
+	case $got in
+	"$ch,$rate,$frames"|"$rate,$ch,$frames") ;;
+	*) fail "ffprobe reads $f as $got, not $ch channels, $rate Hz, $frames frames" ;;
+	esac
+	got=$("$SFCHECK" "$f" 2>&1) || fail "libsndfile cannot read $f: $got"
+	[ "$got" = "$frames $ch $rate" ] ||
+	    fail "libsndfile reads $f as $got, not $frames $ch $rate"
+}

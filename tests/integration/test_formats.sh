@@ -1,0 +1,27 @@
+#!/bin/bash
+# Every mode and format: 8 channels, 1 s rotation; each take is bit-exact,
+# in channel order and gapless across all of its files.
+. "$(dirname "$0")/lib.sh"
+
+start_jackd 48000 256
+start_siggen sg24 8 -b 24
+start_siggen sg16 8 -b 16
+for mode in single split; do
+	for fmt in pcm16 pcm24 pcm32 float32; do
+		d=$T/$mode-$fmt src=sg24 bits=24
+		[ "$fmt" = pcm16 ] && src=sg16 bits=16
+		start_recd "recd-$mode-$fmt" --directory "$d" --channels 8 \
+		    --connect "$src:out_.*" --mode "$mode" --format "$fmt" \
+		    --rotate-seconds 1 --no-rotate-align
+		wait_log "$T/recd-$mode-$fmt.log" 'closed, ' 3 60
+		stop_recd
+		no_partials "$d"
+		n=$(takes "$d" | wc -l)
+		want=4
+		[ "$mode" = split ] && want=32
+		[ "$n" -ge "$want" ] || fail "$mode $fmt: $n files, want $want"
+		out=$("$VERIFY" -b "$bits" -c 8 -m 144000 $(takes "$d") 2>&1) ||
+		    fail "$mode $fmt: $out"
+		echo "$mode $fmt: $out"
+	done
+done

@@ -1,0 +1,9 @@
+#!/bin/sh
+# Prints the failed tests, then the one closing line that CI reads.
+results=$1
+[ -f "$results" ] || { echo "0 passed, 1 failed"; exit 1; }
+p=$(grep -c '^PASS ' "$results")
+f=$(grep -c '^FAIL ' "$results")
+grep '^FAIL ' "$results"
+echo "$p passed, $f failed"
+[ "$f" = 0 ] && [ "$p" -gt 0 ]

@@ -1,0 +1,366 @@
+/*
+ * verify.c: proves that the WAV files of one take hold the signal of
+ * tests/tools/siggen bit-exact, in channel order and without a gap, with
+ * its own WAV parser (not recd's).  Files are grouped by channel in split
+ * mode (_chNN_ in the name) and ordered by their bext TimeReference.
+ *
+ * usage: verify [-b 16|24] [-c CHANNELS] [-g] [-m MIN_FRAMES] [-v] FILE...
+ *   -g  gaps allowed: between files when the TimeReferences say how long
+ *       the gap was, and inside files as runs of exact silence in every
+ *       channel whose length matches the frames missing
+ *   -v  also print "PATH TIME_REFERENCE FRAMES RATE" for every file
+ * Prints one summary line; exits 1 with the first fault found.
+ */
+#include <sys/types.h>
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define VF_MAX_FILES	4096
+#define VF_MAX_CH	64
+#define VF_CHUNK_FRAMES	4096
+
+struct vfile {
+	const char	*path;
+	int		 group;		/* channel (split) or -1 (single) */
+	unsigned	 channels, rate, bits, is_float, block;
+	uint64_t	 data_off, data_bytes, frames, time_ref;
+	int64_t		 order;		/* time_ref, unwrapped at midnight */
+};
+
+static int	sig_bits = 24;
+static int	allow_gaps;
+static uint64_t	gaps, silence_runs;
+
+static uint32_t
+le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
+
+static uint64_t
+le64(const unsigned char *p)
+{
+	return le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+static int
+fail(const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int
+fail(const char *path, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "verify: %s: ", path);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static void
+parse(struct vfile *v)
+{
+	unsigned char	 h[12], ch[8], body[64];
+	uint64_t	 off = 12, size, ds64_data = 0, file_len;
+	int		 rf64, have_fmt = 0;
+	FILE		*f;
+
+	f = fopen(v->path, "rb");
+	if (f == NULL)
+		fail(v->path, "open: %s", strerror(errno));
+	fseeko(f, 0, SEEK_END);
+	file_len = (uint64_t)ftello(f);
+	fseeko(f, 0, SEEK_SET);
+	if (fread(h, 1, 12, f) != 12 || memcmp(h + 8, "WAVE", 4) != 0)
+		fail(v->path, "not a WAVE file");
+	rf64 = memcmp(h, "RF64", 4) == 0;
+	if (!rf64 && memcmp(h, "RIFF", 4) != 0)
+		fail(v->path, "neither RIFF nor RF64");
+	v->group = -1;
+	for (;;) {
+		if (fseeko(f, (off_t)off, SEEK_SET) != 0 ||
+		    fread(ch, 1, 8, f) != 8)
+			fail(v->path, "no data chunk");
+		size = le32(ch + 4);
+		if (memcmp(ch, "ds64", 4) == 0) {
+			if (size < 28 || fread(body, 1, 28, f) != 28)
+				fail(v->path, "short ds64");
+			ds64_data = le64(body + 8);
+		} else if (memcmp(ch, "fmt ", 4) == 0) {
+			if (size < 16 || fread(body, 1, size < 40 ? size : 40,
+			    f) < 16)
+				fail(v->path, "short fmt");
+			v->channels = body[2] | body[3] << 8;
+			v->rate = le32(body + 4);
+			v->block = body[12] | body[13] << 8;
+			v->bits = body[14] | body[15] << 8;
+			v->is_float = (body[0] | body[1] << 8) == 3 ||
+			    ((body[0] | body[1] << 8) == 0xFFFE && size >= 40 &&
+			    body[24] == 3);
+			have_fmt = 1;
+		} else if (memcmp(ch, "bext", 4) == 0) {
+			if (size < 602 || fseeko(f, 338, SEEK_CUR) != 0 ||
+			    fread(body, 1, 8, f) != 8)
+				fail(v->path, "short bext");
+			v->time_ref = le64(body);
+		} else if (memcmp(ch, "data", 4) == 0) {
+			v->data_off = off + 8;
+			v->data_bytes = rf64 && size == 0xFFFFFFFF ? ds64_data :
+			    size;
+			break;
+		}
+		off += 8 + size + (size & 1);
+	}
+	fclose(f);
+	if (!have_fmt)
+		fail(v->path, "no fmt chunk");
+	if (v->channels == 0 || v->block != v->channels * v->bits / 8)
+		fail(v->path, "fmt: %u channels, %u bits, block %u",
+		    v->channels, v->bits, v->block);
+	if (v->data_bytes % v->block != 0)
+		fail(v->path, "data size %llu: not whole frames",
+		    (unsigned long long)v->data_bytes);
+	if (v->data_off + v->data_bytes > file_len)
+		fail(v->path, "header claims %llu data bytes, the file has "
+		    "%llu", (unsigned long long)v->data_bytes,
+		    (unsigned long long)(file_len - v->data_off));
+	v->frames = v->data_bytes / v->block;
+}
+
+/* The siggen code of one sample, or -1 when it cannot be one. */
+static long
+decode(const struct vfile *v, const unsigned char *p, const char **why)
+{
+	int32_t	x;
+	float	fl;
+	long	code;
+
+	switch (v->bits) {
+	case 16:
+		return (int16_t)(p[0] | p[1] << 8);
+	case 24:
+		x = (int32_t)((uint32_t)p[0] << 8 | (uint32_t)p[1] << 16 |
+		    (uint32_t)p[2] << 24) >> 8;
+		return sig_bits == 16 ? lrintf((float)x / 8388607.0f *
+		    32767.0f) : x;
+	case 32:
+		if (v->is_float) {
+			memcpy(&fl, p, 4);
+			code = lrintf(fl * (sig_bits == 16 ? 32767.0f :
+			    8388607.0f));
+			if (fl != (float)code * (sig_bits == 16 ?
+			    1.0f / 32767.0f : 1.0f / 8388607.0f)) {
+				*why = "float sample is not what JACK carried";
+				return -1;
+			}
+			return code;
+		}
+		x = (int32_t)le32(p);
+		if ((x & 0xFF) != 0) {
+			*why = "pcm32 low byte not zero";
+			return -1;
+		}
+		return x >> 8;
+	}
+	return -1;
+}
+
+/* The frames of one group, in order; expect carries across files. */
+static void
+check_file(const struct vfile *v, int64_t *expect, uint64_t wrap)
+{
+	unsigned char	*buf;
+	const char	*why = NULL;
+	uint64_t	 i, n, done = 0, zeros = 0;
+	unsigned	 c, want_ch;
+	long		 code;
+	int64_t		 idx;
+	FILE		*f;
+	int		 all_zero;
+
+	buf = malloc((size_t)VF_CHUNK_FRAMES * v->block);
+	f = fopen(v->path, "rb");
+	if (buf == NULL || f == NULL)
+		fail(v->path, "open: %s", strerror(errno));
+	fseeko(f, (off_t)v->data_off, SEEK_SET);
+	while (done < v->frames) {
+		n = v->frames - done < VF_CHUNK_FRAMES ? v->frames - done :
+		    VF_CHUNK_FRAMES;
+		if (fread(buf, v->block, n, f) != n)
+			fail(v->path, "read at frame %llu",
+			    (unsigned long long)done);
+		for (i = 0; i < n; i++) {
+			all_zero = 1;
+			for (c = 0; c < v->block; c++)
+				all_zero &= buf[i * v->block + c] == 0;
+			if (all_zero && allow_gaps) {
+				zeros++;
+				continue;
+			}
+			if (zeros > 0) {
+				/* A silence run stands for exactly its frames. */
+				*expect = (*expect + (int64_t)zeros) %
+				    (int64_t)wrap;
+				silence_runs++;
+				zeros = 0;
+			}
+			idx = -1;
+			for (c = 0; c < v->channels; c++) {
+				code = decode(v, buf + i * v->block +
+				    c * v->bits / 8, &why);
+				if (code < 0)
+					fail(v->path, "frame %llu channel %u: "
+					    "%s", (unsigned long long)(done + i),
+					    c, why != NULL ? why :
+					    "negative sample");
+				want_ch = v->group >= 0 ? (unsigned)v->group : c;
+				if ((unsigned long)(code & 63) != want_ch)
+					fail(v->path, "frame %llu: channel %u "
+					    "holds channel %ld", (unsigned long
+					    long)(done + i), c, code & 63);
+				if (c == 0)
+					idx = code >> 6;
+				else if (code >> 6 != idx)
+					fail(v->path, "frame %llu: channels "
+					    "from different frames", (unsigned
+					    long long)(done + i));
+			}
+			if (*expect >= 0 && idx != *expect)
+				fail(v->path, "frame %llu: frame index %lld, "
+				    "expected %lld: samples lost or repeated",
+				    (unsigned long long)(done + i),
+				    (long long)idx, (long long)*expect);
+			*expect = (idx + 1) % (int64_t)wrap;
+		}
+		done += n;
+	}
+	if (zeros > 0) {
+		*expect = (*expect + (int64_t)zeros) % (int64_t)wrap;
+		silence_runs++;
+	}
+	fclose(f);
+	free(buf);
+}
+
+static int
+by_group_then_time(const void *a, const void *b)
+{
+	const struct vfile *x = a, *y = b;
+
+	if (x->group != y->group)
+		return x->group < y->group ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static struct vfile	 v[VF_MAX_FILES];
+	const char		*p;
+	uint64_t		 wrap, total = 0, day, min_frames = 0;
+	uint64_t		 frames_g0 = 0, min_tr = UINT64_MAX, max_tr = 0;
+	int64_t			 expect = -1, missing;
+	unsigned		 channels = 0, groups = 0;
+	int			 n = 0, i, opt, verbose = 0;
+
+	while ((opt = getopt(argc, argv, "b:c:gm:v")) != -1) {
+		switch (opt) {
+		case 'b':
+			sig_bits = atoi(optarg);
+			break;
+		case 'c':
+			channels = (unsigned)atoi(optarg);
+			break;
+		case 'g':
+			allow_gaps = 1;
+			break;
+		case 'm':
+			min_frames = strtoull(optarg, NULL, 10);
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		default:
+			fprintf(stderr, "usage: verify [-b 16|24] [-c CH] [-g] "
+			    "[-m MIN_FRAMES] FILE...\n");
+			return 2;
+		}
+	}
+	wrap = sig_bits == 16 ? 512 : 131072;
+	for (i = optind; i < argc && n < VF_MAX_FILES; i++, n++) {
+		v[n].path = argv[i];
+		parse(&v[n]);
+		p = strstr(argv[i], "_ch");
+		v[n].group = p != NULL && p[3] >= '0' && p[3] <= '9' ?
+		    atoi(p + 3) - 1 : -1;
+		if (v[n].time_ref < min_tr)
+			min_tr = v[n].time_ref;
+		if (v[n].time_ref > max_tr)
+			max_tr = v[n].time_ref;
+	}
+	if (n == 0)
+		fail("(none)", "no files");
+	/* A take across midnight: early TimeReferences belong after. */
+	day = 86400ULL * v[0].rate;
+	for (i = 0; i < n; i++)
+		v[i].order = (int64_t)v[i].time_ref + (max_tr - min_tr > day / 2
+		    && v[i].time_ref < day / 2 ? (int64_t)day : 0);
+	qsort(v, (size_t)n, sizeof(v[0]), by_group_then_time);
+	for (i = 0; i < n; i++) {
+		if (i == 0 || v[i].group != v[i - 1].group) {
+			expect = -1;
+			groups++;
+		} else {
+			/* Gapless: this file starts where the last one ended. */
+			missing = v[i].order - (v[i - 1].order +
+			    (int64_t)v[i - 1].frames);
+			if (missing != 0 && !allow_gaps)
+				fail(v[i].path, "starts %lld frames after the "
+				    "end of %s", (long long)missing,
+				    v[i - 1].path);
+			if (missing != 0) {
+				gaps++;
+				expect = (expect + missing) % (int64_t)wrap;
+			}
+		}
+		if (v[i].group >= 0 && v[i].channels != 1)
+			fail(v[i].path, "split file with %u channels",
+			    v[i].channels);
+		if (v[i].group < 0 && channels != 0 &&
+		    v[i].channels != channels)
+			fail(v[i].path, "%u channels, expected %u",
+			    v[i].channels, channels);
+		check_file(&v[i], &expect, wrap);
+		if (verbose)
+			printf("%s %llu %llu %u\n", v[i].path,
+			    (unsigned long long)v[i].time_ref,
+			    (unsigned long long)v[i].frames, v[i].rate);
+		if (v[i].group == v[0].group)
+			frames_g0 += v[i].frames;
+		total += v[i].frames;
+	}
+	if (channels != 0 && v[0].group >= 0 && groups != channels)
+		fail(v[0].path, "%u channel files, expected %u", groups,
+		    channels);
+	if (v[0].group >= 0 && total != frames_g0 * groups)
+		fail(v[0].path, "channels differ in length");
+	if (frames_g0 < min_frames)
+		fail(v[0].path, "%llu frames, expected at least %llu",
+		    (unsigned long long)frames_g0,
+		    (unsigned long long)min_frames);
+	printf("verify: %d files, %u groups, %llu frames each, %llu gaps, "
+	    "%llu silence runs\n", n, groups, (unsigned long long)frames_g0,
+	    (unsigned long long)gaps, (unsigned long long)silence_runs);
+	return 0;
+}
