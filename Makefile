@@ -43,6 +43,9 @@ CMOCKA_LIBS = $(shell $(PKG) --libs cmocka)
 SNDFILE_CFLAGS = $(shell $(PKG) --cflags sndfile)
 SNDFILE_LIBS = $(shell $(PKG) --libs sndfile)
 
+# What was asked for, before auto is resolved: make deps installs
+# libsystemd-dev unless SYSTEMD=0, even where pkg-config is not there yet.
+WANT_SYSTEMD := $(SYSTEMD)
 ifeq ($(SYSTEMD),auto)
 override SYSTEMD := $(shell $(PKG) --exists libsystemd 2>/dev/null && echo 1 || echo 0)
 endif
@@ -150,7 +153,7 @@ deps:
 	    echo "deps: no dpkg here; install the libraries in README.md by hand"; \
 	    exit 0; fi; \
 	want="$(DEB_BUILD) $(DEB_TEST)"; \
-	[ "$(SYSTEMD)" = 0 ] || want="$$want $(DEB_SYSTEMD)"; \
+	[ "$(WANT_SYSTEMD)" = 0 ] || want="$$want $(DEB_SYSTEMD)"; \
 	missing=; for p in $$want; do \
 	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
 		grep -q 'ok installed' || missing="$$missing $$p"; done; \
@@ -209,13 +212,12 @@ bench:
 	@$(MAKE) --no-print-directory $(B)/tests/bench_conv
 	@$(B)/tests/bench_conv
 
-# Until the JACK client lands, make run builds recd and checks the default
-# configuration with it.
+# Records into ./recordings, on a private JACK server with a test signal
+# when none runs (tests/tools/run.sh); Ctrl-C stops it.
 run:
 	@$(MAKE) --no-print-directory deps
-	@$(MAKE) --no-print-directory all
-	@mkdir -p recordings
-	$(B)/recd --config etc/recd.json -n
+	@$(MAKE) --no-print-directory all $(B)/tests/siggen
+	@tests/tools/run.sh $(B)
 
 # The README's option table is generated from the option table in
 # common/cfg.c; tests/unit/test_docs.sh fails when the two differ.
@@ -223,8 +225,8 @@ docs: $(B)/recd
 	@tests/tools/gen-docs.sh $(B)/recd
 
 install: $(B)/recd
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/recd
-	install -m 755 $(B)/recd $(DESTDIR)$(BINDIR)/recd
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/recd
+	install -m 755 $(B)/recd $(DESTDIR)$(SBINDIR)/recd
 	install -m 644 etc/recd.json $(DESTDIR)$(SYSCONFDIR)/recd/recd.json
 
 clean:
