@@ -32,6 +32,7 @@
 #define WR_PREPARE_NS	1000000000LL	/* open next files 1 s ahead */
 #define WR_MIN_FIRST_NS	100000000LL	/* a first file shorter than 0.1 s
 					   runs on to the following boundary */
+#define WR_MAX_DRIFT_NS	10000000LL	/* re-align files past 10 ms */
 #define WR_MAX_SILENCE_S 600		/* gap_policy silence fills at most
 					   this much; longer gaps split */
 #define WR_MAX_SUFFIX	999		/* name-1.wav ... name-999.wav */
@@ -162,15 +163,17 @@ frames_between(int64_t from_ns, int64_t to_ns, unsigned rate)
  * Plans the boundary after the stretch that starts at frame `start' (wall
  * time `wall', as measured now).  nominal is the aligned wall time the
  * stretch stands for (the boundary it began at), or NULL for a new take.
- * Measuring the wall time of each boundary afresh keeps the alignment from
- * drifting with the sample clock over days.
+ * Files between boundaries hold exactly rotate_seconds of frames; only
+ * when the sample clock has drifted more than WR_MAX_DRIFT_NS from the
+ * wall clock (50 ppm is 4 s a day) does a file get the frames that bring
+ * the boundaries back onto the wall clock.
  */
 static void
 wr_plan_rotation(struct writer *w, uint64_t start, const struct timespec *wall,
     const struct timespec *nominal)
 {
 	long	rs = w->cfg.rotate_seconds;
-	int64_t	frames;
+	int64_t	frames, exact;
 
 	if (rs == 0) {
 		w->rotate_at = WR_NEVER;
@@ -187,6 +190,19 @@ wr_plan_rotation(struct writer *w, uint64_t start, const struct timespec *wall,
 	    ts_ns(&w->rotate_wall) - ts_ns(wall) < WR_MIN_FIRST_NS)
 		w->rotate_wall = next_boundary(&w->rotate_wall, rs);
 	frames = frames_between(ts_ns(wall), ts_ns(&w->rotate_wall), w->rate);
+	if (nominal != NULL) {
+		exact = frames_between(ts_ns(nominal), ts_ns(&w->rotate_wall),
+		    w->rate);
+		if (llabs(frames - exact) * 1000000000 / w->rate <=
+		    WR_MAX_DRIFT_NS)
+			frames = exact;
+		else
+			log_info("rotation: the sample clock is %.3f s off the "
+			    "wall clock; this file is %lld frames long to "
+			    "keep files on the wall clock's boundaries",
+			    (double)(exact - frames) / w->rate,
+			    (long long)frames);
+	}
 	if (frames < 1)
 		frames = 1;
 	w->rotate_at = start + (uint64_t)frames;

@@ -1,13 +1,19 @@
 #!/bin/sh
 # Runs one shell test; its exit status is the verdict, recorded in the
-# results file.  Output is shown only when it fails.
+# results file: 0 passed, 77 skipped (it says why), anything else failed.
+# Output is shown only when it fails.
 # usage: run-sh.sh VARIANT RESULTS SCRIPT [ARGS...]
 variant=${1:-plain}; results=$2; script=$3; shift 3
 name=$(basename "$script" .sh)
 out=$(mktemp)
-if "$script" "$@" >"$out" 2>&1; then
+"$script" "$@" >"$out" 2>&1
+rc=$?
+if [ $rc = 0 ]; then
 	echo "PASS $variant:$name" >>"$results"
 	echo "$variant $name: passed"
+elif [ $rc = 77 ]; then
+	echo "SKIP $variant:$name" >>"$results"
+	echo "$variant $name: $(tail -n 1 "$out")"
 else
 	echo "FAIL $variant:$name" >>"$results"
 	echo "--- $variant $name: FAILED ---"

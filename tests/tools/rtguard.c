@@ -92,7 +92,10 @@ wrapped(jack_nframes_t nframes, void *arg)
 	(void)arg;
 	in_cb = 1;
 	if (selftest && atomic_fetch_add(&callbacks, 1) == 10) {
+		/* Used, so that the compiler cannot drop the pair. */
 		p = malloc(16);
+		if (p != NULL)
+			*(volatile char *)p = 1;
 		free(p);
 	} else if (!selftest)
 		atomic_fetch_add(&callbacks, 1);
