@@ -171,8 +171,14 @@ wav_get64(const unsigned char *p)
 	return (uint64_t)wav_get32(p) | (uint64_t)wav_get32(p + 4) << 32;
 }
 
+/*
+ * Writes all len bytes at off, through short writes and EINTR.  *done (may
+ * be NULL) grows by every byte that reached the file, even when a later
+ * write fails, so that callers know where the data really ends.
+ */
 static int
-wav_pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
+wav_pwrite_all(int fd, const void *buf, size_t len, uint64_t off,
+    uint64_t *done)
 {
 	const unsigned char	*p = buf;
 	size_t			 n;
@@ -191,6 +197,8 @@ wav_pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
 		p += got;
 		len -= (size_t)got;
 		off += (uint64_t)got;
+		if (done != NULL)
+			*done += (uint64_t)got;
 	}
 	return 0;
 }
@@ -499,7 +507,7 @@ wav_open(const char *path, const struct wav_par *par, char *err,
 		    strerror(-rc));
 		goto fail_free;
 	}
-	rc = wav_pwrite_all(w->fd, w->hdr, w->lay.data_off, 0);
+	rc = wav_pwrite_all(w->fd, w->hdr, w->lay.data_off, 0, NULL);
 	if (rc < 0) {
 		snprintf(err, errlen, "file %s: write: %s", path,
 		    strerror(-rc));
@@ -522,35 +530,13 @@ fail_free:
 int
 wav_write(struct wav *w, const void *buf, size_t bytes)
 {
-	const unsigned char	*p = buf;
-	uint64_t		 off;
-	size_t			 n;
-	ssize_t			 got;
+	uint64_t off;
 
 	off = w->lay.data_off + w->data_bytes;
 	if (bytes > WAV_OFF_MAX - off)
 		return -EFBIG;
-	/*
-	 * Not wav_pwrite_all: what reached the file before an error must be
-	 * counted, so that the header and a retry both know where the data
-	 * ends.
-	 */
-	while (bytes > 0) {
-		n = bytes < WAV_IO_MAX_BYTES ? bytes : WAV_IO_MAX_BYTES;
-		got = pwrite(w->fd, p, n, (off_t)off);
-		if (got == -1) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (got == 0)
-			return -EIO;
-		p += got;
-		bytes -= (size_t)got;
-		off += (uint64_t)got;
-		w->data_bytes += (uint64_t)got;
-	}
-	return 0;
+	/* What reached the file before an error counts: see wav_update. */
+	return wav_pwrite_all(w->fd, buf, bytes, off, &w->data_bytes);
 }
 
 int
@@ -603,7 +589,7 @@ wav_put_header(struct wav *w, uint64_t data_bytes, uint64_t riff_bytes)
 		w->is_rf64 = 1;
 	wav_put_sizes(w->hdr, &w->lay, riff_bytes, data_bytes,
 	    data_bytes / w->frame_bytes, w->is_rf64);
-	rc = wav_pwrite_all(w->fd, w->hdr, w->lay.data_off, 0);
+	rc = wav_pwrite_all(w->fd, w->hdr, w->lay.data_off, 0, NULL);
 	if (rc < 0)
 		return rc;
 	w->hdr_data_bytes = data_bytes;
@@ -736,7 +722,7 @@ wav_close(struct wav *w, char *err, size_t errlen)
 	}
 	if (whole & 1) {
 		/* RIFF chunks are word-aligned: a pad byte follows odd data. */
-		r = wav_pwrite_all(w->fd, wav_zeros, 1, end);
+		r = wav_pwrite_all(w->fd, wav_zeros, 1, end, NULL);
 		wav_close_err(&rc, r, w->path, "write", err, errlen);
 		if (r == 0)
 			end++;
@@ -754,7 +740,7 @@ wav_close(struct wav *w, char *err, size_t errlen)
 		if (tail == NULL)
 			r = -ENOMEM;
 		else {
-			r = wav_pwrite_all(w->fd, tail, tail_bytes, end);
+			r = wav_pwrite_all(w->fd, tail, tail_bytes, end, NULL);
 			free(tail);
 			/* Drop a partly written tail: the file stays exact. */
 			if (r < 0)
@@ -1140,7 +1126,7 @@ wav_repair(const char *path, uint64_t *frames, char *err, size_t errlen)
 		pad_off = wi.lay.data_off + data_bytes;
 		rc = wav_pread_all(fd, &pad, 1, pad_off, &len);
 		if (rc == 0 && len == 1 && pad != 0)
-			rc = wav_pwrite_all(fd, wav_zeros, 1, pad_off);
+			rc = wav_pwrite_all(fd, wav_zeros, 1, pad_off, NULL);
 		if (rc < 0)
 			goto fail_io;
 		changed |= pad != 0;
@@ -1153,7 +1139,7 @@ wav_repair(const char *path, uint64_t *frames, char *err, size_t errlen)
 	    data_bytes / wi.frame_bytes,
 	    wi.is_rf64 || end - 8 > WAV_RIFF_MAX_BYTES);
 	if (memcmp(h, b, wi.lay.data_off) != 0) {
-		rc = wav_pwrite_all(fd, h, wi.lay.data_off, 0);
+		rc = wav_pwrite_all(fd, h, wi.lay.data_off, 0, NULL);
 		if (rc < 0)
 			goto fail_io;
 		changed = 1;
