@@ -61,23 +61,26 @@ CF_protocol = -Icommon -Iprotocol $(CJSON_CFLAGS)
 CF_daemon   = -Icommon -Iprotocol -Idaemon $(CJSON_CFLAGS) $(JACK_CFLAGS) \
 	      $(UV_CFLAGS)
 CF_ctl      = -Icommon -Iprotocol -Ictl $(CJSON_CFLAGS)
-CF_tests    = -Icommon -Iprotocol -Itests/unit $(CJSON_CFLAGS) \
+CF_tests    = -Icommon -Iprotocol -Ictl -Itests/unit $(CJSON_CFLAGS) \
 	      $(CMOCKA_CFLAGS) $(SNDFILE_CFLAGS)
 
 COMMON_OBJ = $(B)/common/ring.o $(B)/common/ring_rt.o $(B)/common/conv.o \
 	     $(B)/common/wav.o $(B)/common/cfg.o $(B)/common/log.o
-PROTO_OBJ  = $(B)/protocol/cfgjson.o
+PROTO_OBJ  = $(B)/protocol/cfgjson.o $(B)/protocol/proto.o
 DAEMON_OBJ = $(B)/daemon/main.o $(B)/daemon/cap.o $(B)/daemon/cap_rt.o \
-	     $(B)/daemon/writer.o
+	     $(B)/daemon/writer.o $(B)/daemon/ctlsrv.o
+
+CTL_OBJ    = $(B)/ctl/recctl.o $(B)/ctl/meter.o
 
 UNIT_TESTS = $(B)/tests/test_ring $(B)/tests/test_conv $(B)/tests/test_wav \
-	     $(B)/tests/test_cfg $(B)/tests/test_cfgjson
+	     $(B)/tests/test_cfg $(B)/tests/test_cfgjson $(B)/tests/test_proto \
+	     $(B)/tests/test_meter
 
 .PHONY: all deps check check-one check-unit check-integration check-rt \
-	check-deps asan tsan \
+	check-deps check-fuzz fuzz asan tsan \
 	bench run install clean docs
 
-all: $(B)/recd
+all: $(B)/recd $(B)/recctl
 
 $(B)/common/%.o: common/%.c
 	@mkdir -p $(@D)
@@ -111,6 +114,9 @@ $(B)/recd: $(DAEMON_OBJ) $(PROTO_OBJ) $(COMMON_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(JACK_LIBS) $(UV_LIBS) $(CJSON_LIBS) \
 	    $(SD_LIBS) -lm -lpthread
 
+$(B)/recctl: $(CTL_OBJ) $(B)/protocol/proto.o $(B)/common/cfg.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CJSON_LIBS) -lm
+
 # Unit tests link only their module and what it may depend on.
 $(B)/tests/test_ring: $(B)/tests/test_ring.o $(B)/common/ring.o $(B)/common/ring_rt.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lpthread
@@ -121,17 +127,49 @@ $(B)/tests/test_wav: $(B)/tests/test_wav.o $(B)/common/wav.o
 $(B)/tests/test_cfg: $(B)/tests/test_cfg.o $(B)/common/cfg.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lm
 $(B)/tests/test_cfgjson: $(B)/tests/test_cfgjson.o $(B)/protocol/cfgjson.o \
-    $(B)/common/cfg.o
+    $(B)/protocol/proto.o $(B)/common/cfg.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(CJSON_LIBS) -lm
+$(B)/tests/test_proto: $(B)/tests/test_proto.o $(B)/protocol/proto.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(CJSON_LIBS) -lm
+$(B)/tests/test_meter: $(B)/tests/test_meter.o $(B)/ctl/meter.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lm
+
+# Fuzz targets (libFuzzer, clang): make fuzz runs each for FUZZ_SECONDS;
+# make check runs each for a few seconds.  Inputs that crashed once are
+# kept in tests/fuzz/regress_NAME/ and replayed every time.
+FUZZ_SECONDS ?= 60
+FUZZ_CC	= clang
+FUZZ_FLAGS = -std=c11 -g -O1 -D_DEFAULT_SOURCE \
+	     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZERS	= build/fuzz/fuzz_proto
+build/fuzz/fuzz_proto: tests/fuzz/fuzz_proto.c protocol/proto.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Icommon -Iprotocol $(CJSON_CFLAGS) -o $@ $^ \
+	    $(CJSON_LIBS) -lm
+
+fuzz: $(FUZZERS)
+	@for f in $(FUZZERS); do n=$$(basename $$f); \
+	    mkdir -p build/fuzz/corpus_$$n; \
+	    dirs=; for d in tests/fuzz/seed_$$n tests/fuzz/regress_$$n; do \
+		[ -d $$d ] && dirs="$$dirs $$d"; done; \
+	    $$f -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus_$$n \
+		$$dirs || exit 1; done
+
+check-fuzz: $(FUZZERS)
+	@for f in $(FUZZERS); do n=$$(basename $$f); \
+	    tests/run-sh.sh fuzz $(RESULTS) tests/fuzz/run.sh $$f 10; done
 
 # Test tools: the signal generator client and the take verifier.
-TOOLS = $(B)/tests/siggen $(B)/tests/verify $(B)/tests/sfcheck
+TOOLS = $(B)/tests/siggen $(B)/tests/verify $(B)/tests/sfcheck \
+	$(B)/tests/sockc
 $(B)/tests/siggen: $(B)/tests/siggen.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(JACK_LIBS)
 $(B)/tests/verify: $(B)/tests/verify.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm
 $(B)/tests/sfcheck: $(B)/tests/sfcheck.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SNDFILE_LIBS)
+$(B)/tests/sockc: $(B)/tests/sockc.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
 # Test-only: an LD_PRELOAD guard of the process callback (no sanitizer:
 # it replaces malloc).
 $(B)/tests/rtguard.so: tests/tools/rtguard.c
@@ -147,7 +185,7 @@ DEB_BUILD = make gcc pkg-config libjack-jackd2-dev libuv1-dev libcjson-dev \
 	    libcmocka-dev
 DEB_SYSTEMD = libsystemd-dev
 DEB_TEST  = jackd2 sox ffmpeg libsndfile1-dev clang libclang-rt-dev \
-	    jack-capture ecasound procps binutils
+	    jack-capture ecasound procps binutils tmux
 deps:
 	@if ! command -v dpkg-query >/dev/null 2>&1; then \
 	    echo "deps: no dpkg here; install the libraries in README.md by hand"; \
@@ -180,8 +218,8 @@ check-deps:
 # Integration tests run recd from this variant's build against a real
 # jackd; the test tools always come from the plain build.
 PLAIN_TOOLS = build/tests/siggen build/tests/verify build/tests/sfcheck \
-	      build/tests/rtguard.so
-check-integration: $(B)/recd
+	      build/tests/sockc build/tests/rtguard.so
+check-integration: $(B)/recd $(B)/recctl
 	@$(MAKE) --no-print-directory B=build SAN= CC=cc $(PLAIN_TOOLS)
 	@for t in tests/integration/test_*.sh; do \
 	    B=$(B) SAN=$(SAN) tests/run-sh.sh "$(SAN)" $(RESULTS) $$t; done
@@ -191,7 +229,7 @@ check-one: check-unit check-integration
 check:
 	@$(MAKE) --no-print-directory deps
 	@mkdir -p build && rm -f $(RESULTS)
-	@$(MAKE) --no-print-directory check-one check-rt check-deps
+	@$(MAKE) --no-print-directory check-one check-rt check-deps check-fuzz
 	@$(MAKE) --no-print-directory check-one B=build/asan SAN=asan CC=clang
 	@$(MAKE) --no-print-directory check-one B=build/tsan SAN=tsan CC=clang
 	@tests/summary.sh $(RESULTS)
@@ -224,9 +262,11 @@ run:
 docs: $(B)/recd
 	@tests/tools/gen-docs.sh $(B)/recd
 
-install: $(B)/recd
+install: $(B)/recd $(B)/recctl
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/recd
+	install -d $(DESTDIR)$(BINDIR)
 	install -m 755 $(B)/recd $(DESTDIR)$(SBINDIR)/recd
+	install -m 755 $(B)/recctl $(DESTDIR)$(BINDIR)/recctl
 	install -m 644 etc/recd.json $(DESTDIR)$(SYSCONFDIR)/recd/recd.json
 
 clean:

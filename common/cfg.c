@@ -553,6 +553,21 @@ cfg_check(const struct cfg *c, char *err, size_t errlen)
 	return 0;
 }
 
+int
+cfg_socket_path(const char *option, char *buf, size_t len)
+{
+	const char	*xdg = getenv("XDG_RUNTIME_DIR");
+	int		 n;
+
+	if (option != NULL && option[0] != '\0')
+		n = snprintf(buf, len, "%s", option);
+	else if (xdg != NULL && xdg[0] != '\0')
+		n = snprintf(buf, len, "%s/recd/recd.sock", xdg);
+	else
+		n = snprintf(buf, len, "/run/recd/recd.sock");
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
 static int
 is_bool_text(const char *s)
 {

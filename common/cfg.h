@@ -119,6 +119,14 @@ int	cfg_check(const struct cfg *, char *err, size_t errlen);
 int	cfg_apply_args(struct cfg *, int argc, char *const argv[], char *err,
 	    size_t errlen);
 
+/*
+ * The control socket's path: the option socket, or when it is empty
+ * $XDG_RUNTIME_DIR/recd/recd.sock, or /run/recd/recd.sock without
+ * XDG_RUNTIME_DIR.  recd and recctl agree through this.  Returns 0, or
+ * -ENAMETOOLONG when it does not fit len (a socket path is short).
+ */
+int	cfg_socket_path(const char *option, char *buf, size_t len);
+
 /* The option table for people: --help, README.md and etc/recd.json. */
 void	cfg_print_help(FILE *);
 void	cfg_print_markdown(FILE *);

@@ -243,6 +243,35 @@ connect_sources(struct cap *c, const struct cfg *cfg)
 	jack_free(all);
 }
 
+void
+cap_reconnect(struct cap *c, const struct cfg *cfg)
+{
+	unsigned ch;
+
+	for (ch = 0; ch < c->nch; ch++)
+		jack_port_disconnect(c->client, c->ports[ch]);
+	connect_sources(c, cfg);
+}
+
+const char *
+cap_port_name(const struct cap *c, unsigned ch)
+{
+	return jack_port_name(c->ports[ch]);
+}
+
+const char **
+cap_port_sources(const struct cap *c, unsigned ch)
+{
+	return jack_port_get_connections(c->ports[ch]);
+}
+
+void
+cap_free_names(const char **names)
+{
+	if (names != NULL)
+		jack_free(names);
+}
+
 int
 cap_activate(struct cap *c, const struct cfg *cfg, char *err, size_t errlen)
 {

@@ -55,6 +55,14 @@ uint32_t	 cap_period(const struct cap *);		/* frames */
 unsigned	 cap_channels(const struct cap *);
 const char	*cap_port_short_name(const struct cap *, unsigned ch);
 
+/* Main thread: our port's full name, and what feeds it (NULL-terminated,
+ * free with cap_free_names; NULL when nothing does). */
+const char	*cap_port_name(const struct cap *, unsigned ch);
+const char	**cap_port_sources(const struct cap *, unsigned ch);
+void		 cap_free_names(const char **);
+/* Main thread: drops our connections and makes those of cfg's connect. */
+void		 cap_reconnect(struct cap *, const struct cfg *);
+
 /* Any thread: counters kept by JACK's threads. */
 uint64_t	 cap_dropped_frames(const struct cap *);
 uint64_t	 cap_xruns(const struct cap *);

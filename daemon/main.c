@@ -17,7 +17,10 @@
 #include "cap.h"
 #include "cfg.h"
 #include "cfgjson.h"
+#include "ctlsrv.h"
 #include "log.h"
+#include "proto.h"
+#include "ring.h"
 #include "writer.h"
 
 /* Everything recd runs on, created here and passed down: no globals. */
@@ -28,6 +31,15 @@ struct recd {
 	uv_loop_t	 loop;
 	uv_signal_t	 sig_int, sig_term, sig_hup, sig_usr1;
 	uv_async_t	 wake;		/* JACK's threads and the writer */
+	struct ctlsrv	*ctl;
+	struct cfg	 defaults;	/* the table's defaults, for options */
+	char		**files;	/* open files, from the writer's events */
+	size_t		 nfiles;
+	struct timespec	 started;	/* CLOCK_MONOTONIC */
+	int		 taking;	/* a take is asked for (start/stop) */
+	const char	*config_path;	/* --config, or NULL */
+	char		**overrides;	/* the command line's options */
+	int		 noverrides;
 	uint64_t	 xruns_seen;
 	int		 stopping;
 	int		 exit_code;
@@ -61,9 +73,10 @@ usage(FILE *f)
  * the reason already printed.
  */
 static int
-load_config(struct cfg *c, int argc, char *argv[], int *check_only,
+load_config(struct recd *r, int argc, char *argv[], int *check_only,
     int *done)
 {
+	struct cfg	*c = &r->cfg;
 	const char	*path = NULL;
 	char		**rest, err[1024];
 	int		 i, nrest = 0, rc = 1;
@@ -127,7 +140,10 @@ load_config(struct cfg *c, int argc, char *argv[], int *check_only,
 	}
 	rc = 0;
 out:
-	free(rest);
+	/* Kept for SIGHUP, which reads the file and the overrides again. */
+	r->config_path = path;
+	r->overrides = rest;
+	r->noverrides = nrest;
 	return rc;
 }
 
@@ -179,6 +195,8 @@ shutdown_recd(struct recd *r, int code)
 		return;
 	r->stopping = 1;
 	r->exit_code = code;
+	ctlsrv_close(r->ctl);
+	r->ctl = NULL;
 	cap_deactivate(r->cap);
 	writer_stop(r->writer);
 	writer_get_stats(r->writer, &st);
@@ -196,6 +214,86 @@ shutdown_recd(struct recd *r, int code)
 	uv_close((uv_handle_t *)&r->wake, close_cb);
 }
 
+static void	send_event(struct recd *, const char *, cJSON *);
+
+/*
+ * SIGHUP: the config file and the command line again.  Runtime options
+ * that changed apply as with set; a changed option that needs a restart is
+ * named and left as it is; a bad file changes nothing.
+ */
+static void
+reload(struct recd *r)
+{
+	const struct cfg_opt	*o;
+	struct cfg		 want, next;
+	char			 err[1024], a[1024], b[1024];
+	size_t			 i;
+	int			 changed = 0;
+	cJSON			*f;
+
+	if (cfg_init(&want, err, sizeof(err)) != 0 ||
+	    (r->config_path != NULL && cfgjson_load(&want, r->config_path,
+	    err, sizeof(err)) != 0) ||
+	    cfg_apply_args(&want, r->noverrides, r->overrides, err,
+	    sizeof(err)) != 0 || cfg_check(&want, err, sizeof(err)) != 0) {
+		log_errx("SIGHUP: %s; nothing changed", err);
+		cfg_done(&want);
+		return;
+	}
+	if (cfg_copy(&next, &r->cfg, err, sizeof(err)) != 0) {
+		log_errx("SIGHUP: %s", err);
+		cfg_done(&want);
+		return;
+	}
+	for (i = 0; i < cfg_count(); i++) {
+		o = cfg_opt_at(i);
+		cfg_format(&r->cfg, o, a, sizeof(a));
+		cfg_format(&want, o, b, sizeof(b));
+		if (strcmp(a, b) == 0)
+			continue;
+		if (!o->runtime) {
+			log_warnx("SIGHUP: %s: changed, but takes a restart of "
+			    "recd; still %s", o->name, a);
+			continue;
+		}
+		if (cfgjson_set(&next, o, f = cfgjson_value(&want, o), err,
+		    sizeof(err)) != 0)
+			log_errx("SIGHUP: %s", err);
+		else {
+			log_info("SIGHUP: %s: %s", o->name, b);
+			changed = 1;
+		}
+		cJSON_Delete(f);
+	}
+	cfg_done(&want);
+	if (!changed || writer_config(r->writer, &next) != 0) {
+		if (changed)
+			log_errx("SIGHUP: the writer's queue is full; nothing "
+			    "changed");
+		cfg_done(&next);
+		return;
+	}
+	for (i = 0; i < cfg_count(); i++) {
+		o = cfg_opt_at(i);
+		cfg_format(&r->cfg, o, a, sizeof(a));
+		cfg_format(&next, o, b, sizeof(b));
+		if (strcmp(a, b) == 0)
+			continue;
+		f = cJSON_CreateObject();
+		cJSON_AddStringToObject(f, "key", o->name);
+		cJSON_AddItemToObject(f, "value", cfgjson_value(&next, o));
+		send_event(r, "option_changed", f);
+	}
+	if (next.log_level != r->cfg.log_level)
+		log_set_level((enum log_level)next.log_level);
+	cfg_format(&r->cfg, cfg_find("connect"), a, sizeof(a));
+	cfg_format(&next, cfg_find("connect"), b, sizeof(b));
+	cfg_done(&r->cfg);
+	r->cfg = next;
+	if (strcmp(a, b) != 0)
+		cap_reconnect(r->cap, &r->cfg);
+}
+
 static void
 on_signal(uv_signal_t *h, int signum)
 {
@@ -209,14 +307,435 @@ on_signal(uv_signal_t *h, int signum)
 		shutdown_recd(r, 0);
 		break;
 	case SIGHUP:
-		log_info("SIGHUP: reloading options comes with the control "
-		    "socket; nothing changed");
+		reload(r);
 		break;
 	case SIGUSR1:
 		writer_test_stall(r->writer, (unsigned)(
 		    r->cfg.buffer_seconds * 1000 + 1500));
 		break;
 	}
+}
+
+static void
+send_event(struct recd *r, const char *name, cJSON *fields)
+{
+	char *line;
+
+	if (r->ctl == NULL) {
+		cJSON_Delete(fields);
+		return;
+	}
+	line = proto_event(name, fields);
+	if (line != NULL)
+		ctlsrv_event(r->ctl, line);
+	free(line);
+}
+
+static void
+files_add(struct recd *r, const char *path)
+{
+	char **v;
+
+	v = realloc(r->files, (r->nfiles + 1) * sizeof(*v));
+	if (v == NULL)
+		return;
+	r->files = v;
+	if ((v[r->nfiles] = strdup(path)) != NULL)
+		r->nfiles++;
+}
+
+/* A file closed under its final name: forget its .partial name. */
+static void
+files_remove(struct recd *r, const char *path)
+{
+	size_t	i, len = strlen(path);
+
+	for (i = 0; i < r->nfiles; i++) {
+		if (strncmp(r->files[i], path, len) == 0 &&
+		    strcmp(r->files[i] + len, ".partial") == 0) {
+			free(r->files[i]);
+			r->files[i] = r->files[--r->nfiles];
+			return;
+		}
+	}
+}
+
+static void
+local_iso(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+}
+
+/* The writer's events, to the log's listeners and the socket's. */
+static void
+forward_events(struct recd *r)
+{
+	struct writer_event	 e;
+	cJSON			*f;
+	char			 when[32];
+	const char		*name = NULL;
+
+	while (writer_event(r->writer, &e)) {
+		f = cJSON_CreateObject();
+		switch (e.type) {
+		case WEV_TAKE_STARTED:
+			name = "take_started";
+			local_iso(e.time, when, sizeof(when));
+			cJSON_AddStringToObject(f, "time", when);
+			break;
+		case WEV_TAKE_STOPPED:
+			name = "take_stopped";
+			cJSON_AddNumberToObject(f, "frames", (double)e.frames);
+			break;
+		case WEV_FILE_OPENED:
+			name = "file_opened";
+			files_add(r, e.path);
+			cJSON_AddStringToObject(f, "path", e.path);
+			break;
+		case WEV_FILE_CLOSED:
+			name = "file_closed";
+			files_remove(r, e.path);
+			cJSON_AddStringToObject(f, "path", e.path);
+			cJSON_AddNumberToObject(f, "frames", (double)e.frames);
+			cJSON_AddNumberToObject(f, "seconds", e.seconds);
+			break;
+		case WEV_GAP:
+			name = "gap";
+			cJSON_AddNumberToObject(f, "frames", (double)e.frames);
+			cJSON_AddNumberToObject(f, "seconds", e.seconds);
+			cJSON_AddStringToObject(f, "cause", e.text);
+			if (e.path[0] != '\0')
+				cJSON_AddStringToObject(f, "path", e.path);
+			else
+				cJSON_AddNullToObject(f, "path");
+			cJSON_AddNumberToObject(f, "frame", (double)e.frame);
+			break;
+		case WEV_MARK:
+			name = "mark";
+			cJSON_AddStringToObject(f, "label", e.text);
+			cJSON_AddNumberToObject(f, "frame", (double)e.frame);
+			break;
+		}
+		send_event(r, name, f);
+	}
+}
+
+static const char *const fmt_names[] = { "pcm16", "pcm24", "pcm32",
+	"float32" };
+
+static cJSON *
+cmd_status(struct recd *r)
+{
+	struct writer_stats	 st;
+	struct timespec		 now;
+	cJSON			*res, *o, *a;
+	char			 when[32];
+	size_t			 i;
+
+	writer_get_stats(r->writer, &st);
+	res = cJSON_CreateObject();
+	/* What was asked for: the writer follows within a drain period. */
+	cJSON_AddStringToObject(res, "state", st.failed ? "failed" :
+	    r->taking ? "recording" : "idle");
+	if (st.take_start != 0) {
+		o = cJSON_AddObjectToObject(res, "take");
+		local_iso(st.take_start, when, sizeof(when));
+		cJSON_AddStringToObject(o, "started", when);
+		cJSON_AddNumberToObject(o, "frames", (double)st.take_frames);
+		cJSON_AddNumberToObject(o, "seconds",
+		    (double)st.take_frames / cap_rate(r->cap));
+	} else
+		cJSON_AddNullToObject(res, "take");
+	a = cJSON_AddArrayToObject(res, "files");
+	for (i = 0; i < r->nfiles; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(r->files[i]));
+	cJSON_AddNumberToObject(res, "frames_written", (double)st.frames);
+	cJSON_AddNumberToObject(res, "seconds_recorded",
+	    (double)st.frames / cap_rate(r->cap));
+	cJSON_AddNumberToObject(res, "dropped_frames",
+	    (double)cap_dropped_frames(r->cap));
+	cJSON_AddNumberToObject(res, "gaps", (double)st.gaps);
+	cJSON_AddNumberToObject(res, "gap_frames", (double)st.gap_frames);
+	cJSON_AddNumberToObject(res, "xruns", (double)cap_xruns(r->cap));
+	o = cJSON_AddObjectToObject(res, "ring");
+	cJSON_AddNumberToObject(o, "bytes",
+	    (double)ring_capacity(cap_ring(r->cap)));
+	cJSON_AddNumberToObject(o, "fill", (double)st.ring_fill);
+	cJSON_AddNumberToObject(o, "high_water", (double)st.ring_high_water);
+	if (st.disk_free >= 0) {
+		o = cJSON_AddObjectToObject(res, "disk");
+		cJSON_AddStringToObject(o, "path", r->cfg.directory);
+		cJSON_AddNumberToObject(o, "free_bytes", (double)st.disk_free);
+	} else
+		cJSON_AddNullToObject(res, "disk");
+	o = cJSON_AddObjectToObject(res, "jack");
+	cJSON_AddBoolToObject(o, "connected", !cap_server_lost(r->cap));
+	cJSON_AddStringToObject(o, "client", r->cfg.client_name);
+	cJSON_AddNumberToObject(o, "rate", cap_rate(r->cap));
+	cJSON_AddNumberToObject(o, "period", cap_period(r->cap));
+	cJSON_AddNumberToObject(res, "channels", cap_channels(r->cap));
+	cJSON_AddStringToObject(res, "mode", r->cfg.mode == CFG_MODE_SPLIT ?
+	    "split" : "single");
+	cJSON_AddStringToObject(res, "format", fmt_names[r->cfg.format]);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	cJSON_AddNumberToObject(res, "uptime_seconds",
+	    (double)(now.tv_sec - r->started.tv_sec) +
+	    (now.tv_nsec - r->started.tv_nsec) / 1e9);
+	return res;
+}
+
+static cJSON *
+cmd_options(struct recd *r)
+{
+	static const char *const types[] = {
+		"boolean", "integer", "number", "string", "choice", "list"
+	};
+	const struct cfg_opt	*o;
+	cJSON			*res, *a, *e, *ch;
+	size_t			 i, k;
+
+	res = cJSON_CreateObject();
+	a = cJSON_AddArrayToObject(res, "options");
+	for (i = 0; i < cfg_count(); i++) {
+		o = cfg_opt_at(i);
+		e = cJSON_CreateObject();
+		cJSON_AddStringToObject(e, "name", o->name);
+		cJSON_AddStringToObject(e, "type", types[o->type]);
+		cJSON_AddItemToObject(e, "default",
+		    cfgjson_value(&r->defaults, o));
+		if (o->type == CFG_ENUM) {
+			ch = cJSON_AddArrayToObject(e, "choices");
+			for (k = 0; o->choices[k] != NULL; k++)
+				cJSON_AddItemToArray(ch,
+				    cJSON_CreateString(o->choices[k]));
+		} else if (o->type != CFG_BOOL) {
+			cJSON_AddNumberToObject(e, "min", o->min);
+			cJSON_AddNumberToObject(e, "max", o->max);
+		}
+		cJSON_AddBoolToObject(e, "runtime", o->runtime);
+		cJSON_AddStringToObject(e, "help", o->help);
+		cJSON_AddItemToArray(a, e);
+	}
+	return res;
+}
+
+static cJSON *
+cmd_ports(struct recd *r)
+{
+	const char	**src;
+	cJSON		 *res, *a, *e, *sa;
+	unsigned	  ch;
+	size_t		  i;
+
+	res = cJSON_CreateObject();
+	a = cJSON_AddArrayToObject(res, "ports");
+	for (ch = 0; ch < cap_channels(r->cap); ch++) {
+		e = cJSON_CreateObject();
+		cJSON_AddNumberToObject(e, "channel", ch + 1);
+		cJSON_AddStringToObject(e, "name", cap_port_name(r->cap, ch));
+		sa = cJSON_AddArrayToObject(e, "sources");
+		src = cap_port_sources(r->cap, ch);
+		for (i = 0; src != NULL && src[i] != NULL; i++)
+			cJSON_AddItemToArray(sa, cJSON_CreateString(src[i]));
+		cap_free_names(src);
+		cJSON_AddItemToArray(a, e);
+	}
+	return res;
+}
+
+static cJSON *
+cmd_get(struct recd *r, const struct proto_req *req, const char **code,
+    char *msg, size_t msglen)
+{
+	const struct cfg_opt	*o;
+	cJSON			*res, *v;
+	size_t			 i;
+
+	res = cJSON_CreateObject();
+	if (req->key == NULL) {
+		v = cJSON_AddObjectToObject(res, "values");
+		for (i = 0; i < cfg_count(); i++) {
+			o = cfg_opt_at(i);
+			cJSON_AddItemToObject(v, o->name,
+			    cfgjson_value(&r->cfg, o));
+		}
+		return res;
+	}
+	o = cfg_find(req->key);
+	if (o == NULL) {
+		cJSON_Delete(res);
+		*code = PROTO_E_BAD_OPTION;
+		snprintf(msg, msglen, "%s: unknown option", req->key);
+		return NULL;
+	}
+	cJSON_AddStringToObject(res, "key", o->name);
+	cJSON_AddItemToObject(res, "value", cfgjson_value(&r->cfg, o));
+	return res;
+}
+
+/*
+ * A runtime option, checked on a copy first: a refused value changes
+ * nothing, and the running take goes on untouched.
+ */
+static cJSON *
+cmd_set(struct recd *r, const struct proto_req *req, const char **code,
+    char *msg, size_t msglen)
+{
+	const struct cfg_opt	*o;
+	struct cfg		 tmp;
+	cJSON			*res, *f;
+	int			 rc;
+
+	o = cfg_find(req->key);
+	*code = PROTO_E_BAD_OPTION;
+	if (o == NULL) {
+		snprintf(msg, msglen, "%s: unknown option", req->key);
+		return NULL;
+	}
+	if (!o->runtime) {
+		*code = PROTO_E_NOT_RUNTIME;
+		snprintf(msg, msglen, "%s: cannot change while recd runs; "
+		    "change the configuration and restart recd", o->name);
+		return NULL;
+	}
+	if (cfg_copy(&tmp, &r->cfg, msg, msglen) != 0) {
+		*code = PROTO_E_INTERNAL;
+		return NULL;
+	}
+	if (req->value != NULL)
+		rc = cfgjson_set(&tmp, o, req->value, msg, msglen);
+	else
+		rc = cfg_set_text(&tmp, o, req->text, 0, msg, msglen);
+	if (rc == 0)
+		rc = cfg_check(&tmp, msg, msglen);
+	if (rc == 0 && (rc = writer_config(r->writer, &tmp)) != 0) {
+		*code = PROTO_E_INTERNAL;
+		snprintf(msg, msglen, "%s: the writer's queue is full; try "
+		    "again", o->name);
+	}
+	if (rc != 0) {
+		cfg_done(&tmp);
+		return NULL;
+	}
+	cfg_done(&r->cfg);
+	r->cfg = tmp;
+	if (strcmp(o->name, "log_level") == 0)
+		log_set_level((enum log_level)r->cfg.log_level);
+	if (strcmp(o->name, "connect") == 0)
+		cap_reconnect(r->cap, &r->cfg);
+	log_info("set %s: %s", o->name, req->text != NULL ? req->text :
+	    "(from a client)");
+	res = cJSON_CreateObject();
+	cJSON_AddStringToObject(res, "key", o->name);
+	cJSON_AddItemToObject(res, "value", cfgjson_value(&r->cfg, o));
+	f = cJSON_CreateObject();
+	cJSON_AddStringToObject(f, "key", o->name);
+	cJSON_AddItemToObject(f, "value", cfgjson_value(&r->cfg, o));
+	send_event(r, "option_changed", f);
+	return res;
+}
+
+static cJSON *
+state_result(const char *state)
+{
+	cJSON *res = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(res, "state", state);
+	return res;
+}
+
+/* Every command but subscribe and unsubscribe (ctlsrv does those). */
+static cJSON *
+on_request(void *arg, const struct proto_req *req, const char **code,
+    char *msg, size_t msglen)
+{
+	struct recd		*r = arg;
+	struct writer_stats	 st;
+
+	writer_get_stats(r->writer, &st);
+	switch (req->cmd) {
+	case PROTO_STATUS:
+		return cmd_status(r);
+	case PROTO_START:
+		if (st.failed) {
+			*code = PROTO_E_BAD_STATE;
+			snprintf(msg, msglen, "start: the writer has failed "
+			    "(see the log)");
+			return NULL;
+		}
+		writer_take(r->writer, 1, cap_frame_now(r->cap));
+		r->taking = 1;
+		return state_result("recording");
+	case PROTO_STOP:
+		writer_take(r->writer, 0, 0);
+		r->taking = 0;
+		return state_result("idle");
+	case PROTO_ROTATE:
+	case PROTO_MARK:
+		if (!r->taking || !st.recording) {
+			*code = PROTO_E_BAD_STATE;
+			snprintf(msg, msglen, "%s: no take is open",
+			    proto_cmd_name(req->cmd));
+			return NULL;
+		}
+		if ((req->cmd == PROTO_ROTATE ? writer_rotate(r->writer) :
+		    writer_mark(r->writer, req->label != NULL ? req->label :
+		    "")) != 0) {
+			*code = PROTO_E_INTERNAL;
+			snprintf(msg, msglen, "%s: the writer's queue is full; "
+			    "try again", proto_cmd_name(req->cmd));
+			return NULL;
+		}
+		return cJSON_CreateObject();
+	case PROTO_GET:
+		return cmd_get(r, req, code, msg, msglen);
+	case PROTO_SET:
+		return cmd_set(r, req, code, msg, msglen);
+	case PROTO_OPTIONS:
+		return cmd_options(r);
+	case PROTO_PORTS:
+		return cmd_ports(r);
+	default:
+		*code = PROTO_E_INTERNAL;
+		snprintf(msg, msglen, "%s: not handled here",
+		    proto_cmd_name(req->cmd));
+		return NULL;
+	}
+}
+
+static void
+on_levels(void *arg, float *peak, unsigned char *clip)
+{
+	struct recd *r = arg;
+
+	writer_levels(r->writer, peak, clip);
+}
+
+static int
+start_control(struct recd *r, char *err, size_t errlen)
+{
+	struct ctlsrv_ops	ops;
+	char			path[256];
+
+	if (cfg_socket_path(r->cfg.socket, path, sizeof(path)) != 0) {
+		snprintf(err, errlen, "socket: path too long");
+		return -1;
+	}
+	memset(&ops, 0, sizeof(ops));
+	ops.request = on_request;
+	ops.levels = on_levels;
+	ops.arg = r;
+	ops.nch = cap_channels(r->cap);
+	ops.hello = proto_hello(RECD_VERSION, cap_channels(r->cap),
+	    cap_rate(r->cap));
+	r->ctl = ctlsrv_new(&r->loop, path, &ops, err, errlen);
+	if (r->ctl == NULL)
+		return -1;
+	log_info("socket %s: listening", path);
+	return 0;
 }
 
 /* Any of JACK's threads or the writer has something to say. */
@@ -226,17 +745,23 @@ on_wake(uv_async_t *h)
 	struct recd		*r = h->data;
 	struct writer_stats	 st;
 	uint64_t		 xruns;
+	cJSON			*f;
 
 	if (r->stopping)
 		return;
+	forward_events(r);
 	xruns = cap_xruns(r->cap);
 	if (xruns != r->xruns_seen) {
 		log_warnx("jack: xrun (%llu so far)",
 		    (unsigned long long)xruns);
 		r->xruns_seen = xruns;
+		f = cJSON_CreateObject();
+		cJSON_AddNumberToObject(f, "count", (double)xruns);
+		send_event(r, "xrun", f);
 	}
 	if (cap_server_lost(r->cap)) {
 		log_errx("jack: the server went away; finishing the files");
+		send_event(r, "jack_lost", NULL);
 		shutdown_recd(r, 1);
 		return;
 	}
@@ -263,6 +788,11 @@ run(struct recd *r)
 
 	if (prepare_directory(r->cfg.directory) != 0)
 		return 1;
+	clock_gettime(CLOCK_MONOTONIC, &r->started);
+	if (cfg_init(&r->defaults, err, sizeof(err)) != 0) {
+		log_errx("%s", err);
+		return 1;
+	}
 	if ((rc = uv_loop_init(&r->loop)) != 0) {
 		log_errx("event loop: %s", uv_strerror(rc));
 		return 1;
@@ -278,6 +808,10 @@ run(struct recd *r)
 	    sizeof(err));
 	if (r->writer == NULL || writer_start(r->writer, err,
 	    sizeof(err)) != 0) {
+		log_errx("%s", err);
+		goto fail;
+	}
+	if (start_control(r, err, sizeof(err)) != 0) {
 		log_errx("%s", err);
 		goto fail;
 	}
@@ -297,8 +831,10 @@ run(struct recd *r)
 		log_errx("%s", err);
 		shutdown_recd(r, 1);
 	} else {
-		if (r->cfg.autostart)
+		if (r->cfg.autostart) {
 			writer_take(r->writer, 1, cap_frame_now(r->cap));
+			r->taking = 1;
+		}
 		log_info("%s %u channels at %u Hz (period %u) into %s, "
 		    "%s, %s", r->cfg.autostart ? "recording" : "ready to record",
 		    cap_channels(r->cap), cap_rate(r->cap),
@@ -331,19 +867,28 @@ main(int argc, char *argv[])
 	log_init("recd", LOG_LVL_INFO);
 	memset(&r, 0, sizeof(r));
 	signal(SIGPIPE, SIG_IGN);
-	if (load_config(&r.cfg, argc, argv, &check_only, &done) != 0) {
+	if (load_config(&r, argc, argv, &check_only, &done) != 0) {
 		cfg_done(&r.cfg);
+		free(r.overrides);
 		return 1;
 	}
-	if (done)
+	if (done) {
+		free(r.overrides);
 		return 0;
+	}
 	log_set_level((enum log_level)r.cfg.log_level);
 	if (check_only) {
 		printf("recd: configuration OK\n");
 		cfg_done(&r.cfg);
+		free(r.overrides);
 		return 0;
 	}
 	rc = run(&r);
+	for (size_t i = 0; i < r.nfiles; i++)
+		free(r.files[i]);
+	free(r.files);
+	cfg_done(&r.defaults);
 	cfg_done(&r.cfg);
+	free(r.overrides);
 	return rc;
 }

@@ -8,6 +8,7 @@
 #include "writer.h"
 
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -39,6 +40,9 @@
 #define WR_NEVER	UINT64_MAX
 #define WR_DAY_S	86400
 #define WR_PARTIAL	".partial"	/* marks a file being written */
+#define WR_CMD_SLOTS	64		/* commands queued to the writer */
+#define WR_EV_SLOTS	256		/* events queued to the loop */
+#define WR_DISK_NS	2000000000LL	/* statvfs every 2 s */
 #define WR_NAME_BYTES	(PATH_MAX + 128)	/* base name + _chNNN_PORT.wav */
 #define WR_PARTIAL_BYTES (WR_NAME_BYTES + sizeof(WR_PARTIAL))
 
@@ -49,9 +53,18 @@ struct wr_file {
 	size_t		 len;		/* bytes in buf */
 };
 
-/* The files of one stretch of recording: one (single) or nch (split). */
+/*
+ * The files of one stretch of recording: one (single) or nch (split).  A
+ * set keeps the mode and format it was opened with, so that a new
+ * configuration applies from the next files on.
+ */
 struct wr_set {
-	struct wr_file	*f;		/* nfiles */
+	struct wr_file	*f;		/* nch slots, n in use */
+	unsigned	 n;		/* files */
+	int		 split;		/* one mono file per channel */
+	enum conv_fmt	 fmt;
+	size_t		 frame_bytes;	/* one frame in one file */
+	uint64_t	 frames;	/* at close: frames in each file */
 	int		 open;
 	uint64_t	 start;		/* extended JACK frame of frame 0 */
 	uint64_t	 time_ref;	/* bext: samples since local midnight */
@@ -63,9 +76,7 @@ struct writer {
 	struct cfg	 cfg;		/* the writer's own copy */
 	struct cap	*cap;
 	struct ring	*ring;
-	unsigned	 nch, rate, nfiles;
-	enum conv_fmt	 fmt;
-	size_t		 file_frame_bytes;	/* one frame in one file */
+	unsigned	 nch, rate;
 	void		(*notify)(void *);
 	void		*notify_arg;
 	pthread_t	 thread;
@@ -90,6 +101,11 @@ struct writer {
 	uint32_t	 skip_until;
 	int64_t		 next_update_ns, next_sync_ns;	/* CLOCK_MONOTONIC */
 
+	struct ring	*cmdq;		/* struct wr_cmd, from the loop */
+	struct ring	*evq;		/* struct writer_event, to the loop */
+	uint64_t	*clips_seen;	/* nch: clips already published */
+	int64_t		 next_disk_ns;	/* CLOCK_MONOTONIC */
+
 	/* Set by other threads. */
 	atomic_int	 stop;
 	atomic_int	 want_take;	/* record (1) or not (0) */
@@ -99,7 +115,20 @@ struct writer {
 	/* Written here, read by any thread. */
 	atomic_int	 st_recording, st_failed;
 	atomic_uint_fast64_t st_frames, st_opened, st_closed, st_gaps,
-			 st_gap_frames, st_high_water;
+			 st_gap_frames, st_high_water, st_fill, st_take_frames,
+			 st_events_lost;
+	atomic_llong	 st_take_start;	/* wall-clock seconds, 0: none */
+	atomic_llong	 st_disk_free;	/* bytes, -1: unknown */
+	atomic_uint	*peak_bits;	/* nch floats' bits: max since read */
+	atomic_uchar	*clip;		/* nch: clipped since read */
+};
+
+enum wr_cmd_type { WR_CMD_ROTATE, WR_CMD_MARK, WR_CMD_CONFIG };
+
+struct wr_cmd {
+	enum wr_cmd_type type;
+	struct cfg	*cfg;		/* WR_CMD_CONFIG: the writer owns it */
+	char		 label[WRITER_LABEL_MAX + 1];
 };
 
 static int64_t
@@ -248,6 +277,34 @@ exists(const char *path)
 }
 
 /*
+ * Hands an event to the loop.  A full queue (the loop is far behind)
+ * loses the event, counted; the loop also logs everything it can read.
+ */
+static void
+wr_event(struct writer *w, enum writer_event_type type, const char *path,
+    const char *text, uint64_t frames, uint64_t frame)
+{
+	struct writer_event *e;
+
+	e = ring_reserve_rt(w->evq, sizeof(*e));
+	if (e == NULL) {
+		atomic_fetch_add(&w->st_events_lost, 1);
+		return;
+	}
+	memset(e, 0, offsetof(struct writer_event, path));
+	e->type = type;
+	e->frames = frames;
+	e->frame = frame;
+	e->seconds = (double)frames / w->rate;
+	e->time = time(NULL);
+	snprintf(e->text, sizeof(e->text), "%s", text != NULL ? text : "");
+	snprintf(e->path, sizeof(e->path), "%s", path != NULL ? path : "");
+	ring_commit_rt(w->evq, sizeof(*e));
+	if (w->notify != NULL)
+		w->notify(w->notify_arg);
+}
+
+/*
  * Names the files of set s from its wall time: directory/template, then
  * -N when any of the names is taken, then _chNN_PORT in split mode, .wav.
  */
@@ -287,8 +344,8 @@ wr_name_set(struct writer *w, struct wr_set *s)
 		if (n < 0 || (size_t)n >= sizeof(base) - 80)
 			goto toolong;
 		taken = 0;
-		for (i = 0; i < w->nfiles; i++) {
-			if (w->cfg.mode == CFG_MODE_SPLIT) {
+		for (i = 0; i < s->n; i++) {
+			if (s->split) {
 				safe_name(port, sizeof(port),
 				    cap_port_short_name(w->cap, i));
 				snprintf(s->f[i].path, sizeof(s->f[i].path),
@@ -314,12 +371,12 @@ toolong:
 }
 
 static void
-wr_discard_set(struct wr_set *s, unsigned nfiles)
+wr_discard_set(struct wr_set *s)
 {
 	char		partial[WR_PARTIAL_BYTES], err[256];
 	unsigned	i;
 
-	for (i = 0; i < nfiles; i++) {
+	for (i = 0; i < s->n; i++) {
 		if (s->f[i].wav == NULL)
 			continue;
 		wav_close(s->f[i].wav, err, sizeof(err));
@@ -331,27 +388,37 @@ wr_discard_set(struct wr_set *s, unsigned nfiles)
 	s->open = 0;
 }
 
-/* Opens the files of s, whose start, wall and time_ref are set. */
+/*
+ * Opens the files of s, whose start, wall and time_ref are set, in the
+ * mode and format the configuration asks for now.
+ */
 static int
 wr_open_set(struct writer *w, struct wr_set *s)
 {
+	static const enum conv_fmt fmts[] = {
+		CONV_PCM16, CONV_PCM24, CONV_PCM32, CONV_FLOAT32
+	};
 	struct wav_par	par;
 	char		partial[WR_PARTIAL_BYTES], err[512];
 	unsigned	i;
 	int		rc;
 
+	s->split = w->cfg.mode == CFG_MODE_SPLIT;
+	s->n = s->split ? w->nch : 1;
+	s->fmt = fmts[w->cfg.format];
+	s->frame_bytes = conv_sample_bytes(s->fmt) * (s->split ? 1 : w->nch);
 	rc = wr_name_set(w, s);
 	if (rc != 0)
 		return rc;
 	memset(&par, 0, sizeof(par));
-	par.channels = w->cfg.mode == CFG_MODE_SPLIT ? 1 : w->nch;
+	par.channels = s->split ? 1 : w->nch;
 	par.rate = w->rate;
-	par.bits = w->fmt == CONV_PCM16 ? 16 : w->fmt == CONV_PCM24 ? 24 : 32;
-	par.is_float = w->fmt == CONV_FLOAT32;
+	par.bits = s->fmt == CONV_PCM16 ? 16 : s->fmt == CONV_PCM24 ? 24 : 32;
+	par.is_float = s->fmt == CONV_FLOAT32;
 	par.time_ref = s->time_ref;
 	par.origin = s->wall.tv_sec;
 	par.description = w->cfg.description;
-	for (i = 0; i < w->nfiles; i++) {
+	for (i = 0; i < s->n; i++) {
 		snprintf(partial, sizeof(partial), "%s" WR_PARTIAL,
 		    s->f[i].path);
 		if (i == 0 && (rc = mkdirs(partial)) != 0) {
@@ -370,13 +437,18 @@ wr_open_set(struct writer *w, struct wr_set *s)
 			wav_add_cue(s->f[i].wav, 0, s->cue0);
 	}
 	s->open = 1;
-	atomic_fetch_add(&w->st_opened, w->nfiles);
+	atomic_fetch_add(&w->st_opened, s->n);
 	log_info("file %s%s: opened%s", s->f[0].path,
-	    w->nfiles > 1 ? " and the other channels" : "",
+	    s->n > 1 ? " and the other channels" : "",
 	    s->cue0[0] != '\0' ? " after a gap" : "");
+	for (i = 0; i < s->n; i++) {
+		snprintf(partial, sizeof(partial), "%s" WR_PARTIAL,
+		    s->f[i].path);
+		wr_event(w, WEV_FILE_OPENED, partial, NULL, 0, 0);
+	}
 	return 0;
 fail:
-	wr_discard_set(s, w->nfiles);
+	wr_discard_set(s);
 	return rc;
 }
 
@@ -417,7 +489,8 @@ wr_close_cur(struct writer *w, const char *cue_end)
 	/* done must be free to take s: finish what it still holds. */
 	if (w->done->f[0].path[0] != '\0')
 		wr_finish_done(w);
-	for (i = 0; i < w->nfiles; i++) {
+	s->frames = frames;
+	for (i = 0; i < s->n; i++) {
 		r = wr_flush(w, &s->f[i]);
 		if (r != 0 && rc == 0)
 			rc = r;
@@ -432,9 +505,9 @@ wr_close_cur(struct writer *w, const char *cue_end)
 		}
 	}
 	s->open = 0;
-	atomic_fetch_add(&w->st_closed, w->nfiles);
+	atomic_fetch_add(&w->st_closed, s->n);
 	log_info("file %s%s: closed, %llu frames (%.3f s)", s->f[0].path,
-	    w->nfiles > 1 ? " and the other channels" : "",
+	    s->n > 1 ? " and the other channels" : "",
 	    (unsigned long long)frames, (double)frames / w->rate);
 	/* cur becomes done, done (finished by now) becomes free. */
 	t = w->done;
@@ -452,7 +525,7 @@ wr_finish_done(struct writer *w)
 	unsigned	 i;
 	int		 fd;
 
-	for (i = 0; i < w->nfiles; i++) {
+	for (i = 0; i < s->n; i++) {
 		if (s->f[i].path[0] == '\0')
 			continue;
 		snprintf(partial, sizeof(partial), "%s" WR_PARTIAL,
@@ -471,6 +544,7 @@ wr_finish_done(struct writer *w)
 		else
 			log_warn("file %s: rename to %s", partial,
 			    s->f[i].path);
+		wr_event(w, WEV_FILE_CLOSED, s->f[i].path, NULL, s->frames, 0);
 		s->f[i].path[0] = '\0';
 	}
 }
@@ -566,6 +640,7 @@ wr_prepare(struct writer *w)
 /*
  * Converts n frames, from the planar blocks at src + off, into the open
  * files, rotating where a boundary falls.  src == NULL writes silence.
+ * Conversion goes in pieces that fit a file's buffer.
  */
 static int
 wr_put(struct writer *w, const float *const *src, size_t off, uint64_t n)
@@ -584,7 +659,9 @@ wr_put(struct writer *w, const float *const *src, size_t off, uint64_t n)
 		k = n;
 		if (w->rotate_at != WR_NEVER && w->rotate_at - w->pos < k)
 			k = w->rotate_at - w->pos;
-		for (i = 0; i < w->nfiles; i++) {
+		if (src != NULL && k > WR_BUF_BYTES / s->frame_bytes)
+			k = WR_BUF_BYTES / s->frame_bytes;
+		for (i = 0; i < s->n; i++) {
 			f = &s->f[i];
 			if (src == NULL) {
 				if ((rc = wr_flush(w, f)) != 0 ||
@@ -592,32 +669,33 @@ wr_put(struct writer *w, const float *const *src, size_t off, uint64_t n)
 					goto fail;
 				continue;
 			}
-			if (f->len + k * w->file_frame_bytes > WR_BUF_BYTES &&
+			if (f->len + k * s->frame_bytes > WR_BUF_BYTES &&
 			    (rc = wr_flush(w, f)) != 0)
 				goto fail;
 		}
-		if (src != NULL && w->cfg.mode == CFG_MODE_SPLIT) {
+		if (src != NULL && s->split) {
 			for (i = 0; i < w->nch; i++) {
 				f = &s->f[i];
-				conv_mono(w->fmt, src[i] + off, k,
+				conv_mono(s->fmt, src[i] + off, k,
 				    f->buf + f->len, &w->peak[i],
 				    &w->clips[i], w->cfg.dither ?
 				    &w->dither[i] : NULL);
-				f->len += k * w->file_frame_bytes;
+				f->len += k * s->frame_bytes;
 			}
 		} else if (src != NULL) {
 			for (i = 0; i < w->nch; i++)
 				w->src[i] = src[i] + off;
 			f = &s->f[0];
-			conv_interleave(w->fmt, w->src, w->nch, k,
+			conv_interleave(s->fmt, w->src, w->nch, k,
 			    f->buf + f->len, w->peak, w->clips,
 			    w->cfg.dither ? w->dither : NULL);
-			f->len += k * w->file_frame_bytes;
+			f->len += k * s->frame_bytes;
 		}
 		w->pos += k;
 		off += k;
 		n -= k;
 		atomic_fetch_add(&w->st_frames, k);
+		atomic_fetch_add(&w->st_take_frames, k);
 	}
 	return 0;
 fail:
@@ -664,6 +742,8 @@ wr_gap(struct writer *w, uint64_t ft64, uint32_t ft, int64_t gap,
 	    "%s", (long long)gap, (double)gap / w->rate, when,
 	    at.tv_nsec / 1000000, (unsigned long long)frame,
 	    w->cur->open ? w->cur->f[0].path : "(no file)", cause);
+	wr_event(w, WEV_GAP, w->cur->open ? w->cur->f[0].path : NULL, cause,
+	    gap > 0 ? (uint64_t)gap : 0, frame);
 	if (!w->cur->open) {
 		w->pos = ft64;
 		return;
@@ -672,7 +752,7 @@ wr_gap(struct writer *w, uint64_t ft64, uint32_t ft, int64_t gap,
 	    gap <= (int64_t)WR_MAX_SILENCE_S * w->rate) {
 		snprintf(label, sizeof(label), "gap: %lld frames of silence: "
 		    "%s", (long long)gap, cause);
-		for (i = 0; i < w->nfiles; i++)
+		for (i = 0; i < w->cur->n; i++)
 			wav_add_cue(w->cur->f[i].wav, frame, label);
 		wr_put(w, NULL, 0, (uint64_t)gap);
 		return;
@@ -681,7 +761,7 @@ wr_gap(struct writer *w, uint64_t ft64, uint32_t ft, int64_t gap,
 	    "point: %s", (long long)gap, cause);
 	before = *w->cur;
 	wr_close_cur(w, label);
-	wr_discard_set(w->next, w->nfiles);
+	wr_discard_set(w->next);
 	w->pos = ft64;
 	snprintf(label, sizeof(label), "gap: %lld frames missing before this "
 	    "file: %s", (long long)gap, cause);
@@ -725,6 +805,27 @@ wr_judge(struct writer *w, const struct cap_rec *h, size_t len, int final,
 	return 0;
 }
 
+/* Meters work before a take too: peaks of a record nobody writes. */
+static void
+wr_peaks_only(struct writer *w, const struct cap_rec *h)
+{
+	const float	*x;
+	float		 a;
+	uint32_t	 i;
+	unsigned	 c;
+
+	for (c = 0; c < w->nch; c++) {
+		x = w->planes[c];
+		for (i = 0; i < h->nframes; i++) {
+			a = fabsf(x[i]);
+			if (a > w->peak[c])
+				w->peak[c] = a;
+			else if (a != a)
+				w->clips[c]++;
+		}
+	}
+}
+
 static void
 wr_record(struct writer *w, const struct cap_rec *h, const float *data,
     int64_t gap)
@@ -743,6 +844,7 @@ wr_record(struct writer *w, const struct cap_rec *h, const float *data,
 	/* Records from before the take was asked for are not part of it. */
 	if (w->recording && w->skipping) {
 		if ((int32_t)(h->frame_time - w->skip_until) < 0) {
+			wr_peaks_only(w, h);
 			w->pos = ft64 + h->nframes;
 			w->have_pos = 1;
 			return;
@@ -750,6 +852,7 @@ wr_record(struct writer *w, const struct cap_rec *h, const float *data,
 		w->skipping = 0;
 	}
 	if (!w->recording) {
+		wr_peaks_only(w, h);
 		w->pos = ft64 + h->nframes;
 		w->have_pos = 1;
 		return;
@@ -759,10 +862,73 @@ wr_record(struct writer *w, const struct cap_rec *h, const float *data,
 	w->have_pos = 1;
 	if (!w->cur->open) {
 		w->pos = ft64;
+		atomic_store(&w->st_take_frames, 0);
 		if (wr_begin(w, ft64, h->frame_time, NULL, NULL) != 0)
 			return;
+		atomic_store(&w->st_take_start, (long long)w->cur->wall.tv_sec);
+		wr_event(w, WEV_TAKE_STARTED, NULL, NULL, 0, 0);
 	}
 	wr_put(w, w->planes, 0, h->nframes);
+}
+
+/* Commands from the loop: rotate, mark, a new configuration. */
+static void
+wr_commands(struct writer *w)
+{
+	const struct wr_cmd	*c;
+	unsigned		 i;
+
+	while ((c = ring_record(w->cmdq, 0, sizeof(*c))) != NULL) {
+		switch (c->type) {
+		case WR_CMD_ROTATE:
+			/* At the next frame: the next record starts new files. */
+			if (w->cur->open && w->pos > w->cur->start) {
+				w->rotate_at = w->pos;
+				cap_frame_wall_time(w->cap, (uint32_t)w->pos,
+				    &w->rotate_wall);
+				log_info("rotate: asked for");
+			}
+			break;
+		case WR_CMD_MARK:
+			if (!w->cur->open)
+				break;
+			for (i = 0; i < w->cur->n; i++)
+				wav_add_cue(w->cur->f[i].wav,
+				    w->pos - w->cur->start, c->label);
+			wr_event(w, WEV_MARK, NULL, c->label, 0,
+			    atomic_load(&w->st_take_frames));
+			break;
+		case WR_CMD_CONFIG:
+			/* Mode, format and names apply from the next files. */
+			cfg_done(&w->cfg);
+			w->cfg = *c->cfg;
+			free(c->cfg);
+			break;
+		}
+		ring_release(w->cmdq, sizeof(*c));
+	}
+}
+
+/* Peaks and clips since the last drain, merged for the loop to take. */
+static void
+wr_publish_levels(struct writer *w)
+{
+	union { float f; unsigned u; } now, old;
+	unsigned c;
+
+	for (c = 0; c < w->nch; c++) {
+		if (w->peak[c] > 0 || w->peak[c] != w->peak[c]) {
+			now.f = w->peak[c];
+			old.u = atomic_load(&w->peak_bits[c]);
+			while (now.f > old.f && !atomic_compare_exchange_weak(
+			    &w->peak_bits[c], &old.u, now.u))
+				;
+		}
+		if (w->peak[c] >= 1.0f || w->clips[c] != w->clips_seen[c])
+			atomic_store(&w->clip[c], 1);
+		w->clips_seen[c] = w->clips[c];
+		w->peak[c] = 0;
+	}
 }
 
 /* Takes every whole record out of the ring. */
@@ -781,12 +947,16 @@ wr_drain(struct writer *w, int final)
 		w->skipping = 1;
 		w->skip_until = atomic_load(&w->take_from);
 	} else if (!want && w->recording) {
-		wr_discard_set(w->next, w->nfiles);
+		wr_discard_set(w->next);
 		wr_close_cur(w, NULL);
 		w->recording = 0;
 		atomic_store(&w->st_recording, 0);
+		atomic_store(&w->st_take_start, 0);
 		log_info("take stopped");
+		wr_event(w, WEV_TAKE_STOPPED, NULL, NULL,
+		    atomic_load(&w->st_take_frames), 0);
 	}
+	wr_commands(w);
 	(void)ring_fill(w->ring);
 	while ((h = ring_record(w->ring, 0, sizeof(*h))) != NULL) {
 		len = cap_rec_bytes(w->nch, h->nframes);
@@ -797,25 +967,34 @@ wr_drain(struct writer *w, int final)
 		    (const float *)(rec + sizeof(*h)), gap);
 		ring_release(w->ring, len);
 	}
+	wr_publish_levels(w);
+	atomic_store(&w->st_fill, ring_fill(w->ring));
 	atomic_store(&w->st_high_water, ring_high_water(w->ring));
 }
 
 static void
 wr_housekeeping(struct writer *w, int64_t now)
 {
+	struct statvfs	 vfs;
 	struct wr_set	*s = w->cur;
 	unsigned	 i;
 	int		 rc;
 
 	if (w->done->f[0].path[0] != '\0')
 		wr_finish_done(w);
+	if (now >= w->next_disk_ns) {
+		w->next_disk_ns = now + WR_DISK_NS;
+		atomic_store(&w->st_disk_free, statvfs(w->cfg.directory, &vfs)
+		    == 0 ? (long long)vfs.f_bavail * (long long)vfs.f_frsize :
+		    -1);
+	}
 	if (!s->open)
 		return;
 	wr_prepare(w);
 	if (now >= w->next_update_ns) {
 		w->next_update_ns = now + (int64_t)(w->cfg.header_seconds *
 		    1e9);
-		for (i = 0; i < w->nfiles && s->open; i++) {
+		for (i = 0; i < s->n && s->open; i++) {
 			if ((rc = wr_flush(w, &s->f[i])) != 0 ||
 			    (rc = wav_update(s->f[i].wav)) != 0) {
 				wr_close_cur(w, NULL);
@@ -826,7 +1005,7 @@ wr_housekeeping(struct writer *w, int64_t now)
 	}
 	if (w->cfg.fsync_seconds > 0 && now >= w->next_sync_ns) {
 		w->next_sync_ns = now + (int64_t)(w->cfg.fsync_seconds * 1e9);
-		for (i = 0; i < w->nfiles; i++)
+		for (i = 0; i < s->n; i++)
 			if (wav_sync(s->f[i].wav) != 0)
 				log_warn("file %s" WR_PARTIAL ": sync",
 				    s->f[i].path);
@@ -862,7 +1041,7 @@ wr_main(void *arg)
 			break;
 		nanosleep(&tick, NULL);
 	}
-	wr_discard_set(w->next, w->nfiles);
+	wr_discard_set(w->next);
 	wr_close_cur(w, NULL);
 	if (w->done->f[0].path[0] != '\0')
 		wr_finish_done(w);
@@ -874,9 +1053,6 @@ struct writer *
 writer_new(const struct cfg *cfg, struct cap *cap, void (*notify)(void *),
     void *arg, char *err, size_t errlen)
 {
-	static const enum conv_fmt fmts[] = {
-		CONV_PCM16, CONV_PCM24, CONV_PCM32, CONV_FLOAT32
-	};
 	struct writer	*w;
 	unsigned	 i, k;
 
@@ -890,27 +1066,34 @@ writer_new(const struct cfg *cfg, struct cap *cap, void (*notify)(void *),
 	w->ring = cap_ring(cap);
 	w->nch = cap_channels(cap);
 	w->rate = cap_rate(cap);
-	w->nfiles = cfg->mode == CFG_MODE_SPLIT ? w->nch : 1;
-	w->fmt = fmts[cfg->format];
-	w->file_frame_bytes = conv_sample_bytes(w->fmt) *
-	    (cfg->mode == CFG_MODE_SPLIT ? 1 : w->nch);
 	w->notify = notify;
 	w->notify_arg = arg;
+	atomic_init(&w->st_disk_free, -1);
 	w->src = calloc(w->nch, sizeof(*w->src));
 	w->planes = calloc(w->nch, sizeof(*w->planes));
 	w->peak = calloc(w->nch, sizeof(*w->peak));
 	w->clips = calloc(w->nch, sizeof(*w->clips));
+	w->clips_seen = calloc(w->nch, sizeof(*w->clips_seen));
 	w->dither = calloc(w->nch, sizeof(*w->dither));
-	if (w->src == NULL || w->planes == NULL || w->peak == NULL || w->clips == NULL ||
-	    w->dither == NULL)
+	w->peak_bits = calloc(w->nch, sizeof(*w->peak_bits));
+	w->clip = calloc(w->nch, sizeof(*w->clip));
+	w->cmdq = ring_new(WR_CMD_SLOTS * sizeof(struct wr_cmd),
+	    sizeof(struct wr_cmd), err, errlen);
+	w->evq = ring_new(WR_EV_SLOTS * sizeof(struct writer_event),
+	    sizeof(struct writer_event), err, errlen);
+	if (w->src == NULL || w->planes == NULL || w->peak == NULL ||
+	    w->clips == NULL || w->clips_seen == NULL || w->dither == NULL ||
+	    w->peak_bits == NULL || w->clip == NULL || w->cmdq == NULL ||
+	    w->evq == NULL)
 		goto nomem;
 	for (i = 0; i < w->nch; i++)
 		w->dither[i] = 0x9e3779b9u * (i + 1);
+	/* Every set can hold split files; single mode uses the first. */
 	for (k = 0; k < 3; k++) {
-		w->sets[k].f = calloc(w->nfiles, sizeof(struct wr_file));
+		w->sets[k].f = calloc(w->nch, sizeof(struct wr_file));
 		if (w->sets[k].f == NULL)
 			goto nomem;
-		for (i = 0; i < w->nfiles; i++) {
+		for (i = 0; i < w->nch; i++) {
 			/* Touched now, so the first writes meet no page fault. */
 			w->sets[k].f[i].buf = calloc(1, WR_BUF_BYTES);
 			if (w->sets[k].f[i].buf == NULL)
@@ -956,21 +1139,36 @@ writer_stop(struct writer *w)
 void
 writer_del(struct writer *w)
 {
-	unsigned i, k;
+	const struct wr_cmd	*c;
+	unsigned		 i, k;
 
 	if (w == NULL)
 		return;
 	writer_stop(w);
 	for (k = 0; k < 3; k++) {
-		for (i = 0; w->sets[k].f != NULL && i < w->nfiles; i++)
+		for (i = 0; w->sets[k].f != NULL && i < w->nch; i++)
 			free(w->sets[k].f[i].buf);
 		free(w->sets[k].f);
 	}
+	/* Configurations sent but never taken. */
+	while (w->cmdq != NULL &&
+	    (c = ring_record(w->cmdq, 0, sizeof(*c))) != NULL) {
+		if (c->type == WR_CMD_CONFIG) {
+			cfg_done(c->cfg);
+			free(c->cfg);
+		}
+		ring_release(w->cmdq, sizeof(*c));
+	}
+	ring_del(w->cmdq);
+	ring_del(w->evq);
 	free(w->src);
 	free(w->planes);
 	free(w->peak);
 	free(w->clips);
+	free(w->clips_seen);
 	free(w->dither);
+	free(w->peak_bits);
+	free(w->clip);
 	cfg_done(&w->cfg);
 	free(w);
 }
@@ -986,6 +1184,88 @@ writer_get_stats(struct writer *w, struct writer_stats *st)
 	st->gaps = atomic_load(&w->st_gaps);
 	st->gap_frames = atomic_load(&w->st_gap_frames);
 	st->ring_high_water = atomic_load(&w->st_high_water);
+	st->ring_fill = atomic_load(&w->st_fill);
+	st->take_frames = atomic_load(&w->st_take_frames);
+	st->take_start = (time_t)atomic_load(&w->st_take_start);
+	st->disk_free = atomic_load(&w->st_disk_free);
+	st->events_lost = atomic_load(&w->st_events_lost);
+}
+
+static int
+wr_send(struct writer *w, enum wr_cmd_type type, struct cfg *cfg,
+    const char *label)
+{
+	struct wr_cmd *c;
+
+	c = ring_reserve_rt(w->cmdq, sizeof(*c));
+	if (c == NULL)
+		return -EAGAIN;
+	memset(c, 0, sizeof(*c));
+	c->type = type;
+	c->cfg = cfg;
+	snprintf(c->label, sizeof(c->label), "%s", label != NULL ? label : "");
+	ring_commit_rt(w->cmdq, sizeof(*c));
+	return 0;
+}
+
+int
+writer_rotate(struct writer *w)
+{
+	return wr_send(w, WR_CMD_ROTATE, NULL, NULL);
+}
+
+int
+writer_mark(struct writer *w, const char *label)
+{
+	return wr_send(w, WR_CMD_MARK, NULL, label);
+}
+
+int
+writer_config(struct writer *w, const struct cfg *cfg)
+{
+	struct cfg	*c;
+	char		 err[256];
+	int		 rc;
+
+	c = malloc(sizeof(*c));
+	if (c == NULL)
+		return -ENOMEM;
+	if ((rc = cfg_copy(c, cfg, err, sizeof(err))) != 0) {
+		free(c);
+		return rc;
+	}
+	rc = wr_send(w, WR_CMD_CONFIG, c, NULL);
+	if (rc != 0) {
+		cfg_done(c);
+		free(c);
+	}
+	return rc;
+}
+
+int
+writer_event(struct writer *w, struct writer_event *e)
+{
+	const struct writer_event *q;
+
+	q = ring_record(w->evq, 0, sizeof(*q));
+	if (q == NULL)
+		return 0;
+	memcpy(e, q, sizeof(*e));
+	ring_release(w->evq, sizeof(*q));
+	return 1;
+}
+
+void
+writer_levels(struct writer *w, float peak[], unsigned char clip[])
+{
+	union { float f; unsigned u; } v;
+	unsigned c;
+
+	for (c = 0; c < w->nch; c++) {
+		v.u = atomic_exchange(&w->peak_bits[c], 0);
+		peak[c] = v.f;
+		clip[c] = atomic_exchange(&w->clip[c], 0);
+	}
 }
 
 void

@@ -6,9 +6,13 @@
 #ifndef RECD_DAEMON_WRITER_H
 #define RECD_DAEMON_WRITER_H
 
+#include <limits.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "cfg.h"
+
+#define WRITER_LABEL_MAX	255	/* bytes of a marker's label */
 
 struct cap;
 struct writer;
@@ -23,6 +27,31 @@ struct writer_stats {
 	uint64_t	 gaps;		/* discontinuities found */
 	uint64_t	 gap_frames;	/* frames missing in them */
 	uint64_t	 ring_high_water;	/* bytes */
+	uint64_t	 ring_fill;	/* bytes, at the last drain */
+	uint64_t	 take_frames;	/* in the current take */
+	time_t		 take_start;	/* wall clock; 0: no take */
+	long long	 disk_free;	/* bytes, -1: unknown */
+	uint64_t	 events_lost;	/* the event queue was full */
+};
+
+/* What the writer tells the loop. */
+enum writer_event_type {
+	WEV_TAKE_STARTED,
+	WEV_TAKE_STOPPED,	/* frames */
+	WEV_FILE_OPENED,	/* path (.partial) */
+	WEV_FILE_CLOSED,	/* path (final), frames, seconds */
+	WEV_GAP,		/* path, text (cause), frames, frame */
+	WEV_MARK		/* text (label), frame (in the take) */
+};
+
+struct writer_event {
+	enum writer_event_type type;
+	uint64_t	 frames;
+	uint64_t	 frame;
+	double		 seconds;	/* frames, in seconds */
+	time_t		 time;		/* when it happened */
+	char		 text[WRITER_LABEL_MAX + 1];
+	char		 path[PATH_MAX + 160];
 };
 
 /*
@@ -47,6 +76,22 @@ void		 writer_get_stats(struct writer *, struct writer_stats *);
  * before the sources were connected stay out of it.
  */
 void		 writer_take(struct writer *, int on, uint32_t from);
+/*
+ * Main thread: requests to the writer, done within a drain period.
+ * -EAGAIN when its queue is full.  writer_config copies cfg; the new
+ * values apply from the next files on (and at once where they can).
+ */
+int		 writer_rotate(struct writer *);
+int		 writer_mark(struct writer *, const char *label);
+int		 writer_config(struct writer *, const struct cfg *);
+/* Main thread: the next event (1), or none (0). */
+int		 writer_event(struct writer *, struct writer_event *);
+/*
+ * Main thread: each channel's peak and clip flag since the last call
+ * (arrays of the channel count), recording or not.
+ */
+void		 writer_levels(struct writer *, float peak[],
+		    unsigned char clip[]);
 /* Test hook: the writer sleeps for ms once, as if the disk stalled. */
 void		 writer_test_stall(struct writer *, unsigned ms);
 

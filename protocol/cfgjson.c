@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto.h"
+
 static size_t
 line_of(const char *text, const char *at)
 {
@@ -86,22 +88,6 @@ key_line(const char *text, const char *key, int nth)
 	return 0;
 }
 
-static const char *
-json_kind(const cJSON *v)
-{
-	if (cJSON_IsBool(v))
-		return "true or false";
-	if (cJSON_IsNumber(v))
-		return "a number";
-	if (cJSON_IsString(v))
-		return "a string";
-	if (cJSON_IsArray(v))
-		return "a list";
-	if (cJSON_IsObject(v))
-		return "an object";
-	return "null";
-}
-
 static int
 mistyped(const struct cfg_opt *o, const cJSON *v, char *err, size_t errlen)
 {
@@ -111,7 +97,7 @@ mistyped(const struct cfg_opt *o, const cJSON *v, char *err, size_t errlen)
 	};
 
 	snprintf(err, errlen, "%s: %s given, but the option takes %s",
-	    o->name, json_kind(v), want[o->type]);
+	    o->name, proto_json_kind(v), want[o->type]);
 	return -EINVAL;
 }
 
@@ -154,7 +140,7 @@ cfgjson_set(struct cfg *c, const struct cfg_opt *o, const cJSON *v,
 			if (!cJSON_IsString(e)) {
 				snprintf(err, errlen, "%s[%d]: %s given, but "
 				    "the list holds strings", o->name, i,
-				    json_kind(e));
+				    proto_json_kind(e));
 				rc = -EINVAL;
 				break;
 			}

@@ -12,7 +12,10 @@ start_recd recd --directory "$T/rec" --channels 2 --connect 'sg:out_.*' \
     --rotate-seconds $period_s --rotate-align
 wait_log "$T/recd.log" 'closed, ' 3 30
 stop_recd
-out=$("$VERIFY" -v -c 2 $(takes "$T/rec")) || fail "$out"
+out=$(verify_take "$T/rec" "$T/recd.log" -v -c 2) || exit 1
+# An xrun (recd logged it) splits a file; lengths are then checked only
+# up to it.
+gaps=$(grep -c 'recd: warning: gap: ' "$T/recd.log")
 boundary=$((rate * period_s))
 n=0
 while read -r f tr frames r; do
@@ -27,7 +30,8 @@ while read -r f tr frames r; do
 	fi
 	[ $off -le $slack ] || [ $off -ge $((boundary - slack)) ] ||
 	    fail "$what $off frames off a $period_s s boundary ($f)"
-	[ $n = 1 ] || [ $n = 4 ] || [ "$frames" = "$boundary" ] ||
+	[ $n = 1 ] || [ $n = 4 ] || [ "$gaps" != 0 ] ||
+	    [ "$frames" = "$boundary" ] ||
 	    fail "file $n: $frames frames, want $boundary ($f)"
 done <<<"$out"
 [ $n -ge 4 ] || fail "$n files, want 4"

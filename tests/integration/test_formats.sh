@@ -20,8 +20,8 @@ for mode in single split; do
 		want=4
 		[ "$mode" = split ] && want=32
 		[ "$n" -ge "$want" ] || fail "$mode $fmt: $n files, want $want"
-		out=$("$VERIFY" -b "$bits" -c 8 -m 144000 $(takes "$d") 2>&1) ||
-		    fail "$mode $fmt: $out"
+		out=$(verify_take "$d" "$T/recd-$mode-$fmt.log" -b "$bits" \
+		    -c 8 -m 144000) || exit 1
 		echo "$mode $fmt: $out"
 	done
 done

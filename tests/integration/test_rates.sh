@@ -14,8 +14,8 @@ take() {	# RATE PERIOD CHANNELS MODE FORMAT
 	    --rotate-seconds 1 --no-rotate-align
 	wait_log "$T/recd-$rate.log" 'closed, ' 2 30
 	stop_recd
-	out=$("$VERIFY" -c "$ch" -m $((2 * rate)) $(takes "$d") 2>&1) ||
-	    fail "$rate Hz, $ch ch $mode: $out"
+	out=$(verify_take "$d" "$T/recd-$rate.log" -c "$ch" \
+	    -m $((2 * rate))) || exit 1
 	f=$(takes "$d" | head -n 1)
 	[ "$mode" = split ] && ch=1
 	third_party "$f" "$rate" "$ch" "$rate"

@@ -12,7 +12,7 @@ wait_log "$T/recd.log" 'closed, ' 1 30
 wait_log "$T/recd.log" 'opened' 2 30
 stop_recd
 no_partials "$T/rec"
-out=$("$VERIFY" -v -c 4 $(takes "$T/rec")) || fail "$out"
+out=$(verify_take "$T/rec" "$T/recd.log" -v -c 4) || exit 1
 total=0
 while read -r f tr frames rate; do
 	[ "$f" = verify: ] && continue

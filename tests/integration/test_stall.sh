@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 export RECD_TEST_HOOKS=1
 
-start_jackd 48000 512
+start_jackd 48000 1024
 start_siggen sg 4 -b 24
 for policy in split silence; do
 	d=$T/$policy

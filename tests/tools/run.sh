@@ -43,7 +43,7 @@ else
 		echo "run: jackd did not start; see /tmp/recd-run-jackd.log"
 		stop
 	fi
-	"$B/tests/siggen" -n testsignal -c 2 >/dev/null 2>&1 &
+	"$B/tests/siggen" -n testsignal -c 2 -t >/dev/null 2>&1 &
 	started="$! $started"
 	args+=(--connect 'testsignal:out_.*')
 fi

@@ -1,0 +1,53 @@
+/*
+ * ctlsrv.h: the control socket (protocol/PROTOCOL.md): clients, lines,
+ * limits, subscriptions and the pacing of levels.  What commands do is the
+ * caller's.  Main thread: everything runs in the libuv loop.
+ */
+#ifndef RECD_DAEMON_CTLSRV_H
+#define RECD_DAEMON_CTLSRV_H
+
+#include <stddef.h>
+
+#include <cJSON.h>
+#include <uv.h>
+
+#include "proto.h"
+
+#define CTLSRV_MAX_CLIENTS	64
+#define CTLSRV_QUEUE_MAX	(1 << 20)	/* bytes waiting for a client */
+#define CTLSRV_LEVELS_MAX	(64 << 10)	/* ... past which levels skip */
+
+struct ctlsrv_ops {
+	/*
+	 * Runs a request other than subscribe and unsubscribe: returns its
+	 * result, or NULL with *code (a PROTO_E_ string) and msg set.
+	 */
+	cJSON	*(*request)(void *arg, const struct proto_req *,
+		    const char **code, char *msg, size_t msglen);
+	/* Fills nch peaks and clip flags gathered since its last call. */
+	void	 (*levels)(void *arg, float *peak, unsigned char *clip);
+	void	*arg;
+	unsigned nch;
+	char	*hello;		/* the greeting line; ctlsrv frees it */
+};
+
+struct ctlsrv;
+
+/*
+ * Listens on path: a stale socket left by a dead recd is replaced, a live
+ * one is an error ("recd already running on PATH"); a missing parent
+ * directory is made 0750; the socket is 0660.  Returns NULL with the
+ * reason in err.
+ */
+struct ctlsrv	*ctlsrv_new(uv_loop_t *, const char *path,
+		    const struct ctlsrv_ops *, char *err, size_t errlen);
+/* Sends an event line (with its \n) to every events subscriber. */
+void		 ctlsrv_event(struct ctlsrv *, const char *line);
+unsigned	 ctlsrv_clients(const struct ctlsrv *);
+/*
+ * Stops listening, removes the socket and closes every client; the
+ * memory goes with the last close callback (run the loop to finish).
+ */
+void		 ctlsrv_close(struct ctlsrv *);
+
+#endif
