@@ -770,6 +770,12 @@ wav_frames(const struct wav *w)
 	return w->data_bytes / w->frame_bytes;
 }
 
+int
+wav_fd(const struct wav *w)
+{
+	return w->fd;
+}
+
 const char *
 wav_path(const struct wav *w)
 {

@@ -91,6 +91,8 @@ int		 wav_close(struct wav *, char *err, size_t errlen);
 /* Whole frames written so far, and the path (owned by w). */
 uint64_t	 wav_frames(const struct wav *);
 const char	*wav_path(const struct wav *);
+/* The open file, for the caller's locks only: wav does all the I/O. */
+int		 wav_fd(const struct wav *);
 
 /*
  * Makes a file that a crash left unfinished valid again: its header (RIFF,

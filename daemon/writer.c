@@ -7,6 +7,7 @@
  */
 #include "writer.h"
 
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
@@ -433,6 +434,12 @@ wr_open_set(struct writer *w, struct wr_set *s)
 			log_errx("%s", err);
 			goto fail;
 		}
+		/*
+		 * Held while the file is open, so that the repair at start-up
+		 * of another recd on this directory leaves it alone.
+		 */
+		if (flock(wav_fd(s->f[i].wav), LOCK_EX | LOCK_NB) != 0)
+			log_warn("file %s: lock", partial);
 		if (s->cue0[0] != '\0')
 			wav_add_cue(s->f[i].wav, 0, s->cue0);
 	}

@@ -112,14 +112,15 @@ start_siggen() {
 	wait_log "$T/$name.log" '^siggen: ' 1 20
 }
 
-# start_recd LOG ARGS...: recd with ARGS; returns when it records.
+# start_recd LOG ARGS...: recd with ARGS; returns when it records (or,
+# with --autostart false, is ready to).
 start_recd() {
 	local log=$1
 	shift
 	"$RECD" "$@" >"$T/$log.log" 2>&1 &
 	RECD_PID=$!
 	PIDS="$PIDS $RECD_PID"
-	wait_log "$T/$log.log" 'recd: recording ' 1 30
+	wait_log "$T/$log.log" 'recd: (recording|ready to record) ' 1 30
 }
 
 # stop_recd: SIGTERM, and recd must exit 0.

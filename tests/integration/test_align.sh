@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 
 rate=48000 period_s=2 slack=2400	# 50 ms: reading two clocks
-start_jackd $rate 512
+start_jackd $rate 1024
 start_siggen sg 2 -b 24
 start_recd recd --directory "$T/rec" --channels 2 --connect 'sg:out_.*' \
     --rotate-seconds $period_s --rotate-align

@@ -3,7 +3,7 @@
 # in channel order and gapless across all of its files.
 . "$(dirname "$0")/lib.sh"
 
-start_jackd 48000 256
+start_jackd 48000 1024
 start_siggen sg24 8 -b 24
 start_siggen sg16 8 -b 16
 for mode in single split; do
@@ -13,7 +13,9 @@ for mode in single split; do
 		start_recd "recd-$mode-$fmt" --directory "$d" --channels 8 \
 		    --connect "$src:out_.*" --mode "$mode" --format "$fmt" \
 		    --rotate-seconds 1 --no-rotate-align
-		wait_log "$T/recd-$mode-$fmt.log" 'closed, ' 3 60
+		# Three whole 1 s files (a gap, which recd logs, closes one
+		# early and does not count).
+		wait_log "$T/recd-$mode-$fmt.log" 'closed, 48000 frames' 3 60
 		stop_recd
 		no_partials "$d"
 		n=$(takes "$d" | wc -l)

@@ -12,7 +12,7 @@ take() {	# RATE PERIOD CHANNELS MODE FORMAT
 	start_recd "recd-$rate" --directory "$d" --channels "$ch" \
 	    --connect 'sg:out_.*' --mode "$mode" --format "$fmt" \
 	    --rotate-seconds 1 --no-rotate-align
-	wait_log "$T/recd-$rate.log" 'closed, ' 2 30
+	wait_log "$T/recd-$rate.log" "closed, $rate frames" 2 30
 	stop_recd
 	out=$(verify_take "$d" "$T/recd-$rate.log" -c "$ch" \
 	    -m $((2 * rate))) || exit 1
@@ -24,7 +24,7 @@ take() {	# RATE PERIOD CHANNELS MODE FORMAT
 	stop_jackd
 }
 
-take 44100 256 1 single pcm24
-take 96000 512 2 split pcm32
-take 192000 1024 2 single float32
-take 48000 512 64 split pcm24
+take 44100 1024 1 single pcm24
+take 96000 1024 2 split pcm32
+take 192000 2048 2 single float32
+take 48000 1024 64 split pcm24

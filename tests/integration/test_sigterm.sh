@@ -4,7 +4,7 @@
 # right length, and the files hold exactly the frames recd reports.
 . "$(dirname "$0")/lib.sh"
 
-start_jackd 48000 512
+start_jackd 48000 1024
 start_siggen sg 4 -b 24
 start_recd recd --directory "$T/rec" --channels 4 --connect 'sg:out_.*' \
     --rotate-seconds 2 --no-rotate-align
