@@ -42,29 +42,33 @@ meter_ok() {
 	[ "$n" = 4 ]
 }
 
-# wait_pane CHECK WHAT [SECONDS]: polls the pane until CHECK accepts
-# its text.
+# wait_pane CHECK WHAT [SECONDS]: each time recctl draws a frame (its
+# title line reaches pipe-pane's copy of its output), checks the pane's
+# text, until CHECK accepts it.
 wait_pane() {
-	local check=$1 what=$2 secs=${3:-20} end screen
+	local check=$1 what=$2 secs=${3:-20} end screen line fd tpid left
 
 	end=$((SECONDS + secs))
+	exec {fd}< <(exec tail -c +1 -F "$T/pane.raw" 2>/dev/null)
+	tpid=$!
 	while :; do
 		screen=$(tm capture-pane -p -t meter 2>&1)
-		"$check" "$screen" && return 0
-		[ "$SECONDS" -lt "$end" ] || break
-		sleep 0.1	# the poll interval; the deadline bounds it
+		if "$check" "$screen"; then
+			kill "$tpid"
+			exec {fd}<&-
+			return 0
+		fi
+		# The next frame: recctl draws its title line once a frame.
+		while left=$((end - SECONDS)); [ "$left" -gt 0 ] &&
+		    IFS= read -r -t "$left" -u "$fd" line; do
+			[[ $line == *"(Ctrl-C quits)"* ]] && break
+		done
+		[ "$left" -gt 0 ] || break
 	done
+	kill "$tpid"
+	exec {fd}<&-
 	fail "waited ${secs}s for $what; the pane shows:
 $screen"
-}
-
-# tmux before 3.5 can miss a SIGCHLD (tmux/tmux#311, #2679) and then
-# never reaps the pane's process nor calls the pane dead; a SIGCHLD of our
-# own, to our own server, makes it look again.
-exited_ok() {
-	[[ $1 == *"Pane is dead (status 0"* ]] && return 0
-	kill -CHLD "$TM_PID" 2>/dev/null
-	return 1
 }
 
 # The last cursor mode recctl set (pipe-pane's copy of its output) is
@@ -72,6 +76,24 @@ exited_ok() {
 cursor_shown() {
 	[ "$(LC_ALL=C grep -ao $'\033\\[?25[hl]' "$T/pane.raw" |
 	    tail -n 1)" = $'\033[?25h' ]
+}
+
+# wait_raw_cursor: reads recctl's output as it arrives, piece by piece
+# up to each 'h' (the end of a cursor mode), until the cursor is shown.
+wait_raw_cursor() {
+	local end=$((SECONDS + 5)) left piece fd tpid
+
+	exec {fd}< <(exec tail -c +1 -F "$T/pane.raw" 2>/dev/null)
+	tpid=$!
+	until cursor_shown; do
+		left=$((end - SECONDS))
+		[ "$left" -gt 0 ] &&
+		    IFS= read -r -d h -t "$left" -u "$fd" piece || break
+	done
+	kill "$tpid"
+	exec {fd}<&-
+	cursor_shown ||
+	    fail "the cursor is not shown again, last in $T/pane.raw"
 }
 
 start_jackd 48000 1024
@@ -95,10 +117,14 @@ while IFS= read -r line; do
 done <"$T/plain.out"
 
 # On a terminal.  The pane waits for the signal "go" before it runs
-# recctl, so that pipe-pane records all of recctl's output.
+# recctl, so that pipe-pane records all of recctl's output; when recctl
+# ends, the pane's shell keeps its exit status and signals "done" (the
+# shell outlives Ctrl-C, which reaches its whole process group, thanks to
+# its own trap; recctl gets the default back at exec).
 echo 'set -g remain-on-exit on' >"$T/tmux.conf"
-tm new-session -d -s meter -x 100 -y 30 "tmux wait-for go &&
-    exec $(printf '%q' "$RECCTL") --socket $(printf '%q' "$S") meter" ||
+tm new-session -d -s meter -x 100 -y 30 "trap : INT; tmux wait-for go;
+    $(printf '%q' "$RECCTL") --socket $(printf '%q' "$S") meter;
+    echo \$? >$(printf '%q' "$T/exit.status"); tmux wait-for -S done" ||
     fail "tmux new-session"
 TM_PID=$(tm display -p '#{pid}')
 PIDS="$PIDS $TM_PID"
@@ -109,9 +135,11 @@ wait_pane meter_ok "4 channels at -6.0 dB and no CLIP"
 [ "$(tm display -p -t meter '#{cursor_flag}')" = 0 ] ||
     fail "the cursor shows while the meter runs"
 tm send-keys -t meter C-c
-wait_pane exited_ok "recctl to exit 0 after Ctrl-C" 10
-[ "$(tm display -p -t meter '#{pane_dead_status}')" = 0 ] ||
-    fail "recctl exited $(tm display -p -t meter '#{pane_dead_status}')"
-wait_pane cursor_shown "the cursor to show again, last in $T/pane.raw" 5
+timeout 10 tmux -S "$T/tmux.sock" wait-for done ||
+    fail "recctl did not end within 10 s of Ctrl-C"
+[ "$(cat "$T/exit.status")" = 0 ] ||
+    fail "recctl exited $(cat "$T/exit.status") after Ctrl-C"
+# recctl has ended: pipe-pane has all it wrote, or is copying the rest.
+wait_raw_cursor
 echo "meter: plain lines at -6.00 dBFS; 4 bars at -6.0 dB on 100 x 30;" \
     "Ctrl-C exits 0"
