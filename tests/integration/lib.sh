@@ -89,8 +89,15 @@ wait_log() {
 	    fail "waited ${secs}s for $want lines /$re/ in $file, saw $n"
 }
 
-# start_jackd RATE PERIOD: the dummy backend runs in real time.
+# start_jackd RATE PERIOD: the dummy backend runs in real time.  Two
+# JACK tests at once (two checkouts on one machine) would starve each
+# other's non-real-time servers into xruns, so each test holds a lock
+# for as long as it runs.
 start_jackd() {
+	if [ -z "${JACK_LOCK_FD:-}" ]; then
+		exec {JACK_LOCK_FD}>"${TMPDIR:-/tmp}/recd-jack.lock"
+		flock "$JACK_LOCK_FD"
+	fi
 	jackd -n "$JACK_DEFAULT_SERVER" --no-realtime -d dummy -r "$1" \
 	    -p "$2" -C 0 -P 0 >"$T/jackd.log" 2>&1 &
 	JACKD_PID=$!
