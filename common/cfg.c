@@ -24,6 +24,8 @@ static const char *const format_names[] = {
 	"pcm16", "pcm24", "pcm32", "float32", NULL
 };
 static const char *const gap_names[] = { "split", "silence", NULL };
+static const char *const resume_names[] = { "auto", "start", NULL };
+static const char *const werr_names[] = { "retry", "stop", "exit", NULL };
 static const char *const log_names[] = {
 	"error", "warning", "info", "debug", NULL
 };
@@ -73,6 +75,27 @@ static const struct cfg_opt cfg_opts[] = {
 	  "and starts new ones at the true time of the next sample; silence "
 	  "fills the gap with exact silence. Either way a cue marker and a "
 	  "log line say where." },
+	{ "gate", CFG_BOOL, OFF(gate), "false", 0, 0, NULL, 1,
+	  "Silence gate: write only while there is signal. Files stay "
+	  "valid while the gate is closed." },
+	{ "gate_threshold_dbfs", CFG_REAL, OFF(gate_threshold_dbfs), "-50",
+	  -140, 0, NULL, 1,
+	  "A sample at or above this level (in one of gate_channels) opens "
+	  "the gate." },
+	{ "gate_hold_seconds", CFG_REAL, OFF(gate_hold_seconds), "10", 0,
+	  86400, NULL, 1,
+	  "How long the signal must stay below the threshold before the "
+	  "gate closes; this much of the quiet is kept." },
+	{ "gate_preroll_seconds", CFG_REAL, OFF(gate_preroll_seconds), "1",
+	  0, 10, NULL, 1,
+	  "Audio from before the gate opened that is kept, so that no "
+	  "attack is cut." },
+	{ "gate_channels", CFG_LIST, OFF(gate_channels), "", 1, 3, NULL, 1,
+	  "Channel numbers (from 1) whose signal opens the gate; empty for "
+	  "any channel." },
+	{ "gate_split", CFG_BOOL, OFF(gate_split), "true", 0, 0, NULL, 1,
+	  "Start new files for every stretch of signal; false goes on in "
+	  "the same files, with a cue marker where the quiet was left out." },
 	{ "buffer_seconds", CFG_REAL, OFF(buffer_seconds), "5", 0.5, 60,
 	  NULL, 0,
 	  "Audio held between the real-time thread and the writer: how long "
@@ -88,6 +111,33 @@ static const struct cfg_opt cfg_opts[] = {
 	  "cut can take. 0 syncs only when a file is closed." },
 	{ "dither", CFG_BOOL, OFF(dither), "false", 0, 0, NULL, 1,
 	  "TPDF dither when writing pcm16." },
+	{ "disk_warn_mb", CFG_INT, OFF(disk_warn_mb), "2048", 0, 1e9, NULL,
+	  1,
+	  "Below this much free space on the recording filesystem, a "
+	  "warning and an event." },
+	{ "disk_min_mb", CFG_INT, OFF(disk_min_mb), "256", 0, 1e9, NULL, 1,
+	  "Below this much free space, recording stops with every file "
+	  "finished, until there is space again (see disk_resume)." },
+	{ "disk_resume", CFG_ENUM, OFF(disk_resume), "auto", 0, 0,
+	  resume_names, 1,
+	  "After a stop for disk space: auto records again by itself once "
+	  "there is space; start waits for a start command." },
+	{ "write_error", CFG_ENUM, OFF(write_error), "retry", 0, 0,
+	  werr_names, 1,
+	  "What a write error (EIO; ENOSPC counts as disk full) does after "
+	  "the files are finished to what was written: retry with new "
+	  "files every 10 s, stop the take, or exit recd (status 1)." },
+	{ "keep_hours", CFG_REAL, OFF(keep_hours), "0", 0, 1e6, NULL, 1,
+	  "Retention: delete recd's own finished files older than this; 0 "
+	  "keeps them." },
+	{ "keep_gb", CFG_REAL, OFF(keep_gb), "0", 0, 1e6, NULL, 1,
+	  "Retention: delete recd's oldest finished files while they take "
+	  "more than this many GB (10^9 bytes); 0 keeps them." },
+	{ "on_file_closed", CFG_STRING, OFF(on_file_closed), "", 0, 4095,
+	  NULL, 1,
+	  "A shell command run for every finished file, with the path as "
+	  "$1 and RECD_* variables in its environment; its exit status is "
+	  "logged." },
 	{ "description", CFG_STRING, OFF(description), "", 0, 256, NULL, 1,
 	  "Text for the BWF description of new files." },
 	{ "jack_server", CFG_STRING, OFF(jack_server), "", 0, 63, NULL, 0,
@@ -543,6 +593,22 @@ cfg_check(const struct cfg *c, char *err, size_t errlen)
 			return -EINVAL;
 		}
 		regfree(&re);
+	}
+	for (i = 0; i < c->gate_channels.n; i++) {
+		char *end;
+		long ch = strtol(c->gate_channels.v[i], &end, 10);
+
+		if (*end != '\0' || ch < 1 || ch > c->channels) {
+			snprintf(err, errlen, "gate_channels: \"%s\": not a "
+			    "channel number from 1 to %ld",
+			    c->gate_channels.v[i], c->channels);
+			return -EINVAL;
+		}
+	}
+	if (c->disk_warn_mb < c->disk_min_mb) {
+		snprintf(err, errlen, "disk_warn_mb: %ld is below disk_min_mb "
+		    "(%ld)", c->disk_warn_mb, c->disk_min_mb);
+		return -EINVAL;
 	}
 	if (template_escapes(c->name_template)) {
 		snprintf(err, errlen, "name_template: \"%s\": names must stay "

@@ -23,6 +23,8 @@ enum cfg_mode { CFG_MODE_SINGLE, CFG_MODE_SPLIT };
 enum cfg_format { CFG_FMT_PCM16, CFG_FMT_PCM24, CFG_FMT_PCM32,
 	CFG_FMT_FLOAT32 };
 enum cfg_gap { CFG_GAP_SPLIT, CFG_GAP_SILENCE };
+enum cfg_resume { CFG_RESUME_AUTO, CFG_RESUME_START };
+enum cfg_write_error { CFG_WERR_RETRY, CFG_WERR_STOP, CFG_WERR_EXIT };
 enum cfg_loglevel { CFG_LOG_ERROR, CFG_LOG_WARNING, CFG_LOG_INFO,
 	CFG_LOG_DEBUG };
 
@@ -43,10 +45,23 @@ struct cfg {
 	int		 rotate_align;
 	char		*name_template;
 	int		 gap_policy;	/* enum cfg_gap */
+	int		 gate;
+	double		 gate_threshold_dbfs;
+	double		 gate_hold_seconds;
+	double		 gate_preroll_seconds;
+	struct cfg_list	 gate_channels;
+	int		 gate_split;
 	double		 buffer_seconds;
 	double		 header_seconds;
 	double		 fsync_seconds;
 	int		 dither;
+	long		 disk_warn_mb;
+	long		 disk_min_mb;
+	int		 disk_resume;	/* enum cfg_resume */
+	int		 write_error;	/* enum cfg_write_error */
+	double		 keep_hours;
+	double		 keep_gb;
+	char		*on_file_closed;
 	char		*description;
 	char		*jack_server;
 	char		*client_name;

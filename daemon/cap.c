@@ -49,6 +49,20 @@ on_shutdown(jack_status_t code, const char *reason, void *arg)
 		c->notify(c->notify_arg);
 }
 
+/* A port came or went: the loop looks for sources to connect. */
+static void
+on_registration(jack_port_id_t port, int registered, void *arg)
+{
+	struct cap *c = arg;
+
+	(void)port;
+	if (!registered)
+		return;
+	atomic_store(&c->ports_new, 1);
+	if (c->notify != NULL)
+		c->notify(c->notify_arg);
+}
+
 static int
 on_buffer_size(jack_nframes_t nframes, void *arg)
 {
@@ -92,6 +106,7 @@ cap_open(const struct cfg *cfg, void (*notify)(void *), void *arg,
 		return NULL;
 	}
 	c->nch = (unsigned)cfg->channels;
+	pthread_mutex_init(&c->ref_mtx, NULL);
 	c->notify = notify;
 	c->notify_arg = arg;
 	if (cfg->jack_server[0] != '\0') {
@@ -164,7 +179,9 @@ cap_open(const struct cfg *cfg, void (*notify)(void *), void *arg,
 		    strerror(ring_lock_errno(c->ring)));
 	if (jack_set_process_callback(c->client, cap_process_rt, c) != 0 ||
 	    jack_set_xrun_callback(c->client, on_xrun, c) != 0 ||
-	    jack_set_buffer_size_callback(c->client, on_buffer_size, c) != 0) {
+	    jack_set_buffer_size_callback(c->client, on_buffer_size, c) != 0 ||
+	    jack_set_port_registration_callback(c->client, on_registration,
+	    c) != 0) {
 		snprintf(err, errlen, "jack: cannot set callbacks");
 		goto fail;
 	}
@@ -185,62 +202,88 @@ full_match(const regex_t *re, const char *name)
 	    (size_t)m.rm_eo == strlen(name);
 }
 
+/* Is port `name' a source of one of our ports already? */
+static int
+feeds_us(const struct cap *c, const char *name)
+{
+	unsigned ch;
+
+	for (ch = 0; ch < c->nch; ch++)
+		if (jack_port_connected_to(c->ports[ch], name))
+			return 1;
+	return 0;
+}
+
 /*
  * Sources in order: for each connect pattern, the output ports that match
- * it in JACK's order, each port once.  Our port i gets source i.
+ * it in JACK's order, each port once.  Our ports without a source get the
+ * sources that feed none of ours yet, in order: at the start, port i gets
+ * source i; later, a source that appears takes the first free port, and
+ * no port ever gets two sources (JACK would mix them).  quiet: a missing
+ * source is no warning.  Returns the connections made.
  */
-static void
-connect_sources(struct cap *c, const struct cfg *cfg)
+static int
+connect_sources(struct cap *c, const struct cfg *cfg, int quiet)
 {
 	const char	**all, **src;
 	regex_t		  re;
-	size_t		  nsrc = 0, i, k, p, found;
+	size_t		  nsrc = 0, i, k, p, found, nfree = 0, used = 0;
 	unsigned	  ch;
-	int		  rc, dup;
+	int		  rc, dup, made = 0;
 
+	for (ch = 0; ch < c->nch; ch++)
+		nfree += !jack_port_connected(c->ports[ch]);
+	if (nfree == 0)
+		return 0;
 	all = jack_get_ports(c->client, NULL, JACK_DEFAULT_AUDIO_TYPE,
 	    JackPortIsOutput);
 	src = calloc(c->nch, sizeof(*src));
 	if (src == NULL) {
 		log_warn("connect");
 		jack_free(all);
-		return;
+		return 0;
 	}
-	for (p = 0; p < cfg->connect.n && nsrc < c->nch; p++) {
+	for (p = 0; p < cfg->connect.n && nsrc < nfree; p++) {
 		if (regcomp(&re, cfg->connect.v[p], REG_EXTENDED) != 0)
 			continue;	/* cfg_check has refused it already */
 		found = 0;
-		for (i = 0; all != NULL && all[i] != NULL && nsrc < c->nch;
+		for (i = 0; all != NULL && all[i] != NULL && nsrc < nfree;
 		    i++) {
 			if (!full_match(&re, all[i]))
 				continue;
 			found++;
 			for (dup = 0, k = 0; k < nsrc; k++)
 				dup |= strcmp(src[k], all[i]) == 0;
-			if (!dup)
+			if (!dup && !feeds_us(c, all[i]))
 				src[nsrc++] = all[i];
 		}
 		regfree(&re);
-		if (found == 0)
+		if (found == 0 && !quiet)
 			log_warnx("connect: \"%s\": no such port (yet)",
 			    cfg->connect.v[p]);
 	}
-	for (ch = 0; ch < nsrc; ch++) {
-		rc = jack_connect(c->client, src[ch],
+	for (ch = 0; ch < c->nch && used < nsrc; ch++) {
+		if (jack_port_connected(c->ports[ch]))
+			continue;
+		rc = jack_connect(c->client, src[used],
 		    jack_port_name(c->ports[ch]));
 		if (rc != 0 && rc != EEXIST)
-			log_warnx("port %s: connect to %s: failed", src[ch],
+			log_warnx("port %s: connect to %s: failed", src[used],
 			    jack_port_name(c->ports[ch]));
-		else
-			log_info("port %s -> %s", src[ch],
+		else {
+			log_info("port %s -> %s", src[used],
 			    jack_port_name(c->ports[ch]));
+			made++;
+		}
+		used++;
 	}
-	if (nsrc < c->nch && cfg->connect.n > 0)
-		log_warnx("connect: %zu sources for %u channels: %s and on "
-		    "are not connected", nsrc, c->nch,
-		    jack_port_name(c->ports[nsrc]));
+	if (nsrc < nfree && cfg->connect.n > 0 && !quiet)
+		log_warnx("connect: %zu of %u channels have no source; they "
+		    "are connected when a matching port appears",
+		    c->nch - (nfree - nsrc), c->nch);
 	free(src);
 	jack_free(all);
+	return made;
 }
 
 void
@@ -250,7 +293,16 @@ cap_reconnect(struct cap *c, const struct cfg *cfg)
 
 	for (ch = 0; ch < c->nch; ch++)
 		jack_port_disconnect(c->client, c->ports[ch]);
-	connect_sources(c, cfg);
+	connect_sources(c, cfg, 0);
+}
+
+int
+cap_connect_new(struct cap *c, const struct cfg *cfg)
+{
+	if (!atomic_exchange(&c->ports_new, 0) || !c->active ||
+	    atomic_load(&c->lost))
+		return 0;
+	return connect_sources(c, cfg, 1);
 }
 
 const char *
@@ -281,7 +333,7 @@ cap_activate(struct cap *c, const struct cfg *cfg, char *err, size_t errlen)
 		return -EIO;
 	}
 	c->active = 1;
-	connect_sources(c, cfg);
+	connect_sources(c, cfg, 0);
 	return 0;
 }
 
@@ -308,6 +360,7 @@ cap_close(struct cap *c)
 	free(c->short_names);
 	free(c->ports);
 	ring_del(c->ring);
+	pthread_mutex_destroy(&c->ref_mtx);
 	free(c);
 }
 
@@ -368,14 +421,24 @@ cap_frame_now(const struct cap *c)
 void
 cap_frame_wall_time(const struct cap *c, uint32_t frame, struct timespec *ts)
 {
-	struct timespec	now;
-	int32_t		ago;	/* frames; JACK's frame time wraps at 2^32 */
-	int64_t		ns;
+	struct cap	*m = (struct cap *)c;	/* the mutex and the pair */
+	struct timespec	 now;
+	int32_t		 ago;	/* frames; JACK's frame time wraps at 2^32 */
+	int64_t		 ns;
 
-	clock_gettime(CLOCK_REALTIME, &now);
-	ago = (int32_t)(jack_frame_time(c->client) - frame);
-	ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec -
-	    (int64_t)ago * 1000000000 / (int64_t)c->rate;
+	/*
+	 * After the server went away its clock is gone too: the last pair of
+	 * readings stands in (the writer finishes the files with it).
+	 */
+	pthread_mutex_lock(&m->ref_mtx);
+	if (!atomic_load(&m->lost)) {
+		clock_gettime(CLOCK_REALTIME, &now);
+		m->ref_frame = jack_frame_time(c->client);
+		m->ref_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+	}
+	ago = (int32_t)(m->ref_frame - frame);
+	ns = m->ref_ns - (int64_t)ago * 1000000000 / (int64_t)c->rate;
+	pthread_mutex_unlock(&m->ref_mtx);
 	ts->tv_sec = (time_t)(ns / 1000000000);
 	ts->tv_nsec = (long)(ns % 1000000000);
 }

@@ -62,6 +62,12 @@ const char	**cap_port_sources(const struct cap *, unsigned ch);
 void		 cap_free_names(const char **);
 /* Main thread: drops our connections and makes those of cfg's connect. */
 void		 cap_reconnect(struct cap *, const struct cfg *);
+/*
+ * Main thread: when ports appeared since the last call (a USB interface
+ * plugged in, a client started), connects those that cfg's connect asks
+ * for to our ports that have no source; returns how many it connected.
+ */
+int		 cap_connect_new(struct cap *, const struct cfg *);
 
 /* Any thread: counters kept by JACK's threads. */
 uint64_t	 cap_dropped_frames(const struct cap *);

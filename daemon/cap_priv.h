@@ -5,6 +5,7 @@
 #ifndef RECD_DAEMON_CAP_PRIV_H
 #define RECD_DAEMON_CAP_PRIV_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 
@@ -23,6 +24,10 @@ struct cap {
 	void		(*notify)(void *);
 	void		 *notify_arg;
 	int		  active;
+	/* The last (frame time, CLOCK_REALTIME ns) seen, for after a loss. */
+	pthread_mutex_t	  ref_mtx;
+	uint32_t	  ref_frame;
+	int64_t		  ref_ns;
 
 	/* Real-time thread only. */
 	uint64_t	  pending_drop;	/* frames, for the next record */
@@ -31,6 +36,7 @@ struct cap {
 	atomic_uint_fast64_t dropped;	/* frames, since start */
 	atomic_uint_fast64_t xruns;
 	atomic_int	  lost;		/* the server went away */
+	atomic_int	  ports_new;	/* a port appeared: connect it? */
 };
 
 #endif

@@ -492,6 +492,15 @@ ctlsrv_event(struct ctlsrv *s, const char *line)
 	}
 }
 
+void
+ctlsrv_set_hello(struct ctlsrv *s, char *hello)
+{
+	if (hello == NULL)
+		return;
+	free(s->ops.hello);
+	s->ops.hello = hello;
+}
+
 unsigned
 ctlsrv_clients(const struct ctlsrv *s)
 {

@@ -44,6 +44,8 @@ struct ctlsrv	*ctlsrv_new(uv_loop_t *, const char *path,
 /* Sends an event line (with its \n) to every events subscriber. */
 void		 ctlsrv_event(struct ctlsrv *, const char *line);
 unsigned	 ctlsrv_clients(const struct ctlsrv *);
+/* A new greeting for clients from now on (the rate changed); takes it. */
+void		 ctlsrv_set_hello(struct ctlsrv *, char *hello);
 /*
  * Stops listening, removes the socket and closes every client; the
  * memory goes with the last close callback (run the loop to finish).

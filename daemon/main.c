@@ -45,11 +45,19 @@ struct recd {
 	char		**overrides;	/* the command line's options */
 	int		 noverrides;
 	uint64_t	 xruns_seen;
+	/* The JACK server went away: r->cap is NULL until it is back. */
+	uv_timer_t	 jack_timer;
+	struct timespec	 jack_lost_at;	/* CLOCK_MONOTONIC */
+	unsigned	 jack_retry_ms, jack_tries;
+	unsigned	 rate, period;	/* the last server's */
+	uint64_t	 dropped_before, xruns_before;	/* earlier clients' */
 	int		 stopping;
 	int		 exit_code;
 };
 
 #define RECD_VERSION	"0.1.0"
+#define RECD_RETRY_MIN_MS	500	/* JACK reconnection back-off */
+#define RECD_RETRY_MAX_MS	10000
 
 static void
 usage(FILE *f)
@@ -289,6 +297,20 @@ close_cb(uv_handle_t *h)
 	(void)h;
 }
 
+/* Counters over every JACK client this recd had. */
+static uint64_t
+dropped_frames(const struct recd *r)
+{
+	return r->dropped_before + (r->cap != NULL ?
+	    cap_dropped_frames(r->cap) : 0);
+}
+
+static uint64_t
+xruns(const struct recd *r)
+{
+	return r->xruns_before + (r->cap != NULL ? cap_xruns(r->cap) : 0);
+}
+
 /* The shutdown order of STYLE.md section 6. */
 static void
 shutdown_recd(struct recd *r, int code)
@@ -301,7 +323,8 @@ shutdown_recd(struct recd *r, int code)
 	r->exit_code = code;
 	ctlsrv_close(r->ctl);
 	r->ctl = NULL;
-	cap_deactivate(r->cap);
+	if (r->cap != NULL)
+		cap_deactivate(r->cap);
 	writer_stop(r->writer);
 	writer_get_stats(r->writer, &st);
 	log_info("stopped: %llu frames recorded in %llu files, %llu gaps "
@@ -309,13 +332,14 @@ shutdown_recd(struct recd *r, int code)
 	    (unsigned long long)st.frames,
 	    (unsigned long long)st.files_closed, (unsigned long long)st.gaps,
 	    (unsigned long long)st.gap_frames,
-	    (unsigned long long)cap_dropped_frames(r->cap),
-	    (unsigned long long)cap_xruns(r->cap));
+	    (unsigned long long)dropped_frames(r),
+	    (unsigned long long)xruns(r));
 	uv_close((uv_handle_t *)&r->sig_int, close_cb);
 	uv_close((uv_handle_t *)&r->sig_term, close_cb);
 	uv_close((uv_handle_t *)&r->sig_hup, close_cb);
 	uv_close((uv_handle_t *)&r->sig_usr1, close_cb);
 	uv_close((uv_handle_t *)&r->wake, close_cb);
+	uv_close((uv_handle_t *)&r->jack_timer, close_cb);
 }
 
 static void	send_event(struct recd *, const char *, cJSON *);
@@ -394,7 +418,7 @@ reload(struct recd *r)
 	cfg_format(&next, cfg_find("connect"), b, sizeof(b));
 	cfg_done(&r->cfg);
 	r->cfg = next;
-	if (strcmp(a, b) != 0)
+	if (strcmp(a, b) != 0 && r->cap != NULL)
 		cap_reconnect(r->cap, &r->cfg);
 }
 
@@ -473,6 +497,15 @@ local_iso(time_t t, char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
 }
 
+static void
+add_path(cJSON *f, const char *path)
+{
+	if (path[0] != '\0')
+		cJSON_AddStringToObject(f, "path", path);
+	else
+		cJSON_AddNullToObject(f, "path");
+}
+
 /* The writer's events, to the log's listeners and the socket's. */
 static void
 forward_events(struct recd *r)
@@ -493,6 +526,11 @@ forward_events(struct recd *r)
 		case WEV_TAKE_STOPPED:
 			name = "take_stopped";
 			cJSON_AddNumberToObject(f, "frames", (double)e.frames);
+			if (e.text[0] != '\0') {
+				/* The writer stopped it (write_error stop). */
+				cJSON_AddStringToObject(f, "reason", e.text);
+				r->taking = 0;
+			}
 			break;
 		case WEV_FILE_OPENED:
 			name = "file_opened";
@@ -511,16 +549,54 @@ forward_events(struct recd *r)
 			cJSON_AddNumberToObject(f, "frames", (double)e.frames);
 			cJSON_AddNumberToObject(f, "seconds", e.seconds);
 			cJSON_AddStringToObject(f, "cause", e.text);
-			if (e.path[0] != '\0')
-				cJSON_AddStringToObject(f, "path", e.path);
-			else
-				cJSON_AddNullToObject(f, "path");
+			add_path(f, e.path);
 			cJSON_AddNumberToObject(f, "frame", (double)e.frame);
 			break;
 		case WEV_MARK:
 			name = "mark";
 			cJSON_AddStringToObject(f, "label", e.text);
 			cJSON_AddNumberToObject(f, "frame", (double)e.frame);
+			break;
+		case WEV_GATE_OPENED:
+		case WEV_GATE_CLOSED:
+			name = e.type == WEV_GATE_OPENED ? "gate_opened" :
+			    "gate_closed";
+			cJSON_AddNumberToObject(f, "frame", (double)e.frame);
+			cJSON_AddNumberToObject(f, "seconds",
+			    (double)e.frame / r->rate);
+			cJSON_AddNumberToObject(f, e.type == WEV_GATE_OPENED ?
+			    "preroll_seconds" : "segment_seconds", e.seconds);
+			add_path(f, e.path);
+			break;
+		case WEV_DISK_LOW:
+			name = strcmp(e.text, "low") == 0 ? "disk_low" :
+			    "disk_ok";
+			cJSON_AddStringToObject(f, "path", e.path);
+			cJSON_AddNumberToObject(f, "free_bytes",
+			    (double)e.frames);
+			break;
+		case WEV_PAUSED:
+			name = "paused";
+			cJSON_AddStringToObject(f, "reason", e.text);
+			cJSON_AddNumberToObject(f, "frame", (double)e.frame);
+			break;
+		case WEV_RESUMED:
+			/* The frames not recorded are a gap, as any other. */
+			cJSON_AddNumberToObject(f, "frames", (double)e.frames);
+			cJSON_AddNumberToObject(f, "seconds", e.seconds);
+			cJSON_AddStringToObject(f, "cause", e.text);
+			cJSON_AddNullToObject(f, "path");
+			cJSON_AddNumberToObject(f, "frame", (double)e.frame);
+			send_event(r, "gap", f);
+			name = "resumed";
+			f = cJSON_CreateObject();
+			cJSON_AddStringToObject(f, "after", e.text);
+			break;
+		case WEV_WRITE_ERROR:
+			name = "write_error";
+			add_path(f, e.path);
+			cJSON_AddStringToObject(f, "error", e.text);
+			cJSON_AddNumberToObject(f, "errno", (double)e.frames);
 			break;
 		}
 		send_event(r, name, f);
@@ -529,6 +605,8 @@ forward_events(struct recd *r)
 
 static const char *const fmt_names[] = { "pcm16", "pcm24", "pcm32",
 	"float32" };
+static const char *const pause_names[] = { "none", "disk_full",
+	"write_error", "wait_start" };
 
 static cJSON *
 cmd_status(struct recd *r)
@@ -543,14 +621,15 @@ cmd_status(struct recd *r)
 	res = cJSON_CreateObject();
 	/* What was asked for: the writer follows within a drain period. */
 	cJSON_AddStringToObject(res, "state", st.failed ? "failed" :
-	    r->taking ? "recording" : "idle");
+	    !r->taking ? "idle" : r->cap == NULL || st.paused != WP_NONE ?
+	    "paused" : "recording");
 	if (st.take_start != 0) {
 		o = cJSON_AddObjectToObject(res, "take");
 		local_iso(st.take_start, when, sizeof(when));
 		cJSON_AddStringToObject(o, "started", when);
 		cJSON_AddNumberToObject(o, "frames", (double)st.take_frames);
 		cJSON_AddNumberToObject(o, "seconds",
-		    (double)st.take_frames / cap_rate(r->cap));
+		    (double)st.take_frames / r->rate);
 	} else
 		cJSON_AddNullToObject(res, "take");
 	a = cJSON_AddArrayToObject(res, "files");
@@ -558,15 +637,15 @@ cmd_status(struct recd *r)
 		cJSON_AddItemToArray(a, cJSON_CreateString(r->files[i]));
 	cJSON_AddNumberToObject(res, "frames_written", (double)st.frames);
 	cJSON_AddNumberToObject(res, "seconds_recorded",
-	    (double)st.frames / cap_rate(r->cap));
+	    (double)st.frames / r->rate);
 	cJSON_AddNumberToObject(res, "dropped_frames",
-	    (double)cap_dropped_frames(r->cap));
+	    (double)dropped_frames(r));
 	cJSON_AddNumberToObject(res, "gaps", (double)st.gaps);
 	cJSON_AddNumberToObject(res, "gap_frames", (double)st.gap_frames);
-	cJSON_AddNumberToObject(res, "xruns", (double)cap_xruns(r->cap));
+	cJSON_AddNumberToObject(res, "xruns", (double)xruns(r));
 	o = cJSON_AddObjectToObject(res, "ring");
-	cJSON_AddNumberToObject(o, "bytes",
-	    (double)ring_capacity(cap_ring(r->cap)));
+	cJSON_AddNumberToObject(o, "bytes", r->cap != NULL ?
+	    (double)ring_capacity(cap_ring(r->cap)) : 0);
 	cJSON_AddNumberToObject(o, "fill", (double)st.ring_fill);
 	cJSON_AddNumberToObject(o, "high_water", (double)st.ring_high_water);
 	if (st.disk_free >= 0) {
@@ -576,14 +655,30 @@ cmd_status(struct recd *r)
 	} else
 		cJSON_AddNullToObject(res, "disk");
 	o = cJSON_AddObjectToObject(res, "jack");
-	cJSON_AddBoolToObject(o, "connected", !cap_server_lost(r->cap));
+	cJSON_AddBoolToObject(o, "connected", r->cap != NULL &&
+	    !cap_server_lost(r->cap));
 	cJSON_AddStringToObject(o, "client", r->cfg.client_name);
-	cJSON_AddNumberToObject(o, "rate", cap_rate(r->cap));
-	cJSON_AddNumberToObject(o, "period", cap_period(r->cap));
-	cJSON_AddNumberToObject(res, "channels", cap_channels(r->cap));
+	cJSON_AddNumberToObject(o, "rate", r->rate);
+	cJSON_AddNumberToObject(o, "period", r->period);
+	cJSON_AddNumberToObject(res, "channels", (double)r->cfg.channels);
 	cJSON_AddStringToObject(res, "mode", r->cfg.mode == CFG_MODE_SPLIT ?
 	    "split" : "single");
 	cJSON_AddStringToObject(res, "format", fmt_names[r->cfg.format]);
+	if (r->taking && r->cap == NULL)
+		cJSON_AddStringToObject(res, "paused", "jack_lost");
+	else if (r->taking && st.paused != WP_NONE)
+		cJSON_AddStringToObject(res, "paused", pause_names[st.paused]);
+	else
+		cJSON_AddNullToObject(res, "paused");
+	if (st.gate >= 0) {
+		o = cJSON_AddObjectToObject(res, "gate");
+		cJSON_AddBoolToObject(o, "open", st.gate == 1);
+		cJSON_AddNumberToObject(o, "since_frame",
+		    (double)st.gate_since);
+		cJSON_AddNumberToObject(o, "since_seconds",
+		    (double)st.gate_since / r->rate);
+	} else
+		cJSON_AddNullToObject(res, "gate");
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	cJSON_AddNumberToObject(res, "uptime_seconds",
 	    (double)(now.tv_sec - r->started.tv_sec) +
@@ -627,13 +722,19 @@ cmd_options(struct recd *r)
 }
 
 static cJSON *
-cmd_ports(struct recd *r)
+cmd_ports(struct recd *r, const char **code, char *msg, size_t msglen)
 {
 	const char	**src;
 	cJSON		 *res, *a, *e, *sa;
 	unsigned	  ch;
 	size_t		  i;
 
+	if (r->cap == NULL) {
+		*code = PROTO_E_BAD_STATE;
+		snprintf(msg, msglen, "ports: the JACK server is away; recd "
+		    "reconnects when it is back");
+		return NULL;
+	}
 	res = cJSON_CreateObject();
 	a = cJSON_AddArrayToObject(res, "ports");
 	for (ch = 0; ch < cap_channels(r->cap); ch++) {
@@ -728,7 +829,7 @@ cmd_set(struct recd *r, const struct proto_req *req, const char **code,
 	r->cfg = tmp;
 	if (strcmp(o->name, "log_level") == 0)
 		log_set_level((enum log_level)r->cfg.log_level);
-	if (strcmp(o->name, "connect") == 0)
+	if (strcmp(o->name, "connect") == 0 && r->cap != NULL)
 		cap_reconnect(r->cap, &r->cfg);
 	log_info("set %s: %s", o->name, req->text != NULL ? req->text :
 	    "(from a client)");
@@ -770,9 +871,19 @@ on_request(void *arg, const struct proto_req *req, const char **code,
 			    "(see the log)");
 			return NULL;
 		}
-		writer_take(r->writer, 1, cap_frame_now(r->cap));
+		if (r->taking && (st.paused == WP_DISK_FULL)) {
+			*code = PROTO_E_BAD_STATE;
+			snprintf(msg, msglen, "start: %s: %lld MB free, below "
+			    "disk_min_mb (%ld)", r->cfg.directory,
+			    st.disk_free / (1024 * 1024), r->cfg.disk_min_mb);
+			return NULL;
+		}
+		if (r->taking)
+			writer_resume(r->writer);
+		writer_take(r->writer, 1, r->cap != NULL ?
+		    cap_frame_now(r->cap) : 0);
 		r->taking = 1;
-		return state_result("recording");
+		return state_result(r->cap != NULL ? "recording" : "paused");
 	case PROTO_STOP:
 		writer_take(r->writer, 0, 0);
 		r->taking = 0;
@@ -801,7 +912,7 @@ on_request(void *arg, const struct proto_req *req, const char **code,
 	case PROTO_OPTIONS:
 		return cmd_options(r);
 	case PROTO_PORTS:
-		return cmd_ports(r);
+		return cmd_ports(r, code, msg, msglen);
 	default:
 		*code = PROTO_E_INTERNAL;
 		snprintf(msg, msglen, "%s: not handled here",
@@ -842,36 +953,129 @@ start_control(struct recd *r, char *err, size_t errlen)
 	return 0;
 }
 
+static void	wake_loop(void *);
+static void	jack_retry(uv_timer_t *);
+
+/*
+ * The JACK server went away: the writer finishes every file with what
+ * the ring still holds, the client goes, and the loop tries to reach a
+ * server again, backing off from RECD_RETRY_MIN_MS to RECD_RETRY_MAX_MS.
+ */
+static void
+jack_lost(struct recd *r)
+{
+	log_errx("jack: the server went away; finishing the files, then "
+	    "waiting for it to come back");
+	writer_stop(r->writer);
+	forward_events(r);
+	r->dropped_before += cap_dropped_frames(r->cap);
+	r->xruns_before += cap_xruns(r->cap);
+	r->xruns_seen = r->xruns_before;
+	cap_close(r->cap);
+	r->cap = NULL;
+	clock_gettime(CLOCK_MONOTONIC, &r->jack_lost_at);
+	send_event(r, "jack_lost", NULL);
+	r->jack_tries = 0;
+	r->jack_retry_ms = RECD_RETRY_MIN_MS;
+	uv_timer_start(&r->jack_timer, jack_retry, r->jack_retry_ms, 0);
+}
+
+/* A server is there again: a new client, and the take goes on. */
+static int
+jack_back(struct recd *r, char *err, size_t errlen)
+{
+	struct timespec	 now;
+	double		 lost_s;
+	cJSON		*f;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	lost_s = (double)(now.tv_sec - r->jack_lost_at.tv_sec) +
+	    (now.tv_nsec - r->jack_lost_at.tv_nsec) / 1e9;
+	writer_attach(r->writer, r->cap, lost_s);
+	if (writer_start(r->writer, err, errlen) != 0)
+		return -1;
+	if (cap_activate(r->cap, &r->cfg, err, errlen) != 0)
+		return -1;
+	if (r->taking)
+		writer_take(r->writer, 1, cap_frame_now(r->cap));
+	if (cap_rate(r->cap) != r->rate)
+		log_warnx("jack: the sample rate is now %u Hz (was %u); new "
+		    "files are at the new rate", cap_rate(r->cap), r->rate);
+	r->rate = cap_rate(r->cap);
+	r->period = cap_period(r->cap);
+	if (r->ctl != NULL)
+		ctlsrv_set_hello(r->ctl, proto_hello(RECD_VERSION,
+		    (unsigned)r->cfg.channels, r->rate));
+	log_warnx("jack: the server is back after %.1f s (%u Hz, period "
+	    "%u)%s", lost_s, r->rate, r->period, r->taking ?
+	    "; recording goes on in new files" : "");
+	f = cJSON_CreateObject();
+	cJSON_AddNumberToObject(f, "lost_seconds", lost_s);
+	cJSON_AddNumberToObject(f, "rate", r->rate);
+	cJSON_AddNumberToObject(f, "period", r->period);
+	send_event(r, "jack_back", f);
+	return 0;
+}
+
+static void
+jack_retry(uv_timer_t *t)
+{
+	struct recd	*r = t->data;
+	char		 err[1024];
+
+	if (r->stopping)
+		return;
+	r->jack_tries++;
+	r->cap = cap_open(&r->cfg, wake_loop, r, err, sizeof(err));
+	if (r->cap != NULL && jack_back(r, err, sizeof(err)) == 0)
+		return;
+	if (r->cap != NULL) {
+		/* Reached, but not usable: a client half made goes. */
+		writer_stop(r->writer);
+		cap_close(r->cap);
+		r->cap = NULL;
+	}
+	/* Said once, then about every ten minutes. */
+	if (r->jack_tries == 1 || r->jack_tries % 60 == 0)
+		log_warnx("%s; trying again (every %u s at most)", err,
+		    RECD_RETRY_MAX_MS / 1000);
+	else
+		log_debug("%s", err);
+	r->jack_retry_ms = r->jack_retry_ms * 2 > RECD_RETRY_MAX_MS ?
+	    RECD_RETRY_MAX_MS : r->jack_retry_ms * 2;
+	uv_timer_start(&r->jack_timer, jack_retry, r->jack_retry_ms, 0);
+}
+
 /* Any of JACK's threads or the writer has something to say. */
 static void
 on_wake(uv_async_t *h)
 {
 	struct recd		*r = h->data;
 	struct writer_stats	 st;
-	uint64_t		 xruns;
+	uint64_t		 n;
 	cJSON			*f;
 
 	if (r->stopping)
 		return;
 	forward_events(r);
-	xruns = cap_xruns(r->cap);
-	if (xruns != r->xruns_seen) {
-		log_warnx("jack: xrun (%llu so far)",
-		    (unsigned long long)xruns);
-		r->xruns_seen = xruns;
+	n = xruns(r);
+	if (n != r->xruns_seen) {
+		log_warnx("jack: xrun (%llu so far)", (unsigned long long)n);
+		r->xruns_seen = n;
 		f = cJSON_CreateObject();
-		cJSON_AddNumberToObject(f, "count", (double)xruns);
+		cJSON_AddNumberToObject(f, "count", (double)n);
 		send_event(r, "xrun", f);
 	}
-	if (cap_server_lost(r->cap)) {
-		log_errx("jack: the server went away; finishing the files");
-		send_event(r, "jack_lost", NULL);
-		shutdown_recd(r, 1);
+	if (r->cap != NULL && cap_server_lost(r->cap)) {
+		jack_lost(r);
 		return;
 	}
+	if (r->cap != NULL && cap_connect_new(r->cap, &r->cfg) > 0)
+		send_event(r, "ports_connected", NULL);
 	writer_get_stats(r->writer, &st);
 	if (st.failed) {
-		log_errx("writer: stopped by the error above");
+		log_errx("writer: stopped by the error above (write_error "
+		    "exit)");
 		shutdown_recd(r, 1);
 	}
 }
@@ -904,11 +1108,15 @@ run(struct recd *r)
 	}
 	uv_async_init(&r->loop, &r->wake, on_wake);
 	r->wake.data = r;
+	uv_timer_init(&r->loop, &r->jack_timer);
+	r->jack_timer.data = r;
 	r->cap = cap_open(&r->cfg, wake_loop, r, err, sizeof(err));
 	if (r->cap == NULL) {
 		log_errx("%s", err);
 		goto fail;
 	}
+	r->rate = cap_rate(r->cap);
+	r->period = cap_period(r->cap);
 	r->writer = writer_new(&r->cfg, r->cap, wake_loop, r, err,
 	    sizeof(err));
 	if (r->writer == NULL || writer_start(r->writer, err,
@@ -958,6 +1166,7 @@ fail:
 	writer_del(r->writer);
 	cap_close(r->cap);
 	uv_close((uv_handle_t *)&r->wake, close_cb);
+	uv_close((uv_handle_t *)&r->jack_timer, close_cb);
 	uv_run(&r->loop, UV_RUN_DEFAULT);
 	uv_loop_close(&r->loop);
 	return 1;

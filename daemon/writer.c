@@ -44,6 +44,9 @@
 #define WR_CMD_SLOTS	64		/* commands queued to the writer */
 #define WR_EV_SLOTS	256		/* events queued to the loop */
 #define WR_DISK_NS	2000000000LL	/* statvfs every 2 s */
+#define WR_RETRY_NS	((int64_t)WRITER_RETRY_S * 1000000000)
+#define WR_MB		(1024LL * 1024)
+#define WR_RESUME_MB	16		/* free above disk_min_mb to resume */
 #define WR_NAME_BYTES	(PATH_MAX + 128)	/* base name + _chNNN_PORT.wav */
 #define WR_PARTIAL_BYTES (WR_NAME_BYTES + sizeof(WR_PARTIAL))
 
@@ -66,6 +69,7 @@ struct wr_set {
 	enum conv_fmt	 fmt;
 	size_t		 frame_bytes;	/* one frame in one file */
 	uint64_t	 frames;	/* at close: frames in each file */
+	uint64_t	 written;	/* frames in each file so far */
 	int		 open;
 	uint64_t	 start;		/* extended JACK frame of frame 0 */
 	uint64_t	 time_ref;	/* bext: samples since local midnight */
@@ -106,6 +110,30 @@ struct writer {
 	struct ring	*evq;		/* struct writer_event, to the loop */
 	uint64_t	*clips_seen;	/* nch: clips already published */
 	int64_t		 next_disk_ns;	/* CLOCK_MONOTONIC */
+	int		 in_take;	/* the take's first record came */
+	uint64_t	 take_pos0;	/* extended frame the take began at */
+	char		 cue_next[160];	/* marker for the next files' frame 0 */
+	enum writer_pause paused;
+	uint64_t	 pause_from;	/* extended frame, when paused */
+	char		 pause_why[64];
+	int64_t		 retry_ns;	/* WP_WRITE_ERROR: next try */
+	int		 disk_low;	/* below disk_warn_mb, told */
+	int		 gap_pending;	/* the next files follow a pause */
+	double		 gap_lost_s;	/* > 0: the gap's length, if known */
+	const char	*stop_why;	/* the writer stopped the take */
+	long long	 disk_free;	/* bytes, -1: unknown */
+
+	/* The silence gate. */
+	int		 gate_on;	/* cfg.gate, as the writer follows it */
+	int		 gate_open;
+	uint64_t	 gate_last_loud;	/* extended frame */
+	uint64_t	 gate_closed_at;	/* extended frame */
+	uint64_t	 gate_seg_start;	/* extended frame */
+	float		 gate_lin;	/* the threshold as a sample value */
+	unsigned char	*gate_ch;	/* nch: opens the gate */
+	float		*pre;		/* nch planes of pre_cap frames */
+	const float	**pre_planes;	/* nch */
+	uint64_t	 pre_cap, pre_len, pre_head;	/* frames */
 
 	/* Set by other threads. */
 	atomic_int	 stop;
@@ -120,6 +148,8 @@ struct writer {
 			 st_events_lost;
 	atomic_llong	 st_take_start;	/* wall-clock seconds, 0: none */
 	atomic_llong	 st_disk_free;	/* bytes, -1: unknown */
+	atomic_int	 st_gate, st_paused, resume_req;
+	atomic_uint_fast64_t st_gate_since;
 	atomic_uint	*peak_bits;	/* nch floats' bits: max since read */
 	atomic_uchar	*clip;		/* nch: clipped since read */
 };
@@ -404,6 +434,7 @@ wr_open_set(struct writer *w, struct wr_set *s)
 	unsigned	i;
 	int		rc;
 
+	s->written = 0;
 	s->split = w->cfg.mode == CFG_MODE_SPLIT;
 	s->n = s->split ? w->nch : 1;
 	s->fmt = fmts[w->cfg.format];
@@ -487,7 +518,7 @@ wr_close_cur(struct writer *w, const char *cue_end)
 {
 	struct wr_set	*s = w->cur, *t;
 	char		 err[512];
-	uint64_t	 frames = w->pos - s->start;
+	uint64_t	 frames = s->written;
 	unsigned	 i;
 	int		 rc = 0, r;
 
@@ -566,6 +597,91 @@ wr_fail(struct writer *w)
 		w->notify(w->notify_arg);
 }
 
+/* The frame in the take that extended frame x is. */
+static uint64_t
+wr_take_frame(const struct writer *w, uint64_t x)
+{
+	return w->in_take && x >= w->take_pos0 ? x - w->take_pos0 : 0;
+}
+
+/* Pre-roll and the gate's timeline start again from the next record. */
+static void
+wr_gate_reset(struct writer *w)
+{
+	w->gate_open = 0;
+	w->pre_len = 0;
+	w->pre_head = 0;
+	w->gate_closed_at = WR_NEVER;
+	atomic_store(&w->st_gate, w->gate_on ? 0 : -1);
+}
+
+/*
+ * Nothing is written for now, though the take goes on: every file is
+ * finished, and the frames until recording resumes are a gap that the
+ * next files report.
+ */
+static void
+wr_pause(struct writer *w, enum writer_pause why, const char *text)
+{
+	wr_discard_set(w->next);
+	wr_close_cur(w, NULL);
+	w->paused = why;
+	w->pause_from = w->pos;
+	snprintf(w->pause_why, sizeof(w->pause_why), "%s",
+	    why == WP_DISK_FULL ? "disk full" : "write error");
+	wr_gate_reset(w);
+	atomic_store(&w->st_paused, why);
+	log_errx("recording paused: %s; every file is finished", text);
+	wr_event(w, WEV_PAUSED, NULL, text, 0, wr_take_frame(w, w->pos));
+}
+
+static void
+wr_unpause(struct writer *w, const char *text)
+{
+	log_info("recording resumes: %s", text);
+	w->paused = WP_NONE;
+	w->gap_pending = 1;
+	atomic_store(&w->st_paused, WP_NONE);
+}
+
+/*
+ * A write, an open or a header update failed; the cause is logged with the
+ * path.  The files are finished to what reached them, then write_error
+ * says what follows.  No space (ENOSPC, EDQUOT) waits for space as the
+ * disk watch does.
+ */
+static void
+wr_error(struct writer *w, int err)
+{
+	char text[128];
+
+	wr_discard_set(w->next);
+	wr_event(w, WEV_WRITE_ERROR, w->cur->open ? w->cur->f[0].path : NULL,
+	    strerror(err), (uint64_t)err, 0);
+	wr_close_cur(w, NULL);
+	if (w->cfg.write_error == CFG_WERR_EXIT) {
+		wr_fail(w);
+		return;
+	}
+	if (err == ENOSPC || err == EDQUOT) {
+		snprintf(text, sizeof(text), "directory %s: %s",
+		    w->cfg.directory, strerror(err));
+		wr_pause(w, WP_DISK_FULL, text);
+		return;
+	}
+	if (w->cfg.write_error == CFG_WERR_STOP) {
+		log_errx("take stopped after a write error (write_error "
+		    "stop); start records again");
+		atomic_store(&w->want_take, 0);
+		w->stop_why = "write error";
+		return;
+	}
+	snprintf(text, sizeof(text), "%s; trying again every %d s",
+	    strerror(err), WRITER_RETRY_S);
+	wr_pause(w, WP_WRITE_ERROR, text);
+	w->retry_ns = mono_ns() + WR_RETRY_NS;
+}
+
 /* Starts a new stretch of files at frame `start'. */
 static int
 wr_begin(struct writer *w, uint64_t start, uint32_t start_ft,
@@ -573,6 +689,7 @@ wr_begin(struct writer *w, uint64_t start, uint32_t start_ft,
 {
 	struct wr_set	*s = w->cur;
 	int64_t		 day = (int64_t)WR_DAY_S * w->rate;
+	int		 rc;
 
 	s->start = start;
 	cap_frame_wall_time(w->cap, start_ft, &s->wall);
@@ -584,8 +701,8 @@ wr_begin(struct writer *w, uint64_t start, uint32_t start_ft,
 		s->time_ref = (uint64_t)(since_midnight_ns(&s->wall) *
 		    (double)w->rate / 1e9);
 	snprintf(s->cue0, sizeof(s->cue0), "%s", cue0 != NULL ? cue0 : "");
-	if (wr_open_set(w, s) != 0) {
-		wr_fail(w);
+	if ((rc = wr_open_set(w, s)) != 0) {
+		wr_error(w, -rc);
 		return -1;
 	}
 	wr_plan_rotation(w, start, &s->wall, NULL);
@@ -609,9 +726,8 @@ wr_rotate(struct writer *w)
 		nx->time_ref = (old->time_ref + (at - old->start)) %
 		    ((uint64_t)WR_DAY_S * w->rate);
 		nx->cue0[0] = '\0';
-		if (wr_open_set(w, nx) != 0) {
-			wr_close_cur(w, NULL);
-			wr_fail(w);
+		if ((rc = wr_open_set(w, nx)) != 0) {
+			wr_error(w, -rc);
 			return -1;
 		}
 	}
@@ -699,6 +815,7 @@ wr_put(struct writer *w, const float *const *src, size_t off, uint64_t n)
 			f->len += k * s->frame_bytes;
 		}
 		w->pos += k;
+		s->written += k;
 		off += k;
 		n -= k;
 		atomic_fetch_add(&w->st_frames, k);
@@ -706,8 +823,7 @@ wr_put(struct writer *w, const float *const *src, size_t off, uint64_t n)
 	}
 	return 0;
 fail:
-	wr_close_cur(w, NULL);
-	wr_fail(w);
+	wr_error(w, -rc);
 	return -1;
 }
 
@@ -735,7 +851,7 @@ wr_gap(struct writer *w, uint64_t ft64, uint32_t ft, int64_t gap,
 	struct tm	 tm;
 	char		 label[128], when[32];
 	const char	*cause;
-	uint64_t	 frame = w->pos - w->cur->start;
+	uint64_t	 frame = w->cur->written;
 	unsigned	 i;
 
 	cause = gap < 0 ? "JACK's frame time went backwards" :
@@ -833,6 +949,319 @@ wr_peaks_only(struct writer *w, const struct cap_rec *h)
 	}
 }
 
+/*
+ * Opens files whose frame 0 is extended frame `at'.  After a pause they
+ * begin with a marker, and the gap is logged, counted and reported.
+ */
+static int
+wr_open_at(struct writer *w, uint64_t at, const char *cue)
+{
+	char		label[160];
+	uint64_t	lost;
+
+	w->pos = at;
+	if (w->gap_pending) {
+		w->gap_pending = 0;
+		lost = w->gap_lost_s > 0 ? (uint64_t)llround(w->gap_lost_s *
+		    w->rate) : at - w->pause_from;
+		w->gap_lost_s = 0;
+		atomic_fetch_add(&w->st_gaps, 1);
+		atomic_fetch_add(&w->st_gap_frames, lost);
+		snprintf(label, sizeof(label), "gap: about %.3f s not recorded "
+		    "before this file: %s", (double)lost / w->rate,
+		    w->pause_why);
+		log_warnx("gap: %llu frames (%.3f s) not recorded: %s",
+		    (unsigned long long)lost, (double)lost / w->rate,
+		    w->pause_why);
+		wr_event(w, WEV_RESUMED, NULL, w->pause_why, lost,
+		    wr_take_frame(w, at));
+		cue = label;
+	}
+	return wr_begin(w, at, (uint32_t)at, NULL, cue);
+}
+
+/* The first record of a take. */
+static void
+wr_take_begin(struct writer *w, uint64_t ft64, uint32_t ft)
+{
+	struct timespec wall;
+
+	w->in_take = 1;
+	w->take_pos0 = ft64;
+	w->stop_why = NULL;
+	atomic_store(&w->st_take_frames, 0);
+	cap_frame_wall_time(w->cap, ft, &wall);
+	atomic_store(&w->st_take_start, (long long)wall.tv_sec);
+	atomic_store(&w->st_gate_since, 0);
+	wr_gate_reset(w);
+	wr_event(w, WEV_TAKE_STARTED, NULL, NULL, 0, 0);
+	if (w->gate_on)
+		log_info("gate: closed until a sample reaches %.1f dBFS",
+		    w->cfg.gate_threshold_dbfs);
+}
+
+static void
+wr_take_end(struct writer *w)
+{
+	wr_discard_set(w->next);
+	wr_close_cur(w, NULL);
+	w->recording = 0;
+	w->in_take = 0;
+	w->paused = WP_NONE;
+	w->gap_pending = 0;
+	wr_gate_reset(w);
+	atomic_store(&w->st_paused, WP_NONE);
+	atomic_store(&w->st_recording, 0);
+	atomic_store(&w->st_take_start, 0);
+	log_info("take stopped%s%s", w->stop_why != NULL ? ": " : "",
+	    w->stop_why != NULL ? w->stop_why : "");
+	wr_event(w, WEV_TAKE_STOPPED, NULL, w->stop_why,
+	    atomic_load(&w->st_take_frames), 0);
+	w->stop_why = NULL;
+}
+
+/*
+ * Where the gate channels reach the threshold in frames [off, off + n) of
+ * the current record: the first and the last such frame, or -1.
+ */
+static void
+wr_loud(const struct writer *w, size_t off, size_t n, long *first,
+    long *last)
+{
+	const float	*x;
+	size_t		 i;
+	unsigned	 c;
+
+	*first = *last = -1;
+	for (c = 0; c < w->nch; c++) {
+		if (!w->gate_ch[c])
+			continue;
+		x = w->planes[c];
+		for (i = off; i < off + n; i++) {
+			if (fabsf(x[i]) < w->gate_lin)
+				continue;
+			if (*first < 0 || (long)i < *first)
+				*first = (long)i;
+			break;
+		}
+		for (i = off + n; i > off; i--) {
+			if (fabsf(x[i - 1]) < w->gate_lin)
+				continue;
+			if ((long)i - 1 > *last)
+				*last = (long)i - 1;
+			break;
+		}
+	}
+}
+
+/* Keeps frames [off, off + n) of the record as pre-roll. */
+static void
+wr_pre_push(struct writer *w, size_t off, size_t n)
+{
+	uint64_t	k;
+	size_t		m;
+	unsigned	c;
+
+	if (w->pre_cap == 0)
+		return;
+	if (n > w->pre_cap) {
+		off += n - w->pre_cap;
+		n = w->pre_cap;
+	}
+	while (n > 0) {
+		k = w->pre_cap - w->pre_head;
+		m = n < k ? n : (size_t)k;
+		for (c = 0; c < w->nch; c++)
+			memcpy(w->pre + c * w->pre_cap + w->pre_head,
+			    w->planes[c] + off, m * sizeof(float));
+		w->pre_head = (w->pre_head + m) % w->pre_cap;
+		w->pre_len = w->pre_len + m > w->pre_cap ? w->pre_cap :
+		    w->pre_len + m;
+		off += m;
+		n -= m;
+	}
+}
+
+/* Writes the last n frames of pre-roll, oldest first. */
+static int
+wr_pre_write(struct writer *w, uint64_t n)
+{
+	uint64_t	from = (w->pre_head + w->pre_cap - n) % w->pre_cap, k;
+	unsigned	c;
+
+	while (n > 0) {
+		k = w->pre_cap - from < n ? w->pre_cap - from : n;
+		for (c = 0; c < w->nch; c++)
+			w->pre_planes[c] = w->pre + c * w->pre_cap + from;
+		if (wr_put(w, w->pre_planes, 0, k) != 0)
+			return -1;
+		from = (from + k) % w->pre_cap;
+		n -= k;
+	}
+	return 0;
+}
+
+static void
+wr_when(const struct writer *w, uint64_t x, char *buf, size_t len)
+{
+	struct timespec	at;
+	struct tm	tm;
+	char		hms[16];
+	int		ms;
+
+	cap_frame_wall_time(w->cap, (uint32_t)x, &at);
+	localtime_r(&at.tv_sec, &tm);
+	strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
+	ms = (int)(at.tv_nsec / 1000000) % 1000;
+	snprintf(buf, len, "%.8s.%03d", hms, ms);
+}
+
+/*
+ * The gate opens at frame `loud' of a record that begins at extended
+ * frame ft64: files begin (or go on) pre-roll before it, but never before
+ * the frame where the gate last closed.
+ */
+static int
+wr_gate_open(struct writer *w, uint64_t ft64, long loud)
+{
+	uint64_t	 p = w->pre_cap, s, from_pre;
+	char		 label[160], when[24];
+	unsigned	 i;
+
+	s = ft64 + (uint64_t)loud > p ? ft64 + (uint64_t)loud - p : 0;
+	if (s < w->gate_closed_at)
+		s = w->gate_closed_at;
+	from_pre = s < ft64 ? ft64 - s : 0;
+	if (from_pre > w->pre_len) {
+		from_pre = w->pre_len;
+		s = ft64 - from_pre;
+	}
+	w->gate_open = 1;
+	w->gate_seg_start = s;
+	w->gate_last_loud = ft64 + (uint64_t)loud;
+	wr_when(w, s, when, sizeof(when));
+	if (w->cur->open && (w->cfg.gate_split || (w->rotate_at != WR_NEVER &&
+	    s >= w->rotate_at))) {
+		wr_discard_set(w->next);
+		wr_close_cur(w, NULL);
+	}
+	if (w->cur->open) {
+		/* gate_split false: the same files go on after a marker. */
+		w->pos = s;
+		snprintf(label, sizeof(label), "gate: opened; this stretch "
+		    "began at %s, %.3f s after the last one ended", when,
+		    (double)(s - w->gate_closed_at) / w->rate);
+		for (i = 0; i < w->cur->n; i++)
+			wav_add_cue(w->cur->f[i].wav, w->cur->written, label);
+	} else {
+		snprintf(label, sizeof(label), "gate: opened; this stretch "
+		    "began at %s", when);
+		if (wr_open_at(w, s, label) != 0)
+			return -1;
+	}
+	atomic_store(&w->st_gate, 1);
+	atomic_store(&w->st_gate_since, wr_take_frame(w, s));
+	log_info("gate: open at %s, frame %llu of the take, with %.3f s of "
+	    "pre-roll", when, (unsigned long long)wr_take_frame(w, s),
+	    (double)(ft64 + (uint64_t)loud - s) / w->rate);
+	wr_event(w, WEV_GATE_OPENED, w->cur->f[0].path, NULL,
+	    ft64 + (uint64_t)loud - s, wr_take_frame(w, s));
+	return from_pre > 0 ? wr_pre_write(w, from_pre) : 0;
+}
+
+static void
+wr_gate_close(struct writer *w, uint64_t at)
+{
+	char when[24];
+
+	w->gate_open = 0;
+	w->gate_closed_at = at;
+	w->pre_len = 0;
+	w->pre_head = 0;
+	wr_when(w, at, when, sizeof(when));
+	atomic_store(&w->st_gate, 0);
+	atomic_store(&w->st_gate_since, wr_take_frame(w, at));
+	log_info("gate: closed at %s, frame %llu of the take, after %.3f s",
+	    when, (unsigned long long)wr_take_frame(w, at),
+	    (double)(at - w->gate_seg_start) / w->rate);
+	wr_event(w, WEV_GATE_CLOSED, w->cur->open ? w->cur->f[0].path : NULL,
+	    NULL, at - w->gate_seg_start, wr_take_frame(w, at));
+	if (w->cfg.gate_split) {
+		wr_discard_set(w->next);
+		wr_close_cur(w, "gate: closed");
+	}
+}
+
+/*
+ * One record through the gate: written from where the gate opens (with
+ * pre-roll) to where the signal has stayed below the threshold for
+ * gate_hold_seconds; the rest kept as pre-roll.
+ */
+static void
+wr_gated(struct writer *w, const struct cap_rec *h, uint64_t ft64)
+{
+	uint64_t	hold = (uint64_t)llround(w->cfg.gate_hold_seconds *
+			    w->rate), end, close_at;
+	size_t		off = 0, n = h->nframes;
+	long		first, last;
+
+	if (w->gate_closed_at == WR_NEVER)
+		w->gate_closed_at = ft64;
+	wr_peaks_only(w, h);
+	wr_loud(w, 0, n, &first, &last);
+	if (!w->gate_open) {
+		/* Files of a closed gate end at their boundary. */
+		if (w->cur->open && w->rotate_at != WR_NEVER &&
+		    ft64 >= w->rotate_at) {
+			wr_discard_set(w->next);
+			wr_close_cur(w, NULL);
+		}
+		if (first < 0) {
+			wr_pre_push(w, 0, n);
+			return;
+		}
+		if (wr_gate_open(w, ft64, first) != 0)
+			return;
+		/* Pre-roll from earlier records is written: go on from 0. */
+		if (w->gate_seg_start > ft64)
+			off = (size_t)(w->gate_seg_start - ft64);
+	}
+	if (last >= 0 && ft64 + (uint64_t)last > w->gate_last_loud)
+		w->gate_last_loud = ft64 + (uint64_t)last;
+	close_at = w->gate_last_loud + 1 + hold;
+	end = close_at < ft64 + n ? close_at - ft64 : n;
+	if (end > off) {
+		w->pos = ft64 + off;
+		if (wr_put(w, w->planes, off, end - off) != 0)
+			return;
+	}
+	if (end < n) {
+		wr_gate_close(w, ft64 + end);
+		wr_pre_push(w, (size_t)end, n - (size_t)end);
+	}
+}
+
+/* A gap where nothing is written: counted and told, the pre-roll lost. */
+static void
+wr_gap_idle(struct writer *w, uint64_t ft64, int64_t gap, uint64_t dropped)
+{
+	const char *cause;
+
+	cause = gap < 0 ? "JACK's frame time went backwards" :
+	    gap_cause((uint64_t)gap, dropped);
+	atomic_fetch_add(&w->st_gaps, 1);
+	atomic_fetch_add(&w->st_gap_frames, gap > 0 ? (uint64_t)gap : 0);
+	log_warnx("gap: %lld frames (%.3f s) while nothing was being written "
+	    "(%s): %s", (long long)gap, (double)gap / w->rate,
+	    w->paused != WP_NONE ? "paused" : "gate closed", cause);
+	wr_event(w, WEV_GAP, NULL, cause, gap > 0 ? (uint64_t)gap : 0, 0);
+	w->pre_len = 0;
+	w->pre_head = 0;
+	if (w->gate_closed_at != WR_NEVER)
+		w->gate_closed_at = ft64;
+	w->pos = ft64;
+}
+
 static void
 wr_record(struct writer *w, const struct cap_rec *h, const float *data,
     int64_t gap)
@@ -864,18 +1293,66 @@ wr_record(struct writer *w, const struct cap_rec *h, const float *data,
 		w->have_pos = 1;
 		return;
 	}
-	if (w->have_pos && gap != 0 && w->cur->open)
-		wr_gap(w, ft64, h->frame_time, gap, h->dropped);
-	w->have_pos = 1;
-	if (!w->cur->open) {
-		w->pos = ft64;
-		atomic_store(&w->st_take_frames, 0);
-		if (wr_begin(w, ft64, h->frame_time, NULL, NULL) != 0)
-			return;
-		atomic_store(&w->st_take_start, (long long)w->cur->wall.tv_sec);
-		wr_event(w, WEV_TAKE_STARTED, NULL, NULL, 0, 0);
+	if (!w->in_take)
+		wr_take_begin(w, ft64, h->frame_time);
+	else if (w->have_pos && gap != 0) {
+		if (w->cur->open && (!w->gate_on || w->gate_open))
+			wr_gap(w, ft64, h->frame_time, gap, h->dropped);
+		else
+			wr_gap_idle(w, ft64, gap, h->dropped);
 	}
-	wr_put(w, w->planes, 0, h->nframes);
+	w->have_pos = 1;
+	if (w->paused != WP_NONE)
+		wr_peaks_only(w, h);
+	else if (w->gate_on)
+		wr_gated(w, h, ft64);
+	else if (w->cur->open || wr_open_at(w, ft64, NULL) == 0)
+		wr_put(w, w->planes, 0, h->nframes);
+	w->pos = ft64 + h->nframes;
+}
+
+/*
+ * The gate as the configuration asks: threshold, channels, and the
+ * pre-roll buffer, sized for the rate.  Turned on during a take, the gate
+ * counts as open from here; turned off, files open with the next record.
+ */
+static void
+wr_gate_setup(struct writer *w)
+{
+	uint64_t	cap = (uint64_t)llround(w->cfg.gate_preroll_seconds *
+			    w->rate);
+	unsigned	c;
+	size_t		i;
+
+	w->gate_lin = (float)pow(10, w->cfg.gate_threshold_dbfs / 20);
+	memset(w->gate_ch, w->cfg.gate_channels.n == 0, w->nch);
+	for (i = 0; i < w->cfg.gate_channels.n; i++) {
+		c = (unsigned)atoi(w->cfg.gate_channels.v[i]);
+		if (c >= 1 && c <= w->nch)
+			w->gate_ch[c - 1] = 1;
+	}
+	if (cap != w->pre_cap) {
+		free(w->pre);
+		w->pre = cap > 0 ? malloc(cap * w->nch * sizeof(float)) : NULL;
+		if (w->pre == NULL && cap > 0) {
+			log_warn("gate: pre-roll of %.1f s", (double)cap /
+			    w->rate);
+			cap = 0;
+		}
+		w->pre_cap = cap;
+		w->pre_len = w->pre_head = 0;
+	}
+	if (w->cfg.gate && !w->gate_on) {
+		w->gate_on = 1;
+		w->gate_open = w->cur->open;
+		w->gate_last_loud = w->pos;
+		w->gate_seg_start = w->pos;
+		w->gate_closed_at = w->cur->open ? w->pos : WR_NEVER;
+		atomic_store(&w->st_gate, w->gate_open);
+	} else if (!w->cfg.gate && w->gate_on) {
+		w->gate_on = 0;
+		wr_gate_reset(w);
+	}
 }
 
 /* Commands from the loop: rotate, mark, a new configuration. */
@@ -901,7 +1378,7 @@ wr_commands(struct writer *w)
 				break;
 			for (i = 0; i < w->cur->n; i++)
 				wav_add_cue(w->cur->f[i].wav,
-				    w->pos - w->cur->start, c->label);
+				    w->cur->written, c->label);
 			wr_event(w, WEV_MARK, NULL, c->label, 0,
 			    atomic_load(&w->st_take_frames));
 			break;
@@ -910,6 +1387,7 @@ wr_commands(struct writer *w)
 			cfg_done(&w->cfg);
 			w->cfg = *c->cfg;
 			free(c->cfg);
+			wr_gate_setup(w);
 			break;
 		}
 		ring_release(w->cmdq, sizeof(*c));
@@ -953,16 +1431,8 @@ wr_drain(struct writer *w, int final)
 		w->recording = 1;
 		w->skipping = 1;
 		w->skip_until = atomic_load(&w->take_from);
-	} else if (!want && w->recording) {
-		wr_discard_set(w->next);
-		wr_close_cur(w, NULL);
-		w->recording = 0;
-		atomic_store(&w->st_recording, 0);
-		atomic_store(&w->st_take_start, 0);
-		log_info("take stopped");
-		wr_event(w, WEV_TAKE_STOPPED, NULL, NULL,
-		    atomic_load(&w->st_take_frames), 0);
-	}
+	} else if (!want && (w->recording || w->in_take))
+		wr_take_end(w);
 	wr_commands(w);
 	(void)ring_fill(w->ring);
 	while ((h = ring_record(w->ring, 0, sizeof(*h))) != NULL) {
@@ -979,22 +1449,85 @@ wr_drain(struct writer *w, int final)
 	atomic_store(&w->st_high_water, ring_high_water(w->ring));
 }
 
+/*
+ * Free space on the recording filesystem: below disk_warn_mb a warning,
+ * below disk_min_mb a pause with every file finished, and back above it
+ * (with some room, so that it does not flap) recording again, by itself
+ * or on a start command as disk_resume says.
+ */
+static void
+wr_disk(struct writer *w, int64_t now)
+{
+	struct statvfs	vfs;
+	long long	free_b, warn, min;
+	char		text[160];
+
+	if (now < w->next_disk_ns && !atomic_load(&w->resume_req))
+		return;
+	w->next_disk_ns = now + WR_DISK_NS;
+	free_b = statvfs(w->cfg.directory, &vfs) == 0 ?
+	    (long long)vfs.f_bavail * (long long)vfs.f_frsize : -1;
+	w->disk_free = free_b;
+	atomic_store(&w->st_disk_free, free_b);
+	if (free_b < 0)
+		return;
+	warn = w->cfg.disk_warn_mb * WR_MB;
+	min = w->cfg.disk_min_mb * WR_MB;
+	if (free_b < warn && !w->disk_low) {
+		w->disk_low = 1;
+		log_warnx("disk %s: %lld MB free, below disk_warn_mb (%ld)",
+		    w->cfg.directory, free_b / WR_MB, w->cfg.disk_warn_mb);
+		wr_event(w, WEV_DISK_LOW, w->cfg.directory, "low",
+		    (uint64_t)free_b, 0);
+	} else if (free_b >= warn + WR_RESUME_MB * WR_MB && w->disk_low) {
+		w->disk_low = 0;
+		log_info("disk %s: %lld MB free again", w->cfg.directory,
+		    free_b / WR_MB);
+		wr_event(w, WEV_DISK_LOW, w->cfg.directory, "ok",
+		    (uint64_t)free_b, 0);
+	}
+	if (free_b < min && w->recording && w->paused == WP_NONE) {
+		snprintf(text, sizeof(text), "disk %s: %lld MB free, below "
+		    "disk_min_mb (%ld)", w->cfg.directory, free_b / WR_MB,
+		    w->cfg.disk_min_mb);
+		wr_pause(w, WP_DISK_FULL, text);
+	} else if (free_b >= min + WR_RESUME_MB * WR_MB &&
+	    w->paused == WP_DISK_FULL) {
+		if (w->cfg.disk_resume == CFG_RESUME_AUTO)
+			wr_unpause(w, "there is disk space again");
+		else {
+			w->paused = WP_WAIT_START;
+			atomic_store(&w->st_paused, WP_WAIT_START);
+			log_info("disk %s: %lld MB free again; recording waits "
+			    "for a start command (disk_resume start)",
+			    w->cfg.directory, free_b / WR_MB);
+		}
+	}
+}
+
+/* A pause ends: on a start command, or the next try after an error. */
+static void
+wr_pause_check(struct writer *w, int64_t now)
+{
+	int req = atomic_exchange(&w->resume_req, 0);
+
+	if (w->paused == WP_WAIT_START && req)
+		wr_unpause(w, "start command");
+	else if (w->paused == WP_WRITE_ERROR && (req || now >= w->retry_ns))
+		wr_unpause(w, "trying again after the write error");
+}
+
 static void
 wr_housekeeping(struct writer *w, int64_t now)
 {
-	struct statvfs	 vfs;
 	struct wr_set	*s = w->cur;
 	unsigned	 i;
 	int		 rc;
 
 	if (w->done->f[0].path[0] != '\0')
 		wr_finish_done(w);
-	if (now >= w->next_disk_ns) {
-		w->next_disk_ns = now + WR_DISK_NS;
-		atomic_store(&w->st_disk_free, statvfs(w->cfg.directory, &vfs)
-		    == 0 ? (long long)vfs.f_bavail * (long long)vfs.f_frsize :
-		    -1);
-	}
+	wr_disk(w, now);
+	wr_pause_check(w, now);
 	if (!s->open)
 		return;
 	wr_prepare(w);
@@ -1002,10 +1535,12 @@ wr_housekeeping(struct writer *w, int64_t now)
 		w->next_update_ns = now + (int64_t)(w->cfg.header_seconds *
 		    1e9);
 		for (i = 0; i < s->n && s->open; i++) {
-			if ((rc = wr_flush(w, &s->f[i])) != 0 ||
-			    (rc = wav_update(s->f[i].wav)) != 0) {
-				wr_close_cur(w, NULL);
-				wr_fail(w);
+			if ((rc = wr_flush(w, &s->f[i])) == 0 &&
+			    (rc = wav_update(s->f[i].wav)) != 0)
+				log_errx("file %s" WR_PARTIAL ": header: %s",
+				    s->f[i].path, strerror(-rc));
+			if (rc != 0) {
+				wr_error(w, -rc);
 				return;
 			}
 		}
@@ -1027,6 +1562,7 @@ wr_main(void *arg)
 	unsigned	 stall;
 	int		 stopping;
 
+	wr_gate_setup(w);
 	w->next_update_ns = mono_ns();
 	w->next_sync_ns = w->next_update_ns +
 	    (int64_t)(w->cfg.fsync_seconds * 1e9);
@@ -1076,6 +1612,8 @@ writer_new(const struct cfg *cfg, struct cap *cap, void (*notify)(void *),
 	w->notify = notify;
 	w->notify_arg = arg;
 	atomic_init(&w->st_disk_free, -1);
+	atomic_init(&w->st_gate, -1);
+	w->disk_free = -1;
 	w->src = calloc(w->nch, sizeof(*w->src));
 	w->planes = calloc(w->nch, sizeof(*w->planes));
 	w->peak = calloc(w->nch, sizeof(*w->peak));
@@ -1084,6 +1622,8 @@ writer_new(const struct cfg *cfg, struct cap *cap, void (*notify)(void *),
 	w->dither = calloc(w->nch, sizeof(*w->dither));
 	w->peak_bits = calloc(w->nch, sizeof(*w->peak_bits));
 	w->clip = calloc(w->nch, sizeof(*w->clip));
+	w->gate_ch = calloc(w->nch, 1);
+	w->pre_planes = calloc(w->nch, sizeof(*w->pre_planes));
 	w->cmdq = ring_new(WR_CMD_SLOTS * sizeof(struct wr_cmd),
 	    sizeof(struct wr_cmd), err, errlen);
 	w->evq = ring_new(WR_EV_SLOTS * sizeof(struct writer_event),
@@ -1091,6 +1631,7 @@ writer_new(const struct cfg *cfg, struct cap *cap, void (*notify)(void *),
 	if (w->src == NULL || w->planes == NULL || w->peak == NULL ||
 	    w->clips == NULL || w->clips_seen == NULL || w->dither == NULL ||
 	    w->peak_bits == NULL || w->clip == NULL || w->cmdq == NULL ||
+	    w->gate_ch == NULL || w->pre_planes == NULL ||
 	    w->evq == NULL)
 		goto nomem;
 	for (i = 0; i < w->nch; i++)
@@ -1140,7 +1681,35 @@ writer_stop(struct writer *w)
 		return;
 	atomic_store(&w->stop, 1);
 	pthread_join(w->thread, NULL);
+	atomic_store(&w->stop, 0);
 	w->started = 0;
+}
+
+void
+writer_attach(struct writer *w, struct cap *cap, double lost_s)
+{
+	w->cap = cap;
+	w->ring = cap_ring(cap);
+	w->rate = cap_rate(cap);
+	w->have_pos = 0;
+	w->recording = 0;	/* skips what came before the connections */
+	w->rotate_at = WR_NEVER;
+	w->pre_cap = 0;		/* sized again for the rate */
+	free(w->pre);
+	w->pre = NULL;
+	wr_gate_reset(w);
+	if (w->in_take) {
+		w->gap_pending = 1;
+		w->gap_lost_s = lost_s > 0 ? lost_s : 1.0 / w->rate;
+		snprintf(w->pause_why, sizeof(w->pause_why), "the JACK server "
+		    "was away");
+	}
+}
+
+void
+writer_resume(struct writer *w)
+{
+	atomic_store(&w->resume_req, 1);
 }
 
 void
@@ -1176,6 +1745,9 @@ writer_del(struct writer *w)
 	free(w->dither);
 	free(w->peak_bits);
 	free(w->clip);
+	free(w->gate_ch);
+	free(w->pre_planes);
+	free(w->pre);
 	cfg_done(&w->cfg);
 	free(w);
 }
@@ -1196,6 +1768,9 @@ writer_get_stats(struct writer *w, struct writer_stats *st)
 	st->take_start = (time_t)atomic_load(&w->st_take_start);
 	st->disk_free = atomic_load(&w->st_disk_free);
 	st->events_lost = atomic_load(&w->st_events_lost);
+	st->gate = atomic_load(&w->st_gate);
+	st->gate_since = atomic_load(&w->st_gate_since);
+	st->paused = atomic_load(&w->st_paused);
 }
 
 static int

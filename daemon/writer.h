@@ -32,7 +32,20 @@ struct writer_stats {
 	time_t		 take_start;	/* wall clock; 0: no take */
 	long long	 disk_free;	/* bytes, -1: unknown */
 	uint64_t	 events_lost;	/* the event queue was full */
+	int		 gate;		/* -1: off, 0: closed, 1: open */
+	uint64_t	 gate_since;	/* frame in the take it last changed */
+	int		 paused;	/* enum writer_pause */
 };
+
+/* Why a take writes nothing for now, though it was asked for. */
+enum writer_pause {
+	WP_NONE,
+	WP_DISK_FULL,		/* free space below disk_min_mb */
+	WP_WRITE_ERROR,		/* retried every WRITER_RETRY_S */
+	WP_WAIT_START		/* disk_resume start: space is back */
+};
+
+#define WRITER_RETRY_S	10
 
 /* What the writer tells the loop. */
 enum writer_event_type {
@@ -41,7 +54,13 @@ enum writer_event_type {
 	WEV_FILE_OPENED,	/* path (.partial) */
 	WEV_FILE_CLOSED,	/* path (final), frames, seconds */
 	WEV_GAP,		/* path, text (cause), frames, frame */
-	WEV_MARK		/* text (label), frame (in the take) */
+	WEV_MARK,		/* text (label), frame (in the take) */
+	WEV_GATE_OPENED,	/* frame (in the take), frames (pre-roll) */
+	WEV_GATE_CLOSED,	/* frame (in the take), frames (segment) */
+	WEV_DISK_LOW,		/* frames: free bytes; text: low, ok */
+	WEV_PAUSED,		/* text (why), path, frame (in the take) */
+	WEV_RESUMED,		/* frames (the gap), frame (in the take) */
+	WEV_WRITE_ERROR		/* path, text (strerror), frames (errno) */
 };
 
 struct writer_event {
@@ -92,6 +111,14 @@ int		 writer_event(struct writer *, struct writer_event *);
  */
 void		 writer_levels(struct writer *, float peak[],
 		    unsigned char clip[]);
+/*
+ * Main thread, while the writer is stopped: the JACK client it reads from
+ * is a new one (the server went away and came back, maybe at another
+ * rate).  The take goes on in new files, after a gap of lost_s seconds.
+ */
+void		 writer_attach(struct writer *, struct cap *, double lost_s);
+/* Any thread: a take paused for disk space may go on (a start command). */
+void		 writer_resume(struct writer *);
 /* Test hook: the writer sleeps for ms once, as if the disk stalled. */
 void		 writer_test_stall(struct writer *, unsigned ms);
 
