@@ -119,6 +119,9 @@ struct writer {
 	int64_t		 retry_ns;	/* WP_WRITE_ERROR: next try */
 	int		 disk_low;	/* below disk_warn_mb, told */
 	int		 gap_pending;	/* the next files follow a pause */
+	int		 anchored;	/* the take's timeline: */
+	uint64_t	 anchor_frame;	/* this extended frame ... */
+	uint64_t	 anchor_ref;	/* ... is this bext TimeReference */
 	double		 gap_lost_s;	/* > 0: the gap's length, if known */
 	const char	*stop_why;	/* the writer stopped the take */
 	long long	 disk_free;	/* bytes, -1: unknown */
@@ -476,9 +479,9 @@ wr_open_set(struct writer *w, struct wr_set *s)
 	}
 	s->open = 1;
 	atomic_fetch_add(&w->st_opened, s->n);
-	log_info("file %s%s: opened%s", s->f[0].path,
+	log_info("file %s%s: opened%s%s", s->f[0].path,
 	    s->n > 1 ? " and the other channels" : "",
-	    s->cue0[0] != '\0' ? " after a gap" : "");
+	    s->cue0[0] != '\0' ? "; marker: " : "", s->cue0);
 	for (i = 0; i < s->n; i++) {
 		snprintf(partial, sizeof(partial), "%s" WR_PARTIAL,
 		    s->f[i].path);
@@ -697,9 +700,16 @@ wr_begin(struct writer *w, uint64_t start, uint32_t start_ft,
 		/* Keep the timeline of the frame clock across the gap. */
 		s->time_ref = (before->time_ref + (start - before->start)) %
 		    (uint64_t)day;
+	else if (w->anchored)
+		/* A take's files share one timeline, counted in frames. */
+		s->time_ref = (w->anchor_ref + (start - w->anchor_frame)) %
+		    (uint64_t)day;
 	else
 		s->time_ref = (uint64_t)(since_midnight_ns(&s->wall) *
 		    (double)w->rate / 1e9);
+	w->anchored = 1;
+	w->anchor_frame = start;
+	w->anchor_ref = s->time_ref;
 	snprintf(s->cue0, sizeof(s->cue0), "%s", cue0 != NULL ? cue0 : "");
 	if ((rc = wr_open_set(w, s)) != 0) {
 		wr_error(w, -rc);
@@ -987,6 +997,7 @@ wr_take_begin(struct writer *w, uint64_t ft64, uint32_t ft)
 	struct timespec wall;
 
 	w->in_take = 1;
+	w->anchored = 0;
 	w->take_pos0 = ft64;
 	w->stop_why = NULL;
 	atomic_store(&w->st_take_frames, 0);
@@ -1692,6 +1703,7 @@ writer_attach(struct writer *w, struct cap *cap, double lost_s)
 	w->ring = cap_ring(cap);
 	w->rate = cap_rate(cap);
 	w->have_pos = 0;
+	w->anchored = 0;	/* another server, another frame clock */
 	w->recording = 0;	/* skips what came before the connections */
 	w->rotate_at = WR_NEVER;
 	w->pre_cap = 0;		/* sized again for the rate */

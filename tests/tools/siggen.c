@@ -12,6 +12,9 @@
  *               [-s DBFS | -t]
  * -g switches all channels to digital silence for OFF_S seconds after
  * every ON_S seconds of signal (frame counting goes on).
+ * -G (24 bits) does it in step with the codes, for the gate tests: signal
+ * only while n mod 2^17 is in [2^15, 3 x 2^15), so that every sample of
+ * it is above -13 dBFS and a code alone tells signal from pause.
  * -s DBFS sends instead, on every channel, a sine of about 1 kHz whose
  * every period has one sample at exactly +DBFS and one at -DBFS (as a
  * float), so that a meter of any period >= 1 ms reads DBFS.
@@ -56,6 +59,7 @@ struct siggen {
 	int		 bits;
 	uint64_t	 frame;		/* frames generated so far */
 	uint64_t	 on_frames, off_frames;	/* -g pattern, 0: off */
+	int		 aligned;	/* -G */
 	enum sg_mode	 mode;
 	/* -s: one period, with the crests exact. */
 	float		 period[SG_PERIOD_MAX];
@@ -267,7 +271,8 @@ process(jack_nframes_t nframes, void *arg)
 		buf = jack_port_get_buffer(sg->ports[c], nframes);
 		for (i = 0; i < nframes; i++) {
 			n = sg->frame + i;
-			silent = 0;
+			silent = sg->aligned && ((n & 0x1ffff) < 0x8000 ||
+			    (n & 0x1ffff) >= 0x18000);
 			if (sg->off_frames > 0) {
 				cycle = sg->on_frames + sg->off_frames;
 				silent = n % cycle >= sg->on_frames;
@@ -296,7 +301,7 @@ main(int argc, char *argv[])
 	memset(&sg, 0, sizeof(sg));
 	sg.nch = 2;
 	sg.bits = 24;
-	while ((ch = getopt(argc, argv, "n:c:b:g:s:t")) != -1) {
+	while ((ch = getopt(argc, argv, "n:c:b:g:Gs:t")) != -1) {
 		switch (ch) {
 		case 'n':
 			name = optarg;
@@ -312,6 +317,9 @@ main(int argc, char *argv[])
 				fprintf(stderr, "siggen: -g ON:OFF\n");
 				return 2;
 			}
+			break;
+		case 'G':
+			sg.aligned = 1;
 			break;
 		case 's':
 			dbfs = strtod(optarg, &end);
@@ -331,7 +339,7 @@ main(int argc, char *argv[])
 			break;
 		default:
 			fprintf(stderr, "usage: siggen [-n NAME] [-c CH] "
-			    "[-b 16|24] [-g ON:OFF] [-s DBFS | -t]\n");
+			    "[-b 16|24] [-g ON:OFF | -G] [-s DBFS | -t]\n");
 			return 2;
 		}
 	}

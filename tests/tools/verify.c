@@ -4,10 +4,17 @@
  * its own WAV parser (not recd's).  Files are grouped by channel in split
  * mode (_chNN_ in the name) and ordered by their bext TimeReference.
  *
- * usage: verify [-b 16|24] [-c CHANNELS] [-g] [-m MIN_FRAMES] [-v] FILE...
+ * usage: verify [-b 16|24] [-c CHANNELS] [-g] [-G PREROLL:HOLD]
+ *               [-m MIN_FRAMES] [-v] FILE...
  *   -g  gaps allowed: between files when the TimeReferences say how long
  *       the gap was, and inside files as runs of exact silence in every
  *       channel whose length matches the frames missing
+ *   -G  the take went through recd's silence gate and siggen -G made the
+ *       signal: every stretch of signal (2^16 frames) is whole, with
+ *       exactly PREROLL frames of silence before it and HOLD after it
+ *       (HOLD + PREROLL between two in one file), except where the take
+ *       began or ended; a file holds stretches of consecutive cycles, and
+ *       files follow each other by whole cycles of 2^17 frames
  *   -v  also print "PATH TIME_REFERENCE FRAMES RATE" for every file
  * Prints one summary line; exits 1 with the first fault found.
  */
@@ -35,6 +42,13 @@ struct vfile {
 };
 
 static int	sig_bits = 24;
+static int	gate_mode;
+static int64_t	gate_pre, gate_hold;
+static uint64_t	gate_segments;
+
+#define GATE_CYCLE	0x20000		/* siggen -G: frames of one cycle */
+#define GATE_ON		0x8000		/* signal from this phase ... */
+#define GATE_OFF	0x18000		/* ... to this one */
 static int	allow_gaps;
 static uint64_t	gaps, silence_runs;
 
@@ -257,6 +271,159 @@ check_file(const struct vfile *v, int64_t *expect, uint64_t wrap)
 	free(buf);
 }
 
+/* One run of a file: silence, or consecutive codes from phase a to b. */
+struct grun {
+	int		 code;
+	int64_t		 len, a, b;
+};
+
+/*
+ * The frame index siggen wrote in frame i of buf (all channels agree and
+ * hold their own channel), or -1 for digital silence.
+ */
+static int64_t
+frame_index(const struct vfile *v, const unsigned char *fr, uint64_t at)
+{
+	const char	*why = NULL;
+	unsigned	 c, want_ch;
+	long		 code, idx = -1;
+	int		 zero = 1;
+
+	for (c = 0; c < v->block; c++)
+		zero &= fr[c] == 0;
+	if (zero)
+		return -1;
+	for (c = 0; c < v->channels; c++) {
+		code = decode(v, fr + c * v->bits / 8, &why);
+		want_ch = v->group >= 0 ? (unsigned)v->group : c;
+		if (code < 0 || (unsigned long)(code & 63) != want_ch)
+			fail(v->path, "frame %llu channel %u: not siggen's "
+			    "code for it (%ld)", (unsigned long long)at, c,
+			    code);
+		if (c == 0)
+			idx = code >> 6;
+		else if (code >> 6 != idx)
+			fail(v->path, "frame %llu: channels from different "
+			    "frames", (unsigned long long)at);
+	}
+	return idx;
+}
+
+/* The runs of silence and signal of one file. */
+static struct grun *
+gate_runs(const struct vfile *v, size_t *nrun)
+{
+	unsigned char	*buf;
+	struct grun	*r = NULL, *t;
+	size_t		 n = 0, cap = 0;
+	uint64_t	 i, k, done = 0;
+	int64_t		 idx;
+	FILE		*f;
+
+	buf = malloc((size_t)VF_CHUNK_FRAMES * v->block);
+	f = fopen(v->path, "rb");
+	if (buf == NULL || f == NULL)
+		fail(v->path, "open: %s", strerror(errno));
+	fseeko(f, (off_t)v->data_off, SEEK_SET);
+	while (done < v->frames) {
+		k = v->frames - done < VF_CHUNK_FRAMES ? v->frames - done :
+		    VF_CHUNK_FRAMES;
+		if (fread(buf, v->block, k, f) != k)
+			fail(v->path, "read at frame %llu",
+			    (unsigned long long)done);
+		for (i = 0; i < k; i++) {
+			idx = frame_index(v, buf + i * v->block, done + i);
+			if (n > 0 && r[n - 1].code == (idx >= 0) && (idx < 0 ||
+			    idx == (r[n - 1].b + 1) % GATE_CYCLE)) {
+				r[n - 1].len++;
+				r[n - 1].b = idx;
+				continue;
+			}
+			if (n > 0 && idx >= 0 && r[n - 1].code)
+				fail(v->path, "frame %llu: frame index %lld "
+				    "after %lld: samples lost or repeated",
+				    (unsigned long long)(done + i),
+				    (long long)idx, (long long)r[n - 1].b);
+			if (n == cap) {
+				cap = cap ? cap * 2 : 16;
+				if ((t = realloc(r, cap * sizeof(*r))) == NULL)
+					fail(v->path, "out of memory");
+				r = t;
+			}
+			r[n].code = idx >= 0;
+			r[n].len = 1;
+			r[n].a = r[n].b = idx;
+			n++;
+		}
+		done += k;
+	}
+	fclose(f);
+	free(buf);
+	*nrun = n;
+	return r;
+}
+
+/*
+ * A file of a gated take.  first and last: the take's first and last file
+ * of its group, where the take's start and end may cut a stretch.  prev:
+ * the cycle the last stretch of the previous file began at, -1 for none.
+ */
+static void
+gate_file(const struct vfile *v, int first, int last, int64_t *prev)
+{
+	struct grun	*r;
+	size_t		 n, k;
+	int64_t		 pos = 0, cyc, want;
+	int		 edge_a, edge_b, seen = 0;
+
+	r = gate_runs(v, &n);
+	if (n == 0)
+		fail(v->path, "no frames");
+	for (k = 0; k < n; k++) {
+		edge_a = first && k == 0;
+		edge_b = last && k + 1 == n;
+		if (r[k].code) {
+			if ((r[k].a != GATE_ON && !edge_a) ||
+			    (r[k].b != GATE_OFF - 1 && !edge_b))
+				fail(v->path, "frames %lld..: a stretch of "
+				    "signal cut: phases %lld to %lld",
+				    (long long)pos, (long long)r[k].a,
+				    (long long)r[k].b);
+			if (r[k].a < GATE_ON || r[k].b >= GATE_OFF)
+				fail(v->path, "frames %lld..: signal where "
+				    "siggen sent none", (long long)pos);
+			/*
+			 * Where this stretch's cycle began on the take's
+			 * timeline, from the bext TimeReference.  Past the
+			 * file's first stretch the quiet left out is not in
+			 * the file: the next cycle is taken as read, and the
+			 * next file's TimeReference proves it.
+			 */
+			cyc = seen++ == 0 ? v->order + pos - r[k].a :
+			    *prev + GATE_CYCLE;
+			if (*prev >= 0 && cyc - *prev != GATE_CYCLE)
+				fail(v->path, "frames %lld..: %lld frames after "
+				    "the last stretch began, not one cycle "
+				    "(%d)", (long long)pos,
+				    (long long)(cyc - *prev), GATE_CYCLE);
+			*prev = cyc;
+			gate_segments++;
+		} else {
+			want = k == 0 ? gate_pre : k + 1 == n ? gate_hold :
+			    gate_pre + gate_hold;
+			if (r[k].len != want && !((edge_a || edge_b) &&
+			    r[k].len < want))
+				fail(v->path, "frames %lld..: %lld frames of "
+				    "silence, expected %lld (%s)",
+				    (long long)pos, (long long)r[k].len,
+				    (long long)want, k == 0 ? "pre-roll" :
+				    k + 1 == n ? "hold" : "hold + pre-roll");
+		}
+		pos += r[k].len;
+	}
+	free(r);
+}
+
 static int
 by_group_then_time(const void *a, const void *b)
 {
@@ -278,7 +445,7 @@ main(int argc, char *argv[])
 	unsigned		 channels = 0, groups = 0;
 	int			 n = 0, i, opt, verbose = 0;
 
-	while ((opt = getopt(argc, argv, "b:c:gm:v")) != -1) {
+	while ((opt = getopt(argc, argv, "b:c:gG:m:v")) != -1) {
 		switch (opt) {
 		case 'b':
 			sig_bits = atoi(optarg);
@@ -288,6 +455,12 @@ main(int argc, char *argv[])
 			break;
 		case 'g':
 			allow_gaps = 1;
+			break;
+		case 'G':
+			gate_mode = 1;
+			if (sscanf(optarg, "%lld:%lld", (long long *)&gate_pre,
+			    (long long *)&gate_hold) != 2)
+				fail(optarg, "-G PREROLL:HOLD (frames)");
 			break;
 		case 'm':
 			min_frames = strtoull(optarg, NULL, 10);
@@ -321,6 +494,25 @@ main(int argc, char *argv[])
 		v[i].order = (int64_t)v[i].time_ref + (max_tr - min_tr > day / 2
 		    && v[i].time_ref < day / 2 ? (int64_t)day : 0);
 	qsort(v, (size_t)n, sizeof(v[0]), by_group_then_time);
+	if (gate_mode) {
+		for (i = 0; i < n; i++) {
+			if (i == 0 || v[i].group != v[i - 1].group) {
+				expect = -1;
+				groups++;
+			}
+			gate_file(&v[i], i == 0 || v[i].group != v[i - 1].group,
+			    i + 1 == n || v[i].group != v[i + 1].group,
+			    &expect);
+			if (verbose)
+				printf("%s %llu %llu %u\n", v[i].path,
+				    (unsigned long long)v[i].time_ref,
+				    (unsigned long long)v[i].frames, v[i].rate);
+		}
+		printf("verify: %d files, %u groups, %llu stretches of signal, "
+		    "each whole with its pre-roll and hold\n", n, groups,
+		    (unsigned long long)gate_segments);
+		return 0;
+	}
 	for (i = 0; i < n; i++) {
 		if (i == 0 || v[i].group != v[i - 1].group) {
 			expect = -1;
