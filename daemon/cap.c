@@ -280,7 +280,7 @@ connect_sources(struct cap *c, const struct cfg *cfg, int quiet)
 	if (nsrc < nfree && cfg->connect.n > 0 && !quiet)
 		log_warnx("connect: %zu of %u channels have no source; they "
 		    "are connected when a matching port appears",
-		    c->nch - (nfree - nsrc), c->nch);
+		    nfree - nsrc, c->nch);
 	free(src);
 	jack_free(all);
 	return made;
