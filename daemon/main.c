@@ -1181,6 +1181,8 @@ main(int argc, char *argv[])
 	log_init("recd", LOG_LVL_INFO);
 	memset(&r, 0, sizeof(r));
 	signal(SIGPIPE, SIG_IGN);
+	/* A file size limit (ulimit -f) is a write error, not death. */
+	signal(SIGXFSZ, SIG_IGN);
 	if (load_config(&r, argc, argv, &check_only, &done) != 0) {
 		cfg_done(&r.cfg);
 		free(r.overrides);

@@ -628,6 +628,7 @@ wr_pause(struct writer *w, enum writer_pause why, const char *text)
 {
 	wr_discard_set(w->next);
 	wr_close_cur(w, NULL);
+	wr_finish_done(w);	/* synced and named before the log says so */
 	w->paused = why;
 	w->pause_from = w->pos;
 	snprintf(w->pause_why, sizeof(w->pause_why), "%s",
@@ -1016,6 +1017,7 @@ wr_take_end(struct writer *w)
 {
 	wr_discard_set(w->next);
 	wr_close_cur(w, NULL);
+	wr_finish_done(w);
 	w->recording = 0;
 	w->in_take = 0;
 	w->paused = WP_NONE;

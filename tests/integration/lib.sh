@@ -53,6 +53,8 @@ cleanup() {
 	for pid in $rev; do
 		stop_pid "$pid" 5
 	done
+	# What a test set up beyond processes (a mount): AT_CLEANUP says.
+	[ -z "${AT_CLEANUP:-}" ] || eval "$AT_CLEANUP"
 	[ "$FAILED" = 0 ] || dump_logs
 	# KEEP_TEST_DIR=1 keeps the files for a look after a failure.
 	if [ -n "${KEEP_TEST_DIR:-}" ]; then
