@@ -1,0 +1,51 @@
+#!/bin/bash
+# write_error: a write error other than a full disk (here EFBIG, from a
+# file size limit, ulimit -f) finishes the files to what reached them and
+# reports path and errno; then `retry' tries again with new files after
+# WRITER_RETRY_S (10 s), `stop' stops the take until a start command.
+. "$(dirname "$0")/lib.sh"
+
+RECCTL=${RECCTL:-$B/recctl}
+sock="$T/s.sock"
+
+start_jackd 48000 1024
+start_siggen sg 2 -b 24
+# 1 MiB a file: about 3.6 s of 2 channels at 24 bits.
+(ulimit -f 1024 && exec "$RECD" --directory "$T/rec" --channels 2 \
+    --connect 'sg:out_.*' --rotate-seconds 0 --socket "$sock" \
+    >"$T/recd.log" 2>&1) &
+RECD_PID=$!
+PIDS="$PIDS $RECD_PID"
+wait_log "$T/recd.log" 'recd: recording ' 1 30
+"$RECCTL" --socket "$sock" --json events >"$T/events" 2>&1 &
+PIDS="$PIDS $!"
+
+wait_log "$T/recd.log" 'write: File too large' 1 20
+wait_log "$T/recd.log" 'recording paused: File too large; trying again' 1 5
+no_partials "$T/rec"
+wait_log "$T/recd.log" 'recording resumes: trying again' 1 15
+wait_log "$T/recd.log" 'gap: .* not recorded: write error' 1 5
+wait_log "$T/recd.log" 'write: File too large' 2 20
+
+"$RECCTL" --socket "$sock" set write_error stop >/dev/null || fail "set"
+"$RECCTL" --socket "$sock" start >/dev/null || fail "start refused"
+wait_log "$T/recd.log" 'recording resumes: start command|recording resumes: trying' 2 15
+wait_log "$T/recd.log" 'take stopped after a write error' 1 20
+wait_log "$T/recd.log" 'take stopped: write error' 1 5
+st=$("$RECCTL" --socket "$sock" --json status) || fail "status: $st"
+[[ $st == *'"state":"idle"'* ]] || fail "status after the stop: $st"
+"$RECCTL" --socket "$sock" start >/dev/null || fail "start refused"
+wait_log "$T/recd.log" 'write: File too large' 4 20
+stop_recd
+no_partials "$T/rec"
+
+grep -q '"event":"write_error","path":"[^"]*\.wav".*"errno":27' \
+    "$T/events" || fail "write_error event without path and errno"
+grep -q '"event":"take_stopped".*"reason":"write error"' "$T/events" ||
+    fail "no take_stopped event with its reason"
+# Each file, to where the limit cut it, is bit-exact and readable.
+for f in $(takes "$T/rec"); do
+	out=$("$VERIFY" -c 2 "$f" 2>&1) || fail "$out"
+	third_party "$f" "$("$SFCHECK" "$f" | cut -d' ' -f1)" 2 48000
+done
+echo "$(takes "$T/rec" | wc -l) files cut by the limit, each whole"
