@@ -22,17 +22,17 @@ extern char **environ;
 struct hk_run {
 	uv_process_t	 proc;		/* proc.data is us */
 	struct hooks	*h;
-	struct hk_run	*next;		/* in the queue or the running list */
+	struct hk_run	*next;		/* queue or live list */
 	char		*hook;
 	char		*cmd;
 	char		*path;
-	char		**env;		/* the extra "KEY=VALUE", copies */
+	char		**env;		/* extra "KEY=VALUE" copies */
 	uint64_t	 start_ns;	/* uv_hrtime at spawn */
 };
 
 struct hooks {
 	uv_loop_t	*loop;
-	uv_timer_t	 kick;		/* starts queued runs from the loop */
+	uv_timer_t	 kick;		/* starts queued runs */
 	unsigned	 max_running;
 	unsigned	 running;
 	unsigned	 queued;

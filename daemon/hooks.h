@@ -11,8 +11,8 @@
 
 #include <uv.h>
 
-#define HOOKS_QUEUE_MAX	10000	/* runs waiting; past that, refused */
-#define HOOKS_NOT_RUN	INT_MIN	/* status: /bin/sh could not be started */
+#define HOOKS_QUEUE_MAX	10000	/* runs waiting; more are refused */
+#define HOOKS_NOT_RUN	INT_MIN	/* status: /bin/sh did not start */
 
 struct hooks;
 
@@ -22,8 +22,8 @@ struct hooks;
  * shell could not be started.  Never called from inside hooks_run, nor
  * after hooks_close.  hook and path are valid during the call only.
  */
-typedef void	(*hooks_done_fn)(void *arg, const char *hook, const char *path,
-		    int status);
+typedef void	(*hooks_done_fn)(void *arg, const char *hook,
+		    const char *path, int status);
 
 /* Returns NULL with errno set (EINVAL when max_running is 0). */
 struct hooks	*hooks_new(uv_loop_t *, unsigned max_running);

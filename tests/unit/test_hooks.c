@@ -44,7 +44,7 @@ struct fx {
 	char		 ev[128];		/* the events fifo */
 	uv_pipe_t	 evpipe;		/* its read end */
 	int		 evpipe_open;
-	int		 ev_wfd;		/* our write end, held open */
+	int		 ev_wfd;		/* our write end, kept */
 	char		 evbuf[4096];		/* a partial line */
 	size_t		 evlen;
 	char		 events[MAX_EVENTS][32];
@@ -473,7 +473,8 @@ ended_and_done(struct fx *f, unsigned n)
 	return count_prefix(f, "end ") >= (int)n && f->ndone >= n;
 }
 
-#define GATED_HOOK	"echo \"start $1\" >\"$EV\"; read x <\"$D/gate-$1\"; " \
+#define GATED_HOOK	"echo \"start $1\" >\"$EV\"; " \
+			"read x <\"$D/gate-$1\"; " \
 			"echo \"end $1\" >\"$EV\""
 
 static void
