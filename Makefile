@@ -74,7 +74,7 @@ CTL_OBJ    = $(B)/ctl/recctl.o $(B)/ctl/meter.o
 
 UNIT_TESTS = $(B)/tests/test_ring $(B)/tests/test_conv $(B)/tests/test_wav \
 	     $(B)/tests/test_cfg $(B)/tests/test_cfgjson $(B)/tests/test_proto \
-	     $(B)/tests/test_meter
+	     $(B)/tests/test_meter $(B)/tests/test_hooks $(B)/tests/test_retain
 
 .PHONY: all deps check check-one check-unit check-integration check-rt \
 	check-deps check-fuzz fuzz asan tsan \
@@ -133,6 +133,15 @@ $(B)/tests/test_proto: $(B)/tests/test_proto.o $(B)/protocol/proto.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(CJSON_LIBS) -lm
 $(B)/tests/test_meter: $(B)/tests/test_meter.o $(B)/ctl/meter.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lm
+# daemon/ modules' tests also see daemon/ and libuv.
+$(B)/tests/test_hooks.o: CF_tests += -Idaemon $(UV_CFLAGS)
+$(B)/tests/test_hooks: $(B)/tests/test_hooks.o $(B)/daemon/hooks.o \
+    $(B)/common/log.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(UV_LIBS)
+$(B)/tests/test_retain.o: CF_tests += -Idaemon
+$(B)/tests/test_retain: $(B)/tests/test_retain.o $(B)/daemon/retain.o \
+    $(B)/common/log.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 
 # Fuzz targets (libFuzzer, clang): make fuzz runs each for FUZZ_SECONDS;
 # make check runs each for a few seconds.  Inputs that crashed once are
