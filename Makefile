@@ -68,7 +68,7 @@ COMMON_OBJ = $(B)/common/ring.o $(B)/common/ring_rt.o $(B)/common/conv.o \
 	     $(B)/common/wav.o $(B)/common/cfg.o $(B)/common/log.o
 PROTO_OBJ  = $(B)/protocol/cfgjson.o $(B)/protocol/proto.o
 DAEMON_OBJ = $(B)/daemon/main.o $(B)/daemon/cap.o $(B)/daemon/cap_rt.o \
-	     $(B)/daemon/writer.o $(B)/daemon/ctlsrv.o
+	     $(B)/daemon/writer.o $(B)/daemon/ctlsrv.o $(B)/daemon/notify.o
 
 CTL_OBJ    = $(B)/ctl/recctl.o $(B)/ctl/meter.o
 
@@ -76,7 +76,7 @@ UNIT_TESTS = $(B)/tests/test_ring $(B)/tests/test_conv $(B)/tests/test_wav \
 	     $(B)/tests/test_cfg $(B)/tests/test_cfgjson $(B)/tests/test_proto \
 	     $(B)/tests/test_meter
 
-.PHONY: all deps check check-one check-unit check-integration check-rt \
+.PHONY: FORCE all deps check check-one check-unit check-integration check-rt \
 	check-deps check-fuzz fuzz asan tsan \
 	bench run install clean docs
 
@@ -109,6 +109,14 @@ $(B)/tests/%.o: tests/tools/%.c
 $(B)/tests/%.o: tests/bench/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(CF_tests) -c $< -o $@
+
+# notify.o (the only user of libsystemd) and recd are rebuilt when SYSTEMD
+# changes: the stamp is rewritten only when its value differs.
+$(B)/systemd.stamp: FORCE
+	@mkdir -p $(@D)
+	@echo "$(SYSTEMD)" | cmp -s - $@ || echo "$(SYSTEMD)" >$@
+$(B)/daemon/notify.o: $(B)/systemd.stamp
+FORCE:
 
 $(B)/recd: $(DAEMON_OBJ) $(PROTO_OBJ) $(COMMON_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(JACK_LIBS) $(UV_LIBS) $(CJSON_LIBS) \
@@ -161,7 +169,7 @@ check-fuzz: $(FUZZERS)
 
 # Test tools: the signal generator client and the take verifier.
 TOOLS = $(B)/tests/siggen $(B)/tests/verify $(B)/tests/sfcheck \
-	$(B)/tests/sockc
+	$(B)/tests/sockc $(B)/tests/notifyd
 $(B)/tests/siggen: $(B)/tests/siggen.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(JACK_LIBS)
 $(B)/tests/verify: $(B)/tests/verify.o
@@ -169,6 +177,8 @@ $(B)/tests/verify: $(B)/tests/verify.o
 $(B)/tests/sfcheck: $(B)/tests/sfcheck.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SNDFILE_LIBS)
 $(B)/tests/sockc: $(B)/tests/sockc.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
+$(B)/tests/notifyd: $(B)/tests/notifyd.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^
 # Test-only: an LD_PRELOAD guard of the process callback (no sanitizer:
 # it replaces malloc).
@@ -218,7 +228,7 @@ check-deps:
 # Integration tests run recd from this variant's build against a real
 # jackd; the test tools always come from the plain build.
 PLAIN_TOOLS = build/tests/siggen build/tests/verify build/tests/sfcheck \
-	      build/tests/sockc build/tests/rtguard.so
+	      build/tests/sockc build/tests/rtguard.so build/tests/notifyd
 check-integration: $(B)/recd $(B)/recctl
 	@$(MAKE) --no-print-directory B=build SAN= CC=cc $(PLAIN_TOOLS)
 	@for t in tests/integration/test_*.sh; do \

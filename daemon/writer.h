@@ -92,6 +92,11 @@ int		 writer_event(struct writer *, struct writer_event *);
  */
 void		 writer_levels(struct writer *, float peak[],
 		    unsigned char clip[]);
+/*
+ * Any thread: how many times the writer's loop has gone round (drain and
+ * housekeeping); it stops counting while the writer is stuck.
+ */
+uint64_t	 writer_beats(struct writer *);
 /* Test hook: the writer sleeps for ms once, as if the disk stalled. */
 void		 writer_test_stall(struct writer *, unsigned ms);
 
