@@ -69,4 +69,10 @@ same "recctl's commands" "$tmp/help.cmds" "$tmp/man.cmds"
 "$recctl" --help | sed -n '/^options:/,/^$/p' | flags >"$tmp/help.flags"
 section ctl/recctl.1 OPTIONS | flags >"$tmp/man.flags"
 same "recctl's flags" "$tmp/help.flags" "$tmp/man.flags"
+# Each page's header carries recd's version.
+v=$("$recd" --version | awk '{ print $2 }')
+for p in daemon/recd.8 ctl/recctl.1 etc/recd.json.5; do
+	grep -q "^\.TH .* \"recd $v\" " "$p" || {
+		echo "$p: .TH does not say recd $v"; status=1; }
+done
 exit $status
