@@ -6,6 +6,13 @@ BINDIR	?= $(PREFIX)/bin
 SBINDIR	?= $(PREFIX)/sbin
 SYSCONFDIR ?= /etc
 MANDIR	?= $(PREFIX)/share/man
+# Service files: systemd units (system and user), sysusers.d, and the
+# launchd agent with the log directory it names (macOS).
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSTEMDUSERUNITDIR ?= $(PREFIX)/lib/systemd/user
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+LAUNCHDDIR ?= $(PREFIX)/share/recd/launchd
+LOGDIR	?= $(PREFIX)/var/log
 DESTDIR	?=
 CFLAGS	?= -O2 -g
 LDFLAGS	?=
@@ -68,7 +75,7 @@ COMMON_OBJ = $(B)/common/ring.o $(B)/common/ring_rt.o $(B)/common/conv.o \
 	     $(B)/common/wav.o $(B)/common/cfg.o $(B)/common/log.o
 PROTO_OBJ  = $(B)/protocol/cfgjson.o $(B)/protocol/proto.o
 DAEMON_OBJ = $(B)/daemon/main.o $(B)/daemon/cap.o $(B)/daemon/cap_rt.o \
-	     $(B)/daemon/writer.o $(B)/daemon/ctlsrv.o
+	     $(B)/daemon/writer.o $(B)/daemon/ctlsrv.o $(B)/daemon/notify.o
 
 CTL_OBJ    = $(B)/ctl/recctl.o $(B)/ctl/meter.o
 
@@ -76,8 +83,8 @@ UNIT_TESTS = $(B)/tests/test_ring $(B)/tests/test_conv $(B)/tests/test_wav \
 	     $(B)/tests/test_cfg $(B)/tests/test_cfgjson $(B)/tests/test_proto \
 	     $(B)/tests/test_meter $(B)/tests/test_hooks $(B)/tests/test_retain
 
-.PHONY: all deps check check-one check-unit check-integration check-rt \
-	check-deps check-fuzz fuzz asan tsan \
+.PHONY: FORCE all deps check check-one check-unit check-integration check-rt \
+	check-deps check-service check-nosd check-fuzz fuzz asan tsan \
 	bench run install clean docs
 
 all: $(B)/recd $(B)/recctl
@@ -109,6 +116,14 @@ $(B)/tests/%.o: tests/tools/%.c
 $(B)/tests/%.o: tests/bench/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(CF_tests) -c $< -o $@
+
+# notify.o (the only user of libsystemd) and recd are rebuilt when SYSTEMD
+# changes: the stamp is rewritten only when its value differs.
+$(B)/systemd.stamp: FORCE
+	@mkdir -p $(@D)
+	@echo "$(SYSTEMD)" | cmp -s - $@ || echo "$(SYSTEMD)" >$@
+$(B)/daemon/notify.o: $(B)/systemd.stamp
+FORCE:
 
 $(B)/recd: $(DAEMON_OBJ) $(PROTO_OBJ) $(COMMON_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(JACK_LIBS) $(UV_LIBS) $(CJSON_LIBS) \
@@ -170,7 +185,7 @@ check-fuzz: $(FUZZERS)
 
 # Test tools: the signal generator client and the take verifier.
 TOOLS = $(B)/tests/siggen $(B)/tests/verify $(B)/tests/sfcheck \
-	$(B)/tests/sockc
+	$(B)/tests/sockc $(B)/tests/notifyd
 $(B)/tests/siggen: $(B)/tests/siggen.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(JACK_LIBS)
 $(B)/tests/verify: $(B)/tests/verify.o
@@ -178,6 +193,8 @@ $(B)/tests/verify: $(B)/tests/verify.o
 $(B)/tests/sfcheck: $(B)/tests/sfcheck.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SNDFILE_LIBS)
 $(B)/tests/sockc: $(B)/tests/sockc.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
+$(B)/tests/notifyd: $(B)/tests/notifyd.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^
 # Test-only: an LD_PRELOAD guard of the process callback (no sanitizer:
 # it replaces malloc).
@@ -194,7 +211,8 @@ DEB_BUILD = make gcc pkg-config libjack-jackd2-dev libuv1-dev libcjson-dev \
 	    libcmocka-dev
 DEB_SYSTEMD = libsystemd-dev
 DEB_TEST  = jackd2 sox ffmpeg libsndfile1-dev clang libclang-rt-dev \
-	    jack-capture ecasound procps binutils tmux
+	    jack-capture ecasound procps binutils tmux systemd \
+	    libxml2-utils groff-base man-db
 deps:
 	@if ! command -v dpkg-query >/dev/null 2>&1; then \
 	    echo "deps: no dpkg here; install the libraries in README.md by hand"; \
@@ -224,10 +242,26 @@ check-rt: $(B)/common/ring_rt.o $(B)/daemon/cap_rt.o
 check-deps:
 	@tests/run-sh.sh "" $(RESULTS) tests/check-deps.sh
 
+# The service files and the install: units through systemd-analyze
+# verify, the launchd agent against the plist grammar, the installed tree,
+# the man pages through groff -ww and man -l.  Once, on the plain build.
+check-service: $(B)/recd $(B)/recctl
+	@for t in units plist install man; do \
+	    tests/run-sh.sh "" $(RESULTS) tests/unit/test_$$t.sh $(B); done
+
+# recd without libsystemd (make SYSTEMD=0) builds, passes the unit tests
+# and sends nothing to a service manager.
+check-nosd:
+	@$(MAKE) --no-print-directory B=build/nosd SYSTEMD=0 build/nosd/recd \
+	    build/nosd/recctl
+	@$(MAKE) --no-print-directory B=build SAN= CC=cc $(PLAIN_TOOLS)
+	@B=build/nosd tests/run-sh.sh nosd $(RESULTS) \
+	    tests/integration/test_notify.sh
+
 # Integration tests run recd from this variant's build against a real
 # jackd; the test tools always come from the plain build.
 PLAIN_TOOLS = build/tests/siggen build/tests/verify build/tests/sfcheck \
-	      build/tests/sockc build/tests/rtguard.so
+	      build/tests/sockc build/tests/rtguard.so build/tests/notifyd
 check-integration: $(B)/recd $(B)/recctl
 	@$(MAKE) --no-print-directory B=build SAN= CC=cc $(PLAIN_TOOLS)
 	@for t in tests/integration/test_*.sh; do \
@@ -238,7 +272,8 @@ check-one: check-unit check-integration
 check:
 	@$(MAKE) --no-print-directory deps
 	@mkdir -p build && rm -f $(RESULTS)
-	@$(MAKE) --no-print-directory check-one check-rt check-deps check-fuzz
+	@$(MAKE) --no-print-directory check-one check-rt check-deps check-fuzz \
+	    check-service check-nosd
 	@$(MAKE) --no-print-directory check-one B=build/asan SAN=asan CC=clang
 	@$(MAKE) --no-print-directory check-one B=build/tsan SAN=tsan CC=clang
 	@tests/summary.sh $(RESULTS)
@@ -271,12 +306,39 @@ run:
 docs: $(B)/recd
 	@tests/tools/gen-docs.sh $(B)/recd
 
+# Units and the agent name the installed paths; they are made from their
+# .in templates on every install, so that they follow PREFIX and the rest.
+SUBST	= sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@BINDIR@|$(BINDIR)|g' \
+	      -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@LOGDIR@|$(LOGDIR)|g'
 install: $(B)/recd $(B)/recctl
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/recd
-	install -d $(DESTDIR)$(BINDIR)
+	@mkdir -p $(B)/dist/user
+	$(SUBST) systemd/recd.service.in >$(B)/dist/recd.service
+	$(SUBST) systemd/user/recd.service.in >$(B)/dist/user/recd.service
+	$(SUBST) launchd/org.recd.recd.plist.in >$(B)/dist/org.recd.recd.plist
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
+	    $(DESTDIR)$(SYSCONFDIR)/recd $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSTEMDUSERUNITDIR) \
+	    $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(LAUNCHDDIR)
 	install -m 755 $(B)/recd $(DESTDIR)$(SBINDIR)/recd
 	install -m 755 $(B)/recctl $(DESTDIR)$(BINDIR)/recctl
-	install -m 644 etc/recd.json $(DESTDIR)$(SYSCONFDIR)/recd/recd.json
+	@# A configuration someone edited is never overwritten.
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/recd/recd.json ]; then \
+	    echo "install: $(DESTDIR)$(SYSCONFDIR)/recd/recd.json exists;" \
+		"kept (the default is etc/recd.json)"; \
+	else echo "install -m 644 etc/recd.json" \
+		"$(DESTDIR)$(SYSCONFDIR)/recd/recd.json"; \
+	    install -m 644 etc/recd.json \
+		$(DESTDIR)$(SYSCONFDIR)/recd/recd.json; fi
+	install -m 644 daemon/recd.8 $(DESTDIR)$(MANDIR)/man8/recd.8
+	install -m 644 ctl/recctl.1 $(DESTDIR)$(MANDIR)/man1/recctl.1
+	install -m 644 etc/recd.json.5 $(DESTDIR)$(MANDIR)/man5/recd.json.5
+	install -m 644 $(B)/dist/recd.service systemd/recd.socket \
+	    $(DESTDIR)$(SYSTEMDUNITDIR)
+	install -m 644 $(B)/dist/user/recd.service systemd/user/recd.socket \
+	    $(DESTDIR)$(SYSTEMDUSERUNITDIR)
+	install -m 644 systemd/recd.sysusers $(DESTDIR)$(SYSUSERSDIR)/recd.conf
+	install -m 644 $(B)/dist/org.recd.recd.plist $(DESTDIR)$(LAUNCHDDIR)
 
 clean:
 	rm -rf build

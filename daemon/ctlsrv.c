@@ -52,6 +52,7 @@ struct ctlsrv {
 	unsigned char	*clip;		/* nch */
 	char		 path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	int		 closing;
+	int		 inherited;	/* the socket is the service manager's */
 	int		 handles;	/* open handles, clients included */
 };
 
@@ -433,12 +434,11 @@ cs_prepare_path(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
-struct ctlsrv *
-ctlsrv_new(uv_loop_t *loop, const char *path, const struct ctlsrv_ops *ops,
+static struct ctlsrv *
+cs_new_srv(uv_loop_t *loop, const char *path, const struct ctlsrv_ops *ops,
     char *err, size_t errlen)
 {
 	struct ctlsrv	*s;
-	int		 rc;
 
 	if (strlen(path) >= sizeof(s->path)) {
 		snprintf(err, errlen, "socket %s: path too long", path);
@@ -458,7 +458,20 @@ ctlsrv_new(uv_loop_t *loop, const char *path, const struct ctlsrv_ops *ops,
 	s->loop = loop;
 	s->ops = *ops;
 	snprintf(s->path, sizeof(s->path), "%s", path);
-	if (cs_prepare_path(path, err, errlen) != 0) {
+	return s;
+}
+
+/* fd < 0: bind path ourselves. */
+static struct ctlsrv *
+cs_listen(uv_loop_t *loop, int fd, const char *path,
+    const struct ctlsrv_ops *ops, char *err, size_t errlen)
+{
+	struct ctlsrv	*s;
+	int		 rc;
+
+	if ((s = cs_new_srv(loop, path, ops, err, errlen)) == NULL)
+		return NULL;
+	if (fd < 0 && cs_prepare_path(path, err, errlen) != 0) {
 		cs_free_srv(s);
 		return NULL;
 	}
@@ -466,18 +479,36 @@ ctlsrv_new(uv_loop_t *loop, const char *path, const struct ctlsrv_ops *ops,
 	uv_timer_init(loop, &s->tick);
 	s->listener.data = s->tick.data = s;
 	s->handles = 2;
-	if ((rc = uv_pipe_bind(&s->listener, path)) != 0 ||
-	    (rc = uv_listen((uv_stream_t *)&s->listener, CS_BACKLOG,
-	    cs_accept)) != 0) {
+	s->inherited = fd >= 0;
+	if (fd >= 0)
+		rc = uv_pipe_open(&s->listener, fd);
+	else
+		rc = uv_pipe_bind(&s->listener, path);
+	if (rc != 0 || (rc = uv_listen((uv_stream_t *)&s->listener,
+	    CS_BACKLOG, cs_accept)) != 0) {
 		snprintf(err, errlen, "socket %s: %s", path, uv_strerror(rc));
 		s->closing = 1;
 		uv_close((uv_handle_t *)&s->listener, cs_handle_closed);
 		uv_close((uv_handle_t *)&s->tick, cs_handle_closed);
 		return NULL;
 	}
-	if (chmod(path, 0660) != 0)
+	if (fd < 0 && chmod(path, 0660) != 0)
 		log_warn("socket %s: chmod 0660", path);
 	return s;
+}
+
+struct ctlsrv *
+ctlsrv_new(uv_loop_t *loop, const char *path, const struct ctlsrv_ops *ops,
+    char *err, size_t errlen)
+{
+	return cs_listen(loop, -1, path, ops, err, errlen);
+}
+
+struct ctlsrv *
+ctlsrv_new_fd(uv_loop_t *loop, int fd, const char *path,
+    const struct ctlsrv_ops *ops, char *err, size_t errlen)
+{
+	return cs_listen(loop, fd, path, ops, err, errlen);
 }
 
 void
@@ -517,5 +548,7 @@ ctlsrv_close(struct ctlsrv *s)
 	uv_close((uv_handle_t *)&s->tick, cs_handle_closed);
 	while (s->clients != NULL)
 		cs_close_client(s->clients);
-	unlink(s->path);
+	/* A socket systemd handed us stays: it listens for the next start. */
+	if (!s->inherited)
+		unlink(s->path);
 }

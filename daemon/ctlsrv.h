@@ -41,13 +41,20 @@ struct ctlsrv;
  */
 struct ctlsrv	*ctlsrv_new(uv_loop_t *, const char *path,
 		    const struct ctlsrv_ops *, char *err, size_t errlen);
+/*
+ * Listens on fd, a listening socket the service manager handed over
+ * (socket activation); path is its name, for messages.  The socket's
+ * file, mode and directory are the manager's: never changed or removed.
+ */
+struct ctlsrv	*ctlsrv_new_fd(uv_loop_t *, int fd, const char *path,
+		    const struct ctlsrv_ops *, char *err, size_t errlen);
 /* Sends an event line (with its \n) to every events subscriber. */
 void		 ctlsrv_event(struct ctlsrv *, const char *line);
 unsigned	 ctlsrv_clients(const struct ctlsrv *);
 /* A new greeting for clients from now on (the rate changed); takes it. */
 void		 ctlsrv_set_hello(struct ctlsrv *, char *hello);
 /*
- * Stops listening, removes the socket and closes every client; the
+ * Stops listening, removes the socket (unless inherited) and closes every client; the
  * memory goes with the last close callback (run the loop to finish).
  */
 void		 ctlsrv_close(struct ctlsrv *);

@@ -22,6 +22,7 @@
 #include "cfgjson.h"
 #include "ctlsrv.h"
 #include "log.h"
+#include "notify.h"
 #include "proto.h"
 #include "ring.h"
 #include "wav.h"
@@ -36,6 +37,7 @@ struct recd {
 	uv_signal_t	 sig_int, sig_term, sig_hup, sig_usr1;
 	uv_async_t	 wake;		/* JACK's threads and the writer */
 	struct ctlsrv	*ctl;
+	struct notify	*notify;	/* the service manager */
 	struct cfg	 defaults;	/* the table's defaults, for options */
 	char		**files;	/* open files, from the writer's events */
 	size_t		 nfiles;
@@ -104,7 +106,8 @@ load_config(struct recd *r, int argc, char *argv[], int *check_only,
 			usage(stdout);
 			*done = 1;
 		} else if (strcmp(argv[i], "--version") == 0) {
-			printf("recd %s\n", RECD_VERSION);
+			printf("recd %s (service manager: %s)\n",
+			    RECD_VERSION, notify_backend());
 			*done = 1;
 		} else if (strcmp(argv[i], "--print-config") == 0) {
 			cfg_print_config(stdout);
@@ -321,6 +324,8 @@ shutdown_recd(struct recd *r, int code)
 		return;
 	r->stopping = 1;
 	r->exit_code = code;
+	notify_stop(r->notify);
+	r->notify = NULL;
 	ctlsrv_close(r->ctl);
 	r->ctl = NULL;
 	if (r->cap != NULL)
@@ -933,7 +938,8 @@ static int
 start_control(struct recd *r, char *err, size_t errlen)
 {
 	struct ctlsrv_ops	ops;
-	char			path[256];
+	char			path[256], given[256];
+	int			fd;
 
 	if (cfg_socket_path(r->cfg.socket, path, sizeof(path)) != 0) {
 		snprintf(err, errlen, "socket: path too long");
@@ -946,10 +952,22 @@ start_control(struct recd *r, char *err, size_t errlen)
 	ops.nch = cap_channels(r->cap);
 	ops.hello = proto_hello(RECD_VERSION, cap_channels(r->cap),
 	    cap_rate(r->cap));
-	r->ctl = ctlsrv_new(&r->loop, path, &ops, err, errlen);
+	fd = notify_listen_fd(given, sizeof(given), err, errlen);
+	if (fd >= 0) {
+		if (strcmp(given, path) != 0)
+			log_warnx("socket %s: systemd passed this one; recctl "
+			    "looks for %s (option socket)", given, path);
+		r->ctl = ctlsrv_new_fd(&r->loop, fd, given, &ops, err, errlen);
+	} else if (fd == -ENOENT)
+		r->ctl = ctlsrv_new(&r->loop, path, &ops, err, errlen);
+	else {
+		free(ops.hello);
+		return -1;
+	}
 	if (r->ctl == NULL)
 		return -1;
-	log_info("socket %s: listening", path);
+	log_info("socket %s: listening%s", fd >= 0 ? given : path, fd >= 0 ?
+	    " (from systemd)" : "");
 	return 0;
 }
 
@@ -971,6 +989,7 @@ jack_lost(struct recd *r)
 	r->dropped_before += cap_dropped_frames(r->cap);
 	r->xruns_before += cap_xruns(r->cap);
 	r->xruns_seen = r->xruns_before;
+	notify_set_cap(r->notify, NULL);
 	cap_close(r->cap);
 	r->cap = NULL;
 	clock_gettime(CLOCK_MONOTONIC, &r->jack_lost_at);
@@ -998,6 +1017,7 @@ jack_back(struct recd *r, char *err, size_t errlen)
 		return -1;
 	if (r->taking)
 		writer_take(r->writer, 1, cap_frame_now(r->cap));
+	notify_set_cap(r->notify, r->cap);
 	if (cap_rate(r->cap) != r->rate)
 		log_warnx("jack: the sample rate is now %u Hz (was %u); new "
 		    "files are at the new rate", cap_rate(r->cap), r->rate);
@@ -1128,6 +1148,8 @@ run(struct recd *r)
 		log_errx("%s", err);
 		goto fail;
 	}
+	if ((r->notify = notify_new(&r->loop, r->writer, r->cap)) == NULL)
+		log_warn("sd_notify");
 	uv_signal_init(&r->loop, &r->sig_int);
 	uv_signal_init(&r->loop, &r->sig_term);
 	uv_signal_init(&r->loop, &r->sig_hup);
@@ -1148,6 +1170,7 @@ run(struct recd *r)
 			writer_take(r->writer, 1, cap_frame_now(r->cap));
 			r->taking = 1;
 		}
+		notify_start(r->notify, r->cfg.autostart);
 		log_info("%s %u channels at %u Hz (period %u) into %s, "
 		    "%s, %s", r->cfg.autostart ? "recording" : "ready to record",
 		    cap_channels(r->cap), cap_rate(r->cap),

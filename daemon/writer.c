@@ -153,6 +153,7 @@ struct writer {
 	atomic_llong	 st_disk_free;	/* bytes, -1: unknown */
 	atomic_int	 st_gate, st_paused, resume_req;
 	atomic_uint_fast64_t st_gate_since;
+	atomic_uint_fast64_t beats;	/* turns of the loop: it is alive */
 	atomic_uint	*peak_bits;	/* nch floats' bits: max since read */
 	atomic_uchar	*clip;		/* nch: clipped since read */
 };
@@ -1593,6 +1594,7 @@ wr_main(void *arg)
 		stopping = atomic_load(&w->stop);
 		wr_drain(w, stopping);
 		wr_housekeeping(w, mono_ns());
+		atomic_fetch_add(&w->beats, 1);
 		if (stopping)
 			break;
 		nanosleep(&tick, NULL);
@@ -1875,4 +1877,10 @@ void
 writer_test_stall(struct writer *w, unsigned ms)
 {
 	atomic_store(&w->stall_ms, ms);
+}
+
+uint64_t
+writer_beats(struct writer *w)
+{
+	return atomic_load(&w->beats);
 }

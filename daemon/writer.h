@@ -119,6 +119,11 @@ void		 writer_levels(struct writer *, float peak[],
 void		 writer_attach(struct writer *, struct cap *, double lost_s);
 /* Any thread: a take paused for disk space may go on (a start command). */
 void		 writer_resume(struct writer *);
+/*
+ * Any thread: how many times the writer's loop has gone round (drain and
+ * housekeeping); it stops counting while the writer is stuck.
+ */
+uint64_t	 writer_beats(struct writer *);
 /* Test hook: the writer sleeps for ms once, as if the disk stalled. */
 void		 writer_test_stall(struct writer *, unsigned ms);
 

@@ -1,6 +1,7 @@
 #!/bin/sh
-# Rewrites README.md's option table and etc/recd.json from the option table
-# (what tests/unit/test_docs.sh checks).
+# Rewrites README.md's option table, etc/recd.json and the option list of
+# etc/recd.json.5 from the option table (what tests/unit/test_docs.sh
+# checks).
 # usage: gen-docs.sh RECD
 set -e
 recd=$1
@@ -15,5 +16,16 @@ awk -v table="$tmp" '
 	}' README.md >"$tmp.readme"
 mv "$tmp.readme" README.md
 "$recd" --print-config >etc/recd.json
+# recd.json(5): its option list, between two roff comments.
+"$(dirname "$0")/man-options.sh" "$recd" >"$tmp"
+awk -v list="$tmp" '
+	/^\.\\" options:end$/ { skip = 0 }
+	!skip { print }
+	/^\.\\" options:begin$/ {
+		while ((getline line < list) > 0) print line
+		skip = 1
+	}' etc/recd.json.5 >"$tmp.man"
+mv "$tmp.man" etc/recd.json.5
 rm -f "$tmp"
-echo "gen-docs: README.md and etc/recd.json follow the option table"
+echo "gen-docs: README.md, etc/recd.json and etc/recd.json.5 follow the" \
+    "option table"
