@@ -44,6 +44,8 @@
 #define WR_CMD_SLOTS	64		/* commands queued to the writer */
 #define WR_EV_SLOTS	256		/* events queued to the loop */
 #define WR_DISK_NS	2000000000LL	/* statvfs every 2 s */
+#define WR_BEHIND_DIV	4		/* a ring fuller than 1/4 after a pass:
+					   drain again without waiting */
 #define WR_NAME_BYTES	(PATH_MAX + 128)	/* base name + _chNNN_PORT.wav */
 #define WR_PARTIAL_BYTES (WR_NAME_BYTES + sizeof(WR_PARTIAL))
 
@@ -117,7 +119,7 @@ struct writer {
 	atomic_int	 st_recording, st_failed;
 	atomic_uint_fast64_t st_frames, st_opened, st_closed, st_gaps,
 			 st_gap_frames, st_high_water, st_fill, st_take_frames,
-			 st_events_lost;
+			 st_events_lost, st_pass_max_ns, st_turn_max_ns;
 	atomic_llong	 st_take_start;	/* wall-clock seconds, 0: none */
 	atomic_llong	 st_disk_free;	/* bytes, -1: unknown */
 	atomic_uint	*peak_bits;	/* nch floats' bits: max since read */
@@ -1019,11 +1021,31 @@ wr_housekeeping(struct writer *w, int64_t now)
 	}
 }
 
+/*
+ * Keeps the longest pass, and the longest that opened or closed files (a
+ * rotation), for status and the benchmarks: how long the ring must carry
+ * the audio alone.
+ */
+static void
+wr_time_pass(struct writer *w, int64_t t0, uint64_t opened, uint64_t closed)
+{
+	uint64_t ns = (uint64_t)(mono_ns() - t0);
+
+	if (ns > atomic_load(&w->st_pass_max_ns))
+		atomic_store(&w->st_pass_max_ns, ns);
+	if ((opened != atomic_load(&w->st_opened) ||
+	    closed != atomic_load(&w->st_closed)) &&
+	    ns > atomic_load(&w->st_turn_max_ns))
+		atomic_store(&w->st_turn_max_ns, ns);
+}
+
 static void *
 wr_main(void *arg)
 {
 	struct writer	*w = arg;
 	struct timespec	 tick = { 0, WR_TICK_NS };
+	uint64_t	 opened, closed;
+	int64_t		 t0;
 	unsigned	 stall;
 	int		 stopping;
 
@@ -1042,11 +1064,20 @@ wr_main(void *arg)
 				;
 		}
 		stopping = atomic_load(&w->stop);
+		t0 = mono_ns();
+		opened = atomic_load(&w->st_opened);
+		closed = atomic_load(&w->st_closed);
 		wr_drain(w, stopping);
 		wr_housekeeping(w, mono_ns());
+		wr_time_pass(w, t0, opened, closed);
 		if (stopping)
 			break;
-		nanosleep(&tick, NULL);
+		/*
+		 * Behind (after a slow disk, or fed faster than real time):
+		 * drain again at once rather than let the ring fill up.
+		 */
+		if (ring_fill(w->ring) < ring_capacity(w->ring) / WR_BEHIND_DIV)
+			nanosleep(&tick, NULL);
 	}
 	wr_discard_set(w->next);
 	wr_close_cur(w, NULL);
@@ -1196,6 +1227,8 @@ writer_get_stats(struct writer *w, struct writer_stats *st)
 	st->take_start = (time_t)atomic_load(&w->st_take_start);
 	st->disk_free = atomic_load(&w->st_disk_free);
 	st->events_lost = atomic_load(&w->st_events_lost);
+	st->pass_max_ns = atomic_load(&w->st_pass_max_ns);
+	st->turn_max_ns = atomic_load(&w->st_turn_max_ns);
 }
 
 static int

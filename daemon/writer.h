@@ -32,6 +32,9 @@ struct writer_stats {
 	time_t		 take_start;	/* wall clock; 0: no take */
 	long long	 disk_free;	/* bytes, -1: unknown */
 	uint64_t	 events_lost;	/* the event queue was full */
+	uint64_t	 pass_max_ns;	/* longest drain pass */
+	uint64_t	 turn_max_ns;	/* longest pass that opened or
+					   closed files (a rotation) */
 };
 
 /* What the writer tells the loop. */
