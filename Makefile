@@ -253,10 +253,12 @@ tsan:
 	@tests/summary.sh $(RESULTS)
 
 # Figures, not tests: each with its baseline measured in the same run.
+# tests/bench/run.sh says which knobs (BENCH_SECONDS, BENCH_MB, ...).
 bench:
 	@$(MAKE) --no-print-directory deps
-	@$(MAKE) --no-print-directory $(B)/tests/bench_conv
-	@$(B)/tests/bench_conv
+	@$(MAKE) --no-print-directory $(B)/recd $(B)/tests/bench_conv \
+	    $(B)/tests/bench_writer build/tests/siggen
+	@tests/bench/run.sh $(B)
 
 # Records into ./recordings, on a private JACK server with a test signal
 # when none runs (tests/tools/run.sh); Ctrl-C stops it.

@@ -1,5 +1,5 @@
 /*
- * writer.c: the writer thread.  Every WR_TICK_NS it takes every record out
+ * writer.c: the writer thread.  Every tick it takes every record out
  * of the ring, finds gaps from the record headers, converts the samples in
  * one pass and appends them to the open files; it rotates them at exact
  * frame boundaries, refreshes their headers and syncs them.  It is the
@@ -30,8 +30,12 @@
 #include "wav.h"
 
 #define WR_TICK_NS	20000000	/* drain period: 20 ms (STYLE.md 6) */
+#define WR_IDLE_TICK_NS	100000000	/* and while nobody reads meters */
+#define WR_METER_NS	1000000000LL	/* meters read this recently: fast */
 #define WR_BUF_BYTES	(256 * 1024)	/* per file, gathered before a write */
 #define WR_PREPARE_NS	1000000000LL	/* open next files 1 s ahead */
+#define WR_FINISH_NS	1000000		/* a pass syncs closed files for
+					   about 1 ms, then leaves the rest */
 #define WR_MIN_FIRST_NS	100000000LL	/* a first file shorter than 0.1 s
 					   runs on to the following boundary */
 #define WR_MAX_DRIFT_NS	10000000LL	/* re-align files past 10 ms */
@@ -114,6 +118,8 @@ struct writer {
 	atomic_int	 want_take;	/* record (1) or not (0) */
 	atomic_uint	 take_from;	/* JACK frame time the take starts at */
 	atomic_uint	 stall_ms;
+	atomic_llong	 levels_ns;	/* CLOCK_MONOTONIC of the last
+					   writer_levels */
 
 	/* Written here, read by any thread. */
 	atomic_int	 st_recording, st_failed;
@@ -461,7 +467,7 @@ fail:
 	return rc;
 }
 
-static void	wr_finish_done(struct writer *);
+static void	wr_finish_done(struct writer *, int64_t budget_ns);
 
 static int
 wr_flush(struct writer *w, struct wr_file *f)
@@ -497,7 +503,7 @@ wr_close_cur(struct writer *w, const char *cue_end)
 		return 0;
 	/* done must be free to take s: finish what it still holds. */
 	if (w->done->f[0].path[0] != '\0')
-		wr_finish_done(w);
+		wr_finish_done(w, 0);
 	s->frames = frames;
 	for (i = 0; i < s->n; i++) {
 		r = wr_flush(w, &s->f[i]);
@@ -525,18 +531,27 @@ wr_close_cur(struct writer *w, const char *cue_end)
 	return rc;
 }
 
-/* Syncs and renames the closed files: now they are finished. */
+/*
+ * Syncs and renames the closed files: now they are finished.  With a
+ * budget (ns, 0: none) it stops once that is spent, after one file at
+ * least, and the next pass goes on: 64 syncs in one pass would hold the
+ * ring up for tens of ms at every rotation.  The last file goes first, so
+ * that f[0] still has its path while any file waits.
+ */
 static void
-wr_finish_done(struct writer *w)
+wr_finish_done(struct writer *w, int64_t budget_ns)
 {
 	struct wr_set	*s = w->done;
 	char		 partial[WR_PARTIAL_BYTES];
+	int64_t		 t0 = mono_ns();
 	unsigned	 i;
-	int		 fd;
+	int		 fd, did = 0;
 
-	for (i = 0; i < s->n; i++) {
+	for (i = s->n; i-- > 0; did = 1) {
 		if (s->f[i].path[0] == '\0')
 			continue;
+		if (budget_ns > 0 && did && mono_ns() - t0 >= budget_ns)
+			break;
 		snprintf(partial, sizeof(partial), "%s" WR_PARTIAL,
 		    s->f[i].path);
 		fd = open(partial, O_RDONLY | O_CLOEXEC);
@@ -990,7 +1005,7 @@ wr_housekeeping(struct writer *w, int64_t now)
 	int		 rc;
 
 	if (w->done->f[0].path[0] != '\0')
-		wr_finish_done(w);
+		wr_finish_done(w, WR_FINISH_NS);
 	if (now >= w->next_disk_ns) {
 		w->next_disk_ns = now + WR_DISK_NS;
 		atomic_store(&w->st_disk_free, statvfs(w->cfg.directory, &vfs)
@@ -1039,11 +1054,34 @@ wr_time_pass(struct writer *w, int64_t t0, uint64_t opened, uint64_t closed)
 		atomic_store(&w->st_turn_max_ns, ns);
 }
 
+/*
+ * How long to sleep between passes.  Meters need a pass every WR_TICK_NS;
+ * without them, every wake-up is CPU spent for nothing (on a 2-core VM it
+ * cost more than the work of the pass at 2 ch), so the writer wakes 5x
+ * less often, and never more rarely than 8 times a ring's length.
+ */
+static struct timespec
+wr_tick(struct writer *w, int64_t now)
+{
+	struct timespec	ts = { 0, WR_TICK_NS };
+	int64_t		ns = WR_IDLE_TICK_NS, most;
+
+	if (now - atomic_load(&w->levels_ns) < WR_METER_NS)
+		return ts;
+	most = (int64_t)(w->cfg.buffer_seconds * 1e9) / 8;
+	if (ns > most)
+		ns = most;
+	if (ns < WR_TICK_NS)
+		ns = WR_TICK_NS;
+	ts.tv_nsec = (long)ns;
+	return ts;
+}
+
 static void *
 wr_main(void *arg)
 {
 	struct writer	*w = arg;
-	struct timespec	 tick = { 0, WR_TICK_NS };
+	struct timespec	 tick;
 	uint64_t	 opened, closed;
 	int64_t		 t0;
 	unsigned	 stall;
@@ -1076,13 +1114,16 @@ wr_main(void *arg)
 		 * Behind (after a slow disk, or fed faster than real time):
 		 * drain again at once rather than let the ring fill up.
 		 */
-		if (ring_fill(w->ring) < ring_capacity(w->ring) / WR_BEHIND_DIV)
+		if (ring_fill(w->ring) < ring_capacity(w->ring) /
+		    WR_BEHIND_DIV) {
+			tick = wr_tick(w, mono_ns());
 			nanosleep(&tick, NULL);
+		}
 	}
 	wr_discard_set(w->next);
 	wr_close_cur(w, NULL);
 	if (w->done->f[0].path[0] != '\0')
-		wr_finish_done(w);
+		wr_finish_done(w, 0);
 	atomic_store(&w->st_recording, 0);
 	return NULL;
 }
@@ -1301,6 +1342,7 @@ writer_levels(struct writer *w, float peak[], unsigned char clip[])
 	union { float f; unsigned u; } v;
 	unsigned c;
 
+	atomic_store(&w->levels_ns, (long long)mono_ns());
 	for (c = 0; c < w->nch; c++) {
 		v.u = atomic_exchange(&w->peak_bits[c], 0);
 		peak[c] = v.f;

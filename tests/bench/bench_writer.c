@@ -39,6 +39,7 @@
 #define BENCH_BUF_BYTES	(256 * 1024)	/* the writer's write size */
 #define BENCH_SRC_BYTES	(4 << 20)	/* baseline source, cycled */
 #define BENCH_PCM24	3		/* bytes a sample in the files */
+#define BENCH_RING_BYTES 64e6		/* headroom: the ring's size */
 
 static double
 now(void)
@@ -216,7 +217,12 @@ writer_seconds(unsigned nch, unsigned rate, int split, const char *dir,
 		fprintf(stderr, "bench_writer: %s: %s\n", sub, strerror(errno));
 		return -1;
 	}
-	cap = cap_offline_new(nch, rate, BENCH_PERIOD, 5, err, sizeof(err));
+	/*
+	 * A ring of BENCH_RING_BYTES whatever the shape, so that a producer
+	 * that the scheduler holds back for a few ms still stays ahead.
+	 */
+	cap = cap_offline_new(nch, rate, BENCH_PERIOD, BENCH_RING_BYTES /
+	    (4.0 * nch * rate), err, sizeof(err));
 	if (cap == NULL) {
 		fprintf(stderr, "bench_writer: %s\n", err);
 		return -1;
@@ -224,14 +230,17 @@ writer_seconds(unsigned nch, unsigned rate, int split, const char *dir,
 	w = new_writer(cap, nch, split, sub, 0);
 	if (w == NULL)
 		return -1;
+	/*
+	 * The writer starts on a full ring, and the producer stays ahead:
+	 * a writer that finds the ring empty waits a whole tick.  So the
+	 * producer yields rather than sleeps while the ring is full.
+	 */
+	while (pushed < frames && cap_offline_push(cap))
+		pushed += BENCH_PERIOD;
 	settle();
+	t0 = now();
 	if (start(w) != 0)
 		return -1;
-	/*
-	 * The producer must stay ahead: a writer that finds the ring empty
-	 * waits a whole tick.  So it yields rather than sleeps while full.
-	 */
-	t0 = now();
 	while (pushed < frames) {
 		if (cap_offline_push(cap))
 			pushed += BENCH_PERIOD;
