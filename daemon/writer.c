@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -120,6 +121,8 @@ struct writer {
 	atomic_uint	 stall_ms;
 	atomic_llong	 levels_ns;	/* CLOCK_MONOTONIC of the last
 					   writer_levels */
+	int		 wake[2];	/* pipe: the loop ends a slow tick
+					   when meters start (-1: none) */
 
 	/* Written here, read by any thread. */
 	atomic_int	 st_recording, st_failed;
@@ -1055,33 +1058,39 @@ wr_time_pass(struct writer *w, int64_t t0, uint64_t opened, uint64_t closed)
 }
 
 /*
- * How long to sleep between passes.  Meters need a pass every WR_TICK_NS;
+ * Sleeps until the next pass.  Meters need a pass every WR_TICK_NS;
  * without them, every wake-up is CPU spent for nothing (on a 2-core VM it
  * cost more than the work of the pass at 2 ch), so the writer wakes 5x
- * less often, and never more rarely than 8 times a ring's length.
+ * less often, and never more rarely than 8 times a ring's length.  When
+ * meters start, writer_levels ends the slow tick through the pipe, so
+ * that the first meter frames have data.
  */
-static struct timespec
-wr_tick(struct writer *w, int64_t now)
+static void
+wr_sleep(struct writer *w, int64_t now)
 {
-	struct timespec	ts = { 0, WR_TICK_NS };
+	struct pollfd	pfd;
+	char		buf[16];
 	int64_t		ns = WR_IDLE_TICK_NS, most;
 
 	if (now - atomic_load(&w->levels_ns) < WR_METER_NS)
-		return ts;
+		ns = WR_TICK_NS;
 	most = (int64_t)(w->cfg.buffer_seconds * 1e9) / 8;
 	if (ns > most)
 		ns = most;
 	if (ns < WR_TICK_NS)
 		ns = WR_TICK_NS;
-	ts.tv_nsec = (long)ns;
-	return ts;
+	pfd.fd = w->wake[0];
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	if (poll(&pfd, 1, (int)(ns / 1000000)) > 0)
+		while (read(w->wake[0], buf, sizeof(buf)) > 0)
+			;
 }
 
 static void *
 wr_main(void *arg)
 {
 	struct writer	*w = arg;
-	struct timespec	 tick;
 	uint64_t	 opened, closed;
 	int64_t		 t0;
 	unsigned	 stall;
@@ -1115,10 +1124,8 @@ wr_main(void *arg)
 		 * drain again at once rather than let the ring fill up.
 		 */
 		if (ring_fill(w->ring) < ring_capacity(w->ring) /
-		    WR_BEHIND_DIV) {
-			tick = wr_tick(w, mono_ns());
-			nanosleep(&tick, NULL);
-		}
+		    WR_BEHIND_DIV)
+			wr_sleep(w, mono_ns());
 	}
 	wr_discard_set(w->next);
 	wr_close_cur(w, NULL);
@@ -1148,6 +1155,16 @@ writer_new(const struct cfg *cfg, struct cap *cap, void (*notify)(void *),
 	w->notify = notify;
 	w->notify_arg = arg;
 	atomic_init(&w->st_disk_free, -1);
+	w->wake[0] = w->wake[1] = -1;
+	if (pipe(w->wake) != 0 ||
+	    fcntl(w->wake[0], F_SETFL, O_NONBLOCK) != 0 ||
+	    fcntl(w->wake[1], F_SETFL, O_NONBLOCK) != 0 ||
+	    fcntl(w->wake[0], F_SETFD, FD_CLOEXEC) != 0 ||
+	    fcntl(w->wake[1], F_SETFD, FD_CLOEXEC) != 0) {
+		snprintf(err, errlen, "writer: pipe: %s", strerror(errno));
+		writer_del(w);
+		return NULL;
+	}
 	w->src = calloc(w->nch, sizeof(*w->src));
 	w->planes = calloc(w->nch, sizeof(*w->planes));
 	w->peak = calloc(w->nch, sizeof(*w->peak));
@@ -1240,6 +1257,10 @@ writer_del(struct writer *w)
 	}
 	ring_del(w->cmdq);
 	ring_del(w->evq);
+	if (w->wake[0] >= 0)
+		close(w->wake[0]);
+	if (w->wake[1] >= 0)
+		close(w->wake[1]);
 	free(w->src);
 	free(w->planes);
 	free(w->peak);
@@ -1340,9 +1361,17 @@ void
 writer_levels(struct writer *w, float peak[], unsigned char clip[])
 {
 	union { float f; unsigned u; } v;
+	long long now = (long long)mono_ns();
+	ssize_t n = 0;
 	unsigned c;
 
-	atomic_store(&w->levels_ns, (long long)mono_ns());
+	/*
+	 * Meters start: end the writer's slow tick (wr_sleep).  A full pipe
+	 * means a wake-up is pending already.
+	 */
+	if (now - atomic_exchange(&w->levels_ns, now) >= WR_METER_NS)
+		n = write(w->wake[1], "", 1);
+	(void)n;
 	for (c = 0; c < w->nch; c++) {
 		v.u = atomic_exchange(&w->peak_bits[c], 0);
 		peak[c] = v.f;

@@ -496,7 +496,7 @@ callback(unsigned nports, uint32_t nframes, unsigned long calls)
 	return 0;
 }
 
-static void
+static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr, "usage: bench_writer headroom NCH RATE single|split "
