@@ -113,9 +113,10 @@ $(B)/tests/%.o: tests/tools/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(CF_tests) $(JACK_CFLAGS) -c $< -o $@
 
+# Bench programs may see daemon/ headers: they drive the writer offline.
 $(B)/tests/%.o: tests/bench/%.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(CF_tests) -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(CF_tests) -Idaemon $(JACK_CFLAGS) -c $< -o $@
 
 # notify.o (the only user of libsystemd) and recd are rebuilt when SYSTEMD
 # changes: the stamp is rewritten only when its value differs.
@@ -205,6 +206,13 @@ $(B)/tests/rtguard.so: tests/tools/rtguard.c
 
 $(B)/tests/bench_conv: $(B)/tests/bench_conv.o $(B)/common/conv.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm
+# The real writer and callback, with cap_offline.o in place of cap.o and
+# libjack: no server needed.
+$(B)/tests/bench_writer: $(B)/tests/bench_writer.o $(B)/tests/cap_offline.o \
+    $(B)/daemon/writer.o $(B)/daemon/cap_rt.o $(B)/common/ring.o \
+    $(B)/common/ring_rt.o $(B)/common/conv.o $(B)/common/wav.o \
+    $(B)/common/cfg.o $(B)/common/log.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm -lpthread
 
 # Debian packages: what builds recd, then what the tests and benchmarks use.
 DEB_BUILD = make gcc pkg-config libjack-jackd2-dev libuv1-dev libcjson-dev \
@@ -289,10 +297,12 @@ tsan:
 	@tests/summary.sh $(RESULTS)
 
 # Figures, not tests: each with its baseline measured in the same run.
+# tests/bench/run.sh says which knobs (BENCH_SECONDS, BENCH_MB, ...).
 bench:
 	@$(MAKE) --no-print-directory deps
-	@$(MAKE) --no-print-directory $(B)/tests/bench_conv
-	@$(B)/tests/bench_conv
+	@$(MAKE) --no-print-directory $(B)/recd $(B)/tests/bench_conv \
+	    $(B)/tests/bench_writer build/tests/siggen
+	@tests/bench/run.sh $(B)
 
 # Records into ./recordings, on a private JACK server with a test signal
 # when none runs (tests/tools/run.sh); Ctrl-C stops it.

@@ -223,14 +223,15 @@ conv_mono_ref(enum conv_fmt fmt, const float *src, size_t nframes,
 #if defined(__SSE2__)
 
 /*
- * The fast path works per channel on blocks of CONV_BLOCK_FRAMES: convert
- * four samples at a time into 32-bit codes on the stack (1 KiB, stays in
- * L1), then pack the codes into the file layout.  Every block ends with the
- * scalar rule for its last n % 4 samples, so each sample gets exactly what
- * conv_put_one gives it.  x86 is little-endian, so copying a uint32_t to
- * memory lays it out as a WAV sample.
+ * The fast path works per channel on blocks of frames: convert four
+ * samples at a time into 32-bit codes in a scratch array on the stack
+ * (16 KiB, stays in L1), in file order (a channel's codes nch apart when
+ * interleaving), then pack the whole block into the file layout at once.
+ * Every block ends with the scalar rule for its last n % 4 samples, so each
+ * sample gets exactly what conv_put_one gives it.  x86 is little-endian, so
+ * copying a uint32_t to memory lays it out as a WAV sample.
  */
-#define CONV_BLOCK_FRAMES	256
+#define CONV_SCRATCH	4096		/* codes: 16 KiB */
 
 /* Per-block meter accumulators, one lane per vector lane. */
 struct conv_meter {
@@ -297,13 +298,29 @@ conv_scale4(__m128 f, __m128 lim)
 	return _mm_mul_ps(x, lim);
 }
 
+/* Four codes to codes[0], codes[stride], ... */
+static inline void
+conv_store4(uint32_t *codes, __m128i q, size_t stride)
+{
+	if (stride == 1) {
+		_mm_storeu_si128((__m128i *)codes, q);
+		return;
+	}
+	codes[0] = (uint32_t)_mm_cvtsi128_si32(q);
+	codes[stride] = (uint32_t)_mm_cvtsi128_si32(_mm_shuffle_epi32(q, 1));
+	codes[2 * stride] = (uint32_t)_mm_cvtsi128_si32(
+	    _mm_shuffle_epi32(q, 2));
+	codes[3 * stride] = (uint32_t)_mm_cvtsi128_si32(
+	    _mm_shuffle_epi32(q, 3));
+}
+
 /*
  * Integer codes for n samples.  _mm_cvtps_epi32 rounds to nearest even
  * under the default MXCSR, as lrintf does under the default rounding mode.
  */
 static void
 conv_block_int(const float *src, size_t n, float lim, int shift,
-    uint32_t *codes, float *peak, uint64_t *clips)
+    uint32_t *codes, size_t stride, float *peak, uint64_t *clips)
 {
 	struct conv_meter	 m;
 	const __m128		 vlim = _mm_set1_ps(lim);
@@ -319,12 +336,12 @@ conv_block_int(const float *src, size_t n, float lim, int shift,
 		conv_meter_add(&m, f);
 		q = _mm_cvtps_epi32(conv_scale4(f, vlim));
 		q = _mm_sll_epi32(q, count);
-		_mm_storeu_si128((__m128i *)(codes + i), q);
+		conv_store4(codes + i * stride, q, stride);
 	}
 	conv_meter_done(&m, peak, clips);
 	for (; i < n; i++) {
 		u = (uint32_t)conv_int_one(src[i], lim, 0.0f, peak, clips);
-		codes[i] = u << shift;
+		codes[i * stride] = u << shift;
 	}
 }
 
@@ -365,7 +382,7 @@ conv_tpdf4(__m128i s)
  */
 static void
 conv_block_dither(const float *src, size_t n, uint32_t *state,
-    uint32_t *codes, float *peak, uint64_t *clips)
+    uint32_t *codes, size_t stride, float *peak, uint64_t *clips)
 {
 	struct conv_meter	 m;
 	const __m128		 vlim = _mm_set1_ps(CONV_S16_MAX);
@@ -391,20 +408,20 @@ conv_block_dither(const float *src, size_t n, uint32_t *state,
 		ctr = _mm_add_epi32(ctr, step);
 		x = _mm_add_ps(x, d);
 		x = _mm_min_ps(_mm_max_ps(x, vnlim), vlim);
-		_mm_storeu_si128((__m128i *)(codes + i), _mm_cvtps_epi32(x));
+		conv_store4(codes + i * stride, _mm_cvtps_epi32(x), stride);
 	}
 	conv_meter_done(&m, peak, clips);
 	s += (uint32_t)i * CONV_DITHER_WEYL;
 	for (; i < n; i++)
-		codes[i] = (uint32_t)conv_int_one(src[i], CONV_S16_MAX,
+		codes[i * stride] = (uint32_t)conv_int_one(src[i], CONV_S16_MAX,
 		    conv_tpdf(&s), peak, clips);
 	*state = s;
 }
 
 /* Float bits for n samples: NaN to +0, +-Inf to +-1, the rest as is. */
 static void
-conv_block_float(const float *src, size_t n, uint32_t *codes, float *peak,
-    uint64_t *clips)
+conv_block_float(const float *src, size_t n, uint32_t *codes, size_t stride,
+    float *peak, uint64_t *clips)
 {
 	struct conv_meter	 m;
 	const __m128		 sign = _mm_set1_ps(-0.0f);
@@ -422,43 +439,75 @@ conv_block_float(const float *src, size_t n, uint32_t *codes, float *peak,
 		o = _mm_andnot_ps(_mm_or_ps(is_nan, is_inf), f);
 		o = _mm_or_ps(o, _mm_and_ps(is_inf,
 		    _mm_or_ps(_mm_and_ps(f, sign), _mm_set1_ps(1.0f))));
-		_mm_storeu_si128((__m128i *)(codes + i), _mm_castps_si128(o));
+		conv_store4(codes + i * stride, _mm_castps_si128(o), stride);
 	}
 	conv_meter_done(&m, peak, clips);
 	for (; i < n; i++) {
 		g = conv_float_one(src[i], peak, clips);
-		memcpy(&codes[i], &g, sizeof(g));
+		memcpy(&codes[i * stride], &g, sizeof(g));
 	}
 }
 
+/* n samples of one channel to codes, stride apart. */
 static void
 conv_block(enum conv_fmt fmt, const float *src, size_t n, uint32_t *codes,
-    float *peak, uint64_t *clips, uint32_t *dither)
+    size_t stride, float *peak, uint64_t *clips, uint32_t *dither)
 {
 	switch (fmt) {
 	case CONV_PCM16:
 		if (dither != NULL)
-			conv_block_dither(src, n, dither, codes, peak, clips);
-		else
-			conv_block_int(src, n, CONV_S16_MAX, 0, codes, peak,
+			conv_block_dither(src, n, dither, codes, stride, peak,
 			    clips);
+		else
+			conv_block_int(src, n, CONV_S16_MAX, 0, codes, stride,
+			    peak, clips);
 		break;
 	case CONV_PCM24:
-		conv_block_int(src, n, CONV_S24_MAX, 0, codes, peak, clips);
+		conv_block_int(src, n, CONV_S24_MAX, 0, codes, stride, peak,
+		    clips);
 		break;
 	case CONV_PCM32:
 		conv_block_int(src, n, CONV_S24_MAX, CONV_S32_SHIFT, codes,
-		    peak, clips);
+		    stride, peak, clips);
 		break;
 	case CONV_FLOAT32:
-		conv_block_float(src, n, codes, peak, clips);
+		conv_block_float(src, n, codes, stride, peak, clips);
 		break;
 	}
 }
 
-/* Codes to a contiguous run of samples. */
+/*
+ * 24-bit codes to 3-byte samples, four at a time: the low three bytes of
+ * each pair of codes are joined within a 64-bit lane, then the two lanes'
+ * six bytes are joined into twelve, stored with one 16-byte store whose
+ * last four bytes the next store overwrites.  The last stores, which
+ * would run past the end, are byte stores.
+ */
 static void
-conv_pack_mono(enum conv_fmt fmt, const uint32_t *codes, size_t n,
+conv_pack24(const uint32_t *codes, size_t n, unsigned char *p)
+{
+	const __m128i	low24 = _mm_set1_epi32(0xffffff);
+	const __m128i	even = _mm_set_epi32(0, -1, 0, -1);
+	const __m128i	lane0 = _mm_set_epi32(0, 0, -1, -1);
+	__m128i		v, x;
+	size_t		i;
+
+	for (i = 0; i + 6 <= n; i += 4) {	/* 3 * i + 16 <= 3 * n */
+		v = _mm_and_si128(_mm_loadu_si128((const __m128i *)(codes +
+		    i)), low24);
+		x = _mm_or_si128(_mm_and_si128(v, even),
+		    _mm_srli_epi64(_mm_andnot_si128(even, v), 8));
+		x = _mm_or_si128(_mm_and_si128(x, lane0),
+		    _mm_srli_si128(_mm_andnot_si128(lane0, x), 2));
+		_mm_storeu_si128((__m128i *)(p + 3 * i), x);
+	}
+	for (; i < n; i++)
+		conv_put24(p + 3 * i, codes[i]);
+}
+
+/* Codes to a run of samples in file order. */
+static void
+conv_pack(enum conv_fmt fmt, const uint32_t *codes, size_t n,
     unsigned char *p)
 {
 	size_t	i = 0;
@@ -478,16 +527,7 @@ conv_pack_mono(enum conv_fmt fmt, const uint32_t *codes, size_t n,
 			conv_put16(p + 2 * i, codes[i]);
 		break;
 	case CONV_PCM24:
-		/*
-		 * Four bytes per sample, three apart: the top byte lands on
-		 * the next sample's first byte, which is written right after.
-		 * The last sample is stored as three bytes so as not to run
-		 * past the end.
-		 */
-		for (; i + 1 < n; i++)
-			memcpy(p + 3 * i, &codes[i], 4);
-		if (n > 0)
-			conv_put24(p + 3 * i, codes[i]);
+		conv_pack24(codes, n, p);
 		break;
 	case CONV_PCM32:
 	case CONV_FLOAT32:
@@ -496,63 +536,42 @@ conv_pack_mono(enum conv_fmt fmt, const uint32_t *codes, size_t n,
 	}
 }
 
-/* Codes to every stride-th sample, for one channel of an interleaved run. */
-static void
-conv_pack_strided(enum conv_fmt fmt, const uint32_t *codes, size_t n,
-    unsigned char *p, size_t stride)
-{
-	size_t		i;
-	uint16_t	h;
-
-	/* memcpy of a uint16_t: GCC does not merge the byte stores here. */
-	switch (fmt) {
-	case CONV_PCM16:
-		for (i = 0; i < n; i++, p += stride) {
-			h = (uint16_t)codes[i];
-			memcpy(p, &h, 2);
-		}
-		break;
-	case CONV_PCM24:
-		for (i = 0; i < n; i++, p += stride) {
-			h = (uint16_t)codes[i];
-			memcpy(p, &h, 2);
-			p[2] = (unsigned char)(codes[i] >> 16);
-		}
-		break;
-	case CONV_PCM32:
-	case CONV_FLOAT32:
-		for (i = 0; i < n; i++, p += stride)
-			memcpy(p, &codes[i], 4);
-		break;
-	}
-}
-
+/*
+ * Blocks of as many frames as the scratch array holds (a multiple of 4,
+ * so that the vector loop covers every block but the last): each channel
+ * is converted into its column of the block, then the block is packed as
+ * one run.  More channels than leave four frames a block (recd takes 256)
+ * go through the scalar loop.
+ */
 void
 conv_interleave(enum conv_fmt fmt, const float *const src[], unsigned nch,
     size_t nframes, void *dst, float peak[], uint64_t clips[],
     uint32_t dither[])
 {
-	uint32_t	 codes[CONV_BLOCK_FRAMES];
+	uint32_t	 codes[CONV_SCRATCH];
 	unsigned char	*out = dst;
-	size_t		 bytes, stride, i, n;
+	size_t		 bytes, block, i, n;
 	unsigned	 c;
 
 	if (nch == 1) {
 		conv_mono(fmt, src[0], nframes, dst, peak, clips, dither);
 		return;
 	}
+	block = CONV_SCRATCH / nch / 4 * 4;
+	if (block == 0) {
+		conv_interleave_ref(fmt, src, nch, nframes, dst, peak, clips,
+		    dither);
+		return;
+	}
 	bytes = conv_sample_bytes(fmt);
 	assert(bytes != 0);
-	stride = bytes * nch;
 	for (i = 0; i < nframes; i += n) {
-		n = nframes - i < CONV_BLOCK_FRAMES ? nframes - i :
-		    CONV_BLOCK_FRAMES;
-		for (c = 0; c < nch; c++) {
-			conv_block(fmt, src[c] + i, n, codes, &peak[c],
-			    &clips[c], dither != NULL ? &dither[c] : NULL);
-			conv_pack_strided(fmt, codes, n,
-			    out + i * stride + c * bytes, stride);
-		}
+		n = nframes - i < block ? nframes - i : block;
+		for (c = 0; c < nch; c++)
+			conv_block(fmt, src[c] + i, n, codes + c, nch,
+			    &peak[c], &clips[c], dither != NULL ? &dither[c] :
+			    NULL);
+		conv_pack(fmt, codes, n * nch, out + i * nch * bytes);
 	}
 }
 
@@ -560,17 +579,16 @@ void
 conv_mono(enum conv_fmt fmt, const float *src, size_t nframes, void *dst,
     float *peak, uint64_t *clips, uint32_t *dither)
 {
-	uint32_t	 codes[CONV_BLOCK_FRAMES];
+	uint32_t	 codes[CONV_SCRATCH];
 	unsigned char	*out = dst;
 	size_t		 bytes, i, n;
 
 	bytes = conv_sample_bytes(fmt);
 	assert(bytes != 0);
 	for (i = 0; i < nframes; i += n) {
-		n = nframes - i < CONV_BLOCK_FRAMES ? nframes - i :
-		    CONV_BLOCK_FRAMES;
-		conv_block(fmt, src + i, n, codes, peak, clips, dither);
-		conv_pack_mono(fmt, codes, n, out + i * bytes);
+		n = nframes - i < CONV_SCRATCH ? nframes - i : CONV_SCRATCH;
+		conv_block(fmt, src + i, n, codes, 1, peak, clips, dither);
+		conv_pack(fmt, codes, n, out + i * bytes);
 	}
 }
 

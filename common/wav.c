@@ -3,6 +3,9 @@
  * a crash left unfinished.  Runs on the writer thread (wav_repair also at
  * startup); it never logs, failures are described into the caller's buffer.
  */
+#if defined(__linux__)
+#define _GNU_SOURCE		/* sync_file_range */
+#endif
 #include "wav.h"
 
 #include <sys/stat.h>
@@ -34,6 +37,7 @@ _Static_assert(sizeof(off_t) >= 8, "wav needs a 64-bit off_t");
 #define WAV_EXT_CB_BYTES	22	/* its cbSize */
 #define WAV_FACT_BYTES		4	/* dwSampleLength */
 #define WAV_CUE_POINT_BYTES	24	/* one cue point */
+#define WAV_WB_BYTES		((uint64_t)4 << 20)	/* write-back step */
 #define WAV_SPEAKER_FL		0x1	/* SPEAKER_FRONT_LEFT */
 #define WAV_SPEAKER_FR		0x2	/* SPEAKER_FRONT_RIGHT */
 #define WAV_SPEAKER_FC		0x4	/* SPEAKER_FRONT_CENTER */
@@ -113,6 +117,8 @@ struct wav {
 	uint64_t	 hdr_data_bytes; /* data size in the file's header */
 	uint64_t	 hdr_riff_bytes; /* RIFF size in the file's header */
 	int		 is_rf64;	/* header is RF64: never goes back */
+	uint64_t	 wb_off;	/* bytes of the file handed to
+					   write-back (wav_writeback) */
 	struct wav_cue	*cue;		/* markers, ncue of cue_cap */
 	size_t		 ncue;
 	size_t		 cue_cap;
@@ -527,16 +533,53 @@ fail_free:
 	return NULL;
 }
 
+/*
+ * Write-back in steps of WAV_WB_BYTES (Linux): as soon as a step is
+ * written, the kernel starts writing it to disk, and the step before it,
+ * on disk by then, leaves the page cache.  So a file that grows all day
+ * keeps about two steps in the cache, a sync has at most that much left to
+ * write, and new writes reuse pages that are already in use instead of
+ * fresh ones (DESIGN.md, "Memory and the page cache").  Errors are left to
+ * the writes and syncs, which report them.
+ */
+static void
+wav_writeback(struct wav *w)
+{
+#if defined(__linux__)
+	uint64_t off;
+
+	while (w->lay.data_off + w->data_bytes - w->wb_off >= WAV_WB_BYTES) {
+		off = w->wb_off;
+		(void)sync_file_range(w->fd, (off_t)off, WAV_WB_BYTES,
+		    SYNC_FILE_RANGE_WRITE);
+		if (off >= WAV_WB_BYTES) {
+			off -= WAV_WB_BYTES;
+			(void)sync_file_range(w->fd, (off_t)off, WAV_WB_BYTES,
+			    SYNC_FILE_RANGE_WAIT_BEFORE |
+			    SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
+			(void)posix_fadvise(w->fd, (off_t)off, WAV_WB_BYTES,
+			    POSIX_FADV_DONTNEED);
+		}
+		w->wb_off += WAV_WB_BYTES;
+	}
+#else
+	(void)w;
+#endif
+}
+
 int
 wav_write(struct wav *w, const void *buf, size_t bytes)
 {
-	uint64_t off;
+	uint64_t	off;
+	int		rc;
 
 	off = w->lay.data_off + w->data_bytes;
 	if (bytes > WAV_OFF_MAX - off)
 		return -EFBIG;
 	/* What reached the file before an error counts: see wav_update. */
-	return wav_pwrite_all(w->fd, buf, bytes, off, &w->data_bytes);
+	rc = wav_pwrite_all(w->fd, buf, bytes, off, &w->data_bytes);
+	wav_writeback(w);
+	return rc;
 }
 
 int

@@ -1,5 +1,5 @@
 /*
- * writer.c: the writer thread.  Every WR_TICK_NS it takes every record out
+ * writer.c: the writer thread.  Every tick it takes every record out
  * of the ring, finds gaps from the record headers, converts the samples in
  * one pass and appends them to the open files; it rotates them at exact
  * frame boundaries, refreshes their headers and syncs them.  It is the
@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -30,8 +31,12 @@
 #include "wav.h"
 
 #define WR_TICK_NS	20000000	/* drain period: 20 ms (STYLE.md 6) */
+#define WR_IDLE_TICK_NS	100000000	/* and while nobody reads meters */
+#define WR_METER_NS	1000000000LL	/* meters read this recently: fast */
 #define WR_BUF_BYTES	(256 * 1024)	/* per file, gathered before a write */
 #define WR_PREPARE_NS	1000000000LL	/* open next files 1 s ahead */
+#define WR_FINISH_NS	1000000		/* a pass syncs closed files for
+					   about 1 ms, then leaves the rest */
 #define WR_MIN_FIRST_NS	100000000LL	/* a first file shorter than 0.1 s
 					   runs on to the following boundary */
 #define WR_MAX_DRIFT_NS	10000000LL	/* re-align files past 10 ms */
@@ -47,6 +52,8 @@
 #define WR_RETRY_NS	((int64_t)WRITER_RETRY_S * 1000000000)
 #define WR_MB		(1024LL * 1024)
 #define WR_RESUME_MB	16		/* free above disk_min_mb to resume */
+#define WR_BEHIND_DIV	4		/* a ring fuller than 1/4 after a pass:
+					   drain again without waiting */
 #define WR_NAME_BYTES	(PATH_MAX + 128)	/* base name + _chNNN_PORT.wav */
 #define WR_PARTIAL_BYTES (WR_NAME_BYTES + sizeof(WR_PARTIAL))
 
@@ -143,12 +150,16 @@ struct writer {
 	atomic_int	 want_take;	/* record (1) or not (0) */
 	atomic_uint	 take_from;	/* JACK frame time the take starts at */
 	atomic_uint	 stall_ms;
+	atomic_llong	 levels_ns;	/* CLOCK_MONOTONIC of the last
+					   writer_levels */
+	int		 wake[2];	/* pipe: the loop ends a slow tick
+					   when meters start (-1: none) */
 
 	/* Written here, read by any thread. */
 	atomic_int	 st_recording, st_failed;
 	atomic_uint_fast64_t st_frames, st_opened, st_closed, st_gaps,
 			 st_gap_frames, st_high_water, st_fill, st_take_frames,
-			 st_events_lost;
+			 st_events_lost, st_pass_max_ns, st_turn_max_ns;
 	atomic_llong	 st_take_start;	/* wall-clock seconds, 0: none */
 	atomic_llong	 st_disk_free;	/* bytes, -1: unknown */
 	atomic_int	 st_gate, st_paused, resume_req;
@@ -494,7 +505,7 @@ fail:
 	return rc;
 }
 
-static void	wr_finish_done(struct writer *);
+static void	wr_finish_done(struct writer *, int64_t budget_ns);
 
 static int
 wr_flush(struct writer *w, struct wr_file *f)
@@ -530,7 +541,7 @@ wr_close_cur(struct writer *w, const char *cue_end)
 		return 0;
 	/* done must be free to take s: finish what it still holds. */
 	if (w->done->f[0].path[0] != '\0')
-		wr_finish_done(w);
+		wr_finish_done(w, 0);
 	s->frames = frames;
 	for (i = 0; i < s->n; i++) {
 		r = wr_flush(w, &s->f[i]);
@@ -558,18 +569,27 @@ wr_close_cur(struct writer *w, const char *cue_end)
 	return rc;
 }
 
-/* Syncs and renames the closed files: now they are finished. */
+/*
+ * Syncs and renames the closed files: now they are finished.  With a
+ * budget (ns, 0: none) it stops once that is spent, after one file at
+ * least, and the next pass goes on: 64 syncs in one pass would hold the
+ * ring up for tens of ms at every rotation.  The last file goes first, so
+ * that f[0] still has its path while any file waits.
+ */
 static void
-wr_finish_done(struct writer *w)
+wr_finish_done(struct writer *w, int64_t budget_ns)
 {
 	struct wr_set	*s = w->done;
 	char		 partial[WR_PARTIAL_BYTES];
+	int64_t		 t0 = mono_ns();
 	unsigned	 i;
-	int		 fd;
+	int		 fd, did = 0;
 
-	for (i = 0; i < s->n; i++) {
+	for (i = s->n; i-- > 0; did = 1) {
 		if (s->f[i].path[0] == '\0')
 			continue;
+		if (budget_ns > 0 && did && mono_ns() - t0 >= budget_ns)
+			break;
 		snprintf(partial, sizeof(partial), "%s" WR_PARTIAL,
 		    s->f[i].path);
 		fd = open(partial, O_RDONLY | O_CLOEXEC);
@@ -629,7 +649,7 @@ wr_pause(struct writer *w, enum writer_pause why, const char *text)
 {
 	wr_discard_set(w->next);
 	wr_close_cur(w, NULL);
-	wr_finish_done(w);	/* synced and named before the log says so */
+	wr_finish_done(w, 0);	/* synced and named before the log says so */
 	w->paused = why;
 	w->pause_from = w->pos;
 	snprintf(w->pause_why, sizeof(w->pause_why), "%s",
@@ -1018,7 +1038,7 @@ wr_take_end(struct writer *w)
 {
 	wr_discard_set(w->next);
 	wr_close_cur(w, NULL);
-	wr_finish_done(w);
+	wr_finish_done(w, 0);
 	w->recording = 0;
 	w->in_take = 0;
 	w->paused = WP_NONE;
@@ -1539,7 +1559,7 @@ wr_housekeeping(struct writer *w, int64_t now)
 	int		 rc;
 
 	if (w->done->f[0].path[0] != '\0')
-		wr_finish_done(w);
+		wr_finish_done(w, WR_FINISH_NS);
 	wr_disk(w, now);
 	wr_pause_check(w, now);
 	if (!s->open)
@@ -1568,11 +1588,60 @@ wr_housekeeping(struct writer *w, int64_t now)
 	}
 }
 
+/*
+ * Keeps the longest pass, and the longest that opened or closed files (a
+ * rotation), for status and the benchmarks: how long the ring must carry
+ * the audio alone.
+ */
+static void
+wr_time_pass(struct writer *w, int64_t t0, uint64_t opened, uint64_t closed)
+{
+	uint64_t ns = (uint64_t)(mono_ns() - t0);
+
+	if (ns > atomic_load(&w->st_pass_max_ns))
+		atomic_store(&w->st_pass_max_ns, ns);
+	if ((opened != atomic_load(&w->st_opened) ||
+	    closed != atomic_load(&w->st_closed)) &&
+	    ns > atomic_load(&w->st_turn_max_ns))
+		atomic_store(&w->st_turn_max_ns, ns);
+}
+
+/*
+ * Sleeps until the next pass.  Meters need a pass every WR_TICK_NS;
+ * without them, every wake-up is CPU spent for nothing (on a 2-core VM it
+ * cost more than the work of the pass at 2 ch), so the writer wakes 5x
+ * less often, and never more rarely than 8 times a ring's length.  When
+ * meters start, writer_levels ends the slow tick through the pipe, so
+ * that the first meter frames have data.
+ */
+static void
+wr_sleep(struct writer *w, int64_t now)
+{
+	struct pollfd	pfd;
+	char		buf[16];
+	int64_t		ns = WR_IDLE_TICK_NS, most;
+
+	if (now - atomic_load(&w->levels_ns) < WR_METER_NS)
+		ns = WR_TICK_NS;
+	most = (int64_t)(w->cfg.buffer_seconds * 1e9) / 8;
+	if (ns > most)
+		ns = most;
+	if (ns < WR_TICK_NS)
+		ns = WR_TICK_NS;
+	pfd.fd = w->wake[0];
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	if (poll(&pfd, 1, (int)(ns / 1000000)) > 0)
+		while (read(w->wake[0], buf, sizeof(buf)) > 0)
+			;
+}
+
 static void *
 wr_main(void *arg)
 {
 	struct writer	*w = arg;
-	struct timespec	 tick = { 0, WR_TICK_NS };
+	uint64_t	 opened, closed;
+	int64_t		 t0;
 	unsigned	 stall;
 	int		 stopping;
 
@@ -1592,17 +1661,27 @@ wr_main(void *arg)
 				;
 		}
 		stopping = atomic_load(&w->stop);
+		t0 = mono_ns();
+		opened = atomic_load(&w->st_opened);
+		closed = atomic_load(&w->st_closed);
 		wr_drain(w, stopping);
 		wr_housekeeping(w, mono_ns());
 		atomic_fetch_add(&w->beats, 1);
+		wr_time_pass(w, t0, opened, closed);
 		if (stopping)
 			break;
-		nanosleep(&tick, NULL);
+		/*
+		 * Behind (after a slow disk, or fed faster than real time):
+		 * drain again at once rather than let the ring fill up.
+		 */
+		if (ring_fill(w->ring) < ring_capacity(w->ring) /
+		    WR_BEHIND_DIV)
+			wr_sleep(w, mono_ns());
 	}
 	wr_discard_set(w->next);
 	wr_close_cur(w, NULL);
 	if (w->done->f[0].path[0] != '\0')
-		wr_finish_done(w);
+		wr_finish_done(w, 0);
 	atomic_store(&w->st_recording, 0);
 	return NULL;
 }
@@ -1629,6 +1708,16 @@ writer_new(const struct cfg *cfg, struct cap *cap, void (*notify)(void *),
 	atomic_init(&w->st_disk_free, -1);
 	atomic_init(&w->st_gate, -1);
 	w->disk_free = -1;
+	w->wake[0] = w->wake[1] = -1;
+	if (pipe(w->wake) != 0 ||
+	    fcntl(w->wake[0], F_SETFL, O_NONBLOCK) != 0 ||
+	    fcntl(w->wake[1], F_SETFL, O_NONBLOCK) != 0 ||
+	    fcntl(w->wake[0], F_SETFD, FD_CLOEXEC) != 0 ||
+	    fcntl(w->wake[1], F_SETFD, FD_CLOEXEC) != 0) {
+		snprintf(err, errlen, "writer: pipe: %s", strerror(errno));
+		writer_del(w);
+		return NULL;
+	}
 	w->src = calloc(w->nch, sizeof(*w->src));
 	w->planes = calloc(w->nch, sizeof(*w->planes));
 	w->peak = calloc(w->nch, sizeof(*w->peak));
@@ -1753,6 +1842,10 @@ writer_del(struct writer *w)
 	}
 	ring_del(w->cmdq);
 	ring_del(w->evq);
+	if (w->wake[0] >= 0)
+		close(w->wake[0]);
+	if (w->wake[1] >= 0)
+		close(w->wake[1]);
 	free(w->src);
 	free(w->planes);
 	free(w->peak);
@@ -1787,6 +1880,8 @@ writer_get_stats(struct writer *w, struct writer_stats *st)
 	st->gate = atomic_load(&w->st_gate);
 	st->gate_since = atomic_load(&w->st_gate_since);
 	st->paused = atomic_load(&w->st_paused);
+	st->pass_max_ns = atomic_load(&w->st_pass_max_ns);
+	st->turn_max_ns = atomic_load(&w->st_turn_max_ns);
 }
 
 static int
@@ -1857,8 +1952,17 @@ void
 writer_levels(struct writer *w, float peak[], unsigned char clip[])
 {
 	union { float f; unsigned u; } v;
+	long long now = (long long)mono_ns();
+	ssize_t n = 0;
 	unsigned c;
 
+	/*
+	 * Meters start: end the writer's slow tick (wr_sleep).  A full pipe
+	 * means a wake-up is pending already.
+	 */
+	if (now - atomic_exchange(&w->levels_ns, now) >= WR_METER_NS)
+		n = write(w->wake[1], "", 1);
+	(void)n;
 	for (c = 0; c < w->nch; c++) {
 		v.u = atomic_exchange(&w->peak_bits[c], 0);
 		peak[c] = v.f;

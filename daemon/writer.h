@@ -35,6 +35,9 @@ struct writer_stats {
 	int		 gate;		/* -1: off, 0: closed, 1: open */
 	uint64_t	 gate_since;	/* frame in the take it last changed */
 	int		 paused;	/* enum writer_pause */
+	uint64_t	 pass_max_ns;	/* longest drain pass */
+	uint64_t	 turn_max_ns;	/* longest pass that opened or
+					   closed files (a rotation) */
 };
 
 /* Why a take writes nothing for now, though it was asked for. */

@@ -2,7 +2,8 @@
  * bench_conv.c: conversion throughput of each format, interleaved (single
  * mode) and mono (split mode), against the scalar reference loop and a
  * plain memcpy of the same input, all measured in this run.  Prints
- * figures; asserts nothing.
+ * figures, then the "ROW|..." lines that tests/bench/run.sh gathers;
+ * asserts nothing.  bench_conv [CHANNELS]: 8 unless given.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -12,7 +13,7 @@
 
 #include "conv.h"
 
-#define NCH		8
+#define MAXCH		64
 #define NFRAMES		4096	/* per call: a writer batch of ~85 ms */
 #define MIN_SECONDS	0.25	/* per measurement */
 
@@ -28,10 +29,11 @@ now(void)
 struct job {
 	enum conv_fmt	 fmt;
 	int		 mono;
-	const float	*src[NCH];
+	unsigned	 nch;
+	const float	*src[MAXCH];
 	unsigned char	*dst;
-	float		 peak[NCH];
-	uint64_t	 clips[NCH];
+	float		 peak[MAXCH];
+	uint64_t	 clips[MAXCH];
 };
 
 enum kind { FAST, REF, COPY };
@@ -44,28 +46,28 @@ run_once(struct job *j, enum kind k)
 	switch (k) {
 	case FAST:
 		if (!j->mono) {
-			conv_interleave(j->fmt, j->src, NCH, NFRAMES, j->dst,
+			conv_interleave(j->fmt, j->src, j->nch, NFRAMES, j->dst,
 			    j->peak, j->clips, NULL);
 			break;
 		}
-		for (c = 0; c < NCH; c++)
+		for (c = 0; c < j->nch; c++)
 			conv_mono(j->fmt, j->src[c], NFRAMES,
 			    j->dst + c * bytes, &j->peak[c], &j->clips[c],
 			    NULL);
 		break;
 	case REF:
 		if (!j->mono) {
-			conv_interleave_ref(j->fmt, j->src, NCH, NFRAMES,
+			conv_interleave_ref(j->fmt, j->src, j->nch, NFRAMES,
 			    j->dst, j->peak, j->clips, NULL);
 			break;
 		}
-		for (c = 0; c < NCH; c++)
+		for (c = 0; c < j->nch; c++)
 			conv_mono_ref(j->fmt, j->src[c], NFRAMES,
 			    j->dst + c * bytes, &j->peak[c], &j->clips[c],
 			    NULL);
 		break;
 	case COPY:
-		for (c = 0; c < NCH; c++)
+		for (c = 0; c < j->nch; c++)
 			memcpy(j->dst + c * NFRAMES * sizeof(float), j->src[c],
 			    NFRAMES * sizeof(float));
 		break;
@@ -86,33 +88,38 @@ measure(struct job *j, enum kind k)
 		n++;
 		t = now() - t0;
 	} while (t < MIN_SECONDS);
-	return (double)n * NCH * NFRAMES / t;
+	return (double)n * j->nch * NFRAMES / t;
 }
 
 int
-main(void)
+main(int argc, char *argv[])
 {
 	static const char *const fmt_names[] = {
 		"pcm16", "pcm24", "pcm32", "float32"
 	};
-	static float	 in[NCH][NFRAMES];
+	static float	 in[MAXCH][NFRAMES];
 	struct job	 j;
 	double		 fast, ref, copy;
 	size_t		 c, i;
 	int		 f, mono;
 
+	j.nch = argc > 1 ? (unsigned)atoi(argv[1]) : 8;
+	if (j.nch < 1 || j.nch > MAXCH) {
+		fprintf(stderr, "usage: bench_conv [CHANNELS (1..%d)]\n", MAXCH);
+		return 2;
+	}
 	srand(1);
-	for (c = 0; c < NCH; c++) {
+	for (c = 0; c < j.nch; c++) {
 		for (i = 0; i < NFRAMES; i++)
 			in[c][i] = (float)rand() / RAND_MAX * 2.2f - 1.1f;
 		j.src[c] = in[c];
 	}
-	j.dst = malloc(NCH * NFRAMES * sizeof(float));
+	j.dst = malloc(j.nch * NFRAMES * sizeof(float));
 	if (j.dst == NULL)
 		return 1;
-	memset(j.dst, 0, NCH * NFRAMES * sizeof(float));
-	printf("conversion: %d channels x %d frames a call, input uniform in "
-	    "+-1.1 (some clipping)\n", NCH, NFRAMES);
+	memset(j.dst, 0, j.nch * NFRAMES * sizeof(float));
+	printf("conversion: %u channels x %d frames a call, input uniform in "
+	    "+-1.1 (some clipping)\n", j.nch, NFRAMES);
 	printf("%-8s %-7s %10s %10s %10s %9s %11s\n", "format", "layout",
 	    "fast MS/s", "scalar", "memcpy", "fast/ref", "fast/memcpy");
 	for (f = CONV_PCM16; f <= CONV_FLOAT32; f++) {
@@ -128,6 +135,12 @@ main(void)
 			    fmt_names[f], mono ? "split" : "single",
 			    fast / 1e6, ref / 1e6, copy / 1e6, fast / ref,
 			    fast / copy);
+			/* The target: 2.5x the scalar loop. */
+			printf("ROW|conversion %s %s %uch|%.0f MS/s|scalar %.0f, "
+			    "memcpy %.0f MS/s|%.2f|>=2.5x scalar|%s\n",
+			    fmt_names[f], mono ? "split" : "single", j.nch,
+			    fast / 1e6, ref / 1e6, copy / 1e6, fast / ref,
+			    fast >= 2.5 * ref ? "PASS" : "MISS");
 		}
 	}
 	free(j.dst);

@@ -23,7 +23,7 @@
 #include "conv.h"
 
 #define T_NFMT		4
-#define T_MAXCH		64	/* most channels any test converts */
+#define T_MAXCH		1100	/* most channels any test converts */
 #define T_CANARY	0xa5	/* fill byte around output buffers */
 #define T_GUARD		16	/* canary bytes each side of an output */
 #define T_S16_MAX	32767
@@ -834,7 +834,7 @@ t_compare(struct t_rng *r, enum conv_fmt fmt, unsigned nch, size_t nframes,
 static void
 test_fast_matches_ref(void **state)
 {
-	static const unsigned	nchs[] = { 1, 2, 3, 8, 64 };
+	static const unsigned	nchs[] = { 1, 2, 3, 8, 64, 256, 1100 };
 	static const size_t	nfs[] = { 0, 1, 3, 4, 255, 256, 257, 1000 };
 	struct t_rng		r = { 0x9e3779b97f4a7c15ull };
 	size_t			a, b;
