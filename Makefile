@@ -75,7 +75,8 @@ COMMON_OBJ = $(B)/common/ring.o $(B)/common/ring_rt.o $(B)/common/conv.o \
 	     $(B)/common/wav.o $(B)/common/cfg.o $(B)/common/log.o
 PROTO_OBJ  = $(B)/protocol/cfgjson.o $(B)/protocol/proto.o
 DAEMON_OBJ = $(B)/daemon/main.o $(B)/daemon/cap.o $(B)/daemon/cap_rt.o \
-	     $(B)/daemon/writer.o $(B)/daemon/ctlsrv.o $(B)/daemon/notify.o
+	     $(B)/daemon/writer.o $(B)/daemon/ctlsrv.o $(B)/daemon/notify.o \
+	     $(B)/daemon/hooks.o $(B)/daemon/retain.o
 
 CTL_OBJ    = $(B)/ctl/recctl.o $(B)/ctl/meter.o
 
@@ -209,7 +210,7 @@ $(B)/tests/bench_conv: $(B)/tests/bench_conv.o $(B)/common/conv.o
 # The real writer and callback, with cap_offline.o in place of cap.o and
 # libjack: no server needed.
 $(B)/tests/bench_writer: $(B)/tests/bench_writer.o $(B)/tests/cap_offline.o \
-    $(B)/daemon/writer.o $(B)/daemon/cap_rt.o $(B)/common/ring.o \
+    $(B)/daemon/writer.o $(B)/daemon/retain.o $(B)/daemon/cap_rt.o $(B)/common/ring.o \
     $(B)/common/ring_rt.o $(B)/common/conv.o $(B)/common/wav.o \
     $(B)/common/cfg.o $(B)/common/log.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm -lpthread

@@ -59,6 +59,14 @@ ring_new(size_t min_bytes, size_t max_reserve, char *err, size_t errlen)
 	 */
 	memset(buf, 0, r->map_bytes);
 	r->lock_errno = mlock(buf, r->map_bytes) == 0 ? 0 : errno;
+#ifdef MADV_DONTFORK
+	/*
+	 * A fork (libuv spawning a hook) would make these pages
+	 * copy-on-write, and every write of the real-time thread a page
+	 * fault until each is copied: the child never needs them.
+	 */
+	(void)madvise(buf, r->map_bytes, MADV_DONTFORK);
+#endif
 	r->buf = buf;
 	r->cap = cap;
 	r->mask = cap - 1;

@@ -21,6 +21,7 @@
 #include "cfg.h"
 #include "cfgjson.h"
 #include "ctlsrv.h"
+#include "hooks.h"
 #include "log.h"
 #include "notify.h"
 #include "proto.h"
@@ -38,6 +39,8 @@ struct recd {
 	uv_async_t	 wake;		/* JACK's threads and the writer */
 	struct ctlsrv	*ctl;
 	struct notify	*notify;	/* the service manager */
+	struct hooks	*hooks;		/* on_file_closed runs */
+	uv_timer_t	 hooks_timer;	/* at exit: how long they may take */
 	struct cfg	 defaults;	/* the table's defaults, for options */
 	char		**files;	/* open files, from the writer's events */
 	size_t		 nfiles;
@@ -60,6 +63,9 @@ struct recd {
 #define RECD_VERSION	"0.1.0"
 #define RECD_RETRY_MIN_MS	500	/* JACK reconnection back-off */
 #define RECD_RETRY_MAX_MS	10000
+#define RECD_HOOKS_MAX		4	/* hooks running at once */
+#define RECD_HOOKS_EXIT_MS	30000	/* at exit, hooks still running
+					   after this are left alone */
 
 static void
 usage(FILE *f)
@@ -300,6 +306,84 @@ close_cb(uv_handle_t *h)
 	(void)h;
 }
 
+static void	forward_events(struct recd *);
+static void	send_event(struct recd *, const char *, cJSON *);
+
+/* The hooks are done (or may take no longer): the loop can end. */
+static void
+hooks_finish(struct recd *r)
+{
+	hooks_close(r->hooks);
+	r->hooks = NULL;
+	if (!uv_is_closing((uv_handle_t *)&r->hooks_timer))
+		uv_close((uv_handle_t *)&r->hooks_timer, close_cb);
+}
+
+static void
+hooks_deadline(uv_timer_t *t)
+{
+	struct recd *r = t->data;
+
+	log_warnx("hooks still running after %d s: left to finish on their "
+	    "own", RECD_HOOKS_EXIT_MS / 1000);
+	hooks_finish(r);
+}
+
+static void
+on_hook_done(void *arg, const char *hook, const char *path, int status)
+{
+	struct recd	*r = arg;
+	cJSON		*f;
+
+	f = cJSON_CreateObject();
+	cJSON_AddStringToObject(f, "hook", hook);
+	cJSON_AddStringToObject(f, "path", path);
+	if (status == HOOKS_NOT_RUN)
+		cJSON_AddNullToObject(f, "status");
+	else
+		cJSON_AddNumberToObject(f, "status", status);
+	send_event(r, "hook_done", f);
+	if (r->stopping && hooks_running(r->hooks) +
+	    hooks_queued(r->hooks) == 0)
+		hooks_finish(r);
+}
+
+/*
+ * on_file_closed: the finished file as $1, and what a script would ask
+ * about it in the environment.
+ */
+static void
+run_hook(struct recd *r, const struct writer_event *e)
+{
+	char		 v[6][PATH_MAX + 32], fmt[16];
+	const char	*env[8];
+	unsigned	 ch = 0, rate = 0;
+
+	if (r->hooks == NULL || r->cfg.on_file_closed[0] == '\0')
+		return;
+	fmt[0] = '\0';
+	if (sscanf(e->text, "%u %15s %u", &ch, fmt, &rate) != 3)
+		rate = r->rate;
+	snprintf(v[0], sizeof(v[0]), "RECD_FILE=%s", e->path);
+	snprintf(v[1], sizeof(v[1]), "RECD_FRAMES=%llu",
+	    (unsigned long long)e->frames);
+	snprintf(v[2], sizeof(v[2]), "RECD_SECONDS=%.3f", rate > 0 ?
+	    (double)e->frames / rate : 0.0);
+	snprintf(v[3], sizeof(v[3]), "RECD_RATE=%u", rate);
+	snprintf(v[4], sizeof(v[4]), "RECD_CHANNELS=%u", ch);
+	snprintf(v[5], sizeof(v[5]), "RECD_FORMAT=%s", fmt);
+	env[0] = "RECD_HOOK=on_file_closed";
+	env[1] = v[0];
+	env[2] = v[1];
+	env[3] = v[2];
+	env[4] = v[3];
+	env[5] = v[4];
+	env[6] = v[5];
+	env[7] = NULL;
+	hooks_run(r->hooks, "on_file_closed", r->cfg.on_file_closed, e->path,
+	    env);
+}
+
 /* Counters over every JACK client this recd had. */
 static uint64_t
 dropped_frames(const struct recd *r)
@@ -331,6 +415,8 @@ shutdown_recd(struct recd *r, int code)
 	if (r->cap != NULL)
 		cap_deactivate(r->cap);
 	writer_stop(r->writer);
+	/* The last files' events: their hooks run before recd exits. */
+	forward_events(r);
 	writer_get_stats(r->writer, &st);
 	log_info("stopped: %llu frames recorded in %llu files, %llu gaps "
 	    "(%llu frames), %llu frames dropped, %llu xruns",
@@ -345,9 +431,17 @@ shutdown_recd(struct recd *r, int code)
 	uv_close((uv_handle_t *)&r->sig_usr1, close_cb);
 	uv_close((uv_handle_t *)&r->wake, close_cb);
 	uv_close((uv_handle_t *)&r->jack_timer, close_cb);
+	if (r->hooks != NULL && hooks_running(r->hooks) +
+	    hooks_queued(r->hooks) > 0) {
+		log_info("waiting for %u hooks (at most %d s)",
+		    hooks_running(r->hooks) + hooks_queued(r->hooks),
+		    RECD_HOOKS_EXIT_MS / 1000);
+		uv_timer_start(&r->hooks_timer, hooks_deadline,
+		    RECD_HOOKS_EXIT_MS, 0);
+	} else
+		hooks_finish(r);
 }
 
-static void	send_event(struct recd *, const char *, cJSON *);
 
 /*
  * SIGHUP: the config file and the command line again.  Runtime options
@@ -545,6 +639,7 @@ forward_events(struct recd *r)
 		case WEV_FILE_CLOSED:
 			name = "file_closed";
 			files_remove(r, e.path);
+			run_hook(r, &e);
 			cJSON_AddStringToObject(f, "path", e.path);
 			cJSON_AddNumberToObject(f, "frames", (double)e.frames);
 			cJSON_AddNumberToObject(f, "seconds", e.seconds);
@@ -596,6 +691,12 @@ forward_events(struct recd *r)
 			name = "resumed";
 			f = cJSON_CreateObject();
 			cJSON_AddStringToObject(f, "after", e.text);
+			break;
+		case WEV_FILE_DELETED:
+			name = "file_deleted";
+			cJSON_AddStringToObject(f, "path", e.path);
+			cJSON_AddNumberToObject(f, "bytes", (double)e.frames);
+			cJSON_AddStringToObject(f, "reason", e.text);
 			break;
 		case WEV_WRITE_ERROR:
 			name = "write_error";
@@ -1130,6 +1231,13 @@ run(struct recd *r)
 	r->wake.data = r;
 	uv_timer_init(&r->loop, &r->jack_timer);
 	r->jack_timer.data = r;
+	uv_timer_init(&r->loop, &r->hooks_timer);
+	r->hooks_timer.data = r;
+	if ((r->hooks = hooks_new(&r->loop, RECD_HOOKS_MAX)) == NULL) {
+		log_warn("hooks");
+		goto fail;
+	}
+	hooks_set_done(r->hooks, on_hook_done, r);
 	r->cap = cap_open(&r->cfg, wake_loop, r, err, sizeof(err));
 	if (r->cap == NULL) {
 		log_errx("%s", err);
@@ -1190,6 +1298,7 @@ fail:
 	cap_close(r->cap);
 	uv_close((uv_handle_t *)&r->wake, close_cb);
 	uv_close((uv_handle_t *)&r->jack_timer, close_cb);
+	hooks_finish(r);
 	uv_run(&r->loop, UV_RUN_DEFAULT);
 	uv_loop_close(&r->loop);
 	return 1;

@@ -27,6 +27,7 @@
 #include "cap.h"
 #include "conv.h"
 #include "log.h"
+#include "retain.h"
 #include "ring.h"
 #include "wav.h"
 
@@ -52,6 +53,7 @@
 #define WR_RETRY_NS	((int64_t)WRITER_RETRY_S * 1000000000)
 #define WR_MB		(1024LL * 1024)
 #define WR_RESUME_MB	16		/* free above disk_min_mb to resume */
+#define WR_RETAIN_NS	60000000000LL	/* retention looks every minute */
 #define WR_BEHIND_DIV	4		/* a ring fuller than 1/4 after a pass:
 					   drain again without waiting */
 #define WR_NAME_BYTES	(PATH_MAX + 128)	/* base name + _chNNN_PORT.wav */
@@ -125,6 +127,10 @@ struct writer {
 	char		 pause_why[64];
 	int64_t		 retry_ns;	/* WP_WRITE_ERROR: next try */
 	int		 disk_low;	/* below disk_warn_mb, told */
+	struct retain	*retain;	/* recd's own finished files */
+	char		*retain_dir;	/* the directory it is for */
+	int64_t		 next_retain_ns;
+	int		 retain_due;	/* a file was finished */
 	int		 gap_pending;	/* the next files follow a pause */
 	int		 anchored;	/* the take's timeline: */
 	uint64_t	 anchor_frame;	/* this extended frame ... */
@@ -583,8 +589,12 @@ wr_finish_done(struct writer *w, int64_t budget_ns)
 	char		 partial[WR_PARTIAL_BYTES];
 	int64_t		 t0 = mono_ns();
 	unsigned	 i;
-	int		 fd, did = 0;
+	char		 text[64];
+	int		 fd, did = 0, named;
 
+	snprintf(text, sizeof(text), "%u %s %u", s->split ? 1 : w->nch,
+	    s->fmt == CONV_PCM16 ? "pcm16" : s->fmt == CONV_PCM24 ? "pcm24" :
+	    s->fmt == CONV_PCM32 ? "pcm32" : "float32", w->rate);
 	for (i = s->n; i-- > 0; did = 1) {
 		if (s->f[i].path[0] == '\0')
 			continue;
@@ -598,15 +608,24 @@ wr_finish_done(struct writer *w, int64_t budget_ns)
 		if (fd >= 0)
 			close(fd);
 		/* link() refuses to replace a file that appeared meanwhile. */
+		named = 1;
 		if (link(partial, s->f[i].path) == 0)
 			unlink(partial);
 		else if (errno != EEXIST && !exists(s->f[i].path) &&
 		    rename(partial, s->f[i].path) == 0)
 			;
-		else
+		else {
 			log_warn("file %s: rename to %s", partial,
 			    s->f[i].path);
-		wr_event(w, WEV_FILE_CLOSED, s->f[i].path, NULL, s->frames, 0);
+			named = 0;
+		}
+		/* The ledger of recd's own files, for retention. */
+		if (named && w->retain != NULL &&
+		    retain_add(w->retain, s->f[i].path) != 0)
+			log_warnx("retention: %s: not in the ledger",
+			    s->f[i].path);
+		w->retain_due |= named;
+		wr_event(w, WEV_FILE_CLOSED, s->f[i].path, text, s->frames, 0);
 		s->f[i].path[0] = '\0';
 	}
 }
@@ -1389,6 +1408,8 @@ wr_gate_setup(struct writer *w)
 	}
 }
 
+static void	wr_retain_open(struct writer *);
+
 /* Commands from the loop: rotate, mark, a new configuration. */
 static void
 wr_commands(struct writer *w)
@@ -1422,6 +1443,7 @@ wr_commands(struct writer *w)
 			w->cfg = *c->cfg;
 			free(c->cfg);
 			wr_gate_setup(w);
+			wr_retain_open(w);
 			break;
 		}
 		ring_release(w->cmdq, sizeof(*c));
@@ -1551,6 +1573,43 @@ wr_pause_check(struct writer *w, int64_t now)
 		wr_unpause(w, "trying again after the write error");
 }
 
+/* The ledger of the recording directory; again when it changes. */
+static void
+wr_retain_open(struct writer *w)
+{
+	char err[512];
+
+	if (w->retain != NULL && strcmp(w->retain_dir, w->cfg.directory) == 0)
+		return;
+	retain_close(w->retain);
+	free(w->retain_dir);
+	w->retain_dir = strdup(w->cfg.directory);
+	w->retain = retain_open(w->cfg.directory, err, sizeof(err));
+	if (w->retain == NULL)
+		log_warnx("retention: %s; recd keeps no ledger of its files, "
+		    "and deletes none", err);
+}
+
+static void
+wr_deleted(void *arg, const char *path, uint64_t bytes, const char *why)
+{
+	wr_event(arg, WEV_FILE_DELETED, path, why, bytes, 0);
+}
+
+/* keep_hours and keep_gb: every minute, and after a file is finished. */
+static void
+wr_retention(struct writer *w, int64_t now)
+{
+	if (w->retain == NULL || (w->cfg.keep_hours <= 0 &&
+	    w->cfg.keep_gb <= 0) || (now < w->next_retain_ns &&
+	    !w->retain_due))
+		return;
+	w->retain_due = 0;
+	w->next_retain_ns = now + WR_RETAIN_NS;
+	retain_apply(w->retain, w->cfg.keep_hours, w->cfg.keep_gb, time(NULL),
+	    wr_deleted, w);
+}
+
 static void
 wr_housekeeping(struct writer *w, int64_t now)
 {
@@ -1560,6 +1619,7 @@ wr_housekeeping(struct writer *w, int64_t now)
 
 	if (w->done->f[0].path[0] != '\0')
 		wr_finish_done(w, WR_FINISH_NS);
+	wr_retention(w, now);
 	wr_disk(w, now);
 	wr_pause_check(w, now);
 	if (!s->open)
@@ -1646,6 +1706,7 @@ wr_main(void *arg)
 	int		 stopping;
 
 	wr_gate_setup(w);
+	wr_retain_open(w);
 	w->next_update_ns = mono_ns();
 	w->next_sync_ns = w->next_update_ns +
 	    (int64_t)(w->cfg.fsync_seconds * 1e9);
@@ -1857,6 +1918,8 @@ writer_del(struct writer *w)
 	free(w->gate_ch);
 	free(w->pre_planes);
 	free(w->pre);
+	retain_close(w->retain);
+	free(w->retain_dir);
 	cfg_done(&w->cfg);
 	free(w);
 }

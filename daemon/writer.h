@@ -55,7 +55,8 @@ enum writer_event_type {
 	WEV_TAKE_STARTED,
 	WEV_TAKE_STOPPED,	/* frames */
 	WEV_FILE_OPENED,	/* path (.partial) */
-	WEV_FILE_CLOSED,	/* path (final), frames, seconds */
+	WEV_FILE_CLOSED,	/* path (final), frames, seconds, text:
+				   "CHANNELS FORMAT RATE" of the file */
 	WEV_GAP,		/* path, text (cause), frames, frame */
 	WEV_MARK,		/* text (label), frame (in the take) */
 	WEV_GATE_OPENED,	/* frame (in the take), frames (pre-roll) */
@@ -63,7 +64,8 @@ enum writer_event_type {
 	WEV_DISK_LOW,		/* frames: free bytes; text: low, ok */
 	WEV_PAUSED,		/* text (why), path, frame (in the take) */
 	WEV_RESUMED,		/* frames (the gap), frame (in the take) */
-	WEV_WRITE_ERROR		/* path, text (strerror), frames (errno) */
+	WEV_WRITE_ERROR,	/* path, text (strerror), frames (errno) */
+	WEV_FILE_DELETED	/* path, text (why), frames (bytes) */
 };
 
 struct writer_event {
