@@ -151,15 +151,47 @@ out:
 	return rc;
 }
 
-/* Creates directory and its parents; then it must be writable. */
+/*
+ * Where the value of option key came from, for a message that names it:
+ * "config FILE: key", "command line: key" or "default: key".
+ */
+static const char *
+origin(const struct recd *r, const char *key, char *buf, size_t len)
+{
+	const struct cfg_opt	*o = cfg_find(key);
+	char			 name[64];
+	const char		*a, *from = "default";
+	int			 i;
+
+	for (i = 0; i < r->noverrides; i++) {
+		a = r->overrides[i];
+		if (strncmp(a, "--", 2) != 0)
+			continue;
+		a += 2;
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(a, "="), a);
+		if (cfg_find(name) == o || (strncmp(name, "no-", 3) == 0 &&
+		    cfg_find(name + 3) == o))
+			from = "command line";
+	}
+	if (strcmp(from, "default") == 0 && r->config_path != NULL)
+		snprintf(buf, len, "config %s: %s", r->config_path, key);
+	else
+		snprintf(buf, len, "%s: %s", from, key);
+	return buf;
+}
+
+/*
+ * Creates directory and its parents; then it must be writable.  Returns 0,
+ * or -1 with "\"DIR\": what failed: why" in err.
+ */
 static int
-prepare_directory(const char *dir)
+make_directory(const char *dir, char *err, size_t errlen)
 {
 	char	path[4096], *p;
 	size_t	len = strlen(dir);
 
 	if (len >= sizeof(path)) {
-		log_errx("directory %s: name too long", dir);
+		snprintf(err, errlen, "\"%s\": name too long", dir);
 		return -1;
 	}
 	memcpy(path, dir, len + 1);
@@ -169,7 +201,8 @@ prepare_directory(const char *dir)
 		int end = *p == '\0';
 		*p = '\0';
 		if (mkdir(path, 0755) != 0 && errno != EEXIST) {
-			log_err("directory %s: mkdir %s", dir, path);
+			snprintf(err, errlen, "\"%s\": mkdir %s: %s", dir, path,
+			    strerror(errno));
 			return -1;
 		}
 		if (end)
@@ -177,10 +210,23 @@ prepare_directory(const char *dir)
 		*p = '/';
 	}
 	if (access(dir, W_OK | X_OK) != 0) {
-		log_err("directory %s: not writable", dir);
+		snprintf(err, errlen, "\"%s\": not writable: %s", dir,
+		    strerror(errno));
 		return -1;
 	}
 	return 0;
+}
+
+/* At start: the message names where the option was set. */
+static int
+prepare_directory(const struct recd *r, const char *dir)
+{
+	char who[4200], err[4200];
+
+	if (make_directory(dir, err, sizeof(err)) == 0)
+		return 0;
+	log_errx("%s: %s", origin(r, "directory", who, sizeof(who)), err);
+	return -1;
 }
 
 #define RECD_PARTIAL	".partial"	/* the writer's mark of an open file */
@@ -319,6 +365,8 @@ shutdown_recd(struct recd *r, int code)
 }
 
 static void	send_event(struct recd *, const char *, cJSON *);
+static int	check_directory(const struct recd *, const struct cfg *,
+		    char *, size_t);
 
 /*
  * SIGHUP: the config file and the command line again.  Runtime options
@@ -370,6 +418,11 @@ reload(struct recd *r)
 		cJSON_Delete(f);
 	}
 	cfg_done(&want);
+	if (changed && check_directory(r, &next, err, sizeof(err)) != 0) {
+		log_errx("SIGHUP: %s; nothing changed", err);
+		cfg_done(&next);
+		return;
+	}
 	if (!changed || writer_config(r->writer, &next) != 0) {
 		if (changed)
 			log_errx("SIGHUP: the writer's queue is full; nothing "
@@ -681,6 +734,28 @@ cmd_get(struct recd *r, const struct proto_req *req, const char **code,
 }
 
 /*
+ * A new directory must be usable before it is taken: the writer would
+ * find out only at the next file, and the take would end there.  This
+ * touches the recording filesystem from the loop (mkdir, access), which
+ * the loop otherwise never does; it is a rare request that a person or a
+ * frontend waits on, and the reply must say whether it was taken.
+ */
+static int
+check_directory(const struct recd *r, const struct cfg *next, char *msg,
+    size_t msglen)
+{
+	char err[4200];
+
+	if (strcmp(next->directory, r->cfg.directory) == 0 ||
+	    make_directory(next->directory, err, sizeof(err)) == 0)
+		return 0;
+	/* msg is the reply's message: a long path is cut, not overflowed. */
+	if (snprintf(msg, msglen, "directory: %s", err) < 0)
+		msg[0] = '\0';
+	return -EINVAL;
+}
+
+/*
  * A runtime option, checked on a copy first: a refused value changes
  * nothing, and the running take goes on untouched.
  */
@@ -715,6 +790,8 @@ cmd_set(struct recd *r, const struct proto_req *req, const char **code,
 		rc = cfg_set_text(&tmp, o, req->text, 0, msg, msglen);
 	if (rc == 0)
 		rc = cfg_check(&tmp, msg, msglen);
+	if (rc == 0 && (rc = check_directory(r, &tmp, msg, msglen)) != 0)
+		*code = PROTO_E_BAD_OPTION;
 	if (rc == 0 && (rc = writer_config(r->writer, &tmp)) != 0) {
 		*code = PROTO_E_INTERNAL;
 		snprintf(msg, msglen, "%s: the writer's queue is full; try "
@@ -887,10 +964,10 @@ wake_loop(void *arg)
 static int
 run(struct recd *r)
 {
-	char	err[1024];
+	char	err[1024], path[4200];
 	int	rc;
 
-	if (prepare_directory(r->cfg.directory) != 0)
+	if (prepare_directory(r, r->cfg.directory) != 0)
 		return 1;
 	repair_unfinished(r->cfg.directory, 0);
 	clock_gettime(CLOCK_MONOTONIC, &r->started);
@@ -917,7 +994,8 @@ run(struct recd *r)
 		goto fail;
 	}
 	if (start_control(r, err, sizeof(err)) != 0) {
-		log_errx("%s", err);
+		log_errx("%s: %s", origin(r, "socket", path, sizeof(path)),
+		    err);
 		goto fail;
 	}
 	uv_signal_init(&r->loop, &r->sig_int);
