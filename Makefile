@@ -141,11 +141,19 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC	= clang
 FUZZ_FLAGS = -std=c11 -g -O1 -D_DEFAULT_SOURCE \
 	     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZERS	= build/fuzz/fuzz_proto
+FUZZERS	= build/fuzz/fuzz_proto build/fuzz/fuzz_cfg build/fuzz/fuzz_repair
 build/fuzz/fuzz_proto: tests/fuzz/fuzz_proto.c protocol/proto.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -Icommon -Iprotocol $(CJSON_CFLAGS) -o $@ $^ \
 	    $(CJSON_LIBS) -lm
+build/fuzz/fuzz_cfg: tests/fuzz/fuzz_cfg.c protocol/cfgjson.c protocol/proto.c \
+    common/cfg.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Icommon -Iprotocol $(CJSON_CFLAGS) -o $@ $^ \
+	    $(CJSON_LIBS) -lm
+build/fuzz/fuzz_repair: tests/fuzz/fuzz_repair.c common/wav.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Icommon -o $@ $^ -lm
 
 fuzz: $(FUZZERS)
 	@for f in $(FUZZERS); do n=$$(basename $$f); \

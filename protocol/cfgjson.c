@@ -254,7 +254,7 @@ cfgjson_parse(struct cfg *c, const char *text, size_t len, const char *name,
 	const cJSON		*m, *prev;
 	const char		*end = NULL, *bad;
 	cJSON			*root = NULL;
-	char			*buf, msg[512];
+	char			*buf, *p, msg[512];
 	size_t			 line;
 	int			 nth, rc = 0;
 
@@ -315,6 +315,14 @@ cfgjson_parse(struct cfg *c, const char *text, size_t len, const char *name,
 		goto out;
 	}
 out:
+	/*
+	 * Keys and values from the file go into the message, and the message
+	 * into the log: a control byte there (an escape sequence for the
+	 * terminal, a newline that forges a log line) becomes '?'.
+	 */
+	for (p = err; rc != 0 && *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	cJSON_Delete(root);
 	free(buf);
 	return rc;

@@ -117,6 +117,12 @@ test_errors_name_file_line_key(void **state)
 	    "expected");
 	expect_error(" \n\t\n", "config t.json: empty, where a JSON object "
 	    "{...} is expected");
+	/* Control bytes from the file never reach the log (found by fuzzing). */
+	expect_error("{ \"a\001b\": 1 }", "config t.json:1: a?b: unknown option "
+	    "(recd --help lists them)");
+	expect_error("{ \"format\": \"pcm\\u001b[31m\" }", "config t.json:1: "
+	    "format: \"pcm?[31m\": unknown value (one of pcm16, pcm24, pcm32, "
+	    "float32)");
 	/* Where cJSON stops at the end of a line: the text before it. */
 	expect_error("{\n  \"channels\": 2,\n  \"mode\": \"split\",\n}\n",
 	    "config t.json:4: not valid JSON near \"}\" (where the file "
