@@ -185,6 +185,11 @@ $(B)/tests/rtguard.so: tests/tools/rtguard.c
 	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -fPIC -shared $(JACK_CFLAGS) \
 	    -o $@ $< -ldl
 
+# Test-only: an LD_PRELOAD log of what fsync/fdatasync made durable.
+$(B)/tests/syncspy.so: tests/tools/syncspy.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -fPIC -shared -o $@ $< -ldl
+
 $(B)/tests/bench_conv: $(B)/tests/bench_conv.o $(B)/common/conv.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm
 
@@ -226,7 +231,7 @@ check-deps:
 # Integration tests run recd from this variant's build against a real
 # jackd; the test tools always come from the plain build.
 PLAIN_TOOLS = build/tests/siggen build/tests/verify build/tests/sfcheck \
-	      build/tests/sockc build/tests/rtguard.so
+	      build/tests/sockc build/tests/rtguard.so build/tests/syncspy.so
 check-integration: $(B)/recd $(B)/recctl
 	@$(MAKE) --no-print-directory B=build SAN= CC=cc $(PLAIN_TOOLS)
 	@for t in tests/integration/test_*.sh; do \

@@ -1012,10 +1012,22 @@ wr_housekeeping(struct writer *w, int64_t now)
 	}
 	if (w->cfg.fsync_seconds > 0 && now >= w->next_sync_ns) {
 		w->next_sync_ns = now + (int64_t)(w->cfg.fsync_seconds * 1e9);
-		for (i = 0; i < s->n; i++)
+		for (i = 0; i < s->n; i++) {
+			/*
+			 * What the buffer holds goes to the file first, or a
+			 * power cut could take up to a buffer more than
+			 * fsync_seconds (header refreshes flush too, but
+			 * only every header_seconds).
+			 */
+			if (wr_flush(w, &s->f[i]) != 0) {
+				wr_close_cur(w, NULL);
+				wr_fail(w);
+				return;
+			}
 			if (wav_sync(s->f[i].wav) != 0)
 				log_warn("file %s" WR_PARTIAL ": sync",
 				    s->f[i].path);
+		}
 	}
 }
 
