@@ -390,6 +390,33 @@ wr_discard_set(struct wr_set *s)
 }
 
 /*
+ * Syncs the directory that holds path, so that a file's name (new, or
+ * renamed) survives a power cut as its data does: POSIX promises that
+ * only for a sync of the directory itself.
+ */
+static void
+wr_sync_dir(const char *path)
+{
+	char	dir[WR_NAME_BYTES];
+	char	*slash;
+	int	fd;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) != 0)
+		log_warn("directory %s: sync", dir);
+	if (fd >= 0)
+		close(fd);
+}
+
+/*
  * Opens the files of s, whose start, wall and time_ref are set, in the
  * mode and format the configuration asks for now.
  */
@@ -443,6 +470,7 @@ wr_open_set(struct writer *w, struct wr_set *s)
 		if (s->cue0[0] != '\0')
 			wav_add_cue(s->f[i].wav, 0, s->cue0);
 	}
+	wr_sync_dir(s->f[0].path);
 	s->open = 1;
 	atomic_fetch_add(&w->st_opened, s->n);
 	log_info("file %s%s: opened%s", s->f[0].path,
@@ -528,10 +556,11 @@ static void
 wr_finish_done(struct writer *w)
 {
 	struct wr_set	*s = w->done;
-	char		 partial[WR_PARTIAL_BYTES];
+	char		 partial[WR_PARTIAL_BYTES], first[WR_NAME_BYTES];
 	unsigned	 i;
 	int		 fd;
 
+	snprintf(first, sizeof(first), "%s", s->f[0].path);
 	for (i = 0; i < s->n; i++) {
 		if (s->f[i].path[0] == '\0')
 			continue;
@@ -554,6 +583,9 @@ wr_finish_done(struct writer *w)
 		wr_event(w, WEV_FILE_CLOSED, s->f[i].path, NULL, s->frames, 0);
 		s->f[i].path[0] = '\0';
 	}
+	/* The final names, as durable as the data synced above. */
+	if (first[0] != '\0')
+		wr_sync_dir(first);
 }
 
 static void

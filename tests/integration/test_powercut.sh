@@ -8,7 +8,8 @@
 # file must be the signal, bit-exact and gapless, and hold every frame
 # but at most fsync_seconds (+ 0.25 s: the writer's 20 ms period, and
 # the time between the status and the freeze) of what was recorded.  Syncs
-# come every fsync_seconds.  Twice: headers refreshed as often as syncs,
+# come every fsync_seconds, and the directory of a new file is synced
+# (or its name could be lost with its data on disk).  Twice: headers refreshed as often as syncs,
 # and five times less often (the sync must not wait for a header refresh
 # to write what the writer holds).  Plain build only: the spy and the
 # sanitizers' interposers do not mix.
@@ -50,6 +51,11 @@ for run in "1 1" "0.5 2.5"; do
 	kill -KILL "$RECD_PID"
 	kill -CONT "$RECD_PID" 2>/dev/null
 	wait "$RECD_PID" 2>/dev/null
+
+	# The new file's name is as durable as its data: its directory
+	# was synced once the file was created.
+	grep -q "^sync $(dirname "$f") " "$spy" ||
+	    fail "the directory of $f was never synced"
 
 	# Syncs every fsync_seconds, never further apart.
 	awk -v f="$f" -v max="$(awk -v a="$fsync" -v b=$SLACK \
