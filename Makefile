@@ -78,7 +78,7 @@ UNIT_TESTS = $(B)/tests/test_ring $(B)/tests/test_conv $(B)/tests/test_wav \
 
 .PHONY: all deps check check-one check-unit check-integration check-rt \
 	check-deps check-fuzz fuzz asan tsan \
-	bench run install clean docs
+	bench run install clean docs soak
 
 all: $(B)/recd $(B)/recctl
 
@@ -256,6 +256,13 @@ tsan:
 	@mkdir -p build && rm -f $(RESULTS)
 	@$(MAKE) --no-print-directory check-one B=build/tsan SAN=tsan CC=clang
 	@tests/summary.sh $(RESULTS)
+
+# An hour of recording (SOAK_SECONDS), 8 channels, 10 s files, a meter
+# client: gaps (must be 0), memory growth, file count.  Not in check.
+SOAK_SECONDS ?= 3600
+soak: $(B)/recd $(B)/recctl
+	@$(MAKE) --no-print-directory B=build SAN= CC=cc $(PLAIN_TOOLS)
+	@B=$(B) SOAK_SECONDS=$(SOAK_SECONDS) tests/soak/soak.sh
 
 # Figures, not tests: each with its baseline measured in the same run.
 bench:
