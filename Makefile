@@ -165,7 +165,8 @@ fuzz: $(FUZZERS)
 
 check-fuzz: $(FUZZERS)
 	@for f in $(FUZZERS); do n=$$(basename $$f); \
-	    tests/run-sh.sh fuzz $(RESULTS) tests/fuzz/run.sh $$f 10; done
+	    RUN_NAME=$$n tests/run-sh.sh fuzz $(RESULTS) tests/fuzz/run.sh \
+		$$f 10; done
 
 # Test tools: the signal generator client and the take verifier.
 TOOLS = $(B)/tests/siggen $(B)/tests/verify $(B)/tests/sfcheck \
