@@ -83,6 +83,8 @@ if [ "$(id -u)" != 0 ]; then
 	chmod 0555 "$T/ro" && locked=chmod
 elif chattr +i "$T/ro" 2>/dev/null; then
 	locked=chattr
+	# An immutable directory would outlive the test's cleanup.
+	trap 'chattr -i "$T/ro" 2>/dev/null; cleanup' EXIT
 fi
 if [ -n "$locked" ]; then
 	f=$T/dir_ro.json
