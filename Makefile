@@ -86,7 +86,7 @@ UNIT_TESTS = $(B)/tests/test_ring $(B)/tests/test_conv $(B)/tests/test_wav \
 
 .PHONY: FORCE all deps check check-one check-unit check-integration check-rt \
 	check-deps check-service check-nosd check-fuzz fuzz asan tsan \
-	bench run install clean docs
+	bench run install clean docs soak
 
 all: $(B)/recd $(B)/recctl
 
@@ -167,11 +167,19 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC	= clang
 FUZZ_FLAGS = -std=c11 -g -O1 -D_DEFAULT_SOURCE \
 	     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZERS	= build/fuzz/fuzz_proto
+FUZZERS	= build/fuzz/fuzz_proto build/fuzz/fuzz_cfg build/fuzz/fuzz_repair
 build/fuzz/fuzz_proto: tests/fuzz/fuzz_proto.c protocol/proto.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -Icommon -Iprotocol $(CJSON_CFLAGS) -o $@ $^ \
 	    $(CJSON_LIBS) -lm
+build/fuzz/fuzz_cfg: tests/fuzz/fuzz_cfg.c protocol/cfgjson.c protocol/proto.c \
+    common/cfg.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Icommon -Iprotocol $(CJSON_CFLAGS) -o $@ $^ \
+	    $(CJSON_LIBS) -lm
+build/fuzz/fuzz_repair: tests/fuzz/fuzz_repair.c common/wav.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Icommon -o $@ $^ -lm
 
 fuzz: $(FUZZERS)
 	@for f in $(FUZZERS); do n=$$(basename $$f); \
@@ -183,7 +191,8 @@ fuzz: $(FUZZERS)
 
 check-fuzz: $(FUZZERS)
 	@for f in $(FUZZERS); do n=$$(basename $$f); \
-	    tests/run-sh.sh fuzz $(RESULTS) tests/fuzz/run.sh $$f 10; done
+	    RUN_NAME=$$n tests/run-sh.sh fuzz $(RESULTS) tests/fuzz/run.sh \
+		$$f 10; done
 
 # Test tools: the signal generator client and the take verifier.
 TOOLS = $(B)/tests/siggen $(B)/tests/verify $(B)/tests/sfcheck \
@@ -204,6 +213,11 @@ $(B)/tests/rtguard.so: tests/tools/rtguard.c
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -fPIC -shared $(JACK_CFLAGS) \
 	    -o $@ $< -ldl
+
+# Test-only: an LD_PRELOAD log of what fsync/fdatasync made durable.
+$(B)/tests/syncspy.so: tests/tools/syncspy.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -fPIC -shared -o $@ $< -ldl
 
 $(B)/tests/bench_conv: $(B)/tests/bench_conv.o $(B)/common/conv.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm
@@ -270,7 +284,8 @@ check-nosd:
 # Integration tests run recd from this variant's build against a real
 # jackd; the test tools always come from the plain build.
 PLAIN_TOOLS = build/tests/siggen build/tests/verify build/tests/sfcheck \
-	      build/tests/sockc build/tests/rtguard.so build/tests/notifyd
+	      build/tests/sockc build/tests/rtguard.so build/tests/notifyd \
+	      build/tests/syncspy.so
 check-integration: $(B)/recd $(B)/recctl
 	@$(MAKE) --no-print-directory B=build SAN= CC=cc $(PLAIN_TOOLS)
 	@for t in tests/integration/test_*.sh; do \
@@ -296,6 +311,13 @@ tsan:
 	@mkdir -p build && rm -f $(RESULTS)
 	@$(MAKE) --no-print-directory check-one B=build/tsan SAN=tsan CC=clang
 	@tests/summary.sh $(RESULTS)
+
+# An hour of recording (SOAK_SECONDS), 8 channels, 10 s files, a meter
+# client: gaps (must be 0), memory growth, file count.  Not in check.
+SOAK_SECONDS ?= 3600
+soak: $(B)/recd $(B)/recctl
+	@$(MAKE) --no-print-directory B=build SAN= CC=cc $(PLAIN_TOOLS)
+	@B=$(B) SOAK_SECONDS=$(SOAK_SECONDS) tests/soak/soak.sh
 
 # Figures, not tests: each with its baseline measured in the same run.
 # tests/bench/run.sh says which knobs (BENCH_SECONDS, BENCH_MB, ...).

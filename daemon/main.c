@@ -168,15 +168,47 @@ out:
 	return rc;
 }
 
-/* Creates directory and its parents; then it must be writable. */
+/*
+ * Where the value of option key came from, for a message that names it:
+ * "config FILE: key", "command line: key" or "default: key".
+ */
+static const char *
+origin(const struct recd *r, const char *key, char *buf, size_t len)
+{
+	const struct cfg_opt	*o = cfg_find(key);
+	char			 name[64];
+	const char		*a, *from = "default";
+	int			 i;
+
+	for (i = 0; i < r->noverrides; i++) {
+		a = r->overrides[i];
+		if (strncmp(a, "--", 2) != 0)
+			continue;
+		a += 2;
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(a, "="), a);
+		if (cfg_find(name) == o || (strncmp(name, "no-", 3) == 0 &&
+		    cfg_find(name + 3) == o))
+			from = "command line";
+	}
+	if (strcmp(from, "default") == 0 && r->config_path != NULL)
+		snprintf(buf, len, "config %s: %s", r->config_path, key);
+	else
+		snprintf(buf, len, "%s: %s", from, key);
+	return buf;
+}
+
+/*
+ * Creates directory and its parents; then it must be writable.  Returns 0,
+ * or -1 with "\"DIR\": what failed: why" in err.
+ */
 static int
-prepare_directory(const char *dir)
+make_directory(const char *dir, char *err, size_t errlen)
 {
 	char	path[4096], *p;
 	size_t	len = strlen(dir);
 
 	if (len >= sizeof(path)) {
-		log_errx("directory %s: name too long", dir);
+		snprintf(err, errlen, "\"%s\": name too long", dir);
 		return -1;
 	}
 	memcpy(path, dir, len + 1);
@@ -186,7 +218,8 @@ prepare_directory(const char *dir)
 		int end = *p == '\0';
 		*p = '\0';
 		if (mkdir(path, 0755) != 0 && errno != EEXIST) {
-			log_err("directory %s: mkdir %s", dir, path);
+			snprintf(err, errlen, "\"%s\": mkdir %s: %s", dir, path,
+			    strerror(errno));
 			return -1;
 		}
 		if (end)
@@ -194,10 +227,23 @@ prepare_directory(const char *dir)
 		*p = '/';
 	}
 	if (access(dir, W_OK | X_OK) != 0) {
-		log_err("directory %s: not writable", dir);
+		snprintf(err, errlen, "\"%s\": not writable: %s", dir,
+		    strerror(errno));
 		return -1;
 	}
 	return 0;
+}
+
+/* At start: the message names where the option was set. */
+static int
+prepare_directory(const struct recd *r, const char *dir)
+{
+	char who[4200], err[4200];
+
+	if (make_directory(dir, err, sizeof(err)) == 0)
+		return 0;
+	log_errx("%s: %s", origin(r, "directory", who, sizeof(who)), err);
+	return -1;
 }
 
 #define RECD_PARTIAL	".partial"	/* the writer's mark of an open file */
@@ -384,6 +430,17 @@ run_hook(struct recd *r, const struct writer_event *e)
 	    env);
 }
 
+/*
+ * Where a take starts: a period after now.  JACK applies connections at a
+ * cycle's start, so the cycle running while they were made may still
+ * carry the silence of a port not yet connected.
+ */
+static uint32_t
+take_from(const struct cap *c)
+{
+	return cap_frame_now(c) + cap_period(c);
+}
+
 /* Counters over every JACK client this recd had. */
 static uint64_t
 dropped_frames(const struct recd *r)
@@ -442,6 +499,8 @@ shutdown_recd(struct recd *r, int code)
 		hooks_finish(r);
 }
 
+static int	check_directory(const struct recd *, const struct cfg *,
+		    char *, size_t);
 
 /*
  * SIGHUP: the config file and the command line again.  Runtime options
@@ -493,6 +552,11 @@ reload(struct recd *r)
 		cJSON_Delete(f);
 	}
 	cfg_done(&want);
+	if (changed && check_directory(r, &next, err, sizeof(err)) != 0) {
+		log_errx("SIGHUP: %s; nothing changed", err);
+		cfg_done(&next);
+		return;
+	}
 	if (!changed || writer_config(r->writer, &next) != 0) {
 		if (changed)
 			log_errx("SIGHUP: the writer's queue is full; nothing "
@@ -888,6 +952,28 @@ cmd_get(struct recd *r, const struct proto_req *req, const char **code,
 }
 
 /*
+ * A new directory must be usable before it is taken: the writer would
+ * find out only at the next file, and the take would end there.  This
+ * touches the recording filesystem from the loop (mkdir, access), which
+ * the loop otherwise never does; it is a rare request that a person or a
+ * frontend waits on, and the reply must say whether it was taken.
+ */
+static int
+check_directory(const struct recd *r, const struct cfg *next, char *msg,
+    size_t msglen)
+{
+	char err[4200];
+
+	if (strcmp(next->directory, r->cfg.directory) == 0 ||
+	    make_directory(next->directory, err, sizeof(err)) == 0)
+		return 0;
+	/* msg is the reply's message: a long path is cut, not overflowed. */
+	if (snprintf(msg, msglen, "directory: %s", err) < 0)
+		msg[0] = '\0';
+	return -EINVAL;
+}
+
+/*
  * A runtime option, checked on a copy first: a refused value changes
  * nothing, and the running take goes on untouched.
  */
@@ -922,6 +1008,8 @@ cmd_set(struct recd *r, const struct proto_req *req, const char **code,
 		rc = cfg_set_text(&tmp, o, req->text, 0, msg, msglen);
 	if (rc == 0)
 		rc = cfg_check(&tmp, msg, msglen);
+	if (rc == 0 && (rc = check_directory(r, &tmp, msg, msglen)) != 0)
+		*code = PROTO_E_BAD_OPTION;
 	if (rc == 0 && (rc = writer_config(r->writer, &tmp)) != 0) {
 		*code = PROTO_E_INTERNAL;
 		snprintf(msg, msglen, "%s: the writer's queue is full; try "
@@ -987,7 +1075,7 @@ on_request(void *arg, const struct proto_req *req, const char **code,
 		if (r->taking)
 			writer_resume(r->writer);
 		writer_take(r->writer, 1, r->cap != NULL ?
-		    cap_frame_now(r->cap) : 0);
+		    take_from(r->cap) : 0);
 		r->taking = 1;
 		return state_result(r->cap != NULL ? "recording" : "paused");
 	case PROTO_STOP:
@@ -1117,7 +1205,7 @@ jack_back(struct recd *r, char *err, size_t errlen)
 	if (cap_activate(r->cap, &r->cfg, err, errlen) != 0)
 		return -1;
 	if (r->taking)
-		writer_take(r->writer, 1, cap_frame_now(r->cap));
+		writer_take(r->writer, 1, take_from(r->cap));
 	notify_set_cap(r->notify, r->cap);
 	if (cap_rate(r->cap) != r->rate)
 		log_warnx("jack: the sample rate is now %u Hz (was %u); new "
@@ -1212,10 +1300,10 @@ wake_loop(void *arg)
 static int
 run(struct recd *r)
 {
-	char	err[1024];
+	char	err[1024], path[4200];
 	int	rc;
 
-	if (prepare_directory(r->cfg.directory) != 0)
+	if (prepare_directory(r, r->cfg.directory) != 0)
 		return 1;
 	repair_unfinished(r->cfg.directory, 0);
 	clock_gettime(CLOCK_MONOTONIC, &r->started);
@@ -1253,7 +1341,8 @@ run(struct recd *r)
 		goto fail;
 	}
 	if (start_control(r, err, sizeof(err)) != 0) {
-		log_errx("%s", err);
+		log_errx("%s: %s", origin(r, "socket", path, sizeof(path)),
+		    err);
 		goto fail;
 	}
 	if ((r->notify = notify_new(&r->loop, r->writer, r->cap)) == NULL)
@@ -1275,7 +1364,7 @@ run(struct recd *r)
 		shutdown_recd(r, 1);
 	} else {
 		if (r->cfg.autostart) {
-			writer_take(r->writer, 1, cap_frame_now(r->cap));
+			writer_take(r->writer, 1, take_from(r->cap));
 			r->taking = 1;
 		}
 		notify_start(r->notify, r->cfg.autostart);

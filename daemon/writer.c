@@ -441,6 +441,33 @@ wr_discard_set(struct wr_set *s)
 }
 
 /*
+ * Syncs the directory that holds path, so that a file's name (new, or
+ * renamed) survives a power cut as its data does: POSIX promises that
+ * only for a sync of the directory itself.
+ */
+static void
+wr_sync_dir(const char *path)
+{
+	char	dir[WR_NAME_BYTES];
+	char	*slash;
+	int	fd;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) != 0)
+		log_warn("directory %s: sync", dir);
+	if (fd >= 0)
+		close(fd);
+}
+
+/*
  * Opens the files of s, whose start, wall and time_ref are set, in the
  * mode and format the configuration asks for now.
  */
@@ -495,6 +522,7 @@ wr_open_set(struct writer *w, struct wr_set *s)
 		if (s->cue0[0] != '\0')
 			wav_add_cue(s->f[i].wav, 0, s->cue0);
 	}
+	wr_sync_dir(s->f[0].path);
 	s->open = 1;
 	atomic_fetch_add(&w->st_opened, s->n);
 	log_info("file %s%s: opened%s%s", s->f[0].path,
@@ -586,7 +614,7 @@ static void
 wr_finish_done(struct writer *w, int64_t budget_ns)
 {
 	struct wr_set	*s = w->done;
-	char		 partial[WR_PARTIAL_BYTES];
+	char		 partial[WR_PARTIAL_BYTES], first[WR_NAME_BYTES];
 	int64_t		 t0 = mono_ns();
 	unsigned	 i;
 	char		 text[64];
@@ -595,6 +623,8 @@ wr_finish_done(struct writer *w, int64_t budget_ns)
 	snprintf(text, sizeof(text), "%u %s %u", s->split ? 1 : w->nch,
 	    s->fmt == CONV_PCM16 ? "pcm16" : s->fmt == CONV_PCM24 ? "pcm24" :
 	    s->fmt == CONV_PCM32 ? "pcm32" : "float32", w->rate);
+	/* f[0] goes last: its path names the directory until then. */
+	snprintf(first, sizeof(first), "%s", s->f[0].path);
 	for (i = s->n; i-- > 0; did = 1) {
 		if (s->f[i].path[0] == '\0')
 			continue;
@@ -628,6 +658,9 @@ wr_finish_done(struct writer *w, int64_t budget_ns)
 		wr_event(w, WEV_FILE_CLOSED, s->f[i].path, text, s->frames, 0);
 		s->f[i].path[0] = '\0';
 	}
+	/* The final names, as durable as the data synced above. */
+	if (first[0] != '\0')
+		wr_sync_dir(first);
 }
 
 static void
@@ -1641,10 +1674,22 @@ wr_housekeeping(struct writer *w, int64_t now)
 	}
 	if (w->cfg.fsync_seconds > 0 && now >= w->next_sync_ns) {
 		w->next_sync_ns = now + (int64_t)(w->cfg.fsync_seconds * 1e9);
-		for (i = 0; i < s->n; i++)
+		for (i = 0; i < s->n; i++) {
+			/*
+			 * What the buffer holds goes to the file first, or a
+			 * power cut could take up to a buffer more than
+			 * fsync_seconds (header refreshes flush too, but
+			 * only every header_seconds).
+			 */
+			if (wr_flush(w, &s->f[i]) != 0) {
+				wr_close_cur(w, NULL);
+				wr_fail(w);
+				return;
+			}
 			if (wav_sync(s->f[i].wav) != 0)
 				log_warn("file %s" WR_PARTIAL ": sync",
 				    s->f[i].path);
+		}
 	}
 }
 

@@ -197,6 +197,55 @@ cfgjson_value(const struct cfg *c, const struct cfg_opt *o)
 	return NULL;
 }
 
+/*
+ * Where cJSON gave up, as "config NAME:LINE: not valid JSON near "TEXT"":
+ * at most 20 bytes of the rest of that line.  cJSON stops just past the
+ * byte it could not take; when nothing but blanks follows on that line
+ * (a trailing comma before "}", a file that ends early), the text is the
+ * end of the last line that holds something, so the message still shows
+ * the culprit.
+ */
+static void
+syntax_error(const char *buf, const char *end, const char *name, char *err,
+    size_t errlen)
+{
+	const char	*p, *q;
+	size_t		 n;
+
+	if (end == NULL)
+		end = buf;
+	for (p = end; *p == ' ' || *p == '\t' || *p == '\r'; p++)
+		;
+	if (*p != '\n' && *p != '\0') {
+		n = strcspn(end, "\r\n");
+		snprintf(err, errlen, "config %s:%zu: not valid JSON near "
+		    "\"%.*s\"", name, line_of(buf, end), (int)(n < 20 ? n : 20),
+		    end);
+		return;
+	}
+	/* Back to the last byte that is not blank, then its line's start. */
+	for (q = end; q > buf && (q[-1] == ' ' || q[-1] == '\t' ||
+	    q[-1] == '\r' || q[-1] == '\n'); q--)
+		;
+	if (q == buf) {
+		snprintf(err, errlen, "config %s: empty, where a JSON object "
+		    "{...} is expected", name);
+		return;
+	}
+	for (p = q; p > buf && p[-1] != '\n'; p--)
+		;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (q - p > 20)
+		p = q - 20;
+	for (; *p == ' ' || *p == '\t'; p++)
+		;
+	snprintf(err, errlen, "config %s:%zu: not valid JSON near \"%.*s\"%s",
+	    name, line_of(buf, q - 1), (int)(q - p), p, *end == '\0' ||
+	    end[strspn(end, " \t\r\n")] == '\0' ? " (where the file ends)" :
+	    "");
+}
+
 int
 cfgjson_parse(struct cfg *c, const char *text, size_t len, const char *name,
     char *err, size_t errlen)
@@ -205,7 +254,7 @@ cfgjson_parse(struct cfg *c, const char *text, size_t len, const char *name,
 	const cJSON		*m, *prev;
 	const char		*end = NULL, *bad;
 	cJSON			*root = NULL;
-	char			*buf, msg[512];
+	char			*buf, *p, msg[512];
 	size_t			 line;
 	int			 nth, rc = 0;
 
@@ -231,13 +280,7 @@ cfgjson_parse(struct cfg *c, const char *text, size_t len, const char *name,
 	}
 	root = cJSON_ParseWithOpts(buf, &end, 1);
 	if (root == NULL) {
-		if (end == NULL)
-			end = buf;
-		/* Show at most the rest of the line, and 20 bytes of it. */
-		snprintf(err, errlen, "config %s:%zu: not valid JSON near "
-		    "\"%.*s\"", name, line_of(buf, end),
-		    (int)(strcspn(end, "\r\n") < 20 ? strcspn(end, "\r\n") :
-		    20), end);
+		syntax_error(buf, end, name, err, errlen);
 		rc = -EINVAL;
 		goto out;
 	}
@@ -272,6 +315,14 @@ cfgjson_parse(struct cfg *c, const char *text, size_t len, const char *name,
 		goto out;
 	}
 out:
+	/*
+	 * Keys and values from the file go into the message, and the message
+	 * into the log: a control byte there (an escape sequence for the
+	 * terminal, a newline that forges a log line) becomes '?'.
+	 */
+	for (p = err; rc != 0 && *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	cJSON_Delete(root);
 	free(buf);
 	return rc;

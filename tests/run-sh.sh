@@ -3,8 +3,10 @@
 # results file: 0 passed, 77 skipped (it says why), anything else failed.
 # Output is shown only when it fails.
 # usage: run-sh.sh VARIANT RESULTS SCRIPT [ARGS...]
+# The result is named after SCRIPT, or $RUN_NAME when set (one script
+# that runs several things, such as the fuzz targets).
 variant=${1:-plain}; results=$2; script=$3; shift 3
-name=$(basename "$script" .sh)
+name=${RUN_NAME:-$(basename "$script" .sh)}
 out=$(mktemp)
 "$script" "$@" >"$out" 2>&1
 rc=$?

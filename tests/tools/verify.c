@@ -4,8 +4,11 @@
  * its own WAV parser (not recd's).  Files are grouped by channel in split
  * mode (_chNN_ in the name) and ordered by their bext TimeReference.
  *
- * usage: verify [-b 16|24] [-c CHANNELS] [-g] [-G PREROLL:HOLD]
+ * usage: verify [-b 16|24] [-c CHANNELS] [-d] [-g] [-G PREROLL:HOLD] [-k]
  *               [-m MIN_FRAMES] [-v] FILE...
+ *   -d  also print "PATH HEADER_FRAMES DISK_FRAMES" for every file: the
+ *       frames its header covers, and the whole frames the file holds
+ *       after the header's data start (more after a crash)
  *   -g  gaps allowed: between files when the TimeReferences say how long
  *       the gap was, and inside files as runs of exact silence in every
  *       channel whose length matches the frames missing
@@ -15,6 +18,9 @@
  *       (HOLD + PREROLL between two in one file), except where the take
  *       began or ended; a file holds stretches of consecutive cycles, and
  *       files follow each other by whole cycles of 2^17 frames
+ *   -k  a take cut by kill -9: in split mode the channels may end at
+ *       different frames (each file is written on its own); the summary
+ *       gives the shortest channel
  *   -v  also print "PATH TIME_REFERENCE FRAMES RATE" for every file
  * Prints one summary line; exits 1 with the first fault found.
  */
@@ -38,6 +44,7 @@ struct vfile {
 	int		 group;		/* channel (split) or -1 (single) */
 	unsigned	 channels, rate, bits, is_float, block;
 	uint64_t	 data_off, data_bytes, frames, time_ref;
+	uint64_t	 disk_frames;	/* whole frames after data_off */
 	int64_t		 order;		/* time_ref, unwrapped at midnight */
 };
 
@@ -150,6 +157,7 @@ parse(struct vfile *v)
 		    "%llu", (unsigned long long)v->data_bytes,
 		    (unsigned long long)(file_len - v->data_off));
 	v->frames = v->data_bytes / v->block;
+	v->disk_frames = (file_len - v->data_off) / v->block;
 }
 
 /* The siggen code of one sample, or -1 when it cannot be one. */
@@ -443,15 +451,20 @@ main(int argc, char *argv[])
 	uint64_t		 frames_g0 = 0, min_tr = UINT64_MAX, max_tr = 0;
 	int64_t			 expect = -1, missing;
 	unsigned		 channels = 0, groups = 0;
-	int			 n = 0, i, opt, verbose = 0;
+	uint64_t		 frames_min = UINT64_MAX, frames_grp = 0;
+	int			 n = 0, i, opt, verbose = 0, disk = 0;
+	int			 killed = 0;
 
-	while ((opt = getopt(argc, argv, "b:c:gG:m:v")) != -1) {
+	while ((opt = getopt(argc, argv, "b:c:dgG:km:v")) != -1) {
 		switch (opt) {
 		case 'b':
 			sig_bits = atoi(optarg);
 			break;
 		case 'c':
 			channels = (unsigned)atoi(optarg);
+			break;
+		case 'd':
+			disk = 1;
 			break;
 		case 'g':
 			allow_gaps = 1;
@@ -462,6 +475,9 @@ main(int argc, char *argv[])
 			    (long long *)&gate_hold) != 2)
 				fail(optarg, "-G PREROLL:HOLD (frames)");
 			break;
+		case 'k':
+			killed = 1;
+			break;
 		case 'm':
 			min_frames = strtoull(optarg, NULL, 10);
 			break;
@@ -469,8 +485,8 @@ main(int argc, char *argv[])
 			verbose = 1;
 			break;
 		default:
-			fprintf(stderr, "usage: verify [-b 16|24] [-c CH] [-g] "
-			    "[-m MIN_FRAMES] FILE...\n");
+			fprintf(stderr, "usage: verify [-b 16|24] [-c CH] [-d] "
+			    "[-g] [-k] [-m MIN_FRAMES] [-v] FILE...\n");
 			return 2;
 		}
 	}
@@ -515,6 +531,9 @@ main(int argc, char *argv[])
 	}
 	for (i = 0; i < n; i++) {
 		if (i == 0 || v[i].group != v[i - 1].group) {
+			if (i > 0 && frames_grp < frames_min)
+				frames_min = frames_grp;
+			frames_grp = 0;
 			expect = -1;
 			groups++;
 		} else {
@@ -542,6 +561,11 @@ main(int argc, char *argv[])
 			printf("%s %llu %llu %u\n", v[i].path,
 			    (unsigned long long)v[i].time_ref,
 			    (unsigned long long)v[i].frames, v[i].rate);
+		if (disk)
+			printf("%s %llu %llu\n", v[i].path,
+			    (unsigned long long)v[i].frames,
+			    (unsigned long long)v[i].disk_frames);
+		frames_grp += v[i].frames;
 		if (v[i].group == v[0].group)
 			frames_g0 += v[i].frames;
 		total += v[i].frames;
@@ -549,8 +573,12 @@ main(int argc, char *argv[])
 	if (channels != 0 && v[0].group >= 0 && groups != channels)
 		fail(v[0].path, "%u channel files, expected %u", groups,
 		    channels);
-	if (v[0].group >= 0 && total != frames_g0 * groups)
+	if (frames_grp < frames_min)
+		frames_min = frames_grp;
+	if (v[0].group >= 0 && total != frames_g0 * groups && !killed)
 		fail(v[0].path, "channels differ in length");
+	if (killed)
+		frames_g0 = frames_min;
 	if (frames_g0 < min_frames)
 		fail(v[0].path, "%llu frames, expected at least %llu",
 		    (unsigned long long)frames_g0,

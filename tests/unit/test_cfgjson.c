@@ -113,7 +113,27 @@ test_errors_name_file_line_key(void **state)
 	    "rotate-seconds: unknown option (recd --help lists them)");
 	expect_error("{ \"dither\": null }", "config t.json:1: dither: null "
 	    "given, but the option takes true or false");
-	expect_error("", "config t.json:1: not valid JSON near \"\"");
+	expect_error("", "config t.json: empty, where a JSON object {...} is "
+	    "expected");
+	expect_error(" \n\t\n", "config t.json: empty, where a JSON object "
+	    "{...} is expected");
+	/* Control bytes from the file never reach the log (found by fuzzing). */
+	expect_error("{ \"a\001b\": 1 }", "config t.json:1: a?b: unknown option "
+	    "(recd --help lists them)");
+	expect_error("{ \"format\": \"pcm\\u001b[31m\" }", "config t.json:1: "
+	    "format: \"pcm?[31m\": unknown value (one of pcm16, pcm24, pcm32, "
+	    "float32)");
+	/* Where cJSON stops at the end of a line: the text before it. */
+	expect_error("{\n  \"channels\": 2,\n  \"mode\": \"split\",\n}\n",
+	    "config t.json:4: not valid JSON near \"}\" (where the file "
+	    "ends)");
+	expect_error("{\n  \"channels\": 2,\n  \"rotate_seconds\": 10\n",
+	    "config t.json:3: not valid JSON near \"\"rotate_seconds\": 10\" "
+	    "(where the file ends)");
+	expect_error("{\n  \"channels\": 2,\n  \"description\": "
+	    "\"a very long text that goes on\",\n",
+	    "config t.json:3: not valid JSON near \"text that goes on\",\" "
+	    "(where the file ends)");
 }
 
 static void

@@ -1098,8 +1098,9 @@ test_crash_and_repair(void **state)
 }
 
 /*
- * Cuts a crash-shaped file at every byte from just inside the header to
- * past the last whole frame; repair must leave exactly the whole frames.
+ * Cuts a crash-shaped file at every byte from its first to past the last
+ * whole frame; repair must refuse a file cut inside its header and leave
+ * it as it is, and otherwise leave exactly the whole frames.
  */
 static void
 repair_cuts(void **state, const struct fmt *f, unsigned ch)
@@ -1132,7 +1133,7 @@ repair_cuts(void **state, const struct fmt *f, unsigned ch)
 	data_off = data_offset(src);
 	assert_int_equal(snap_len, data_off + 11 * fb - 1);
 
-	for (len = data_off - 3; len <= snap_len; len++) {
+	for (len = 0; len <= snap_len; len++) {
 		spit(path, snap, len);
 		rc = wav_repair(path, &frames, err, sizeof(err));
 		if (len < data_off) {
@@ -1836,6 +1837,103 @@ test_rf64_repair(void **state)
 	check_rf64(path, c.f, c.ch, total - 3, 0);
 }
 
+/*
+ * An RF64 file (past 4 GiB, header current) cut inside its header at every
+ * byte, then at random places in its data, from the end down: refused
+ * untouched inside the header; otherwise still RF64, with the ds64 sizes
+ * covering exactly the whole frames left, and the last frames intact.
+ */
+static void
+test_rf64_cuts(void **state)
+{
+	struct crash	 c;
+	SF_INFO		 in;
+	SNDFILE		*sf;
+	char		 path[256], head[256], err[256];
+	unsigned char	*snap, *after, want[64], got[64];
+	uint64_t	 fb, total, data_off, end, pos, frames, cut[64];
+	uint64_t	 rnd = 0x9e3779b97f4a7c15u;
+	size_t		 len, alen, i, k, ncut = 0;
+
+	memset(&c, 0, sizeof(c));
+	tpath(state, path, sizeof(path), "rf64_cuts.wav");
+	tpath(state, head, sizeof(head), "rf64_head.wav");
+	c.path = path;
+	c.f = F_PCM24;
+	c.ch = 3;
+	fb = frame_bytes(c.f, c.ch);
+	c.updated = 1000;
+	c.silence = FOUR_GIB / fb + 10;
+	c.more = 1001;
+	c.partial = (size_t)fb - 1;
+	c.update_after = 1;
+	crash_child(crash_fn, &c);
+	total = c.updated + c.silence + c.more;
+	data_off = data_offset(path);
+	end = data_off + total * fb + c.partial;
+	assert_int_equal(file_size(path), end);
+	snap = malloc(data_off);
+	assert_non_null(snap);
+	pread_at(path, snap, data_off, 0);
+	assert_memory_equal(snap, "RF64", 4);
+
+	for (len = 0; len < data_off; len++) {
+		spit(head, snap, len);
+		assert_int_equal(wav_repair(head, &frames, err, sizeof(err)),
+		    -EINVAL);
+		assert_non_null(strstr(err, "too short"));
+		after = slurp(head, &alen);
+		assert_int_equal(alen, len);
+		assert_memory_equal(after, snap, len);
+		free(after);
+	}
+
+	/* The ends (no data, the last byte), then random places between. */
+	cut[ncut++] = end - 1;
+	cut[ncut++] = data_off;
+	cut[ncut++] = data_off + 1;
+	while (ncut < sizeof(cut) / sizeof(cut[0])) {
+		rnd ^= rnd << 13;
+		rnd ^= rnd >> 7;
+		rnd ^= rnd << 17;
+		cut[ncut++] = data_off + 1 + rnd % (end - data_off - 2);
+	}
+	for (i = 0; i < ncut; i++)	/* largest first: each cut shortens */
+		for (k = i + 1; k < ncut; k++)
+			if (cut[k] > cut[i]) {
+				pos = cut[i];
+				cut[i] = cut[k];
+				cut[k] = pos;
+			}
+	for (i = 0; i < ncut; i++) {
+		pos = cut[i];
+		if (pos > file_size(path))
+			continue;
+		assert_int_equal(truncate(path, (off_t)pos), 0);
+		if (wav_repair(path, &frames, err, sizeof(err)) != 0)
+			fail_msg("cut at %llu: %s", (unsigned long long)pos, err);
+		assert_int_equal(frames, (pos - data_off) / fb);
+		check_rf64(path, c.f, c.ch, frames, 0);
+		/* The last frame left is the one written there. */
+		if (frames > 0 && (frames <= c.updated ||
+		    frames > c.updated + c.silence)) {
+			pat_bytes(c.f, c.ch, frames - 1, 1, want);
+			pread_at(path, got, fb, data_off + (frames - 1) * fb);
+			assert_memory_equal(got, want, fb);
+		}
+		/* libsndfile agrees (reading the header, not 4 GiB). */
+		memset(&in, 0, sizeof(in));
+		sf = sf_open(path, SFM_READ, &in);
+		if (sf == NULL)
+			fail_msg("cut at %llu: sf_open: %s",
+			    (unsigned long long)pos, sf_strerror(NULL));
+		assert_int_equal(in.format, SF_FORMAT_RF64 | SF_FORMAT_PCM_24);
+		assert_int_equal(in.frames, frames);
+		sf_close(sf);
+	}
+	free(snap);
+}
+
 int
 main(void)
 {
@@ -1860,6 +1958,7 @@ main(void)
 		cmocka_unit_test(test_rf64_write),
 		cmocka_unit_test(test_rf64_boundary),
 		cmocka_unit_test(test_rf64_repair),
+		cmocka_unit_test(test_rf64_cuts),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -1,0 +1,158 @@
+#!/bin/bash
+# kill -9 of recd at random moments of a multi-file take, in single and
+# split mode: anywhere in a file, right as a file is closed at a boundary
+# (rotation: close, sync, rename), and right as the next files are opened
+# ahead of it.  After each kill, before any repair, every file left on disk
+# is valid for libsndfile and ffprobe, its header covers every frame but
+# at most header_seconds' worth of what the file holds, and what it covers
+# is the signal, bit-exact.  Then recd starts again on the same directory:
+# it repairs each unfinished file (a log line each) or removes it when
+# empty, and the take is bit-exact and gapless up to the kill (every
+# discontinuity one that recd logged), opens in sox, ffprobe and
+# libsndfile with the length verify reads, and lost at most what recd
+# still held in memory at the kill.
+#
+# 20 trials: KILL9_TRIALS (10) in each mode, 4 s each; the sanitizer runs
+# take fewer (KILL9_TRIALS_SAN, 3 a mode): they are slow, and the plain
+# run has already covered the moments.  KILL9_TRIALS=20 gives 20 a mode.
+. "$(dirname "$0")/lib.sh"
+
+if [ -n "${SAN:-}" ]; then
+	trials=$((2 * ${KILL9_TRIALS_SAN:-3}))
+else
+	trials=$((2 * ${KILL9_TRIALS:-10}))
+fi
+CH=4
+RATE=48000
+HDR=0.2			# header_seconds
+# What a kill may take beyond the last header refresh, in seconds: the
+# writer's 20 ms drain period and its flush, with room for a loaded
+# machine (a late drain writes a backlog in one go).
+SLACK=0.5
+# Under the sanitizers the writer is several times slower, and its
+# backlog on a loaded machine longer.
+[ -n "${SAN:-}" ] && SLACK=1.5
+LIMIT=$(awk -v a=$HDR -v b=$SLACK 'BEGIN { print a + b }')
+
+# elapse PID SECONDS: lets PID run on for SECONDS (a random part of the
+# experiment, not a wait for a state); returns early if PID ends.
+elapse() {
+	timeout "$2" tail --pid="$1" -f /dev/null 2>/dev/null
+	return 0
+}
+
+# frames_of SECONDS: SECONDS at RATE, rounded up.
+frames_of() {
+	awk -v s="$1" -v r=$RATE 'BEGIN { printf "%d\n", s * r + 0.999 }'
+}
+
+# Sum of the frames of the gaps recd logged in LOG.
+gap_frames() {
+	sed -n 's/.*recd: warning: gap: \([0-9]*\) frames.*/\1/p' "$1" |
+	    awk '{ s += $1 } END { print s + 0 }'
+}
+
+start_jackd $RATE 1024
+echo "jackd up after ${SECONDS}s"
+start_siggen sg $CH -b 24
+
+max_ahead=0		# most frames on disk beyond a header, seen
+max_lost=0		# most frames a kill took (ms), seen
+nrepaired=0
+nremoved=0
+kinds=""
+for ((k = 1; k <= trials; k++)); do
+	mode=single
+	[ $((k % 2)) = 0 ] && mode=split
+	dir=$T/rec-$k
+	log=$T/recd-$k.log
+	start_recd "recd-$k" --directory "$dir" --channels $CH \
+	    --connect 'sg:out_.*' --mode $mode --rotate-seconds 2 \
+	    --no-rotate-align --header-seconds $HDR --fsync-seconds 1 \
+	    --socket "$T/recd.sock"
+	t0=$EPOCHREALTIME
+	# Where to kill: four kinds of moment, in turn, at random within.
+	n=$((RANDOM % 2 + 1))
+	case $((k % 4)) in
+	0)	kind=random
+		elapse "$RECD_PID" "$(printf '%d.%03d' $((RANDOM % 4)) \
+		    $((RANDOM % 700 + 300)))" ;;
+	1)	kind=close
+		wait_log "$log" 'closed, ' $n 30 ;;
+	2)	kind=open
+		wait_log "$log" 'opened' $((n + 1)) 30 ;;
+	3)	kind=after-close
+		wait_log "$log" 'closed, ' $n 30
+		elapse "$RECD_PID" "$(printf '0.%03d' $((RANDOM % 100)))" ;;
+	esac
+	kill -0 "$RECD_PID" 2>/dev/null || fail "trial $k: recd died early"
+	kill -KILL "$RECD_PID"
+	t1=$EPOCHREALTIME
+	wait "$RECD_PID" 2>/dev/null
+	kinds="$kinds${kinds:+ }$kind"
+
+	# As a crash left them: valid to readers; headers nearly current.
+	partials=$(find "$dir" -name '*.wav.partial' | sort)
+	np=$(wc -w <<<"$partials")
+	[ "$np" -ge 1 ] || fail "trial $k ($mode, $kind): no unfinished file"
+	for f in $partials; do
+		"$SFCHECK" "$f" >/dev/null ||
+		    fail "trial $k: libsndfile cannot open $f"
+		ffprobe -v error -f wav "$f" >/dev/null 2>&1 ||
+		    fail "trial $k: ffprobe cannot open $f"
+		out=$("$VERIFY" -d -g -b 24 "$f" 2>&1) ||
+		    fail "trial $k ($mode, $kind): before repair: $out"
+		read -r _ hframes dframes <<<"$(sed -n 1p <<<"$out")"
+		ahead=$((dframes - hframes))
+		[ "$ahead" -le "$(frames_of "$LIMIT")" ] ||
+		    fail "trial $k ($mode, $kind): $f: header covers $hframes of $dframes frames"
+		[ "$ahead" -gt "$max_ahead" ] && max_ahead=$ahead
+	done
+	before=$(find "$dir" -name '*.wav*' | sed 's/\.partial$//' | sort)
+
+	# recd again on the same directory: the repair at start.
+	start_recd "again-$k" --directory "$dir" --channels $CH \
+	    --connect 'sg:out_.*' --socket "$T/recd.sock" --autostart false
+	alog=$T/again-$k.log
+	repaired=$(grep -c 'left unfinished by a crash: repaired' "$alog")
+	removed=$(grep -c 'unfinished and empty: removed' "$alog")
+	[ $((repaired + removed)) = "$np" ] ||
+	    fail "trial $k: $np unfinished files, $repaired repaired, $removed removed"
+	no_partials "$dir"
+	stop_recd
+	nrepaired=$((nrepaired + repaired))
+	nremoved=$((nremoved + removed))
+
+	take=$(for f in $before; do [ -e "$f" ] && echo "$f"; done)
+	[ -n "$take" ] || fail "trial $k: nothing left of the take"
+	out=$("$VERIFY" -g -k -v -b 24 -c $CH $take 2>&1) ||
+	    fail "trial $k ($mode, $kind): $out"
+	summary=$(tail -n 1 <<<"$out")
+	[ "$(discontinuities "$summary")" = \
+	    "$(grep -c 'recd: warning: gap: ' "$log")" ] ||
+	    fail "trial $k: discontinuities the log does not report: $out"
+	while read -r f tr frames rate; do
+		[ "$f" = verify: ] && continue
+		if [ $mode = split ]; then
+			third_party "$f" "$frames" 1 $RATE
+		else
+			third_party "$f" "$frames" $CH $RATE
+		fi
+	done <<<"$out"
+
+	# Up to the kill: the files hold what was recorded until at most
+	# header_seconds (+ slack) before it; t0 is later than the take's
+	# start, so this undercounts what was recorded.
+	[[ $summary =~ ,\ ([0-9]+)\ frames\ each ]] || fail "verify: $summary"
+	held=${BASH_REMATCH[1]}
+	recorded=$(awk -v a="$t0" -v b="$t1" -v r=$RATE -v g="$(gap_frames \
+	    "$log")" 'BEGIN { printf "%d\n", (b - a) * r - g }')
+	lost=$((recorded - held))
+	[ "$lost" -le "$(frames_of "$LIMIT")" ] ||
+	    fail "trial $k ($mode, $kind): $held frames in the files, $recorded recorded until the kill"
+	[ "$lost" -gt "$max_lost" ] && max_lost=$lost
+	echo "trial $k ($mode, $kind, ${SECONDS}s): $np unfinished, $repaired repaired; $summary"
+	[ -n "${KEEP_TEST_DIR:-}" ] || rm -rf "$dir"
+done
+echo "kill -9: $trials trials ($(tr ' ' '\n' <<<"$kinds" | sort | uniq -c |
+    awk '{ printf "%s%d %s", (NR > 1 ? ", " : ""), $1, $2 }')), $nrepaired files repaired, $nremoved empty removed; headers at most $max_ahead frames behind the disk, at most $max_lost frames lost at a kill"
