@@ -24,7 +24,8 @@ kill -KILL "$JACKD_PID"
 wait_log "$T/recd.log" 'jack: the server went away' 1 20
 # siggen has no server either; it goes (it would only spin).
 stop_pid "$sg_pid"
-wait_log "$T/recd.log" ': closed, ' 2 20
+# jack_lost goes out once every file is finished and named.
+wait_log "$T/events" '"event":"jack_lost"' 1 20
 before=$(find "$T/rec" -name '*.wav')
 [ -n "$before" ] || fail "no finished file after the server went away"
 no_partials "$T/rec"
