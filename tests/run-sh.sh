@@ -8,11 +8,13 @@
 variant=${1:-plain}; results=$2; script=$3; shift 3
 name=${RUN_NAME:-$(basename "$script" .sh)}
 out=$(mktemp)
+t0=$(date +%s)
 "$script" "$@" >"$out" 2>&1
 rc=$?
+t=$(($(date +%s) - t0))
 if [ $rc = 0 ]; then
 	echo "PASS $variant:$name" >>"$results"
-	echo "$variant $name: passed"
+	echo "$variant $name: passed ($t s)"
 elif [ $rc = 77 ]; then
 	echo "SKIP $variant:$name" >>"$results"
 	echo "$variant $name: $(tail -n 1 "$out")"
