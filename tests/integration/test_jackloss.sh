@@ -1,6 +1,6 @@
 #!/bin/bash
 # JACK goes away during a take (jackd killed with SIGKILL) and comes back
-# at another sample rate: recd finishes its files, says so, reconnects by
+# at another sample rate and buffer size: recd finishes its files, says so, reconnects by
 # itself and records on in new files at the new rate, after a gap it
 # reports.  The file from before the loss is whole up to it and
 # bit-exact; after the return, a file is bit-exact again.
@@ -33,12 +33,12 @@ st=$("$RECCTL" --socket "$sock" --json status) || fail "status: $st"
 [[ $st == *'"state":"paused"'* && $st == *'"connected":false'* ]] ||
     fail "status while JACK is away: $st"
 
-start_jackd 44100 1024
+start_jackd 44100 2048
 start_siggen sg 2 -b 24
 wait_log "$T/recd.log" 'jack: the server is back' 1 30
 wait_log "$T/recd.log" 'port sg:out_02 -> ' 2 20
 st=$("$RECCTL" --socket "$sock" --json status) || fail "status: $st"
-[[ $st == *'"connected":true'* && $st == *'"rate":44100'* ]] ||
+[[ $st == *'"connected":true'* && $st == *'"rate":44100,"period":2048'* ]] ||
     fail "status after the return: $st"
 # The file opened at the return may begin before siggen was connected;
 # the next one holds only its signal.
@@ -48,7 +48,7 @@ stop_recd
 no_partials "$T/rec"
 
 grep -q '"event":"jack_lost"' "$T/events" || fail "no jack_lost event"
-grep -q '"event":"jack_back".*"rate":44100' "$T/events" ||
+grep -q '"event":"jack_back".*"rate":44100,"period":2048' "$T/events" ||
     fail "no jack_back event at 44100 Hz"
 grep -q '"event":"gap".*JACK server was away' "$T/events" ||
     fail "no gap event for the time JACK was away"
