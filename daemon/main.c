@@ -257,6 +257,7 @@ prepare_directory(const struct recd *r, const char *dir)
 static void
 repair_one(const char *partial)
 {
+	struct stat	 sp, sf;
 	char		 final[4096], err[1024];
 	uint64_t	 frames;
 	size_t		 len = strlen(partial) - strlen(RECD_PARTIAL);
@@ -270,6 +271,19 @@ repair_one(const char *partial)
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		log_info("file %s: being written by another recd; left alone",
 		    partial);
+		close(fd);
+		return;
+	}
+	/*
+	 * Finished, synced and linked to its final name, but the crash came
+	 * before the .partial name went: one file with two names.
+	 */
+	snprintf(final, sizeof(final), "%.*s", (int)len, partial);
+	if (stat(partial, &sp) == 0 && stat(final, &sf) == 0 &&
+	    sp.st_dev == sf.st_dev && sp.st_ino == sf.st_ino) {
+		if (unlink(partial) == 0)
+			log_info("file %s: finished; only its unfinished name "
+			    "was left, and is removed", final);
 		close(fd);
 		return;
 	}

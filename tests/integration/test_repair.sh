@@ -34,6 +34,13 @@ for f in $partials; do
 	ffprobe -v error "$f" >/dev/null 2>&1 || fail "ffprobe cannot open $f"
 done
 first=$(find "$T/rec" -name '*.wav*' | sort)
+# A kill between the final name's link() and the .partial's unlink():
+# one finished file under both names.  Repair keeps the one file.
+mkdir -p "$T/rec/dup"
+done1=$(find "$T/rec" -name '*.wav' | head -n 1)
+cp "$done1" "$T/rec/dup/two.wav"
+ln "$T/rec/dup/two.wav" "$T/rec/dup/two.wav.partial"
+sum=$(cksum <"$T/rec/dup/two.wav")
 
 start_recd again --directory "$T/rec" --channels 4 --connect 'sg:out_.*' \
     --socket "$T/a.sock" --autostart false
@@ -42,6 +49,13 @@ empty=$(grep -c 'unfinished and empty: removed' "$T/again.log")
 [ $((repaired + empty)) = "$n" ] && [ "$repaired" -ge 1 ] ||
     fail "$n unfinished files: $repaired repaired, $empty empty removed"
 no_partials "$T/rec"
+grep -q 'dup/two.wav: finished; only its unfinished name was left' \
+    "$T/again.log" || fail "the finished file with two names was not seen"
+[ "$(cksum <"$T/rec/dup/two.wav")" = "$sum" ] ||
+    fail "the finished file with two names was changed"
+[ -z "$(find "$T/rec/dup" -name '*recovered*')" ] ||
+    fail "a finished file with two names became two files"
+rm -r "$T/rec/dup"
 stop_recd
 take=$(for f in $(sed 's/\.partial$//' <<<"$first"); do
 	[ -e "$f" ] && echo "$f"; done)
