@@ -65,6 +65,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# not_under_tsan: for tests whose threads and hand-offs the others already
+# show TSan (formats, rates, faults from outside); they run plain and under
+# ASan, and make check stays within its 15 minutes on two cores.
+not_under_tsan() {
+	if [ "${SAN:-}" = tsan ]; then
+		echo "skipped under TSan: plain and ASan run it (time budget)"
+		exit 77
+	fi
+}
+
 # Also inside $(...): the message goes to stderr, which the runner shows.
 fail() {
 	echo "FAIL: $TEST_NAME: $*" >&2

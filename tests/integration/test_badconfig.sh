@@ -7,6 +7,7 @@
 # bad set is refused with the key and the reason, changes nothing, and
 # the take goes on untouched.
 . "$(dirname "$0")/lib.sh"
+not_under_tsan
 SOCKC=build/tests/sockc
 
 # refused NAME REGEX JSON [ARGS...]: recd --config FILE (with JSON) must

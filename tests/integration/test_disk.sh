@@ -7,6 +7,7 @@
 # opens in sox, ffprobe and libsndfile, and the take is bit-exact with
 # each gap where recd logged one.
 . "$(dirname "$0")/lib.sh"
+not_under_tsan
 
 RECCTL=${RECCTL:-$B/recctl}
 sock="$T/s.sock" disk="$T/disk"

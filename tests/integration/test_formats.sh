@@ -2,6 +2,7 @@
 # Every mode and format: 8 channels, 1 s rotation; each take is bit-exact,
 # in channel order and gapless across all of its files.
 . "$(dirname "$0")/lib.sh"
+not_under_tsan
 
 start_jackd 48000 1024
 start_siggen sg24 8 -b 24

@@ -16,6 +16,7 @@
 # take fewer (KILL9_TRIALS_SAN, 3 a mode): they are slow, and the plain
 # run has already covered the moments.  KILL9_TRIALS=20 gives 20 a mode.
 . "$(dirname "$0")/lib.sh"
+not_under_tsan
 
 if [ -n "${SAN:-}" ]; then
 	trials=$((2 * ${KILL9_TRIALS_SAN:-3}))

@@ -3,6 +3,7 @@
 # 2 at 192 kHz, 64 at 48 kHz split; each take bit-exact and gapless, and
 # read at the right rate by the third-party readers.
 . "$(dirname "$0")/lib.sh"
+not_under_tsan
 
 take() {	# RATE PERIOD CHANNELS MODE FORMAT
 	local rate=$1 period=$2 ch=$3 mode=$4 fmt=$5 d out f

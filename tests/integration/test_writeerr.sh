@@ -4,6 +4,7 @@
 # reports path and errno; then `retry' tries again with new files after
 # WRITER_RETRY_S (10 s), `stop' stops the take until a start command.
 . "$(dirname "$0")/lib.sh"
+not_under_tsan
 
 RECCTL=${RECCTL:-$B/recctl}
 sock="$T/s.sock"
