@@ -7,7 +7,7 @@ variant=${1:-plain}; results=$2; shift 2
 export CMOCKA_MESSAGE_OUTPUT=STDOUT
 export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$(cd "$(dirname "$0")" && pwd)/tsan.supp
 for bin in "$@"; do
 	name=$(basename "$bin")
 	out=$(mktemp)

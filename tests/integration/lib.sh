@@ -12,6 +12,9 @@ T=$(mktemp -d /tmp/recd-test.XXXXXX)
 TEST_NAME=$(basename "$0" .sh)
 export JACK_DEFAULT_SERVER="recd-$TEST_NAME-$$"
 export JACK_NO_AUDIO_RESERVATION=1 JACK_NO_START_SERVER=1
+# make tsan: see tests/tsan.supp.
+TSAN_OPTIONS="${TSAN_OPTIONS:+$TSAN_OPTIONS:}suppressions=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tsan.supp"
+export TSAN_OPTIONS
 PIDS=""
 FAILED=0
 
