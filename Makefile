@@ -255,7 +255,7 @@ deps:
 
 # One build variant's tests; results are appended to build/results.
 RESULTS = build/results
-check-unit: $(UNIT_TESTS) $(B)/recd
+check-unit: $(UNIT_TESTS) $(B)/recd $(B)/recctl
 	@tests/run-unit.sh "$(SAN)" $(RESULTS) $(UNIT_TESTS)
 	@tests/run-sh.sh "$(SAN)" $(RESULTS) tests/unit/test_docs.sh $(B)/recd
 
