@@ -1788,6 +1788,8 @@ wr_main(void *arg)
 	wr_close_cur(w, NULL);
 	if (w->done->f[0].path[0] != '\0')
 		wr_finish_done(w, 0);
+	/* The last files count for keep_gb too, as every finished file. */
+	wr_retention(w, mono_ns());
 	atomic_store(&w->st_recording, 0);
 	return NULL;
 }
