@@ -198,6 +198,20 @@ decode(const struct vfile *v, const unsigned char *p, const char **why)
 	return -1;
 }
 
+/*
+ * Where a run of silence is, for whoever must tell a period of zeros
+ * from JACK (period-aligned in the take) from zeros in the file (aligned
+ * to its pages): frame, length and byte offset in the file.
+ */
+static void
+silence_at(const struct vfile *v, uint64_t frame, uint64_t n)
+{
+	printf("verify: %s: silence run of %llu frames at frame "
+	    "%llu (byte %llu of the file)\n", v->path, (unsigned long long)n,
+	    (unsigned long long)frame,
+	    (unsigned long long)(v->data_off + frame * v->block));
+}
+
 /* The frames of one group, in order; expect carries across files. */
 static void
 check_file(const struct vfile *v, int64_t *expect, uint64_t wrap)
@@ -239,6 +253,7 @@ check_file(const struct vfile *v, int64_t *expect, uint64_t wrap)
 				*expect = (*expect + (int64_t)zeros) %
 				    (int64_t)wrap;
 				silence_runs++;
+				silence_at(v, done + i - zeros, zeros);
 				zeros = 0;
 			}
 			idx = -1;
@@ -274,6 +289,7 @@ check_file(const struct vfile *v, int64_t *expect, uint64_t wrap)
 	if (zeros > 0) {
 		*expect = (*expect + (int64_t)zeros) % (int64_t)wrap;
 		silence_runs++;
+		silence_at(v, done - zeros, zeros);
 	}
 	fclose(f);
 	free(buf);
