@@ -340,6 +340,8 @@ cap_activate(struct cap *c, const struct cfg *cfg, char *err, size_t errlen)
 void
 cap_deactivate(struct cap *c)
 {
+	/* Periods from here on would hold silence: see cap_process_rt. */
+	atomic_store_explicit(&c->quiet, 1, memory_order_release);
 	if (c->active && !atomic_load(&c->lost))
 		jack_deactivate(c->client);
 	c->active = 0;

@@ -36,6 +36,7 @@ struct cap {
 	atomic_uint_fast64_t dropped;	/* frames, since start */
 	atomic_uint_fast64_t xruns;
 	atomic_int	  lost;		/* the server went away */
+	atomic_int	  quiet;	/* stopping: record nothing more */
 	atomic_int	  ports_new;	/* a port appeared: connect it? */
 };
 

@@ -20,6 +20,12 @@ cap_process_rt(uint32_t nframes, void *arg)
 	size_t		 block = (size_t)nframes * sizeof(float);
 	unsigned	 ch;
 
+	/*
+	 * Deactivating: JACK disconnects our ports before the last cycles it
+	 * still runs us in, so they would be digital silence, not audio.
+	 */
+	if (atomic_load_explicit(&c->quiet, memory_order_acquire))
+		return 0;
 	p = ring_reserve_rt(c->ring, sizeof(h) + block * c->nch);
 	if (p == NULL) {
 		c->pending_drop += nframes;
