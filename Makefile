@@ -76,7 +76,7 @@ COMMON_OBJ = $(B)/common/ring.o $(B)/common/ring_rt.o $(B)/common/conv.o \
 PROTO_OBJ  = $(B)/protocol/cfgjson.o $(B)/protocol/proto.o
 DAEMON_OBJ = $(B)/daemon/main.o $(B)/daemon/cap.o $(B)/daemon/cap_rt.o \
 	     $(B)/daemon/writer.o $(B)/daemon/ctlsrv.o $(B)/daemon/notify.o \
-	     $(B)/daemon/hooks.o $(B)/daemon/retain.o
+	     $(B)/daemon/hooks.o $(B)/daemon/retain.o $(B)/daemon/flush.o
 
 CTL_OBJ    = $(B)/ctl/recctl.o $(B)/ctl/meter.o
 
@@ -224,7 +224,7 @@ $(B)/tests/bench_conv: $(B)/tests/bench_conv.o $(B)/common/conv.o
 # The real writer and callback, with cap_offline.o in place of cap.o and
 # libjack: no server needed.
 $(B)/tests/bench_writer: $(B)/tests/bench_writer.o $(B)/tests/cap_offline.o \
-    $(B)/daemon/writer.o $(B)/daemon/retain.o $(B)/daemon/cap_rt.o $(B)/common/ring.o \
+    $(B)/daemon/writer.o $(B)/daemon/flush.o $(B)/daemon/retain.o $(B)/daemon/cap_rt.o $(B)/common/ring.o \
     $(B)/common/ring_rt.o $(B)/common/conv.o $(B)/common/wav.o \
     $(B)/common/cfg.o $(B)/common/log.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm -lpthread

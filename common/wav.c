@@ -539,31 +539,44 @@ fail_free:
  * on disk by then, leaves the page cache.  So a file that grows all day
  * keeps about two steps in the cache, a sync has at most that much left to
  * write, and new writes reuse pages that are already in use instead of
- * fresh ones (DESIGN.md, "Memory and the page cache").  Errors are left to
- * the writes and syncs, which report them.
+ * fresh ones (DESIGN.md, "Memory and the page cache").  The step waits for
+ * the disk, so the writer hands it to its flusher thread: wav_writeback_due
+ * says which step is complete, wav_writeback_step does it.  Errors are left
+ * to the writes and syncs, which report them.
  */
-static void
-wav_writeback(struct wav *w)
+int
+wav_writeback_due(struct wav *w, uint64_t *off)
 {
 #if defined(__linux__)
-	uint64_t off;
-
-	while (w->lay.data_off + w->data_bytes - w->wb_off >= WAV_WB_BYTES) {
-		off = w->wb_off;
-		(void)sync_file_range(w->fd, (off_t)off, WAV_WB_BYTES,
-		    SYNC_FILE_RANGE_WRITE);
-		if (off >= WAV_WB_BYTES) {
-			off -= WAV_WB_BYTES;
-			(void)sync_file_range(w->fd, (off_t)off, WAV_WB_BYTES,
-			    SYNC_FILE_RANGE_WAIT_BEFORE |
-			    SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
-			(void)posix_fadvise(w->fd, (off_t)off, WAV_WB_BYTES,
-			    POSIX_FADV_DONTNEED);
-		}
-		w->wb_off += WAV_WB_BYTES;
-	}
+	if (w->lay.data_off + w->data_bytes - w->wb_off < WAV_WB_BYTES)
+		return 0;
+	*off = w->wb_off;
+	w->wb_off += WAV_WB_BYTES;
+	return 1;
 #else
 	(void)w;
+	(void)off;
+	return 0;
+#endif
+}
+
+void
+wav_writeback_step(int fd, uint64_t off)
+{
+#if defined(__linux__)
+	(void)sync_file_range(fd, (off_t)off, WAV_WB_BYTES,
+	    SYNC_FILE_RANGE_WRITE);
+	if (off >= WAV_WB_BYTES) {
+		off -= WAV_WB_BYTES;
+		(void)sync_file_range(fd, (off_t)off, WAV_WB_BYTES,
+		    SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+		    SYNC_FILE_RANGE_WAIT_AFTER);
+		(void)posix_fadvise(fd, (off_t)off, WAV_WB_BYTES,
+		    POSIX_FADV_DONTNEED);
+	}
+#else
+	(void)fd;
+	(void)off;
 #endif
 }
 
@@ -571,15 +584,12 @@ int
 wav_write(struct wav *w, const void *buf, size_t bytes)
 {
 	uint64_t	off;
-	int		rc;
 
 	off = w->lay.data_off + w->data_bytes;
 	if (bytes > WAV_OFF_MAX - off)
 		return -EFBIG;
 	/* What reached the file before an error counts: see wav_update. */
-	rc = wav_pwrite_all(w->fd, buf, bytes, off, &w->data_bytes);
-	wav_writeback(w);
-	return rc;
+	return wav_pwrite_all(w->fd, buf, bytes, off, &w->data_bytes);
 }
 
 int

@@ -52,6 +52,16 @@ struct wav	*wav_open(const char *path, const struct wav_par *, char *err,
 int		 wav_write(struct wav *, const void *buf, size_t bytes);
 
 /*
+ * Write-back of a file that grows all day, in steps (4 MiB on Linux, none
+ * elsewhere): after writes, wav_writeback_due returns 1 and the offset of
+ * each step that is now complete, once; wav_writeback_step(fd, off), on any
+ * descriptor of the file and any thread, starts writing that step to disk,
+ * waits for the step before it and drops that one from the page cache.
+ */
+int		 wav_writeback_due(struct wav *, uint64_t *off);
+void		 wav_writeback_step(int fd, uint64_t off);
+
+/*
  * Appends frames of digital silence (all-zero bytes).  Runs of 1 MiB or
  * more become a hole made with ftruncate (no disk space used where the file
  * system supports holes); shorter ones are written.  Returns 0 or -errno.

@@ -2,8 +2,9 @@
  * writer.c: the writer thread.  Every tick it takes every record out
  * of the ring, finds gaps from the record headers, converts the samples in
  * one pass and appends them to the open files; it rotates them at exact
- * frame boundaries, refreshes their headers and syncs them.  It is the
- * only thread that waits on the disk.
+ * frame boundaries and refreshes their headers.  What waits on the disk
+ * (write-back, syncs, finishing closed files, retention) it hands to its
+ * flusher thread (flush.c), so that a slow disk does not hold up the ring.
  */
 #include "writer.h"
 
@@ -26,8 +27,8 @@
 
 #include "cap.h"
 #include "conv.h"
+#include "flush.h"
 #include "log.h"
-#include "retain.h"
 #include "ring.h"
 #include "wav.h"
 
@@ -36,8 +37,6 @@
 #define WR_METER_NS	1000000000LL	/* meters read this recently: fast */
 #define WR_BUF_BYTES	(256 * 1024)	/* per file, gathered before a write */
 #define WR_PREPARE_NS	1000000000LL	/* open next files 1 s ahead */
-#define WR_FINISH_NS	1000000		/* a pass syncs closed files for
-					   about 1 ms, then leaves the rest */
 #define WR_MIN_FIRST_NS	100000000LL	/* a first file shorter than 0.1 s
 					   runs on to the following boundary */
 #define WR_MAX_DRIFT_NS	10000000LL	/* re-align files past 10 ms */
@@ -46,7 +45,7 @@
 #define WR_MAX_SUFFIX	999		/* name-1.wav ... name-999.wav */
 #define WR_NEVER	UINT64_MAX
 #define WR_DAY_S	86400
-#define WR_PARTIAL	".partial"	/* marks a file being written */
+#define WR_PARTIAL	FLUSH_PARTIAL	/* marks a file being written */
 #define WR_CMD_SLOTS	64		/* commands queued to the writer */
 #define WR_EV_SLOTS	256		/* events queued to the loop */
 #define WR_DISK_NS	2000000000LL	/* statvfs every 2 s */
@@ -56,11 +55,12 @@
 #define WR_RETAIN_NS	60000000000LL	/* retention looks every minute */
 #define WR_BEHIND_DIV	4		/* a ring fuller than 1/4 after a pass:
 					   drain again without waiting */
-#define WR_NAME_BYTES	(PATH_MAX + 128)	/* base name + _chNNN_PORT.wav */
+#define WR_NAME_BYTES	FLUSH_PATH_BYTES	/* base + _chNNN_PORT.wav */
 #define WR_PARTIAL_BYTES (WR_NAME_BYTES + sizeof(WR_PARTIAL))
 
 struct wr_file {
 	struct wav	*wav;		/* NULL: not open */
+	int		 sfd;		/* the flusher's descriptor of it */
 	char		 path[WR_NAME_BYTES];	/* final name; open as .partial */
 	unsigned char	*buf;		/* WR_BUF_BYTES, not yet written */
 	size_t		 len;		/* bytes in buf */
@@ -97,10 +97,10 @@ struct writer {
 	int		 started;
 
 	/* Writer thread only. */
-	struct wr_set	 sets[3];
+	struct wr_set	 sets[2];
 	struct wr_set	*cur;		/* being written */
 	struct wr_set	*next;		/* opened ahead of the boundary */
-	struct wr_set	*done;		/* closed, to sync and rename */
+	struct flush	*fl;		/* waits on the disk for us */
 	int		 have_pos;
 	uint64_t	 pos;		/* extended JACK frame expected next */
 	uint64_t	 rotate_at;	/* extended frame, or WR_NEVER */
@@ -127,10 +127,7 @@ struct writer {
 	char		 pause_why[64];
 	int64_t		 retry_ns;	/* WP_WRITE_ERROR: next try */
 	int		 disk_low;	/* below disk_warn_mb, told */
-	struct retain	*retain;	/* recd's own finished files */
-	char		*retain_dir;	/* the directory it is for */
 	int64_t		 next_retain_ns;
-	int		 retain_due;	/* a file was finished */
 	int		 gap_pending;	/* the next files follow a pause */
 	int		 anchored;	/* the take's timeline: */
 	uint64_t	 anchor_frame;	/* this extended frame ... */
@@ -152,6 +149,7 @@ struct writer {
 	uint64_t	 pre_cap, pre_len, pre_head;	/* frames */
 
 	/* Set by other threads. */
+	pthread_mutex_t	 ev_lock;	/* evq: the writer and its flusher */
 	atomic_int	 stop;
 	atomic_int	 want_take;	/* record (1) or not (0) */
 	atomic_uint	 take_from;	/* JACK frame time the take starts at */
@@ -338,8 +336,10 @@ wr_event(struct writer *w, enum writer_event_type type, const char *path,
 {
 	struct writer_event *e;
 
+	pthread_mutex_lock(&w->ev_lock);
 	e = ring_reserve_rt(w->evq, sizeof(*e));
 	if (e == NULL) {
+		pthread_mutex_unlock(&w->ev_lock);
 		atomic_fetch_add(&w->st_events_lost, 1);
 		return;
 	}
@@ -352,6 +352,7 @@ wr_event(struct writer *w, enum writer_event_type type, const char *path,
 	snprintf(e->text, sizeof(e->text), "%s", text != NULL ? text : "");
 	snprintf(e->path, sizeof(e->path), "%s", path != NULL ? path : "");
 	ring_commit_rt(w->evq, sizeof(*e));
+	pthread_mutex_unlock(&w->ev_lock);
 	if (w->notify != NULL)
 		w->notify(w->notify_arg);
 }
@@ -422,8 +423,9 @@ toolong:
 	return -ENAMETOOLONG;
 }
 
+/* Throws the files of s away: they hold nothing of the take yet. */
 static void
-wr_discard_set(struct wr_set *s)
+wr_discard_set(struct writer *w, struct wr_set *s)
 {
 	char		partial[WR_PARTIAL_BYTES], err[256];
 	unsigned	i;
@@ -436,35 +438,11 @@ wr_discard_set(struct wr_set *s)
 		snprintf(partial, sizeof(partial), "%s" WR_PARTIAL,
 		    s->f[i].path);
 		unlink(partial);
+		if (s->f[i].sfd >= 0)
+			flush_drop(w->fl, s->f[i].sfd);
+		s->f[i].sfd = -1;
 	}
 	s->open = 0;
-}
-
-/*
- * Syncs the directory that holds path, so that a file's name (new, or
- * renamed) survives a power cut as its data does: POSIX promises that
- * only for a sync of the directory itself.
- */
-static void
-wr_sync_dir(const char *path)
-{
-	char	dir[WR_NAME_BYTES];
-	char	*slash;
-	int	fd;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (slash == NULL)
-		snprintf(dir, sizeof(dir), ".");
-	else if (slash == dir)
-		slash[1] = '\0';
-	else
-		*slash = '\0';
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || fsync(fd) != 0)
-		log_warn("directory %s: sync", dir);
-	if (fd >= 0)
-		close(fd);
 }
 
 /*
@@ -514,15 +492,22 @@ wr_open_set(struct writer *w, struct wr_set *s)
 			goto fail;
 		}
 		/*
-		 * Held while the file is open, so that the repair at start-up
-		 * of another recd on this directory leaves it alone.
+		 * Held until the flusher has finished the file, so that the
+		 * repair at start-up of another recd on this directory leaves
+		 * it alone.  The flusher's descriptor shares it.
 		 */
 		if (flock(wav_fd(s->f[i].wav), LOCK_EX | LOCK_NB) != 0)
 			log_warn("file %s: lock", partial);
+		s->f[i].sfd = fcntl(wav_fd(s->f[i].wav), F_DUPFD_CLOEXEC, 0);
+		if (s->f[i].sfd < 0) {
+			rc = -errno;
+			log_err("file %s: dup", partial);
+			goto fail;
+		}
 		if (s->cue0[0] != '\0')
 			wav_add_cue(s->f[i].wav, 0, s->cue0);
 	}
-	wr_sync_dir(s->f[0].path);
+	flush_dirsync(w->fl, s->f[0].path);
 	s->open = 1;
 	atomic_fetch_add(&w->st_opened, s->n);
 	log_info("file %s%s: opened%s%s", s->f[0].path,
@@ -535,11 +520,19 @@ wr_open_set(struct writer *w, struct wr_set *s)
 	}
 	return 0;
 fail:
-	wr_discard_set(s);
+	wr_discard_set(w, s);
 	return rc;
 }
 
-static void	wr_finish_done(struct writer *, int64_t budget_ns);
+/* Hands each write-back step that is complete to the flusher. */
+static void
+wr_writeback(struct writer *w, struct wr_file *f)
+{
+	uint64_t off;
+
+	while (wav_writeback_due(f->wav, &off))
+		flush_writeback(w->fl, f->sfd, off);
+}
 
 static int
 wr_flush(struct writer *w, struct wr_file *f)
@@ -553,30 +546,30 @@ wr_flush(struct writer *w, struct wr_file *f)
 	if (rc != 0)
 		log_errx("file %s" WR_PARTIAL ": write: %s", f->path,
 		    strerror(-rc));
-	(void)w;
+	wr_writeback(w, f);
 	return rc;
 }
 
 /*
  * Finishes the files of cur: the last bytes, the final header and markers.
- * The sync and the rename to the final name wait for wr_finish_done, so
- * that a boundary costs only this.
+ * The sync, the final name and the ledger are the flusher's (flush_finish),
+ * so that a boundary costs only this; the set is free again at once.
  */
 static int
 wr_close_cur(struct writer *w, const char *cue_end)
 {
-	struct wr_set	*s = w->cur, *t;
-	char		 err[512];
+	struct wr_set	*s = w->cur;
+	char		 err[512], text[64];
 	uint64_t	 frames = s->written;
 	unsigned	 i;
 	int		 rc = 0, r;
 
 	if (!s->open)
 		return 0;
-	/* done must be free to take s: finish what it still holds. */
-	if (w->done->f[0].path[0] != '\0')
-		wr_finish_done(w, 0);
 	s->frames = frames;
+	snprintf(text, sizeof(text), "%u %s %u", s->split ? 1 : w->nch,
+	    s->fmt == CONV_PCM16 ? "pcm16" : s->fmt == CONV_PCM24 ? "pcm24" :
+	    s->fmt == CONV_PCM32 ? "pcm32" : "float32", w->rate);
 	for (i = 0; i < s->n; i++) {
 		r = wr_flush(w, &s->f[i]);
 		if (r != 0 && rc == 0)
@@ -590,77 +583,17 @@ wr_close_cur(struct writer *w, const char *cue_end)
 			if (rc == 0)
 				rc = r;
 		}
+		/* The last of the set syncs the directory: one for all. */
+		flush_finish(w->fl, s->f[i].sfd, s->f[i].path, text, frames,
+		    i + 1 == s->n);
+		s->f[i].sfd = -1;
 	}
 	s->open = 0;
 	atomic_fetch_add(&w->st_closed, s->n);
 	log_info("file %s%s: closed, %llu frames (%.3f s)", s->f[0].path,
 	    s->n > 1 ? " and the other channels" : "",
 	    (unsigned long long)frames, (double)frames / w->rate);
-	/* cur becomes done, done (finished by now) becomes free. */
-	t = w->done;
-	w->done = s;
-	w->cur = t;
 	return rc;
-}
-
-/*
- * Syncs and renames the closed files: now they are finished.  With a
- * budget (ns, 0: none) it stops once that is spent, after one file at
- * least, and the next pass goes on: 64 syncs in one pass would hold the
- * ring up for tens of ms at every rotation.  The last file goes first, so
- * that f[0] still has its path while any file waits.
- */
-static void
-wr_finish_done(struct writer *w, int64_t budget_ns)
-{
-	struct wr_set	*s = w->done;
-	char		 partial[WR_PARTIAL_BYTES], first[WR_NAME_BYTES];
-	int64_t		 t0 = mono_ns();
-	unsigned	 i;
-	char		 text[64];
-	int		 fd, did = 0, named;
-
-	snprintf(text, sizeof(text), "%u %s %u", s->split ? 1 : w->nch,
-	    s->fmt == CONV_PCM16 ? "pcm16" : s->fmt == CONV_PCM24 ? "pcm24" :
-	    s->fmt == CONV_PCM32 ? "pcm32" : "float32", w->rate);
-	/* f[0] goes last: its path names the directory until then. */
-	snprintf(first, sizeof(first), "%s", s->f[0].path);
-	for (i = s->n; i-- > 0; did = 1) {
-		if (s->f[i].path[0] == '\0')
-			continue;
-		if (budget_ns > 0 && did && mono_ns() - t0 >= budget_ns)
-			break;
-		snprintf(partial, sizeof(partial), "%s" WR_PARTIAL,
-		    s->f[i].path);
-		fd = open(partial, O_RDONLY | O_CLOEXEC);
-		if (fd < 0 || fsync(fd) != 0)
-			log_warn("file %s: sync", partial);
-		if (fd >= 0)
-			close(fd);
-		/* link() refuses to replace a file that appeared meanwhile. */
-		named = 1;
-		if (link(partial, s->f[i].path) == 0)
-			unlink(partial);
-		else if (errno != EEXIST && !exists(s->f[i].path) &&
-		    rename(partial, s->f[i].path) == 0)
-			;
-		else {
-			log_warn("file %s: rename to %s", partial,
-			    s->f[i].path);
-			named = 0;
-		}
-		/* The ledger of recd's own files, for retention. */
-		if (named && w->retain != NULL &&
-		    retain_add(w->retain, s->f[i].path) != 0)
-			log_warnx("retention: %s: not in the ledger",
-			    s->f[i].path);
-		w->retain_due |= named;
-		wr_event(w, WEV_FILE_CLOSED, s->f[i].path, text, s->frames, 0);
-		s->f[i].path[0] = '\0';
-	}
-	/* The final names, as durable as the data synced above. */
-	if (first[0] != '\0')
-		wr_sync_dir(first);
 }
 
 static void
@@ -699,9 +632,9 @@ wr_gate_reset(struct writer *w)
 static void
 wr_pause(struct writer *w, enum writer_pause why, const char *text)
 {
-	wr_discard_set(w->next);
+	wr_discard_set(w, w->next);
 	wr_close_cur(w, NULL);
-	wr_finish_done(w, 0);	/* synced and named before the log says so */
+	flush_wait(w->fl);	/* synced and named before the log says so */
 	w->paused = why;
 	w->pause_from = w->pos;
 	snprintf(w->pause_why, sizeof(w->pause_why), "%s",
@@ -732,7 +665,7 @@ wr_error(struct writer *w, int err)
 {
 	char text[128];
 
-	wr_discard_set(w->next);
+	wr_discard_set(w, w->next);
 	wr_event(w, WEV_WRITE_ERROR, w->cur->open ? w->cur->f[0].path : NULL,
 	    strerror(err), (uint64_t)err, 0);
 	wr_close_cur(w, NULL);
@@ -968,7 +901,7 @@ wr_gap(struct writer *w, uint64_t ft64, uint32_t ft, int64_t gap,
 	    "point: %s", (long long)gap, cause);
 	before = *w->cur;
 	wr_close_cur(w, label);
-	wr_discard_set(w->next);
+	wr_discard_set(w, w->next);
 	w->pos = ft64;
 	snprintf(label, sizeof(label), "gap: %lld frames missing before this "
 	    "file: %s", (long long)gap, cause);
@@ -1088,9 +1021,9 @@ wr_take_begin(struct writer *w, uint64_t ft64, uint32_t ft)
 static void
 wr_take_end(struct writer *w)
 {
-	wr_discard_set(w->next);
+	wr_discard_set(w, w->next);
 	wr_close_cur(w, NULL);
-	wr_finish_done(w, 0);
+	flush_wait(w->fl);
 	w->recording = 0;
 	w->in_take = 0;
 	w->paused = WP_NONE;
@@ -1228,7 +1161,7 @@ wr_gate_open(struct writer *w, uint64_t ft64, long loud)
 	wr_when(w, s, when, sizeof(when));
 	if (w->cur->open && (w->cfg.gate_split || (w->rotate_at != WR_NEVER &&
 	    s >= w->rotate_at))) {
-		wr_discard_set(w->next);
+		wr_discard_set(w, w->next);
 		wr_close_cur(w, NULL);
 	}
 	if (w->cur->open) {
@@ -1273,7 +1206,7 @@ wr_gate_close(struct writer *w, uint64_t at)
 	wr_event(w, WEV_GATE_CLOSED, w->cur->open ? w->cur->f[0].path : NULL,
 	    NULL, at - w->gate_seg_start, wr_take_frame(w, at));
 	if (w->cfg.gate_split) {
-		wr_discard_set(w->next);
+		wr_discard_set(w, w->next);
 		wr_close_cur(w, "gate: closed");
 	}
 }
@@ -1299,7 +1232,7 @@ wr_gated(struct writer *w, const struct cap_rec *h, uint64_t ft64)
 		/* Files of a closed gate end at their boundary. */
 		if (w->cur->open && w->rotate_at != WR_NEVER &&
 		    ft64 >= w->rotate_at) {
-			wr_discard_set(w->next);
+			wr_discard_set(w, w->next);
 			wr_close_cur(w, NULL);
 		}
 		if (first < 0) {
@@ -1441,7 +1374,7 @@ wr_gate_setup(struct writer *w)
 	}
 }
 
-static void	wr_retain_open(struct writer *);
+static void	wr_retain_post(struct writer *);
 
 /* Commands from the loop: rotate, mark, a new configuration. */
 static void
@@ -1476,7 +1409,7 @@ wr_commands(struct writer *w)
 			w->cfg = *c->cfg;
 			free(c->cfg);
 			wr_gate_setup(w);
-			wr_retain_open(w);
+			wr_retain_post(w);
 			break;
 		}
 		ring_release(w->cmdq, sizeof(*c));
@@ -1606,21 +1539,16 @@ wr_pause_check(struct writer *w, int64_t now)
 		wr_unpause(w, "trying again after the write error");
 }
 
-/* The ledger of the recording directory; again when it changes. */
+/*
+ * Retention is the flusher's: it keeps the ledger as it finishes files,
+ * and applies keep_hours and keep_gb after each set it finished, when the
+ * settings come and every minute.
+ */
 static void
-wr_retain_open(struct writer *w)
+wr_retain_post(struct writer *w)
 {
-	char err[512];
-
-	if (w->retain != NULL && strcmp(w->retain_dir, w->cfg.directory) == 0)
-		return;
-	retain_close(w->retain);
-	free(w->retain_dir);
-	w->retain_dir = strdup(w->cfg.directory);
-	w->retain = retain_open(w->cfg.directory, err, sizeof(err));
-	if (w->retain == NULL)
-		log_warnx("retention: %s; recd keeps no ledger of its files, "
-		    "and deletes none", err);
+	flush_retain(w->fl, w->cfg.directory, w->cfg.keep_hours,
+	    w->cfg.keep_gb);
 }
 
 static void
@@ -1629,18 +1557,29 @@ wr_deleted(void *arg, const char *path, uint64_t bytes, const char *why)
 	wr_event(arg, WEV_FILE_DELETED, path, why, bytes, 0);
 }
 
-/* keep_hours and keep_gb: every minute, and after a file is finished. */
+/*
+ * Called by the flusher once a file is synced and named: the event names
+ * the file as it is, .partial if the rename failed.
+ */
+static void
+wr_finished(void *arg, const char *path, const char *text, uint64_t frames,
+    int named)
+{
+	char partial[WR_PARTIAL_BYTES];
+
+	snprintf(partial, sizeof(partial), "%s%s", path, named ? "" :
+	    WR_PARTIAL);
+	wr_event(arg, WEV_FILE_CLOSED, partial, text, frames, 0);
+}
+
 static void
 wr_retention(struct writer *w, int64_t now)
 {
-	if (w->retain == NULL || (w->cfg.keep_hours <= 0 &&
-	    w->cfg.keep_gb <= 0) || (now < w->next_retain_ns &&
-	    !w->retain_due))
+	if ((w->cfg.keep_hours <= 0 && w->cfg.keep_gb <= 0) ||
+	    now < w->next_retain_ns)
 		return;
-	w->retain_due = 0;
 	w->next_retain_ns = now + WR_RETAIN_NS;
-	retain_apply(w->retain, w->cfg.keep_hours, w->cfg.keep_gb, time(NULL),
-	    wr_deleted, w);
+	wr_retain_post(w);
 }
 
 static void
@@ -1650,8 +1589,6 @@ wr_housekeeping(struct writer *w, int64_t now)
 	unsigned	 i;
 	int		 rc;
 
-	if (w->done->f[0].path[0] != '\0')
-		wr_finish_done(w, WR_FINISH_NS);
 	wr_retention(w, now);
 	wr_disk(w, now);
 	wr_pause_check(w, now);
@@ -1686,9 +1623,7 @@ wr_housekeeping(struct writer *w, int64_t now)
 				wr_fail(w);
 				return;
 			}
-			if (wav_sync(s->f[i].wav) != 0)
-				log_warn("file %s" WR_PARTIAL ": sync",
-				    s->f[i].path);
+			flush_sync(w->fl, s->f[i].sfd, s->f[i].path);
 		}
 	}
 }
@@ -1751,7 +1686,7 @@ wr_main(void *arg)
 	int		 stopping;
 
 	wr_gate_setup(w);
-	wr_retain_open(w);
+	wr_retain_post(w);
 	w->next_update_ns = mono_ns();
 	w->next_sync_ns = w->next_update_ns +
 	    (int64_t)(w->cfg.fsync_seconds * 1e9);
@@ -1784,12 +1719,12 @@ wr_main(void *arg)
 		    WR_BEHIND_DIV)
 			wr_sleep(w, mono_ns());
 	}
-	wr_discard_set(w->next);
+	wr_discard_set(w, w->next);
+	/*
+	 * The flusher finishes the last files, and applies retention after
+	 * them as after every set, before writer_stop returns.
+	 */
 	wr_close_cur(w, NULL);
-	if (w->done->f[0].path[0] != '\0')
-		wr_finish_done(w, 0);
-	/* The last files count for keep_gb too, as every finished file. */
-	wr_retention(w, mono_ns());
 	atomic_store(&w->st_recording, 0);
 	return NULL;
 }
@@ -1813,6 +1748,7 @@ writer_new(const struct cfg *cfg, struct cap *cap, void (*notify)(void *),
 	w->rate = cap_rate(cap);
 	w->notify = notify;
 	w->notify_arg = arg;
+	pthread_mutex_init(&w->ev_lock, NULL);
 	atomic_init(&w->st_disk_free, -1);
 	atomic_init(&w->st_gate, -1);
 	w->disk_free = -1;
@@ -1849,11 +1785,12 @@ writer_new(const struct cfg *cfg, struct cap *cap, void (*notify)(void *),
 	for (i = 0; i < w->nch; i++)
 		w->dither[i] = 0x9e3779b9u * (i + 1);
 	/* Every set can hold split files; single mode uses the first. */
-	for (k = 0; k < 3; k++) {
+	for (k = 0; k < 2; k++) {
 		w->sets[k].f = calloc(w->nch, sizeof(struct wr_file));
 		if (w->sets[k].f == NULL)
 			goto nomem;
 		for (i = 0; i < w->nch; i++) {
+			w->sets[k].f[i].sfd = -1;
 			/* Touched now, so the first writes meet no page fault. */
 			w->sets[k].f[i].buf = calloc(1, WR_BUF_BYTES);
 			if (w->sets[k].f[i].buf == NULL)
@@ -1863,7 +1800,6 @@ writer_new(const struct cfg *cfg, struct cap *cap, void (*notify)(void *),
 	}
 	w->cur = &w->sets[0];
 	w->next = &w->sets[1];
-	w->done = &w->sets[2];
 	w->rotate_at = WR_NEVER;
 	return w;
 nomem:
@@ -1875,11 +1811,17 @@ nomem:
 int
 writer_start(struct writer *w, char *err, size_t errlen)
 {
-	int rc;
+	struct flush_ops	ops = { wr_finished, wr_deleted, w };
+	int			rc;
 
+	w->fl = flush_new(&ops, err, errlen);
+	if (w->fl == NULL)
+		return -ENOMEM;
 	rc = pthread_create(&w->thread, NULL, wr_main, w);
 	if (rc != 0) {
 		snprintf(err, errlen, "writer: thread: %s", strerror(rc));
+		flush_del(w->fl);
+		w->fl = NULL;
 		return -rc;
 	}
 	w->started = 1;
@@ -1893,6 +1835,9 @@ writer_stop(struct writer *w)
 		return;
 	atomic_store(&w->stop, 1);
 	pthread_join(w->thread, NULL);
+	/* Every file the writer closed is finished when this returns. */
+	flush_del(w->fl);
+	w->fl = NULL;
 	atomic_store(&w->stop, 0);
 	w->started = 0;
 }
@@ -1934,7 +1879,7 @@ writer_del(struct writer *w)
 	if (w == NULL)
 		return;
 	writer_stop(w);
-	for (k = 0; k < 3; k++) {
+	for (k = 0; k < 2; k++) {
 		for (i = 0; w->sets[k].f != NULL && i < w->nch; i++)
 			free(w->sets[k].f[i].buf);
 		free(w->sets[k].f);
@@ -1965,8 +1910,7 @@ writer_del(struct writer *w)
 	free(w->gate_ch);
 	free(w->pre_planes);
 	free(w->pre);
-	retain_close(w->retain);
-	free(w->retain_dir);
+	pthread_mutex_destroy(&w->ev_lock);
 	cfg_done(&w->cfg);
 	free(w);
 }

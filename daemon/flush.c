@@ -1,0 +1,348 @@
+/*
+ * flush.c: the flusher thread (flush.h).  A fixed queue of jobs under one
+ * mutex: the writer queues, the flusher runs them in order.  Neither side
+ * is real time, and each job waits on the disk far longer than the lock
+ * is held.
+ */
+#include "flush.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "wav.h"
+
+#define FL_SLOTS	256		/* jobs queued; then the writer waits */
+#define FL_TEXT_BYTES	64
+
+enum fl_type {
+	FL_WRITEBACK, FL_SYNC, FL_FINISH, FL_DROP, FL_DIRSYNC, FL_RETAIN
+};
+
+struct fl_job {
+	enum fl_type	 type;
+	int		 fd;		/* the file's own descriptor, or -1 */
+	int		 dir;		/* FL_FINISH: sync the directory too */
+	uint64_t	 off;		/* FL_WRITEBACK */
+	uint64_t	 frames;	/* FL_FINISH */
+	double		 keep_hours, keep_gb;	/* FL_RETAIN */
+	char		 text[FL_TEXT_BYTES];
+	char		 path[FLUSH_PATH_BYTES];
+};
+
+struct flush {
+	struct flush_ops ops;
+	pthread_t	 thread;
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 work;		/* the flusher: a job, or stop */
+	pthread_cond_t	 room;		/* the writer: a slot, or a job ran */
+	struct fl_job	*slots;		/* FL_SLOTS */
+	uint64_t	 head, tail;	/* jobs run, jobs queued */
+	int		 stop;
+
+	/* The flusher thread only. */
+	struct retain	*retain;
+	char		*retain_dir;
+	double		 keep_hours, keep_gb;
+};
+
+static int
+fl_exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 || errno != ENOENT;
+}
+
+/*
+ * Syncs the directory that holds path, so that a file's name (new, or
+ * renamed) survives a power cut as its data does: POSIX promises that
+ * only for a sync of the directory itself.
+ */
+static void
+fl_sync_dir(const char *path)
+{
+	char	dir[FLUSH_PATH_BYTES];
+	char	*slash;
+	int	fd;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) != 0)
+		log_warn("directory %s: sync", dir);
+	if (fd >= 0)
+		close(fd);
+}
+
+static void
+fl_retain_apply(struct flush *fl)
+{
+	if (fl->retain == NULL || (fl->keep_hours <= 0 && fl->keep_gb <= 0))
+		return;
+	retain_apply(fl->retain, fl->keep_hours, fl->keep_gb, time(NULL),
+	    fl->ops.deleted, fl->ops.arg);
+}
+
+/* New settings; the ledger of another directory when it changed. */
+static void
+fl_retain(struct flush *fl, const struct fl_job *j)
+{
+	char err[512];
+
+	fl->keep_hours = j->keep_hours;
+	fl->keep_gb = j->keep_gb;
+	if (fl->retain_dir == NULL || strcmp(fl->retain_dir, j->path) != 0) {
+		retain_close(fl->retain);
+		free(fl->retain_dir);
+		fl->retain_dir = strdup(j->path);
+		fl->retain = retain_open(j->path, err, sizeof(err));
+		if (fl->retain == NULL)
+			log_warnx("retention: %s; recd keeps no ledger of its "
+			    "files, and deletes none", err);
+	}
+	fl_retain_apply(fl);
+}
+
+/*
+ * The file is complete: synced, then named.  link() refuses to replace a
+ * file that appeared meanwhile; rename() is for file systems without hard
+ * links, and only where the name is still free.
+ */
+static void
+fl_finish(struct flush *fl, const struct fl_job *j)
+{
+	char	partial[FLUSH_PATH_BYTES + sizeof(FLUSH_PARTIAL)];
+	int	named = 1;
+
+	snprintf(partial, sizeof(partial), "%s" FLUSH_PARTIAL, j->path);
+	if (fsync(j->fd) != 0)
+		log_warn("file %s: sync", partial);
+	close(j->fd);
+	if (link(partial, j->path) == 0)
+		unlink(partial);
+	else if (errno != EEXIST && !fl_exists(j->path) &&
+	    rename(partial, j->path) == 0)
+		;
+	else {
+		log_warn("file %s: rename to %s", partial, j->path);
+		named = 0;
+	}
+	/* The ledger of recd's own files, for retention. */
+	if (named && fl->retain != NULL && retain_add(fl->retain, j->path) != 0)
+		log_warnx("retention: %s: not in the ledger", j->path);
+	if (fl->ops.finished != NULL)
+		fl->ops.finished(fl->ops.arg, j->path, j->text, j->frames,
+		    named);
+	if (j->dir) {
+		/* The final names, as durable as the data synced above. */
+		fl_sync_dir(j->path);
+		fl_retain_apply(fl);
+	}
+}
+
+static void
+fl_run(struct flush *fl, const struct fl_job *j)
+{
+	switch (j->type) {
+	case FL_WRITEBACK:
+		wav_writeback_step(j->fd, j->off);
+		break;
+	case FL_SYNC:
+		if (fdatasync(j->fd) != 0)
+			log_warn("file %s" FLUSH_PARTIAL ": sync", j->path);
+		break;
+	case FL_FINISH:
+		fl_finish(fl, j);
+		break;
+	case FL_DROP:
+		close(j->fd);
+		break;
+	case FL_DIRSYNC:
+		fl_sync_dir(j->path);
+		break;
+	case FL_RETAIN:
+		fl_retain(fl, j);
+		break;
+	}
+}
+
+static void *
+fl_main(void *arg)
+{
+	struct flush	*fl = arg;
+	struct fl_job	*j;
+
+	pthread_mutex_lock(&fl->lock);
+	for (;;) {
+		while (fl->head == fl->tail && !fl->stop)
+			pthread_cond_wait(&fl->work, &fl->lock);
+		if (fl->head == fl->tail)
+			break;
+		/* The writer fills only slots past tail: this one stays. */
+		j = &fl->slots[fl->head % FL_SLOTS];
+		pthread_mutex_unlock(&fl->lock);
+		fl_run(fl, j);
+		pthread_mutex_lock(&fl->lock);
+		fl->head++;
+		pthread_cond_broadcast(&fl->room);
+	}
+	pthread_mutex_unlock(&fl->lock);
+	return NULL;
+}
+
+struct flush *
+flush_new(const struct flush_ops *ops, char *err, size_t errlen)
+{
+	struct flush	*fl;
+	int		 rc;
+
+	fl = calloc(1, sizeof(*fl));
+	if (fl == NULL || (fl->slots = calloc(FL_SLOTS,
+	    sizeof(*fl->slots))) == NULL) {
+		free(fl);
+		snprintf(err, errlen, "flusher: %s", strerror(ENOMEM));
+		return NULL;
+	}
+	fl->ops = *ops;
+	pthread_mutex_init(&fl->lock, NULL);
+	pthread_cond_init(&fl->work, NULL);
+	pthread_cond_init(&fl->room, NULL);
+	rc = pthread_create(&fl->thread, NULL, fl_main, fl);
+	if (rc != 0) {
+		snprintf(err, errlen, "flusher: thread: %s", strerror(rc));
+		pthread_cond_destroy(&fl->room);
+		pthread_cond_destroy(&fl->work);
+		pthread_mutex_destroy(&fl->lock);
+		free(fl->slots);
+		free(fl);
+		return NULL;
+	}
+	return fl;
+}
+
+void
+flush_del(struct flush *fl)
+{
+	if (fl == NULL)
+		return;
+	pthread_mutex_lock(&fl->lock);
+	fl->stop = 1;
+	pthread_cond_signal(&fl->work);
+	pthread_mutex_unlock(&fl->lock);
+	pthread_join(fl->thread, NULL);
+	pthread_cond_destroy(&fl->room);
+	pthread_cond_destroy(&fl->work);
+	pthread_mutex_destroy(&fl->lock);
+	retain_close(fl->retain);
+	free(fl->retain_dir);
+	free(fl->slots);
+	free(fl);
+}
+
+/* A free slot, waiting for one; the lock is held on return. */
+static struct fl_job *
+fl_slot(struct flush *fl, enum fl_type type, int fd, const char *path)
+{
+	struct fl_job *j;
+
+	pthread_mutex_lock(&fl->lock);
+	while (fl->tail - fl->head >= FL_SLOTS)
+		pthread_cond_wait(&fl->room, &fl->lock);
+	j = &fl->slots[fl->tail % FL_SLOTS];
+	j->type = type;
+	j->fd = fd;
+	j->dir = 0;
+	j->off = j->frames = 0;
+	j->text[0] = '\0';
+	snprintf(j->path, sizeof(j->path), "%s", path != NULL ? path : "");
+	return j;
+}
+
+/* Queues the slot that fl_slot gave and lets go of the lock. */
+static void
+fl_queue(struct flush *fl)
+{
+	fl->tail++;
+	pthread_cond_signal(&fl->work);
+	pthread_mutex_unlock(&fl->lock);
+}
+
+void
+flush_writeback(struct flush *fl, int fd, uint64_t off)
+{
+	struct fl_job *j = fl_slot(fl, FL_WRITEBACK, fd, NULL);
+
+	j->off = off;
+	fl_queue(fl);
+}
+
+void
+flush_sync(struct flush *fl, int fd, const char *path)
+{
+	fl_slot(fl, FL_SYNC, fd, path);
+	fl_queue(fl);
+}
+
+void
+flush_finish(struct flush *fl, int fd, const char *path, const char *text,
+    uint64_t frames, int dir)
+{
+	struct fl_job *j = fl_slot(fl, FL_FINISH, fd, path);
+
+	snprintf(j->text, sizeof(j->text), "%s", text);
+	j->frames = frames;
+	j->dir = dir;
+	fl_queue(fl);
+}
+
+void
+flush_drop(struct flush *fl, int fd)
+{
+	fl_slot(fl, FL_DROP, fd, NULL);
+	fl_queue(fl);
+}
+
+void
+flush_dirsync(struct flush *fl, const char *path)
+{
+	fl_slot(fl, FL_DIRSYNC, -1, path);
+	fl_queue(fl);
+}
+
+void
+flush_retain(struct flush *fl, const char *dir, double keep_hours,
+    double keep_gb)
+{
+	struct fl_job *j = fl_slot(fl, FL_RETAIN, -1, dir);
+
+	j->keep_hours = keep_hours;
+	j->keep_gb = keep_gb;
+	fl_queue(fl);
+}
+
+void
+flush_wait(struct flush *fl)
+{
+	uint64_t until;
+
+	pthread_mutex_lock(&fl->lock);
+	until = fl->tail;
+	while (fl->head < until)
+		pthread_cond_wait(&fl->room, &fl->lock);
+	pthread_mutex_unlock(&fl->lock);
+}
