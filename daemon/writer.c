@@ -36,7 +36,9 @@
 #define WR_IDLE_TICK_NS	100000000	/* and while nobody reads meters */
 #define WR_METER_NS	1000000000LL	/* meters read this recently: fast */
 #define WR_BUF_BYTES	(256 * 1024)	/* per file, gathered before a write */
-#define WR_PREPARE_NS	1000000000LL	/* open next files 1 s ahead */
+#define WR_PREPARE_NS	3000000000LL	/* open next files 3 s ahead */
+#define WR_STEP_NS	1000000		/* a pass opens (or closes) files for
+					   about 1 ms, then leaves the rest */
 #define WR_MIN_FIRST_NS	100000000LL	/* a first file shorter than 0.1 s
 					   runs on to the following boundary */
 #define WR_MAX_DRIFT_NS	10000000LL	/* re-align files past 10 ms */
@@ -61,6 +63,8 @@
 struct wr_file {
 	struct wav	*wav;		/* NULL: not open */
 	int		 sfd;		/* the flusher's descriptor of it */
+	int64_t		 update_ns;	/* header refresh due (monotonic) */
+	int64_t		 sync_ns;	/* fsync_seconds sync due */
 	char		 path[WR_NAME_BYTES];	/* final name; open as .partial */
 	unsigned char	*buf;		/* WR_BUF_BYTES, not yet written */
 	size_t		 len;		/* bytes in buf */
@@ -79,7 +83,10 @@ struct wr_set {
 	size_t		 frame_bytes;	/* one frame in one file */
 	uint64_t	 frames;	/* at close: frames in each file */
 	uint64_t	 written;	/* frames in each file so far */
-	int		 open;
+	int		 open;		/* every file open: being written */
+	int		 opening;	/* named; nopen of n files open */
+	int		 closing;	/* written; nclosed of n closed */
+	unsigned	 nopen, nclosed;
 	uint64_t	 start;		/* extended JACK frame of frame 0 */
 	uint64_t	 time_ref;	/* bext: samples since local midnight */
 	struct timespec	 wall;		/* wall-clock time of frame 0 */
@@ -97,9 +104,10 @@ struct writer {
 	int		 started;
 
 	/* Writer thread only. */
-	struct wr_set	 sets[2];
+	struct wr_set	 sets[3];
 	struct wr_set	*cur;		/* being written */
 	struct wr_set	*next;		/* opened ahead of the boundary */
+	struct wr_set	*old;		/* closed after the boundary */
 	struct flush	*fl;		/* waits on the disk for us */
 	int		 have_pos;
 	uint64_t	 pos;		/* extended JACK frame expected next */
@@ -113,7 +121,7 @@ struct writer {
 	int		 recording;	/* a take: files open while data comes */
 	int		 skipping;	/* until frame time skip_until */
 	uint32_t	 skip_until;
-	int64_t		 next_update_ns, next_sync_ns;	/* CLOCK_MONOTONIC */
+	int		 turned;	/* this pass did rotation work */
 
 	struct ring	*cmdq;		/* struct wr_cmd, from the loop */
 	struct ring	*evq;		/* struct writer_event, to the loop */
@@ -442,32 +450,50 @@ wr_discard_set(struct writer *w, struct wr_set *s)
 			flush_drop(w->fl, s->f[i].sfd);
 		s->f[i].sfd = -1;
 	}
-	s->open = 0;
+	s->open = s->opening = 0;
+	s->nopen = 0;
 }
 
 /*
- * Opens the files of s, whose start, wall and time_ref are set, in the
- * mode and format the configuration asks for now.
+ * Names the files of s, whose start, wall and time_ref are set, in the
+ * mode and format the configuration asks for now; wr_open_more opens them.
  */
 static int
-wr_open_set(struct writer *w, struct wr_set *s)
+wr_open_begin(struct writer *w, struct wr_set *s)
 {
 	static const enum conv_fmt fmts[] = {
 		CONV_PCM16, CONV_PCM24, CONV_PCM32, CONV_FLOAT32
 	};
-	struct wav_par	par;
-	char		partial[WR_PARTIAL_BYTES], err[512];
-	unsigned	i;
-	int		rc;
+	int rc;
 
 	s->written = 0;
 	s->split = w->cfg.mode == CFG_MODE_SPLIT;
 	s->n = s->split ? w->nch : 1;
 	s->fmt = fmts[w->cfg.format];
 	s->frame_bytes = conv_sample_bytes(s->fmt) * (s->split ? 1 : w->nch);
-	rc = wr_name_set(w, s);
-	if (rc != 0)
+	if ((rc = wr_name_set(w, s)) != 0)
 		return rc;
+	s->opening = 1;
+	s->nopen = 0;
+	return 0;
+}
+
+/*
+ * Opens the files of s that wr_open_begin named, in order.  With a budget
+ * (ns, 0: none) it stops once that is spent, after one file at least, and
+ * the next call goes on: creating 64 files took 10-17 ms on ext4, too long
+ * for one pass.  Returns 0 (s->open once every file is), or -errno with
+ * the set thrown away.
+ */
+static int
+wr_open_more(struct writer *w, struct wr_set *s, int64_t budget_ns)
+{
+	struct wav_par	par;
+	char		partial[WR_PARTIAL_BYTES], err[512];
+	int64_t		t0 = mono_ns();
+	unsigned	i, first = s->nopen;
+	int		rc;
+
 	memset(&par, 0, sizeof(par));
 	par.channels = s->split ? 1 : w->nch;
 	par.rate = w->rate;
@@ -476,7 +502,10 @@ wr_open_set(struct writer *w, struct wr_set *s)
 	par.time_ref = s->time_ref;
 	par.origin = s->wall.tv_sec;
 	par.description = w->cfg.description;
-	for (i = 0; i < s->n; i++) {
+	for (i = s->nopen; i < s->n; i++) {
+		if (budget_ns > 0 && i > first && mono_ns() - t0 >=
+		    budget_ns)
+			return 0;
 		snprintf(partial, sizeof(partial), "%s" WR_PARTIAL,
 		    s->f[i].path);
 		if (i == 0 && (rc = mkdirs(partial)) != 0) {
@@ -506,22 +535,52 @@ wr_open_set(struct writer *w, struct wr_set *s)
 		}
 		if (s->cue0[0] != '\0')
 			wav_add_cue(s->f[i].wav, 0, s->cue0);
+		/* Spread over the periods: not every file in one pass. */
+		s->f[i].update_ns = t0 + (int64_t)(w->cfg.header_seconds *
+		    1e9 * (i + 1) / s->n);
+		s->f[i].sync_ns = t0 + (int64_t)(w->cfg.fsync_seconds * 1e9 *
+		    (i + 1) / s->n);
+		s->nopen = i + 1;
+		atomic_fetch_add(&w->st_opened, 1);
 	}
 	flush_dirsync(w->fl, s->f[0].path);
+	s->opening = 0;
 	s->open = 1;
-	atomic_fetch_add(&w->st_opened, s->n);
 	log_info("file %s%s: opened%s%s", s->f[0].path,
 	    s->n > 1 ? " and the other channels" : "",
 	    s->cue0[0] != '\0' ? "; marker: " : "", s->cue0);
+	return 0;
+fail:
+	wr_discard_set(w, s);
+	return rc;
+}
+
+/*
+ * The files of s are the ones being recorded now: the loop lists them.
+ * Not when they are opened, since files opened ahead for a boundary that
+ * a pause or a rotate command moved are thrown away unused.
+ */
+static void
+wr_announce(struct writer *w, const struct wr_set *s)
+{
+	char		partial[WR_PARTIAL_BYTES];
+	unsigned	i;
+
 	for (i = 0; i < s->n; i++) {
 		snprintf(partial, sizeof(partial), "%s" WR_PARTIAL,
 		    s->f[i].path);
 		wr_event(w, WEV_FILE_OPENED, partial, NULL, 0, 0);
 	}
-	return 0;
-fail:
-	wr_discard_set(w, s);
-	return rc;
+}
+
+static int
+wr_open_set(struct writer *w, struct wr_set *s)
+{
+	int rc;
+
+	if ((rc = wr_open_begin(w, s)) != 0)
+		return rc;
+	return wr_open_more(w, s, 0);
 }
 
 /* Hands each write-back step that is complete to the flusher. */
@@ -551,31 +610,34 @@ wr_flush(struct writer *w, struct wr_file *f)
 }
 
 /*
- * Finishes the files of cur: the last bytes, the final header and markers.
- * The sync, the final name and the ledger are the flusher's (flush_finish),
- * so that a boundary costs only this; the set is free again at once.
+ * Closes the files of s that are still open, in order: the last bytes,
+ * the final header and markers.  The sync, the final name and the ledger
+ * are the flusher's (flush_finish).  With a budget (ns, 0: none) it stops
+ * once that is spent, after one file at least, and the next call goes on:
+ * at a rotation the old files close over the next passes, so that no
+ * pass writes out 64 buffers at once.  Returns 0 or the first error.
  */
 static int
-wr_close_cur(struct writer *w, const char *cue_end)
+wr_close_more(struct writer *w, struct wr_set *s, const char *cue_end,
+    int64_t budget_ns)
 {
-	struct wr_set	*s = w->cur;
-	char		 err[512], text[64];
-	uint64_t	 frames = s->written;
-	unsigned	 i;
-	int		 rc = 0, r;
+	char		err[512], text[64];
+	int64_t		t0 = mono_ns();
+	unsigned	i, first = s->nclosed;
+	int		rc = 0, r;
 
-	if (!s->open)
-		return 0;
-	s->frames = frames;
 	snprintf(text, sizeof(text), "%u %s %u", s->split ? 1 : w->nch,
 	    s->fmt == CONV_PCM16 ? "pcm16" : s->fmt == CONV_PCM24 ? "pcm24" :
 	    s->fmt == CONV_PCM32 ? "pcm32" : "float32", w->rate);
-	for (i = 0; i < s->n; i++) {
+	for (i = s->nclosed; i < s->n; i++) {
+		if (budget_ns > 0 && i > first && mono_ns() - t0 >=
+		    budget_ns)
+			return rc;
 		r = wr_flush(w, &s->f[i]);
 		if (r != 0 && rc == 0)
 			rc = r;
 		if (cue_end != NULL)
-			wav_add_cue(s->f[i].wav, frames, cue_end);
+			wav_add_cue(s->f[i].wav, s->frames, cue_end);
 		r = wav_close(s->f[i].wav, err, sizeof(err));
 		s->f[i].wav = NULL;
 		if (r != 0) {
@@ -584,16 +646,46 @@ wr_close_cur(struct writer *w, const char *cue_end)
 				rc = r;
 		}
 		/* The last of the set syncs the directory: one for all. */
-		flush_finish(w->fl, s->f[i].sfd, s->f[i].path, text, frames,
+		flush_finish(w->fl, s->f[i].sfd, s->f[i].path, text, s->frames,
 		    i + 1 == s->n);
 		s->f[i].sfd = -1;
+		s->nclosed = i + 1;
+		atomic_fetch_add(&w->st_closed, 1);
 	}
-	s->open = 0;
-	atomic_fetch_add(&w->st_closed, s->n);
+	s->closing = 0;
 	log_info("file %s%s: closed, %llu frames (%.3f s)", s->f[0].path,
 	    s->n > 1 ? " and the other channels" : "",
-	    (unsigned long long)frames, (double)frames / w->rate);
+	    (unsigned long long)s->frames, (double)s->frames / w->rate);
 	return rc;
+}
+
+/* Nothing more goes into s: its files are to be closed. */
+static void
+wr_retire(struct wr_set *s)
+{
+	s->open = 0;
+	s->closing = 1;
+	s->nclosed = 0;
+	s->frames = s->written;
+}
+
+/*
+ * Closes the files of cur at once, and first what is left of the files
+ * before them.  cur is free again when it returns.
+ */
+static int
+wr_close_cur(struct writer *w, const char *cue_end)
+{
+	struct wr_set	*s = w->cur;
+	int		 rc = 0, r;
+
+	if (w->old->closing)
+		rc = wr_close_more(w, w->old, NULL, 0);
+	if (!s->open)
+		return rc;
+	wr_retire(s);
+	r = wr_close_more(w, s, cue_end, 0);
+	return rc != 0 ? rc : r;
 }
 
 static void
@@ -722,6 +814,7 @@ wr_begin(struct writer *w, uint64_t start, uint32_t start_ft,
 		wr_error(w, -rc);
 		return -1;
 	}
+	wr_announce(w, s);
 	wr_plan_rotation(w, start, &s->wall, NULL);
 	atomic_store(&w->st_recording, 1);
 	return 0;
@@ -731,33 +824,50 @@ wr_begin(struct writer *w, uint64_t start, uint32_t start_ft,
 static int
 wr_rotate(struct writer *w)
 {
-	struct wr_set	*old = w->cur, *nx = w->next;
+	struct wr_set	*old = w->cur, *nx = w->next, *t;
 	struct timespec	 nominal = w->rotate_wall, now_wall;
 	uint64_t	 at = w->rotate_at;
-	int		 rc;
+	int		 rc = 0;
 
+	if ((nx->open || nx->opening) && nx->start != at)
+		wr_discard_set(w, nx);	/* opened for another boundary */
 	if (!nx->open) {
-		/* Not prepared (a boundary within a second of the last). */
-		nx->start = at;
-		nx->wall = nominal;
-		nx->time_ref = (old->time_ref + (at - old->start)) %
-		    ((uint64_t)WR_DAY_S * w->rate);
-		nx->cue0[0] = '\0';
-		if ((rc = wr_open_set(w, nx)) != 0) {
+		if (!nx->opening) {
+			/* Not prepared (a boundary soon after the last). */
+			nx->start = at;
+			nx->wall = nominal;
+			nx->time_ref = (old->time_ref + (at - old->start)) %
+			    ((uint64_t)WR_DAY_S * w->rate);
+			nx->cue0[0] = '\0';
+			rc = wr_open_begin(w, nx);
+		}
+		if (rc == 0)
+			rc = wr_open_more(w, nx, 0);
+		if (rc != 0) {
 			wr_error(w, -rc);
 			return -1;
 		}
 	}
-	rc = wr_close_cur(w, NULL);
-	/* wr_close_cur moved old to done and the free set to cur. */
-	w->next = w->cur;
+	/* The files before the old ones, if any are left, close now. */
+	if (w->old->closing)
+		rc = wr_close_more(w, w->old, NULL, 0);
+	/* The old files close over the next passes (wr_housekeeping). */
+	wr_retire(old);
+	t = w->old;
+	w->old = old;
 	w->cur = nx;
+	w->next = t;
+	wr_announce(w, nx);
 	cap_frame_wall_time(w->cap, (uint32_t)at, &now_wall);
 	wr_plan_rotation(w, at, &now_wall, &nominal);
+	w->turned = 1;
 	return rc;
 }
 
-/* Opens the next files while there is time, ahead of the boundary. */
+/*
+ * Opens the next files while there is time, ahead of the boundary, a few
+ * in each pass.
+ */
 static void
 wr_prepare(struct writer *w)
 {
@@ -765,15 +875,22 @@ wr_prepare(struct writer *w)
 
 	if (s->open || w->rotate_at == WR_NEVER || !w->cur->open)
 		return;
-	if ((int64_t)(w->rotate_at - w->pos) * 1000000000 / w->rate >
-	    WR_PREPARE_NS)
-		return;
-	s->start = w->rotate_at;
-	s->wall = w->rotate_wall;
-	s->time_ref = (w->cur->time_ref + (w->rotate_at - w->cur->start)) %
-	    ((uint64_t)WR_DAY_S * w->rate);
-	s->cue0[0] = '\0';
-	if (wr_open_set(w, s) != 0)
+	if (!s->opening) {
+		if ((int64_t)(w->rotate_at - w->pos) * 1000000000 / w->rate >
+		    WR_PREPARE_NS)
+			return;
+		s->start = w->rotate_at;
+		s->wall = w->rotate_wall;
+		s->time_ref = (w->cur->time_ref + (w->rotate_at -
+		    w->cur->start)) % ((uint64_t)WR_DAY_S * w->rate);
+		s->cue0[0] = '\0';
+		if (wr_open_begin(w, s) != 0) {
+			log_warnx("next files: will try again at the boundary");
+			return;
+		}
+	}
+	w->turned = 1;
+	if (wr_open_more(w, s, WR_STEP_NS) != 0)
 		log_warnx("next files: will try again at the boundary");
 }
 
@@ -1582,68 +1699,90 @@ wr_retention(struct writer *w, int64_t now)
 	wr_retain_post(w);
 }
 
+/*
+ * Header refreshes and syncs fall due per file, spread over their period
+ * from the file's open on, so that 64 split files do not all write out
+ * their buffers in one pass.  Returns 1 when *at is due, and sets the next.
+ */
+static int
+wr_due(int64_t *at, int64_t now, double seconds)
+{
+	int64_t period = (int64_t)(seconds * 1e9);
+
+	if (now < *at)
+		return 0;
+	*at += period;
+	if (*at <= now)
+		*at = now + period;
+	return 1;
+}
+
 static void
 wr_housekeeping(struct writer *w, int64_t now)
 {
 	struct wr_set	*s = w->cur;
+	struct wr_file	*f;
 	unsigned	 i;
 	int		 rc;
 
+	if (w->old->closing) {
+		w->turned = 1;
+		if ((rc = wr_close_more(w, w->old, NULL, WR_STEP_NS)) != 0) {
+			wr_error(w, -rc);
+			return;
+		}
+	}
 	wr_retention(w, now);
 	wr_disk(w, now);
 	wr_pause_check(w, now);
 	if (!s->open)
 		return;
 	wr_prepare(w);
-	if (now >= w->next_update_ns) {
-		w->next_update_ns = now + (int64_t)(w->cfg.header_seconds *
-		    1e9);
-		for (i = 0; i < s->n && s->open; i++) {
-			if ((rc = wr_flush(w, &s->f[i])) == 0 &&
-			    (rc = wav_update(s->f[i].wav)) != 0)
+	for (i = 0; i < s->n && s->open; i++) {
+		f = &s->f[i];
+		if (wr_due(&f->update_ns, now, w->cfg.header_seconds)) {
+			if ((rc = wr_flush(w, f)) == 0 &&
+			    (rc = wav_update(f->wav)) != 0)
 				log_errx("file %s" WR_PARTIAL ": header: %s",
-				    s->f[i].path, strerror(-rc));
+				    f->path, strerror(-rc));
 			if (rc != 0) {
 				wr_error(w, -rc);
 				return;
 			}
 		}
-	}
-	if (w->cfg.fsync_seconds > 0 && now >= w->next_sync_ns) {
-		w->next_sync_ns = now + (int64_t)(w->cfg.fsync_seconds * 1e9);
-		for (i = 0; i < s->n; i++) {
+		if (w->cfg.fsync_seconds > 0 &&
+		    wr_due(&f->sync_ns, now, w->cfg.fsync_seconds)) {
 			/*
 			 * What the buffer holds goes to the file first, or a
 			 * power cut could take up to a buffer more than
 			 * fsync_seconds (header refreshes flush too, but
 			 * only every header_seconds).
 			 */
-			if (wr_flush(w, &s->f[i]) != 0) {
+			if (wr_flush(w, f) != 0) {
 				wr_close_cur(w, NULL);
 				wr_fail(w);
 				return;
 			}
-			flush_sync(w->fl, s->f[i].sfd, s->f[i].path);
+			flush_sync(w->fl, f->sfd, f->path);
 		}
 	}
 }
 
 /*
- * Keeps the longest pass, and the longest that opened or closed files (a
- * rotation), for status and the benchmarks: how long the ring must carry
- * the audio alone.
+ * Keeps the longest pass, and the longest that did rotation work (the
+ * boundary, or some of the next files opened or the old ones closed), for
+ * status and the benchmarks: how long the ring must carry the audio alone.
  */
 static void
-wr_time_pass(struct writer *w, int64_t t0, uint64_t opened, uint64_t closed)
+wr_time_pass(struct writer *w, int64_t t0)
 {
 	uint64_t ns = (uint64_t)(mono_ns() - t0);
 
 	if (ns > atomic_load(&w->st_pass_max_ns))
 		atomic_store(&w->st_pass_max_ns, ns);
-	if ((opened != atomic_load(&w->st_opened) ||
-	    closed != atomic_load(&w->st_closed)) &&
-	    ns > atomic_load(&w->st_turn_max_ns))
+	if (w->turned && ns > atomic_load(&w->st_turn_max_ns))
 		atomic_store(&w->st_turn_max_ns, ns);
+	w->turned = 0;
 }
 
 /*
@@ -1680,16 +1819,12 @@ static void *
 wr_main(void *arg)
 {
 	struct writer	*w = arg;
-	uint64_t	 opened, closed;
 	int64_t		 t0;
 	unsigned	 stall;
 	int		 stopping;
 
 	wr_gate_setup(w);
 	wr_retain_post(w);
-	w->next_update_ns = mono_ns();
-	w->next_sync_ns = w->next_update_ns +
-	    (int64_t)(w->cfg.fsync_seconds * 1e9);
 	for (;;) {
 		stall = atomic_exchange(&w->stall_ms, 0);
 		if (stall > 0) {
@@ -1703,12 +1838,10 @@ wr_main(void *arg)
 		}
 		stopping = atomic_load(&w->stop);
 		t0 = mono_ns();
-		opened = atomic_load(&w->st_opened);
-		closed = atomic_load(&w->st_closed);
 		wr_drain(w, stopping);
 		wr_housekeeping(w, mono_ns());
 		atomic_fetch_add(&w->beats, 1);
-		wr_time_pass(w, t0, opened, closed);
+		wr_time_pass(w, t0);
 		if (stopping)
 			break;
 		/*
@@ -1785,7 +1918,7 @@ writer_new(const struct cfg *cfg, struct cap *cap, void (*notify)(void *),
 	for (i = 0; i < w->nch; i++)
 		w->dither[i] = 0x9e3779b9u * (i + 1);
 	/* Every set can hold split files; single mode uses the first. */
-	for (k = 0; k < 2; k++) {
+	for (k = 0; k < 3; k++) {
 		w->sets[k].f = calloc(w->nch, sizeof(struct wr_file));
 		if (w->sets[k].f == NULL)
 			goto nomem;
@@ -1800,6 +1933,7 @@ writer_new(const struct cfg *cfg, struct cap *cap, void (*notify)(void *),
 	}
 	w->cur = &w->sets[0];
 	w->next = &w->sets[1];
+	w->old = &w->sets[2];
 	w->rotate_at = WR_NEVER;
 	return w;
 nomem:
@@ -1879,7 +2013,7 @@ writer_del(struct writer *w)
 	if (w == NULL)
 		return;
 	writer_stop(w);
-	for (k = 0; k < 2; k++) {
+	for (k = 0; k < 3; k++) {
 		for (i = 0; w->sets[k].f != NULL && i < w->nch; i++)
 			free(w->sets[k].f[i].buf);
 		free(w->sets[k].f);

@@ -36,8 +36,9 @@ struct writer_stats {
 	uint64_t	 gate_since;	/* frame in the take it last changed */
 	int		 paused;	/* enum writer_pause */
 	uint64_t	 pass_max_ns;	/* longest drain pass */
-	uint64_t	 turn_max_ns;	/* longest pass that opened or
-					   closed files (a rotation) */
+	uint64_t	 turn_max_ns;	/* longest pass with rotation work:
+					   the boundary, opening the next
+					   files, closing the old ones */
 };
 
 /* Why a take writes nothing for now, though it was asked for. */

@@ -81,7 +81,7 @@ for ((k = 1; k <= trials; k++)); do
 	1)	kind=close
 		wait_log "$log" 'closed, ' $n 30 ;;
 	2)	kind=open
-		wait_log "$log" 'opened' $((n + 1)) 30 ;;
+		wait_log "$log" 'opened' $((n + 2)) 30 ;;
 	3)	kind=after-close
 		wait_log "$log" 'closed, ' $n 30
 		elapse "$RECD_PID" "$(printf '0.%03d' $((RANDOM % 100)))" ;;
