@@ -82,7 +82,8 @@ CTL_OBJ    = $(B)/ctl/recctl.o $(B)/ctl/meter.o
 
 UNIT_TESTS = $(B)/tests/test_ring $(B)/tests/test_conv $(B)/tests/test_wav \
 	     $(B)/tests/test_cfg $(B)/tests/test_cfgjson $(B)/tests/test_proto \
-	     $(B)/tests/test_meter $(B)/tests/test_hooks $(B)/tests/test_retain
+	     $(B)/tests/test_meter $(B)/tests/test_hooks $(B)/tests/test_retain \
+	     $(B)/tests/test_flush
 
 .PHONY: FORCE all deps check check-one check-unit check-integration check-rt \
 	check-deps check-service check-nosd check-fuzz fuzz asan tsan \
@@ -159,6 +160,10 @@ $(B)/tests/test_retain.o: CF_tests += -Idaemon
 $(B)/tests/test_retain: $(B)/tests/test_retain.o $(B)/daemon/retain.o \
     $(B)/common/log.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
+$(B)/tests/test_flush.o: CF_tests += -Idaemon
+$(B)/tests/test_flush: $(B)/tests/test_flush.o $(B)/daemon/flush.o \
+    $(B)/daemon/retain.o $(B)/common/wav.o $(B)/common/log.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lm -lpthread
 
 # Fuzz targets (libFuzzer, clang): make fuzz runs each for FUZZ_SECONDS;
 # make check runs each for a few seconds.  Inputs that crashed once are
