@@ -4,6 +4,7 @@
  * is real time, and each job waits on the disk far longer than the lock
  * is held.
  */
+#define _GNU_SOURCE		/* renameat2 */
 #include "flush.h"
 
 #include <sys/stat.h>
@@ -106,7 +107,8 @@ fl_retain(struct flush *fl, const struct fl_job *j)
 
 	fl->keep_hours = j->keep_hours;
 	fl->keep_gb = j->keep_gb;
-	if (fl->retain_dir == NULL || strcmp(fl->retain_dir, j->path) != 0) {
+	/* Again after a failure: the directory may exist by now. */
+	if (fl->retain == NULL || strcmp(fl->retain_dir, j->path) != 0) {
 		retain_close(fl->retain);
 		free(fl->retain_dir);
 		fl->retain_dir = strdup(j->path);
@@ -119,27 +121,47 @@ fl_retain(struct flush *fl, const struct fl_job *j)
 }
 
 /*
- * The file is complete: synced, then named.  link() refuses to replace a
- * file that appeared meanwhile; rename() is for file systems without hard
- * links, and only where the name is still free.
+ * Renames from to to, never over a file: link() refuses to replace one
+ * that appeared meanwhile.  File systems without hard links get a rename
+ * that refuses too where the system has one (Linux), else a rename where
+ * the name is still free.  Returns 0 or -errno.
  */
+static int
+fl_rename(const char *from, const char *to)
+{
+	if (link(from, to) == 0) {
+		if (unlink(from) != 0)
+			log_warn("file %s: unlink after the link to %s", from,
+			    to);
+		return 0;
+	}
+	if (errno == EEXIST)
+		return -EEXIST;
+#if defined(__linux__)
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -errno;
+#endif
+	if (fl_exists(to))
+		return -EEXIST;
+	return rename(from, to) == 0 ? 0 : -errno;
+}
+
+/* The file is complete: synced, then named. */
 static void
 fl_finish(struct flush *fl, const struct fl_job *j)
 {
 	char	partial[FLUSH_PATH_BYTES + sizeof(FLUSH_PARTIAL)];
-	int	named = 1;
+	int	named = 1, rc;
 
 	snprintf(partial, sizeof(partial), "%s" FLUSH_PARTIAL, j->path);
 	if (fsync(j->fd) != 0)
 		log_warn("file %s: sync", partial);
 	close(j->fd);
-	if (link(partial, j->path) == 0)
-		unlink(partial);
-	else if (errno != EEXIST && !fl_exists(j->path) &&
-	    rename(partial, j->path) == 0)
-		;
-	else {
-		log_warn("file %s: rename to %s", partial, j->path);
+	if ((rc = fl_rename(partial, j->path)) != 0) {
+		log_warnx("file %s: rename to %s: %s", partial, j->path,
+		    strerror(-rc));
 		named = 0;
 	}
 	/* The ledger of recd's own files, for retention. */

@@ -37,6 +37,8 @@ struct flush_ops {
 	 * A file is finished: synced, and renamed from PATH.partial to PATH
 	 * when named is 1 (0: the rename failed, logged, and it keeps the
 	 * .partial name).  text and frames are what flush_finish was given.
+	 * The directory sync that makes the names durable follows the last
+	 * file of a set.
 	 */
 	void	(*finished)(void *arg, const char *path, const char *text,
 		    uint64_t frames, int named);
