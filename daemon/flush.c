@@ -25,7 +25,8 @@
 #define FL_TEXT_BYTES	64
 
 enum fl_type {
-	FL_WRITEBACK, FL_SYNC, FL_FINISH, FL_DROP, FL_DIRSYNC, FL_RETAIN
+	FL_WRITEBACK, FL_SYNC, FL_FINISH, FL_DROP, FL_DIRSYNC, FL_RETAIN,
+	FL_CALL
 };
 
 struct fl_job {
@@ -35,6 +36,8 @@ struct fl_job {
 	uint64_t	 off;		/* FL_WRITEBACK */
 	uint64_t	 frames;	/* FL_FINISH */
 	double		 keep_hours, keep_gb;	/* FL_RETAIN */
+	void		(*fn)(void *);	/* FL_CALL */
+	void		*arg;
 	char		 text[FL_TEXT_BYTES];
 	char		 path[FLUSH_PATH_BYTES];
 };
@@ -200,6 +203,9 @@ fl_run(struct flush *fl, const struct fl_job *j)
 	case FL_RETAIN:
 		fl_retain(fl, j);
 		break;
+	case FL_CALL:
+		j->fn(j->arg);
+		break;
 	}
 }
 
@@ -355,6 +361,29 @@ flush_retain(struct flush *fl, const char *dir, double keep_hours,
 	j->keep_hours = keep_hours;
 	j->keep_gb = keep_gb;
 	fl_queue(fl);
+}
+
+uint64_t
+flush_call(struct flush *fl, void (*fn)(void *), void *arg)
+{
+	struct fl_job	*j = fl_slot(fl, FL_CALL, -1, NULL);
+	uint64_t	 seq = fl->tail;
+
+	j->fn = fn;
+	j->arg = arg;
+	fl_queue(fl);
+	return seq;
+}
+
+int
+flush_done(struct flush *fl, uint64_t seq)
+{
+	int done;
+
+	pthread_mutex_lock(&fl->lock);
+	done = fl->head > seq;
+	pthread_mutex_unlock(&fl->lock);
+	return done;
 }
 
 void

@@ -75,6 +75,15 @@ void		 flush_dirsync(struct flush *, const char *path);
  */
 void		 flush_retain(struct flush *, const char *dir,
 		    double keep_hours, double keep_gb);
+/*
+ * Runs fn(arg) on the flusher thread, in turn with the other jobs, and
+ * returns the job's number for flush_done.  fn must not queue jobs.  What
+ * fn writes, the writer may read once flush_done said so (the lock orders
+ * them).
+ */
+uint64_t	 flush_call(struct flush *, void (*fn)(void *), void *arg);
+/* 1 once job seq has run. */
+int		 flush_done(struct flush *, uint64_t seq);
 /* Returns once every job queued so far has run. */
 void		 flush_wait(struct flush *);
 

@@ -37,8 +37,6 @@
 #define WR_METER_NS	1000000000LL	/* meters read this recently: fast */
 #define WR_BUF_BYTES	(256 * 1024)	/* per file, gathered before a write */
 #define WR_PREPARE_NS	3000000000LL	/* open next files 3 s ahead */
-#define WR_STEP_NS	1000000		/* a pass opens (or closes) files for
-					   about 1 ms, then leaves the rest */
 #define WR_MIN_FIRST_NS	100000000LL	/* a first file shorter than 0.1 s
 					   runs on to the following boundary */
 #define WR_MAX_DRIFT_NS	10000000LL	/* re-align files past 10 ms */
@@ -59,6 +57,7 @@
 					   drain again without waiting */
 #define WR_NAME_BYTES	FLUSH_PATH_BYTES	/* base + _chNNN_PORT.wav */
 #define WR_PARTIAL_BYTES (WR_NAME_BYTES + sizeof(WR_PARTIAL))
+#define WR_DESC_BYTES	257		/* bext Description and its NUL */
 
 struct wr_file {
 	struct wav	*wav;		/* NULL: not open */
@@ -84,13 +83,16 @@ struct wr_set {
 	uint64_t	 frames;	/* at close: frames in each file */
 	uint64_t	 written;	/* frames in each file so far */
 	int		 open;		/* every file open: being written */
-	int		 opening;	/* named; nopen of n files open */
-	int		 closing;	/* written; nclosed of n closed */
-	unsigned	 nopen, nclosed;
+	int		 opening;	/* named, the flusher opens the files */
+	int		 closing;	/* written, the flusher closes them */
+	uint64_t	 job;		/* the flusher's job doing that */
+	int		 job_err;	/* its result: 0 or -errno */
 	uint64_t	 start;		/* extended JACK frame of frame 0 */
 	uint64_t	 time_ref;	/* bext: samples since local midnight */
 	struct timespec	 wall;		/* wall-clock time of frame 0 */
 	char		 cue0[128];	/* marker at frame 0, or "" */
+	struct wav_par	 par;		/* of every file */
+	char		 desc[WR_DESC_BYTES];	/* par.description */
 };
 
 struct writer {
@@ -122,6 +124,7 @@ struct writer {
 	int		 skipping;	/* until frame time skip_until */
 	uint32_t	 skip_until;
 	int		 turned;	/* this pass did rotation work */
+	int		 began;		/* this pass opened a take's files */
 
 	struct ring	*cmdq;		/* struct wr_cmd, from the loop */
 	struct ring	*evq;		/* struct writer_event, to the loop */
@@ -431,32 +434,37 @@ toolong:
 	return -ENAMETOOLONG;
 }
 
-/* Throws the files of s away: they hold nothing of the take yet. */
+/*
+ * Throws the files of s away: they hold nothing of the take yet.  Files
+ * the flusher is opening are waited for first.
+ */
 static void
 wr_discard_set(struct writer *w, struct wr_set *s)
 {
 	char		partial[WR_PARTIAL_BYTES], err[256];
 	unsigned	i;
 
+	if (s->opening)
+		flush_wait(w->fl);
 	for (i = 0; i < s->n; i++) {
-		if (s->f[i].wav == NULL)
-			continue;
-		wav_close(s->f[i].wav, err, sizeof(err));
-		s->f[i].wav = NULL;
-		snprintf(partial, sizeof(partial), "%s" WR_PARTIAL,
-		    s->f[i].path);
-		unlink(partial);
+		if (s->f[i].wav != NULL) {
+			wav_close(s->f[i].wav, err, sizeof(err));
+			s->f[i].wav = NULL;
+			snprintf(partial, sizeof(partial), "%s" WR_PARTIAL,
+			    s->f[i].path);
+			unlink(partial);
+		}
 		if (s->f[i].sfd >= 0)
 			flush_drop(w->fl, s->f[i].sfd);
 		s->f[i].sfd = -1;
 	}
 	s->open = s->opening = 0;
-	s->nopen = 0;
 }
 
 /*
  * Names the files of s, whose start, wall and time_ref are set, in the
- * mode and format the configuration asks for now; wr_open_more opens them.
+ * mode and format the configuration asks for now, and sets what their
+ * headers say; wr_open_files opens them.
  */
 static int
 wr_open_begin(struct writer *w, struct wr_set *s)
@@ -473,52 +481,51 @@ wr_open_begin(struct writer *w, struct wr_set *s)
 	s->frame_bytes = conv_sample_bytes(s->fmt) * (s->split ? 1 : w->nch);
 	if ((rc = wr_name_set(w, s)) != 0)
 		return rc;
-	s->opening = 1;
-	s->nopen = 0;
+	memset(&s->par, 0, sizeof(s->par));
+	s->par.channels = s->split ? 1 : w->nch;
+	s->par.rate = w->rate;
+	s->par.bits = s->fmt == CONV_PCM16 ? 16 : s->fmt == CONV_PCM24 ? 24 :
+	    32;
+	s->par.is_float = s->fmt == CONV_FLOAT32;
+	s->par.time_ref = s->time_ref;
+	s->par.origin = s->wall.tv_sec;
+	/* A copy: the configuration may change while the flusher opens. */
+	if (w->cfg.description != NULL) {
+		snprintf(s->desc, sizeof(s->desc), "%s", w->cfg.description);
+		s->par.description = s->desc;
+	}
 	return 0;
 }
 
 /*
- * Opens the files of s that wr_open_begin named, in order.  With a budget
- * (ns, 0: none) it stops once that is spent, after one file at least, and
- * the next call goes on: creating 64 files took 10-17 ms on ext4, too long
- * for one pass.  Returns 0 (s->open once every file is), or -errno with
- * the set thrown away.
+ * Creates the files that wr_open_begin named, each locked and with a
+ * descriptor for the flusher.  Touches nothing but s, so that it runs on
+ * either thread: on the flusher for the files of the next boundary
+ * (creating 64 files took 10-17 ms on ext4, where a new inode is slow
+ * after many deletions), on the writer at the start of a take.  Returns 0
+ * or -errno, logged; the caller throws the set away then.
  */
 static int
-wr_open_more(struct writer *w, struct wr_set *s, int64_t budget_ns)
+wr_open_files(struct wr_set *s)
 {
-	struct wav_par	par;
 	char		partial[WR_PARTIAL_BYTES], err[512];
-	int64_t		t0 = mono_ns();
-	unsigned	i, first = s->nopen;
+	unsigned	i;
 	int		rc;
 
-	memset(&par, 0, sizeof(par));
-	par.channels = s->split ? 1 : w->nch;
-	par.rate = w->rate;
-	par.bits = s->fmt == CONV_PCM16 ? 16 : s->fmt == CONV_PCM24 ? 24 : 32;
-	par.is_float = s->fmt == CONV_FLOAT32;
-	par.time_ref = s->time_ref;
-	par.origin = s->wall.tv_sec;
-	par.description = w->cfg.description;
-	for (i = s->nopen; i < s->n; i++) {
-		if (budget_ns > 0 && i > first && mono_ns() - t0 >=
-		    budget_ns)
-			return 0;
+	for (i = 0; i < s->n; i++) {
 		snprintf(partial, sizeof(partial), "%s" WR_PARTIAL,
 		    s->f[i].path);
 		if (i == 0 && (rc = mkdirs(partial)) != 0) {
 			log_errx("directory for %s: mkdir: %s", partial,
 			    strerror(-rc));
-			goto fail;
+			return rc;
 		}
 		s->f[i].len = 0;
-		s->f[i].wav = wav_open(partial, &par, err, sizeof(err));
+		s->f[i].wav = wav_open(partial, &s->par, err, sizeof(err));
 		if (s->f[i].wav == NULL) {
 			rc = -errno;
 			log_errx("%s", err);
-			goto fail;
+			return rc;
 		}
 		/*
 		 * Held until the flusher has finished the file, so that the
@@ -531,48 +538,67 @@ wr_open_more(struct writer *w, struct wr_set *s, int64_t budget_ns)
 		if (s->f[i].sfd < 0) {
 			rc = -errno;
 			log_err("file %s: dup", partial);
-			goto fail;
+			return rc;
 		}
 		if (s->cue0[0] != '\0')
 			wav_add_cue(s->f[i].wav, 0, s->cue0);
-		/* Spread over the periods: not every file in one pass. */
-		s->f[i].update_ns = t0 + (int64_t)(w->cfg.header_seconds *
-		    1e9 * (i + 1) / s->n);
-		s->f[i].sync_ns = t0 + (int64_t)(w->cfg.fsync_seconds * 1e9 *
-		    (i + 1) / s->n);
-		s->nopen = i + 1;
-		atomic_fetch_add(&w->st_opened, 1);
+	}
+	return 0;
+}
+
+/* The flusher's job for the next files. */
+static void
+wr_open_job(void *arg)
+{
+	struct wr_set *s = arg;
+
+	s->job_err = wr_open_files(s);
+}
+
+/* The files of s are open (rc 0): ready to take over. */
+static int
+wr_open_done(struct writer *w, struct wr_set *s, int rc)
+{
+	s->opening = 0;
+	if (rc != 0) {
+		wr_discard_set(w, s);
+		return rc;
 	}
 	flush_dirsync(w->fl, s->f[0].path);
-	s->opening = 0;
 	s->open = 1;
+	atomic_fetch_add(&w->st_opened, s->n);
 	log_info("file %s%s: opened%s%s", s->f[0].path,
 	    s->n > 1 ? " and the other channels" : "",
 	    s->cue0[0] != '\0' ? "; marker: " : "", s->cue0);
 	return 0;
-fail:
-	wr_discard_set(w, s);
-	return rc;
 }
 
 /*
- * The files of s are the ones being recorded now: the loop lists them.
- * Not when they are opened, since files opened ahead for a boundary that
- * a pause or a rotate command moved are thrown away unused.
+ * The files of s are the ones being recorded from now on.  The loop lists
+ * them now, not when they are opened, since files opened ahead for a
+ * boundary that a pause or a rotate command moved are thrown away unused.
+ * Their header refreshes and syncs fall due spread over the periods, so
+ * that 64 split files do not all write out their buffers in one pass.
  */
 static void
-wr_announce(struct writer *w, const struct wr_set *s)
+wr_announce(struct writer *w, struct wr_set *s)
 {
 	char		partial[WR_PARTIAL_BYTES];
+	int64_t		now = mono_ns();
 	unsigned	i;
 
 	for (i = 0; i < s->n; i++) {
+		s->f[i].update_ns = now + (int64_t)(w->cfg.header_seconds *
+		    1e9 * (i + 1) / s->n);
+		s->f[i].sync_ns = now + (int64_t)(w->cfg.fsync_seconds * 1e9 *
+		    (i + 1) / s->n);
 		snprintf(partial, sizeof(partial), "%s" WR_PARTIAL,
 		    s->f[i].path);
 		wr_event(w, WEV_FILE_OPENED, partial, NULL, 0, 0);
 	}
 }
 
+/* Opens the files of s here and now. */
 static int
 wr_open_set(struct writer *w, struct wr_set *s)
 {
@@ -580,7 +606,7 @@ wr_open_set(struct writer *w, struct wr_set *s)
 
 	if ((rc = wr_open_begin(w, s)) != 0)
 		return rc;
-	return wr_open_more(w, s, 0);
+	return wr_open_done(w, s, wr_open_files(s));
 }
 
 /* Hands each write-back step that is complete to the flusher. */
@@ -610,53 +636,75 @@ wr_flush(struct writer *w, struct wr_file *f)
 }
 
 /*
- * Closes the files of s that are still open, in order: the last bytes,
- * the final header and markers.  The sync, the final name and the ledger
- * are the flusher's (flush_finish).  With a budget (ns, 0: none) it stops
- * once that is spent, after one file at least, and the next call goes on:
- * at a rotation the old files close over the next passes, so that no
- * pass writes out 64 buffers at once.  Returns 0 or the first error.
+ * Closes the files of s: the last bytes, the final header and markers.
+ * Touches nothing but s, so that it runs on either thread: on the flusher
+ * for the files of the last boundary (64 buffers to write out took 4-5 ms
+ * of the pass), on the writer otherwise.  Returns 0 or the first error,
+ * logged.
  */
 static int
-wr_close_more(struct writer *w, struct wr_set *s, const char *cue_end,
-    int64_t budget_ns)
+wr_close_files(struct wr_set *s, const char *cue_end)
 {
-	char		err[512], text[64];
-	int64_t		t0 = mono_ns();
-	unsigned	i, first = s->nclosed;
-	int		rc = 0, r;
+	struct wr_file	*f;
+	char		 err[512];
+	unsigned	 i;
+	int		 rc = 0, r;
 
-	snprintf(text, sizeof(text), "%u %s %u", s->split ? 1 : w->nch,
-	    s->fmt == CONV_PCM16 ? "pcm16" : s->fmt == CONV_PCM24 ? "pcm24" :
-	    s->fmt == CONV_PCM32 ? "pcm32" : "float32", w->rate);
-	for (i = s->nclosed; i < s->n; i++) {
-		if (budget_ns > 0 && i > first && mono_ns() - t0 >=
-		    budget_ns)
-			return rc;
-		r = wr_flush(w, &s->f[i]);
-		if (r != 0 && rc == 0)
-			rc = r;
+	for (i = 0; i < s->n; i++) {
+		f = &s->f[i];
+		r = f->len > 0 ? wav_write(f->wav, f->buf, f->len) : 0;
+		f->len = 0;
+		if (r != 0) {
+			log_errx("file %s" WR_PARTIAL ": write: %s", f->path,
+			    strerror(-r));
+			if (rc == 0)
+				rc = r;
+		}
 		if (cue_end != NULL)
-			wav_add_cue(s->f[i].wav, s->frames, cue_end);
-		r = wav_close(s->f[i].wav, err, sizeof(err));
-		s->f[i].wav = NULL;
+			wav_add_cue(f->wav, s->frames, cue_end);
+		r = wav_close(f->wav, err, sizeof(err));
+		f->wav = NULL;
 		if (r != 0) {
 			log_errx("%s", err);
 			if (rc == 0)
 				rc = r;
 		}
-		/* The last of the set syncs the directory: one for all. */
+	}
+	return rc;
+}
+
+/* The flusher's job for the files of the last boundary. */
+static void
+wr_close_job(void *arg)
+{
+	struct wr_set *s = arg;
+
+	s->job_err = wr_close_files(s, NULL);
+}
+
+/*
+ * The files of s are closed: the flusher syncs them and gives them their
+ * final names (flush_finish), the last one with the directory's sync.
+ */
+static void
+wr_close_done(struct writer *w, struct wr_set *s)
+{
+	char		text[64];
+	unsigned	i;
+
+	snprintf(text, sizeof(text), "%u %s %u", s->split ? 1 : w->nch,
+	    s->fmt == CONV_PCM16 ? "pcm16" : s->fmt == CONV_PCM24 ? "pcm24" :
+	    s->fmt == CONV_PCM32 ? "pcm32" : "float32", w->rate);
+	for (i = 0; i < s->n; i++) {
 		flush_finish(w->fl, s->f[i].sfd, s->f[i].path, text, s->frames,
 		    i + 1 == s->n);
 		s->f[i].sfd = -1;
-		s->nclosed = i + 1;
-		atomic_fetch_add(&w->st_closed, 1);
 	}
 	s->closing = 0;
+	atomic_fetch_add(&w->st_closed, s->n);
 	log_info("file %s%s: closed, %llu frames (%.3f s)", s->f[0].path,
 	    s->n > 1 ? " and the other channels" : "",
 	    (unsigned long long)s->frames, (double)s->frames / w->rate);
-	return rc;
 }
 
 /* Nothing more goes into s: its files are to be closed. */
@@ -665,26 +713,45 @@ wr_retire(struct wr_set *s)
 {
 	s->open = 0;
 	s->closing = 1;
-	s->nclosed = 0;
 	s->frames = s->written;
 }
 
 /*
- * Closes the files of cur at once, and first what is left of the files
- * before them.  cur is free again when it returns.
+ * The old files, once the flusher has closed them (wait: wait for it).
+ * Returns 0, or the error their closing met.
+ */
+static int
+wr_old_done(struct writer *w, int wait)
+{
+	struct wr_set *s = w->old;
+
+	if (!s->closing)
+		return 0;
+	if (wait)
+		flush_wait(w->fl);
+	else if (!flush_done(w->fl, s->job))
+		return 0;
+	wr_close_done(w, s);
+	w->turned = 1;
+	return s->job_err;
+}
+
+/*
+ * Closes the files of cur here and now, after the old ones.  cur is free
+ * again when it returns.
  */
 static int
 wr_close_cur(struct writer *w, const char *cue_end)
 {
 	struct wr_set	*s = w->cur;
-	int		 rc = 0, r;
+	int		 rc, r;
 
-	if (w->old->closing)
-		rc = wr_close_more(w, w->old, NULL, 0);
+	rc = wr_old_done(w, 1);
 	if (!s->open)
 		return rc;
 	wr_retire(s);
-	r = wr_close_more(w, s, cue_end, 0);
+	r = wr_close_files(s, cue_end);
+	wr_close_done(w, s);
 	return rc != 0 ? rc : r;
 }
 
@@ -815,44 +882,64 @@ wr_begin(struct writer *w, uint64_t start, uint32_t start_ft,
 		return -1;
 	}
 	wr_announce(w, s);
+	w->began = 1;
 	wr_plan_rotation(w, start, &s->wall, NULL);
 	atomic_store(&w->st_recording, 1);
 	return 0;
 }
 
-/* At the boundary: the prepared files take over. */
+/*
+ * The next files, once the flusher has opened them (wait: wait for it).
+ * Returns 0 (open, or still opening), or the error their opening met.
+ */
+static int
+wr_next_done(struct writer *w, int wait)
+{
+	struct wr_set *s = w->next;
+
+	if (!s->opening)
+		return 0;
+	if (wait)
+		flush_wait(w->fl);
+	else if (!flush_done(w->fl, s->job))
+		return 0;
+	w->turned = 1;
+	return wr_open_done(w, s, s->job_err);
+}
+
+/*
+ * At the boundary: the prepared files take over, and the old ones go to
+ * the flusher to be closed.  So a boundary costs the writer next to
+ * nothing, unless the next files are not open yet.
+ */
 static int
 wr_rotate(struct writer *w)
 {
 	struct wr_set	*old = w->cur, *nx = w->next, *t;
 	struct timespec	 nominal = w->rotate_wall, now_wall;
 	uint64_t	 at = w->rotate_at;
-	int		 rc = 0;
+	int		 rc;
 
+	rc = wr_next_done(w, 1);
 	if ((nx->open || nx->opening) && nx->start != at)
 		wr_discard_set(w, nx);	/* opened for another boundary */
-	if (!nx->open) {
-		if (!nx->opening) {
-			/* Not prepared (a boundary soon after the last). */
-			nx->start = at;
-			nx->wall = nominal;
-			nx->time_ref = (old->time_ref + (at - old->start)) %
-			    ((uint64_t)WR_DAY_S * w->rate);
-			nx->cue0[0] = '\0';
-			rc = wr_open_begin(w, nx);
-		}
-		if (rc == 0)
-			rc = wr_open_more(w, nx, 0);
-		if (rc != 0) {
-			wr_error(w, -rc);
-			return -1;
-		}
+	if (rc == 0 && !nx->open) {
+		/* Not prepared (a boundary soon after the last). */
+		nx->start = at;
+		nx->wall = nominal;
+		nx->time_ref = (old->time_ref + (at - old->start)) %
+		    ((uint64_t)WR_DAY_S * w->rate);
+		nx->cue0[0] = '\0';
+		rc = wr_open_set(w, nx);
 	}
-	/* The files before the old ones, if any are left, close now. */
-	if (w->old->closing)
-		rc = wr_close_more(w, w->old, NULL, 0);
-	/* The old files close over the next passes (wr_housekeeping). */
+	if (rc != 0) {
+		wr_error(w, -rc);
+		return -1;
+	}
+	/* The files before the old ones, if any are left. */
+	rc = wr_old_done(w, 1);
 	wr_retire(old);
+	old->job = flush_call(w->fl, wr_close_job, old);
 	t = w->old;
 	w->old = old;
 	w->cur = nx;
@@ -864,34 +951,30 @@ wr_rotate(struct writer *w)
 	return rc;
 }
 
-/*
- * Opens the next files while there is time, ahead of the boundary, a few
- * in each pass.
- */
+/* Has the flusher open the next files, ahead of the boundary. */
 static void
 wr_prepare(struct writer *w)
 {
 	struct wr_set *s = w->next;
 
-	if (s->open || w->rotate_at == WR_NEVER || !w->cur->open)
+	if (s->open || s->opening || w->rotate_at == WR_NEVER ||
+	    !w->cur->open)
 		return;
-	if (!s->opening) {
-		if ((int64_t)(w->rotate_at - w->pos) * 1000000000 / w->rate >
-		    WR_PREPARE_NS)
-			return;
-		s->start = w->rotate_at;
-		s->wall = w->rotate_wall;
-		s->time_ref = (w->cur->time_ref + (w->rotate_at -
-		    w->cur->start)) % ((uint64_t)WR_DAY_S * w->rate);
-		s->cue0[0] = '\0';
-		if (wr_open_begin(w, s) != 0) {
-			log_warnx("next files: will try again at the boundary");
-			return;
-		}
-	}
-	w->turned = 1;
-	if (wr_open_more(w, s, WR_STEP_NS) != 0)
+	if ((int64_t)(w->rotate_at - w->pos) * 1000000000 / w->rate >
+	    WR_PREPARE_NS)
+		return;
+	s->start = w->rotate_at;
+	s->wall = w->rotate_wall;
+	s->time_ref = (w->cur->time_ref + (w->rotate_at - w->cur->start)) %
+	    ((uint64_t)WR_DAY_S * w->rate);
+	s->cue0[0] = '\0';
+	if (wr_open_begin(w, s) != 0) {
 		log_warnx("next files: will try again at the boundary");
+		return;
+	}
+	s->opening = 1;
+	s->job = flush_call(w->fl, wr_open_job, s);
+	w->turned = 1;
 }
 
 /*
@@ -1725,13 +1808,12 @@ wr_housekeeping(struct writer *w, int64_t now)
 	unsigned	 i;
 	int		 rc;
 
-	if (w->old->closing) {
-		w->turned = 1;
-		if ((rc = wr_close_more(w, w->old, NULL, WR_STEP_NS)) != 0) {
-			wr_error(w, -rc);
-			return;
-		}
+	if ((rc = wr_old_done(w, 0)) != 0) {
+		wr_error(w, -rc);
+		return;
 	}
+	if (wr_next_done(w, 0) != 0)
+		log_warnx("next files: will try again");
 	wr_retention(w, now);
 	wr_disk(w, now);
 	wr_pause_check(w, now);
@@ -1770,19 +1852,21 @@ wr_housekeeping(struct writer *w, int64_t now)
 
 /*
  * Keeps the longest pass, and the longest that did rotation work (the
- * boundary, or some of the next files opened or the old ones closed), for
- * status and the benchmarks: how long the ring must carry the audio alone.
+ * boundary, the next files handed to the flusher or taken back from it),
+ * for status and the benchmarks: how long the ring must carry the audio
+ * alone.  A pass that began files for a take (a start, a gap, the gate)
+ * is not a rotation, even if it also prepared the next files.
  */
 static void
 wr_time_pass(struct writer *w, int64_t t0)
 {
 	uint64_t ns = (uint64_t)(mono_ns() - t0);
 
-	if (ns > atomic_load(&w->st_pass_max_ns))
+	if (!w->began && ns > atomic_load(&w->st_pass_max_ns))
 		atomic_store(&w->st_pass_max_ns, ns);
-	if (w->turned && ns > atomic_load(&w->st_turn_max_ns))
+	if (w->turned && !w->began && ns > atomic_load(&w->st_turn_max_ns))
 		atomic_store(&w->st_turn_max_ns, ns);
-	w->turned = 0;
+	w->turned = w->began = 0;
 }
 
 /*

@@ -35,7 +35,8 @@ struct writer_stats {
 	int		 gate;		/* -1: off, 0: closed, 1: open */
 	uint64_t	 gate_since;	/* frame in the take it last changed */
 	int		 paused;	/* enum writer_pause */
-	uint64_t	 pass_max_ns;	/* longest drain pass */
+	uint64_t	 pass_max_ns;	/* longest drain pass but those that
+					   began a take's files */
 	uint64_t	 turn_max_ns;	/* longest pass with rotation work:
 					   the boundary, opening the next
 					   files, closing the old ones */
