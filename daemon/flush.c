@@ -7,6 +7,9 @@
 #define _GNU_SOURCE		/* renameat2 */
 #include "flush.h"
 
+#if defined(__linux__)
+#include <sys/prctl.h>
+#endif
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -215,6 +218,9 @@ fl_main(void *arg)
 	struct flush	*fl = arg;
 	struct fl_job	*j;
 
+#if defined(__linux__)
+	(void)prctl(PR_SET_NAME, "recd-flush");
+#endif
 	pthread_mutex_lock(&fl->lock);
 	for (;;) {
 		while (fl->head == fl->tail && !fl->stop)

@@ -9,6 +9,9 @@
 #include "writer.h"
 
 #include <sys/file.h>
+#if defined(__linux__)
+#include <sys/prctl.h>
+#endif
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
@@ -1907,6 +1910,9 @@ wr_main(void *arg)
 	unsigned	 stall;
 	int		 stopping;
 
+#if defined(__linux__)
+	(void)prctl(PR_SET_NAME, "recd-writer");	/* for top -H, perf */
+#endif
 	wr_gate_setup(w);
 	wr_retain_post(w);
 	for (;;) {

@@ -232,8 +232,10 @@ writer_seconds(unsigned nch, unsigned rate, int split, const char *dir,
 		return -1;
 	/*
 	 * The writer starts on a full ring, and the producer stays ahead:
-	 * a writer that finds the ring empty waits a whole tick.  So the
-	 * producer yields rather than sleeps while the ring is full.
+	 * a writer that finds the ring less than a quarter full waits a
+	 * tick.  A full ring takes the writer tens of ms to drain that far,
+	 * so the producer naps 0.1 ms while it is full: spinning on
+	 * sched_yield took a core that the writer's flusher needs.
 	 */
 	while (pushed < frames && cap_offline_push(cap))
 		pushed += BENCH_PERIOD;
@@ -245,7 +247,7 @@ writer_seconds(unsigned nch, unsigned rate, int split, const char *dir,
 		if (cap_offline_push(cap))
 			pushed += BENCH_PERIOD;
 		else
-			sched_yield();
+			nap_us(100);
 	}
 	do {
 		nap_us(200);
