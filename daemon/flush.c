@@ -393,6 +393,15 @@ flush_done(struct flush *fl, uint64_t seq)
 }
 
 void
+flush_wait_for(struct flush *fl, uint64_t seq)
+{
+	pthread_mutex_lock(&fl->lock);
+	while (fl->head <= seq)
+		pthread_cond_wait(&fl->room, &fl->lock);
+	pthread_mutex_unlock(&fl->lock);
+}
+
+void
 flush_wait(struct flush *fl)
 {
 	uint64_t until;

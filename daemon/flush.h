@@ -82,8 +82,9 @@ void		 flush_retain(struct flush *, const char *dir,
  * them).
  */
 uint64_t	 flush_call(struct flush *, void (*fn)(void *), void *arg);
-/* 1 once job seq has run. */
+/* 1 once job seq has run; flush_wait_for returns then. */
 int		 flush_done(struct flush *, uint64_t seq);
+void		 flush_wait_for(struct flush *, uint64_t seq);
 /* Returns once every job queued so far has run. */
 void		 flush_wait(struct flush *);
 

@@ -38,7 +38,9 @@
 #define WR_TICK_NS	20000000	/* drain period: 20 ms (STYLE.md 6) */
 #define WR_IDLE_TICK_NS	100000000	/* and while nobody reads meters */
 #define WR_METER_NS	1000000000LL	/* meters read this recently: fast */
-#define WR_BUF_BYTES	(256 * 1024)	/* per file, gathered before a write */
+#define WR_BUF_BYTES	(2048 * 1024)	/* single mode: each of the two
+					   buffers of the file */
+#define WR_SPLIT_BUF	(64 * 1024)	/* split mode: of each file */
 #define WR_PREPARE_NS	3000000000LL	/* open next files 3 s ahead */
 #define WR_MIN_FIRST_NS	100000000LL	/* a first file shorter than 0.1 s
 					   runs on to the following boundary */
@@ -62,14 +64,36 @@
 #define WR_PARTIAL_BYTES (WR_NAME_BYTES + sizeof(WR_PARTIAL))
 #define WR_DESC_BYTES	257		/* bext Description and its NUL */
 
+/*
+ * Samples gather in a buffer that the flusher writes out while the writer
+ * fills the file's other one: conversion and the copy into the page cache
+ * run side by side on two cores.
+ */
+struct wr_buf {
+	struct wr_file	*f;
+	unsigned char	*p;
+	size_t		 len;		/* bytes in p */
+	int		 busy;		/* the flusher has it: job */
+	uint64_t	 job;
+	int		 update, sync;	/* after the write: header, fdatasync */
+	int		 err;		/* the job's: 0 or -errno */
+};
+
+/*
+ * While a file is open the flusher owns its samples and header (wav_write,
+ * wav_update: the jobs), and the writer its markers (wav_add_cue), which
+ * touch other fields; wav_close waits for every job of the file.
+ */
 struct wr_file {
 	struct wav	*wav;		/* NULL: not open */
 	int		 sfd;		/* the flusher's descriptor of it */
 	int64_t		 update_ns;	/* header refresh due (monotonic) */
 	int64_t		 sync_ns;	/* fsync_seconds sync due */
 	char		 path[WR_NAME_BYTES];	/* final name; open as .partial */
-	unsigned char	*buf;		/* WR_BUF_BYTES, not yet written */
-	size_t		 len;		/* bytes in buf */
+	struct wr_buf	 b[2];
+	unsigned	 fill;		/* b[fill] takes samples */
+	int		 failed;	/* flusher: a write failed, write no
+					   more (the file may end mid-frame) */
 };
 
 /*
@@ -83,6 +107,8 @@ struct wr_set {
 	int		 split;		/* one mono file per channel */
 	enum conv_fmt	 fmt;
 	size_t		 frame_bytes;	/* one frame in one file */
+	size_t		 buf_bytes;	/* each buffer of each file */
+	unsigned char	*arena;		/* every buffer of the set */
 	uint64_t	 frames;	/* at close: frames in each file */
 	uint64_t	 written;	/* frames in each file so far */
 	int		 open;		/* every file open: being written */
@@ -447,8 +473,8 @@ wr_discard_set(struct writer *w, struct wr_set *s)
 	char		partial[WR_PARTIAL_BYTES], err[256];
 	unsigned	i;
 
-	if (s->opening)
-		flush_wait(w->fl);
+	if (s->opening || s->open)
+		flush_wait(w->fl);	/* no job may touch the files now */
 	for (i = 0; i < s->n; i++) {
 		if (s->f[i].wav != NULL) {
 			wav_close(s->f[i].wav, err, sizeof(err));
@@ -475,13 +501,25 @@ wr_open_begin(struct writer *w, struct wr_set *s)
 	static const enum conv_fmt fmts[] = {
 		CONV_PCM16, CONV_PCM24, CONV_PCM32, CONV_FLOAT32
 	};
-	int rc;
+	unsigned	i, k;
+	int		rc;
 
 	s->written = 0;
 	s->split = w->cfg.mode == CFG_MODE_SPLIT;
 	s->n = s->split ? w->nch : 1;
 	s->fmt = fmts[w->cfg.format];
 	s->frame_bytes = conv_sample_bytes(s->fmt) * (s->split ? 1 : w->nch);
+	s->buf_bytes = s->split ? WR_SPLIT_BUF : WR_BUF_BYTES;
+	for (i = 0; i < s->n; i++) {
+		for (k = 0; k < 2; k++) {
+			s->f[i].b[k].f = &s->f[i];
+			s->f[i].b[k].p = s->arena + (2 * i + k) * s->buf_bytes;
+			s->f[i].b[k].len = 0;
+			s->f[i].b[k].busy = 0;
+		}
+		s->f[i].fill = 0;
+		s->f[i].failed = 0;
+	}
 	if ((rc = wr_name_set(w, s)) != 0)
 		return rc;
 	memset(&s->par, 0, sizeof(s->par));
@@ -523,7 +561,6 @@ wr_open_files(struct wr_set *s)
 			    strerror(-rc));
 			return rc;
 		}
-		s->f[i].len = 0;
 		s->f[i].wav = wav_open(partial, &s->par, err, sizeof(err));
 		if (s->f[i].wav == NULL) {
 			rc = -errno;
@@ -612,30 +649,78 @@ wr_open_set(struct writer *w, struct wr_set *s)
 	return wr_open_done(w, s, wr_open_files(s));
 }
 
-/* Hands each write-back step that is complete to the flusher. */
+/*
+ * The flusher's job for a full buffer: write it, start the write-back of
+ * each step it completed, then refresh the header or sync if asked.
+ */
 static void
-wr_writeback(struct writer *w, struct wr_file *f)
+wr_write_job(void *arg)
 {
-	uint64_t off;
+	struct wr_buf	*b = arg;
+	struct wav	*wav = b->f->wav;
+	uint64_t	 off;
+	int		 rc = 0;
 
-	while (wav_writeback_due(f->wav, &off))
-		flush_writeback(w->fl, f->sfd, off);
+	if (b->f->failed != 0) {
+		b->err = b->f->failed;
+		return;
+	}
+	if (b->len > 0) {
+		rc = wav_write(wav, b->p, b->len);
+		if (rc != 0) {
+			log_errx("file %s" WR_PARTIAL ": write: %s", b->f->path,
+			    strerror(-rc));
+			b->f->failed = rc;
+		}
+		while (wav_writeback_due(wav, &off))
+			wav_writeback_step(wav_fd(wav), off);
+	}
+	if (rc == 0 && b->update && (rc = wav_update(wav)) != 0)
+		log_errx("file %s" WR_PARTIAL ": header: %s", b->f->path,
+		    strerror(-rc));
+	if (rc == 0 && b->sync && wav_sync(wav) != 0)
+		log_warn("file %s" WR_PARTIAL ": sync", b->f->path);
+	b->err = rc;
 }
 
+/*
+ * Takes b back from the flusher, waiting for it if wait.  Returns what
+ * its job met (0 or -errno), or 0 if it is not back yet.
+ */
 static int
-wr_flush(struct writer *w, struct wr_file *f)
+wr_reclaim(struct writer *w, struct wr_buf *b, int wait)
 {
-	int rc;
-
-	if (f->len == 0)
+	if (!b->busy)
 		return 0;
-	rc = wav_write(f->wav, f->buf, f->len);
-	f->len = 0;
-	if (rc != 0)
-		log_errx("file %s" WR_PARTIAL ": write: %s", f->path,
-		    strerror(-rc));
-	wr_writeback(w, f);
-	return rc;
+	if (wait)
+		flush_wait_for(w->fl, b->job);
+	else if (!flush_done(w->fl, b->job))
+		return 0;
+	b->busy = 0;
+	b->len = 0;
+	return b->err;
+}
+
+/*
+ * Hands the buffer being filled to the flusher, with a header refresh or
+ * a sync after it if asked, and fills the other one from now on, once the
+ * flusher is done with it.  Returns 0, or an error that a write of this
+ * file met (logged), now or before.
+ */
+static int
+wr_flush(struct writer *w, struct wr_file *f, int update, int sync)
+{
+	struct wr_buf *b = &f->b[f->fill];
+
+	if (b->len == 0 && !update && !sync)
+		return 0;
+	b->update = update;
+	b->sync = sync;
+	b->err = 0;
+	b->busy = 1;
+	b->job = flush_call(w->fl, wr_write_job, b);
+	f->fill ^= 1;
+	return wr_reclaim(w, &f->b[f->fill], 1);
 }
 
 /*
@@ -649,14 +734,17 @@ static int
 wr_close_files(struct wr_set *s, const char *cue_end)
 {
 	struct wr_file	*f;
+	struct wr_buf	*b;
 	char		 err[512];
 	unsigned	 i;
 	int		 rc = 0, r;
 
 	for (i = 0; i < s->n; i++) {
 		f = &s->f[i];
-		r = f->len > 0 ? wav_write(f->wav, f->buf, f->len) : 0;
-		f->len = 0;
+		b = &f->b[f->fill];
+		r = b->len > 0 && f->failed == 0 ?
+		    wav_write(f->wav, b->p, b->len) : 0;
+		b->len = 0;
 		if (r != 0) {
 			log_errx("file %s" WR_PARTIAL ": write: %s", f->path,
 			    strerror(-r));
@@ -680,9 +768,18 @@ wr_close_files(struct wr_set *s, const char *cue_end)
 static void
 wr_close_job(void *arg)
 {
-	struct wr_set *s = arg;
+	struct wr_set	*s = arg;
+	unsigned	 i, k;
+	int		 rc = 0;
 
+	/* The writes before this job, which the writer did not take back. */
+	for (i = 0; i < s->n; i++)
+		for (k = 0; k < 2; k++)
+			if (s->f[i].b[k].busy && rc == 0)
+				rc = s->f[i].b[k].err;
 	s->job_err = wr_close_files(s, NULL);
+	if (rc != 0)
+		s->job_err = rc;
 }
 
 /*
@@ -747,11 +844,18 @@ static int
 wr_close_cur(struct writer *w, const char *cue_end)
 {
 	struct wr_set	*s = w->cur;
+	unsigned	 i, k;
 	int		 rc, r;
 
 	rc = wr_old_done(w, 1);
 	if (!s->open)
 		return rc;
+	flush_wait(w->fl);	/* every write of cur is done */
+	for (i = 0; i < s->n; i++)
+		for (k = 0; k < 2; k++)
+			if ((r = wr_reclaim(w, &s->f[i].b[k], 0)) != 0 &&
+			    rc == 0)
+				rc = r;
 	wr_retire(s);
 	r = wr_close_files(s, cue_end);
 	wr_close_done(w, s);
@@ -989,7 +1093,7 @@ static int
 wr_put(struct writer *w, const float *const *src, size_t off, uint64_t n)
 {
 	struct wr_set	*s;
-	struct wr_file	*f;
+	struct wr_buf	*b;
 	uint64_t	 k;
 	unsigned	 i;
 	int		 rc;
@@ -1002,37 +1106,42 @@ wr_put(struct writer *w, const float *const *src, size_t off, uint64_t n)
 		k = n;
 		if (w->rotate_at != WR_NEVER && w->rotate_at - w->pos < k)
 			k = w->rotate_at - w->pos;
-		if (src != NULL && k > WR_BUF_BYTES / s->frame_bytes)
-			k = WR_BUF_BYTES / s->frame_bytes;
-		for (i = 0; i < s->n; i++) {
-			f = &s->f[i];
-			if (src == NULL) {
-				if ((rc = wr_flush(w, f)) != 0 ||
-				    (rc = wav_write_silence(f->wav, k)) != 0)
+		if (src != NULL && k > s->buf_bytes / s->frame_bytes)
+			k = s->buf_bytes / s->frame_bytes;
+		if (src == NULL) {
+			/* Rare: written here, once the flusher is idle. */
+			for (i = 0; i < s->n; i++)
+				if ((rc = wr_flush(w, &s->f[i], 0, 0)) != 0)
 					goto fail;
-				continue;
-			}
-			if (f->len + k * s->frame_bytes > WR_BUF_BYTES &&
-			    (rc = wr_flush(w, f)) != 0)
+			flush_wait(w->fl);
+			for (i = 0; i < s->n; i++)
+				if ((rc = wav_write_silence(s->f[i].wav,
+				    k)) != 0)
+					goto fail;
+		}
+		for (i = 0; src != NULL && i < s->n; i++) {
+			b = &s->f[i].b[s->f[i].fill];
+			if (b->len + k * s->frame_bytes > s->buf_bytes &&
+			    (rc = wr_flush(w, &s->f[i], 0, 0)) != 0)
 				goto fail;
 		}
 		if (src != NULL && s->split) {
 			for (i = 0; i < w->nch; i++) {
-				f = &s->f[i];
+				b = &s->f[i].b[s->f[i].fill];
 				conv_mono(s->fmt, src[i] + off, k,
-				    f->buf + f->len, &w->peak[i],
+				    b->p + b->len, &w->peak[i],
 				    &w->clips[i], w->cfg.dither ?
 				    &w->dither[i] : NULL);
-				f->len += k * s->frame_bytes;
+				b->len += k * s->frame_bytes;
 			}
 		} else if (src != NULL) {
 			for (i = 0; i < w->nch; i++)
 				w->src[i] = src[i] + off;
-			f = &s->f[0];
+			b = &s->f[0].b[s->f[0].fill];
 			conv_interleave(s->fmt, w->src, w->nch, k,
-			    f->buf + f->len, w->peak, w->clips,
+			    b->p + b->len, w->peak, w->clips,
 			    w->cfg.dither ? w->dither : NULL);
-			f->len += k * s->frame_bytes;
+			b->len += k * s->frame_bytes;
 		}
 		w->pos += k;
 		s->written += k;
@@ -1825,30 +1934,28 @@ wr_housekeeping(struct writer *w, int64_t now)
 	wr_prepare(w);
 	for (i = 0; i < s->n && s->open; i++) {
 		f = &s->f[i];
-		if (wr_due(&f->update_ns, now, w->cfg.header_seconds)) {
-			if ((rc = wr_flush(w, f)) == 0 &&
-			    (rc = wav_update(f->wav)) != 0)
-				log_errx("file %s" WR_PARTIAL ": header: %s",
-				    f->path, strerror(-rc));
-			if (rc != 0) {
-				wr_error(w, -rc);
-				return;
-			}
+		/* A write the flusher finished: did it fail? */
+		if ((rc = wr_reclaim(w, &f->b[f->fill ^ 1], 0)) != 0) {
+			wr_error(w, -rc);
+			return;
+		}
+		/*
+		 * What the buffer holds goes to the file before the header
+		 * is refreshed or the file synced, so that a kill or a
+		 * power cut takes no more than header_seconds or
+		 * fsync_seconds.
+		 */
+		if (wr_due(&f->update_ns, now, w->cfg.header_seconds) &&
+		    (rc = wr_flush(w, f, 1, 0)) != 0) {
+			wr_error(w, -rc);
+			return;
 		}
 		if (w->cfg.fsync_seconds > 0 &&
-		    wr_due(&f->sync_ns, now, w->cfg.fsync_seconds)) {
-			/*
-			 * What the buffer holds goes to the file first, or a
-			 * power cut could take up to a buffer more than
-			 * fsync_seconds (header refreshes flush too, but
-			 * only every header_seconds).
-			 */
-			if (wr_flush(w, f) != 0) {
-				wr_close_cur(w, NULL);
-				wr_fail(w);
-				return;
-			}
-			flush_sync(w->fl, f->sfd, f->path);
+		    wr_due(&f->sync_ns, now, w->cfg.fsync_seconds) &&
+		    wr_flush(w, f, 0, 1) != 0) {
+			wr_close_cur(w, NULL);
+			wr_fail(w);
+			return;
 		}
 	}
 }
@@ -1957,6 +2064,7 @@ writer_new(const struct cfg *cfg, struct cap *cap, void (*notify)(void *),
     void *arg, char *err, size_t errlen)
 {
 	struct writer	*w;
+	size_t		 arena;
 	unsigned	 i, k;
 
 	w = calloc(1, sizeof(*w));
@@ -2007,19 +2115,22 @@ writer_new(const struct cfg *cfg, struct cap *cap, void (*notify)(void *),
 		goto nomem;
 	for (i = 0; i < w->nch; i++)
 		w->dither[i] = 0x9e3779b9u * (i + 1);
-	/* Every set can hold split files; single mode uses the first. */
+	/*
+	 * Every set can hold split files, two buffers each; single mode
+	 * carves its file's two larger ones from the same arena.
+	 */
+	arena = (size_t)2 * w->nch * WR_SPLIT_BUF;
+	if (arena < 2 * WR_BUF_BYTES)
+		arena = 2 * WR_BUF_BYTES;
 	for (k = 0; k < 3; k++) {
 		w->sets[k].f = calloc(w->nch, sizeof(struct wr_file));
-		if (w->sets[k].f == NULL)
+		/* Touched now, so the first writes meet no page fault. */
+		w->sets[k].arena = calloc(1, arena);
+		if (w->sets[k].f == NULL || w->sets[k].arena == NULL)
 			goto nomem;
-		for (i = 0; i < w->nch; i++) {
+		memset(w->sets[k].arena, 0, arena);
+		for (i = 0; i < w->nch; i++)
 			w->sets[k].f[i].sfd = -1;
-			/* Touched now, so the first writes meet no page fault. */
-			w->sets[k].f[i].buf = calloc(1, WR_BUF_BYTES);
-			if (w->sets[k].f[i].buf == NULL)
-				goto nomem;
-			memset(w->sets[k].f[i].buf, 0, WR_BUF_BYTES);
-		}
 	}
 	w->cur = &w->sets[0];
 	w->next = &w->sets[1];
@@ -2098,14 +2209,13 @@ void
 writer_del(struct writer *w)
 {
 	const struct wr_cmd	*c;
-	unsigned		 i, k;
+	unsigned		 k;
 
 	if (w == NULL)
 		return;
 	writer_stop(w);
 	for (k = 0; k < 3; k++) {
-		for (i = 0; w->sets[k].f != NULL && i < w->nch; i++)
-			free(w->sets[k].f[i].buf);
+		free(w->sets[k].arena);
 		free(w->sets[k].f);
 	}
 	/* Configurations sent but never taken. */

@@ -27,6 +27,8 @@ no_partials "$T/rec"
 wait_log "$T/recd.log" 'recording resumes: trying again' 1 15
 wait_log "$T/recd.log" 'gap: .* not recorded: write error' 1 5
 wait_log "$T/recd.log" 'write: File too large' 2 20
+# The flusher met the error; the writer pauses on its next pass.
+wait_log "$T/recd.log" 'recording paused: File too large; trying again' 2 5
 
 "$RECCTL" --socket "$sock" set write_error stop >/dev/null || fail "set"
 "$RECCTL" --socket "$sock" start >/dev/null || fail "start refused"
