@@ -111,7 +111,8 @@ main(int argc, char *argv[])
 	srand(1);
 	for (c = 0; c < j.nch; c++) {
 		for (i = 0; i < NFRAMES; i++)
-			in[c][i] = (float)rand() / RAND_MAX * 2.2f - 1.1f;
+			in[c][i] = (float)((double)rand() / RAND_MAX * 2.2 -
+			    1.1);
 		j.src[c] = in[c];
 	}
 	j.dst = malloc(j.nch * NFRAMES * sizeof(float));
