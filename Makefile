@@ -72,7 +72,8 @@ CF_tests    = -Icommon -Iprotocol -Ictl -Itests/unit $(CJSON_CFLAGS) \
 	      $(CMOCKA_CFLAGS) $(SNDFILE_CFLAGS)
 
 # conv is one module in several files: the vector paths are apart.
-CONV_OBJ   = $(B)/common/conv.o $(B)/common/conv_sse2.o
+CONV_OBJ   = $(B)/common/conv.o $(B)/common/conv_sse2.o \
+	     $(B)/common/conv_avx2.o
 COMMON_OBJ = $(B)/common/ring.o $(B)/common/ring_rt.o $(CONV_OBJ) \
 	     $(B)/common/wav.o $(B)/common/cfg.o $(B)/common/log.o
 PROTO_OBJ  = $(B)/protocol/cfgjson.o $(B)/protocol/proto.o

@@ -2,8 +2,8 @@
  * conv.c: float to WAV sample bytes, with peaks and clip counts in the same
  * pass.  Runs on the writer thread for every sample it writes, so nothing
  * here allocates or makes a system call.  The _ref functions define the
- * result; the vector paths (conv_sse2.c) must match them bit for bit
- * (test_conv checks each), and this file chooses between them.
+ * result; the vector paths (conv_sse2.c, conv_avx2.c) must match them bit
+ * for bit (test_conv checks each), and this file chooses between them.
  */
 #include "conv.h"
 
@@ -51,6 +51,39 @@ conv_mono_ref(enum conv_fmt fmt, const float *src, size_t nframes,
 }
 
 
+size_t
+conv_block_frames(size_t fb, size_t lanes)
+{
+	size_t	n = CONV_BLOCK_BYTES / fb / lanes * lanes;
+
+	if (n < lanes)
+		return lanes;
+	return n < CONV_TMP_FRAMES ? n : CONV_TMP_FRAMES;
+}
+
+void
+conv_scatter(size_t bytes, const unsigned char *tmp, size_t n,
+    unsigned char *p, size_t fb)
+{
+	size_t	i;
+
+	/* A constant size makes each memcpy a move or two. */
+	switch (bytes) {
+	case 2:
+		for (i = 0; i < n; i++)
+			memcpy(p + i * fb, tmp + 2 * i, 2);
+		break;
+	case 3:
+		for (i = 0; i < n; i++)
+			memcpy(p + i * fb, tmp + 3 * i, 3);
+		break;
+	case 4:
+		for (i = 0; i < n; i++)
+			memcpy(p + i * fb, tmp + 4 * i, 4);
+		break;
+	}
+}
+
 int
 conv_path_ok(enum conv_path path)
 {
@@ -64,16 +97,28 @@ conv_path_ok(enum conv_path path)
 		return 0;
 #endif
 	case CONV_PATH_AVX2:
+#if defined(CONV_HAVE_AVX2)
+		return __builtin_cpu_supports("avx2") != 0;
+#else
+		return 0;
+#endif
 	case CONV_NPATH:
 		break;
 	}
 	return 0;
 }
 
-/* The fastest path this build and CPU have. */
+/*
+ * The fastest path this build and CPU have.  __builtin_cpu_supports reads
+ * what the C runtime found at startup, so asking on every call is cheap.
+ */
 static enum conv_path
 conv_best(void)
 {
+#if defined(CONV_HAVE_AVX2)
+	if (__builtin_cpu_supports("avx2"))
+		return CONV_PATH_AVX2;
+#endif
 #if defined(__SSE2__)
 	return CONV_PATH_SSE2;
 #else
@@ -88,6 +133,12 @@ conv_interleave_path(enum conv_path path, enum conv_fmt fmt,
 {
 	assert(conv_path_ok(path));
 	switch (path) {
+#if defined(CONV_HAVE_AVX2)
+	case CONV_PATH_AVX2:
+		conv_interleave_avx2(fmt, src, nch, nframes, dst, peak, clips,
+		    dither);
+		break;
+#endif
 #if defined(__SSE2__)
 	case CONV_PATH_SSE2:
 		conv_interleave_sse2(fmt, src, nch, nframes, dst, peak, clips,
@@ -108,6 +159,11 @@ conv_mono_path(enum conv_path path, enum conv_fmt fmt, const float *src,
 {
 	assert(conv_path_ok(path));
 	switch (path) {
+#if defined(CONV_HAVE_AVX2)
+	case CONV_PATH_AVX2:
+		conv_mono_avx2(fmt, src, nframes, dst, peak, clips, dither);
+		break;
+#endif
 #if defined(__SSE2__)
 	case CONV_PATH_SSE2:
 		conv_mono_sse2(fmt, src, nframes, dst, peak, clips, dither);

@@ -22,17 +22,6 @@
  * little-endian, so a code stored from a register is a WAV sample.
  */
 
-/*
- * Interleaving goes in blocks of frames whose output fits in L1, since each
- * group of channels writes its part of every frame in the block.  Channels
- * outside the groups of four (nch % 4, or all of 3) are converted as mono
- * into a buffer of CONV_TMP_FRAMES, then spread over the frames: they are
- * few, and only a 3-channel recording has nothing but them.  Stereo has
- * a loop of its own.
- */
-#define CONV_BLOCK_BYTES	16384
-#define CONV_TMP_FRAMES		1024
-
 /* One channel's running state in the vector loops. */
 struct conv_ch {
 	__m128		 peak;		/* largest |f| so far, per lane */
@@ -569,40 +558,6 @@ conv_stereo_sse2(enum conv_fmt fmt, const float *const src[],
 			    NULL);
 }
 
-/* n contiguous samples of bytes each to p, p + fb, p + 2 * fb, ... */
-static void
-conv_scatter(size_t bytes, const unsigned char *tmp, size_t n,
-    unsigned char *p, size_t fb)
-{
-	size_t	i;
-
-	switch (bytes) {
-	case 2:
-		for (i = 0; i < n; i++)
-			memcpy(p + i * fb, tmp + 2 * i, 2);
-		break;
-	case 3:
-		for (i = 0; i < n; i++)
-			memcpy(p + i * fb, tmp + 3 * i, 3);
-		break;
-	case 4:
-		for (i = 0; i < n; i++)
-			memcpy(p + i * fb, tmp + 4 * i, 4);
-		break;
-	}
-}
-
-/* Frames in a block: output within CONV_BLOCK_BYTES, a multiple of 4. */
-static size_t
-conv_block_frames(size_t fb)
-{
-	size_t	n = CONV_BLOCK_BYTES / fb / 4 * 4;
-
-	if (n < 4)
-		return 4;
-	return n < CONV_TMP_FRAMES ? n : CONV_TMP_FRAMES;
-}
-
 void
 conv_interleave_sse2(enum conv_fmt fmt, const float *const src[],
     unsigned nch, size_t nframes, void *dst, float peak[], uint64_t clips[],
@@ -622,7 +577,7 @@ conv_interleave_sse2(enum conv_fmt fmt, const float *const src[],
 		return;
 	}
 	fb = nch * bytes;
-	block = conv_block_frames(fb);
+	block = conv_block_frames(fb, 4);
 	for (i = 0; i < nframes; i += n) {
 		n = nframes - i < block ? nframes - i : block;
 		for (c = 0; c + 4 <= nch; c += 4)
