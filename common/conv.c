@@ -56,32 +56,7 @@ conv_block_frames(size_t fb, size_t lanes)
 {
 	size_t	n = CONV_BLOCK_BYTES / fb / lanes * lanes;
 
-	if (n < lanes)
-		return lanes;
-	return n < CONV_TMP_FRAMES ? n : CONV_TMP_FRAMES;
-}
-
-void
-conv_scatter(size_t bytes, const unsigned char *tmp, size_t n,
-    unsigned char *p, size_t fb)
-{
-	size_t	i;
-
-	/* A constant size makes each memcpy a move or two. */
-	switch (bytes) {
-	case 2:
-		for (i = 0; i < n; i++)
-			memcpy(p + i * fb, tmp + 2 * i, 2);
-		break;
-	case 3:
-		for (i = 0; i < n; i++)
-			memcpy(p + i * fb, tmp + 3 * i, 3);
-		break;
-	case 4:
-		for (i = 0; i < n; i++)
-			memcpy(p + i * fb, tmp + 4 * i, 4);
-		break;
-	}
+	return n < lanes ? lanes : n;
 }
 
 int

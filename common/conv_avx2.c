@@ -346,23 +346,29 @@ conv_group16_avx2(const float *const s[4], size_t n, unsigned char *p,
 }
 
 /*
- * A transposed register's two frames of four samples, to p and to p + 4
- * frames; in 24 bits, wide as in conv_put12_8.
+ * Four frames of packed 24-bit samples, one per register, fb bytes apart,
+ * in ascending order (conv_interleave_avx2 relies on it); wide as in
+ * conv_put12_8.
  */
 CONV_AVX2 static inline void
-conv_put24x2_avx2(unsigned char *p, size_t fb, __m256i q, int wide)
+conv_put24x4_avx2(unsigned char *p, size_t fb, __m128i a, __m128i b,
+    __m128i c, __m128i d, int wide)
 {
-	q = conv_pack24_8(q);
-	conv_put12_8(p, _mm256_castsi256_si128(q), wide);
-	conv_put12_8(p + 4 * fb, _mm256_extracti128_si256(q, 1), wide);
+	conv_put12_8(p, a, wide);
+	conv_put12_8(p + fb, b, wide);
+	conv_put12_8(p + 2 * fb, c, wide);
+	conv_put12_8(p + 3 * fb, d, wide);
 }
 
+/* Four frames of 32-bit samples, one per register, fb bytes apart. */
 CONV_AVX2 static inline void
-conv_put32x2_avx2(unsigned char *p, size_t fb, __m256i q)
+conv_put32x4_avx2(unsigned char *p, size_t fb, __m128i a, __m128i b,
+    __m128i c, __m128i d)
 {
-	_mm_storeu_si128((__m128i *)p, _mm256_castsi256_si128(q));
-	_mm_storeu_si128((__m128i *)(p + 4 * fb),
-	    _mm256_extracti128_si256(q, 1));
+	_mm_storeu_si128((__m128i *)p, a);
+	_mm_storeu_si128((__m128i *)(p + fb), b);
+	_mm_storeu_si128((__m128i *)(p + 2 * fb), c);
+	_mm_storeu_si128((__m128i *)(p + 3 * fb), d);
 }
 
 /* wide: the four bytes after each twelve are written later. */
@@ -381,10 +387,18 @@ conv_group24_avx2(const float *const s[4], size_t n, unsigned char *p,
 		q[2] = conv_q24_8(&c2, _mm256_loadu_ps(s2 + i));
 		q[3] = conv_q24_8(&c3, _mm256_loadu_ps(s3 + i));
 		conv_transpose8(q);
-		conv_put24x2_avx2(p, fb, q[0], wide);
-		conv_put24x2_avx2(p + fb, fb, q[1], wide);
-		conv_put24x2_avx2(p + 2 * fb, fb, q[2], wide);
-		conv_put24x2_avx2(p + 3 * fb, fb, q[3], wide);
+		q[0] = conv_pack24_8(q[0]);
+		q[1] = conv_pack24_8(q[1]);
+		q[2] = conv_pack24_8(q[2]);
+		q[3] = conv_pack24_8(q[3]);
+		conv_put24x4_avx2(p, fb, _mm256_castsi256_si128(q[0]),
+		    _mm256_castsi256_si128(q[1]), _mm256_castsi256_si128(q[2]),
+		    _mm256_castsi256_si128(q[3]), wide);
+		conv_put24x4_avx2(p + 4 * fb, fb,
+		    _mm256_extracti128_si256(q[0], 1),
+		    _mm256_extracti128_si256(q[1], 1),
+		    _mm256_extracti128_si256(q[2], 1),
+		    _mm256_extracti128_si256(q[3], 1), wide);
 	}
 	ch[0] = c0;
 	ch[1] = c1;
@@ -415,10 +429,14 @@ conv_group32_avx2(const float *const s[4], size_t n, unsigned char *p,
 			q[3] = conv_q32_8(&c3, _mm256_loadu_ps(s3 + i));
 		}
 		conv_transpose8(q);
-		conv_put32x2_avx2(p, fb, q[0]);
-		conv_put32x2_avx2(p + fb, fb, q[1]);
-		conv_put32x2_avx2(p + 2 * fb, fb, q[2]);
-		conv_put32x2_avx2(p + 3 * fb, fb, q[3]);
+		conv_put32x4_avx2(p, fb, _mm256_castsi256_si128(q[0]),
+		    _mm256_castsi256_si128(q[1]), _mm256_castsi256_si128(q[2]),
+		    _mm256_castsi256_si128(q[3]));
+		conv_put32x4_avx2(p + 4 * fb, fb,
+		    _mm256_extracti128_si256(q[0], 1),
+		    _mm256_extracti128_si256(q[1], 1),
+		    _mm256_extracti128_si256(q[2], 1),
+		    _mm256_extracti128_si256(q[3], 1));
 	}
 	ch[0] = c0;
 	ch[1] = c1;
@@ -427,29 +445,39 @@ conv_group32_avx2(const float *const s[4], size_t n, unsigned char *p,
 }
 
 /*
- * Channels c..c+3 of frames off..off+n-1 into out (frame off's first
- * byte): the vector loop, then the scalar rule for the last n % 8 frames.
+ * Channels c..c+r-1 (r = 4, or the nch % 4 after the last full group) of
+ * frames off..off+n-1 into out (frame off's first byte): the vector loop,
+ * then the scalar rule for the frames it left.  A group of r < 4 runs the
+ * same loop with its last channel repeated: each frame's store then runs
+ * past the group's samples, by less than one frame, into bytes that are
+ * written later (see conv_interleave_avx2), and the repeated channels'
+ * meters and dither are dropped.  end: the block ends the call, so the
+ * last frame is left to the scalar rule, its store having nowhere to run.
  */
 CONV_AVX2 static void
 conv_group_avx2(enum conv_fmt fmt, const float *const src[], unsigned nch,
-    unsigned c, size_t off, size_t n, unsigned char *out, float peak[],
-    uint64_t clips[], uint32_t dither[])
+    unsigned c, unsigned r, size_t off, size_t n, int end,
+    unsigned char *out, float peak[], uint64_t clips[], uint32_t dither[])
 {
 	struct conv_ch8	 ch[4];
 	const float	*s[4];
 	unsigned char	*p;
 	size_t		 bytes, fb, n8, i;
-	int		 k, wide;
+	unsigned	 k;
+	int		 wide;
 
 	bytes = conv_sample_bytes(fmt);
 	fb = nch * bytes;
 	p = out + c * bytes;
 	n8 = n / 8 * 8;
-	wide = (nch - c - 4) * bytes >= 4;
+	if (r < 4 && end && n8 == n && n8 > 0)
+		n8 -= 8;
+	/* The last full group is followed by bytes that are already written. */
+	wide = c + 4 < nch / 4 * 4;
 	for (k = 0; k < 4; k++) {
-		s[k] = src[c + k] + off;
-		conv_ch8_init(&ch[k], peak[c + k],
-		    dither != NULL ? &dither[c + k] : NULL);
+		s[k] = src[c + (k < r ? k : r - 1)] + off;
+		conv_ch8_init(&ch[k], peak[c + (k < r ? k : r - 1)],
+		    dither != NULL ? &dither[c + (k < r ? k : r - 1)] : NULL);
 	}
 	switch (fmt) {
 	case CONV_PCM16:
@@ -463,11 +491,11 @@ conv_group_avx2(enum conv_fmt fmt, const float *const src[], unsigned nch,
 		conv_group32_avx2(s, n8, p, fb, ch, fmt == CONV_FLOAT32);
 		break;
 	}
-	for (k = 0; k < 4; k++)
+	for (k = 0; k < r; k++)
 		conv_ch8_done(&ch[k], n8, &peak[c + k], &clips[c + k],
 		    dither != NULL ? &dither[c + k] : NULL);
 	for (i = n8; i < n; i++)
-		for (k = 0; k < 4; k++)
+		for (k = 0; k < r; k++)
 			conv_put_one(fmt, p + i * fb + k * bytes, s[k][i],
 			    &peak[c + k], &clips[c + k],
 			    dither != NULL ? &dither[c + k] : NULL);
@@ -566,37 +594,48 @@ conv_stereo_avx2(enum conv_fmt fmt, const float *const src[],
 			    NULL);
 }
 
+/*
+ * In each block the channels after the last full group go first: their
+ * stores run into the next frame's first channels, which the full groups
+ * write after them.  The last full group must then not run over into
+ * them (see wide in conv_group_avx2); every other group's stores run only
+ * into the next group's place.  Frames go in ascending order within a
+ * group, so a store that runs into the next frame is overwritten too.
+ */
 CONV_AVX2 void
 conv_interleave_avx2(enum conv_fmt fmt, const float *const src[],
     unsigned nch, size_t nframes, void *dst, float peak[], uint64_t clips[],
     uint32_t dither[])
 {
-	unsigned char	 tmp[4 * CONV_TMP_FRAMES];
 	unsigned char	*out = dst;
 	size_t		 bytes, fb, block, i, n;
-	unsigned	 c;
+	unsigned	 c, r;
 
 	bytes = conv_sample_bytes(fmt);
 	assert(bytes != 0);
 	if (fmt != CONV_PCM16)
 		dither = NULL;
+	if (nch == 1) {
+		conv_mono_avx2(fmt, src[0], nframes, dst, peak, clips, dither);
+		return;
+	}
 	if (nch == 2) {
 		conv_stereo_avx2(fmt, src, nframes, out, peak, clips, dither);
 		return;
 	}
 	fb = nch * bytes;
 	block = conv_block_frames(fb, 8);
+	r = nch % 4;
 	for (i = 0; i < nframes; i += n) {
 		n = nframes - i < block ? nframes - i : block;
+		if (r != 0)
+			conv_group_avx2(fmt, src, nch, nch - r, r, i, n,
+			    i + n == nframes, out + i * fb, peak, clips,
+			    dither);
 		for (c = 0; c + 4 <= nch; c += 4)
-			conv_group_avx2(fmt, src, nch, c, i, n, out + i * fb,
-			    peak, clips, dither);
-		for (; c < nch; c++) {
-			conv_mono_avx2(fmt, src[c] + i, n, tmp, &peak[c],
-			    &clips[c], dither != NULL ? &dither[c] : NULL);
-			conv_scatter(bytes, tmp, n, out + i * fb + c * bytes,
-			    fb);
-		}
+			conv_group_avx2(fmt, src, nch, c, 4, i, n,
+			    i + n == nframes, out + i * fb, peak, clips,
+			    dither);
 	}
 }
 

@@ -185,20 +185,12 @@ conv_put_one(enum conv_fmt fmt, unsigned char *p, float f, float *peak,
  * channels writes its part of every frame in a block, so a block's output
  * should stay in cache, but a longer block reads each channel in a longer
  * run: 64 channels measured 20-35% faster with 64 KiB than with 16 KiB
- * (L1 size), and no faster with more (L2 is 512 KiB).  Channels outside the groups of four (nch % 4, or all of
- * 3) are converted as mono into a buffer of CONV_TMP_FRAMES samples, then
- * spread over the frames with conv_scatter: they are few, and only a
- * 3-channel recording has nothing but them.  Stereo has a loop of its own.
+ * (L1 size), and no faster with more (L2 is 512 KiB).
  */
 #define CONV_BLOCK_BYTES	65536
-#define CONV_TMP_FRAMES		1024
 
 /* Frames in a block for a frame of fb bytes: a multiple of lanes. */
 size_t	conv_block_frames(size_t fb, size_t lanes);
-
-/* n contiguous samples of bytes each from tmp to p, p + fb, p + 2 * fb... */
-void	conv_scatter(size_t bytes, const unsigned char *tmp, size_t n,
-	    unsigned char *p, size_t fb);
 
 /*
  * The vector paths, each in its own file, with the contract of

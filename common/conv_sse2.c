@@ -429,29 +429,39 @@ conv_group32_sse2(const float *const s[4], size_t n, unsigned char *p,
 }
 
 /*
- * Channels c..c+3 of frames off..off+n-1 into out (frame off's first
- * byte): the vector loop, then the scalar rule for the last n % 4 frames.
+ * Channels c..c+r-1 (r = 4, or the nch % 4 after the last full group) of
+ * frames off..off+n-1 into out (frame off's first byte): the vector loop,
+ * then the scalar rule for the frames it left.  A group of r < 4 runs the
+ * same loop with its last channel repeated: each frame's store then runs
+ * past the group's samples, by less than one frame, into bytes that are
+ * written later (see conv_interleave_sse2), and the repeated channels'
+ * meters and dither are dropped.  end: the block ends the call, so the
+ * last frame is left to the scalar rule, its store having nowhere to run.
  */
 static void
 conv_group_sse2(enum conv_fmt fmt, const float *const src[], unsigned nch,
-    unsigned c, size_t off, size_t n, unsigned char *out, float peak[],
-    uint64_t clips[], uint32_t dither[])
+    unsigned c, unsigned r, size_t off, size_t n, int end,
+    unsigned char *out, float peak[], uint64_t clips[], uint32_t dither[])
 {
 	struct conv_ch	 ch[4];
 	const float	*s[4];
 	unsigned char	*p;
 	size_t		 bytes, fb, n4, i;
-	int		 k, wide;
+	unsigned	 k;
+	int		 wide;
 
 	bytes = conv_sample_bytes(fmt);
 	fb = nch * bytes;
 	p = out + c * bytes;
 	n4 = n / 4 * 4;
-	wide = (nch - c - 4) * bytes >= 4;
+	if (r < 4 && end && n4 == n && n4 > 0)
+		n4 -= 4;
+	/* The last full group is followed by bytes that are already written. */
+	wide = c + 4 < nch / 4 * 4;
 	for (k = 0; k < 4; k++) {
-		s[k] = src[c + k] + off;
-		conv_ch_init(&ch[k], peak[c + k],
-		    dither != NULL ? &dither[c + k] : NULL);
+		s[k] = src[c + (k < r ? k : r - 1)] + off;
+		conv_ch_init(&ch[k], peak[c + (k < r ? k : r - 1)],
+		    dither != NULL ? &dither[c + (k < r ? k : r - 1)] : NULL);
 	}
 	switch (fmt) {
 	case CONV_PCM16:
@@ -465,11 +475,11 @@ conv_group_sse2(enum conv_fmt fmt, const float *const src[], unsigned nch,
 		conv_group32_sse2(s, n4, p, fb, ch, fmt == CONV_FLOAT32);
 		break;
 	}
-	for (k = 0; k < 4; k++)
+	for (k = 0; k < r; k++)
 		conv_ch_done(&ch[k], n4, &peak[c + k], &clips[c + k],
 		    dither != NULL ? &dither[c + k] : NULL);
 	for (i = n4; i < n; i++)
-		for (k = 0; k < 4; k++)
+		for (k = 0; k < r; k++)
 			conv_put_one(fmt, p + i * fb + k * bytes, s[k][i],
 			    &peak[c + k], &clips[c + k],
 			    dither != NULL ? &dither[c + k] : NULL);
@@ -558,37 +568,48 @@ conv_stereo_sse2(enum conv_fmt fmt, const float *const src[],
 			    NULL);
 }
 
+/*
+ * In each block the channels after the last full group go first: their
+ * stores run into the next frame's first channels, which the full groups
+ * write after them.  The last full group must then not run over into
+ * them (see wide in conv_group_sse2); every other group's stores run only
+ * into the next group's place.  Frames go in ascending order within a
+ * group, so a store that runs into the next frame is overwritten too.
+ */
 void
 conv_interleave_sse2(enum conv_fmt fmt, const float *const src[],
     unsigned nch, size_t nframes, void *dst, float peak[], uint64_t clips[],
     uint32_t dither[])
 {
-	unsigned char	 tmp[4 * CONV_TMP_FRAMES];
 	unsigned char	*out = dst;
 	size_t		 bytes, fb, block, i, n;
-	unsigned	 c;
+	unsigned	 c, r;
 
 	bytes = conv_sample_bytes(fmt);
 	assert(bytes != 0);
 	if (fmt != CONV_PCM16)
 		dither = NULL;
+	if (nch == 1) {
+		conv_mono_sse2(fmt, src[0], nframes, dst, peak, clips, dither);
+		return;
+	}
 	if (nch == 2) {
 		conv_stereo_sse2(fmt, src, nframes, out, peak, clips, dither);
 		return;
 	}
 	fb = nch * bytes;
 	block = conv_block_frames(fb, 4);
+	r = nch % 4;
 	for (i = 0; i < nframes; i += n) {
 		n = nframes - i < block ? nframes - i : block;
+		if (r != 0)
+			conv_group_sse2(fmt, src, nch, nch - r, r, i, n,
+			    i + n == nframes, out + i * fb, peak, clips,
+			    dither);
 		for (c = 0; c + 4 <= nch; c += 4)
-			conv_group_sse2(fmt, src, nch, c, i, n, out + i * fb,
-			    peak, clips, dither);
-		for (; c < nch; c++) {
-			conv_mono_sse2(fmt, src[c] + i, n, tmp, &peak[c],
-			    &clips[c], dither != NULL ? &dither[c] : NULL);
-			conv_scatter(bytes, tmp, n, out + i * fb + c * bytes,
-			    fb);
-		}
+			conv_group_sse2(fmt, src, nch, c, 4, i, n,
+			    i + n == nframes, out + i * fb, peak, clips,
+			    dither);
 	}
 }
 
