@@ -304,6 +304,28 @@ conv_put16x4_avx2(unsigned char *p, size_t fb, __m128i a, __m128i b)
 }
 
 /*
+ * See CONV_PREFETCH_BYTES.  The address is made as an integer: it may lie
+ * past the end of a channel's samples, where a prefetch does no harm but
+ * pointer arithmetic is undefined.
+ */
+CONV_AVX2 static inline void
+conv_prefetch1(const float *s)
+{
+	_mm_prefetch((const char *)((uintptr_t)s + CONV_PREFETCH_BYTES),
+	    _MM_HINT_T0);
+}
+
+CONV_AVX2 static inline void
+conv_prefetch4(const float *s0, const float *s1, const float *s2,
+    const float *s3, size_t i)
+{
+	conv_prefetch1(s0 + i);
+	conv_prefetch1(s1 + i);
+	conv_prefetch1(s2 + i);
+	conv_prefetch1(s3 + i);
+}
+
+/*
  * The group loops: four channels, n frames (a multiple of 8), into their
  * places in frames fb bytes apart, with locals written out per channel
  * for the reason given in conv_sse2.c.
@@ -318,6 +340,7 @@ conv_group16_avx2(const float *const s[4], size_t n, unsigned char *p,
 	size_t		 i;
 
 	for (i = 0; i < n; i += 8, p += 8 * fb) {
+		conv_prefetch4(s0, s1, s2, s3, i);
 		if (dither) {
 			q[0] = conv_q16d_8(&c0, _mm256_loadu_ps(s0 + i));
 			q[1] = conv_q16d_8(&c1, _mm256_loadu_ps(s1 + i));
@@ -382,6 +405,7 @@ conv_group24_avx2(const float *const s[4], size_t n, unsigned char *p,
 	size_t		 i;
 
 	for (i = 0; i < n; i += 8, p += 8 * fb) {
+		conv_prefetch4(s0, s1, s2, s3, i);
 		q[0] = conv_q24_8(&c0, _mm256_loadu_ps(s0 + i));
 		q[1] = conv_q24_8(&c1, _mm256_loadu_ps(s1 + i));
 		q[2] = conv_q24_8(&c2, _mm256_loadu_ps(s2 + i));
@@ -417,6 +441,7 @@ conv_group32_avx2(const float *const s[4], size_t n, unsigned char *p,
 	size_t		 i;
 
 	for (i = 0; i < n; i += 8, p += 8 * fb) {
+		conv_prefetch4(s0, s1, s2, s3, i);
 		if (isfloat) {
 			q[0] = conv_qf_8(&c0, _mm256_loadu_ps(s0 + i));
 			q[1] = conv_qf_8(&c1, _mm256_loadu_ps(s1 + i));

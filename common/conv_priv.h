@@ -189,6 +189,15 @@ conv_put_one(enum conv_fmt fmt, unsigned char *p, float f, float *peak,
  */
 #define CONV_BLOCK_BYTES	65536
 
+/*
+ * The group loops ask for each channel's samples this far ahead: the
+ * writer reads them cold, well after the JACK thread wrote them, and the
+ * hardware prefetcher is slow to follow many short runs.
+ * It took about 5% off conversion in the running daemon at 64 channels
+ * (three runs each way), 0-10% with input cold from memory.
+ */
+#define CONV_PREFETCH_BYTES	256
+
 /* Frames in a block for a frame of fb bytes: a multiple of lanes. */
 size_t	conv_block_frames(size_t fb, size_t lanes);
 

@@ -325,6 +325,28 @@ conv_transpose4(__m128i q[4])
 }
 
 /*
+ * See CONV_PREFETCH_BYTES.  The address is made as an integer: it may lie
+ * past the end of a channel's samples, where a prefetch does no harm but
+ * pointer arithmetic is undefined.
+ */
+static inline void
+conv_prefetch1(const float *s)
+{
+	_mm_prefetch((const char *)((uintptr_t)s + CONV_PREFETCH_BYTES),
+	    _MM_HINT_T0);
+}
+
+static inline void
+conv_prefetch4(const float *s0, const float *s1, const float *s2,
+    const float *s3, size_t i)
+{
+	conv_prefetch1(s0 + i);
+	conv_prefetch1(s1 + i);
+	conv_prefetch1(s2 + i);
+	conv_prefetch1(s3 + i);
+}
+
+/*
  * The group loops below: four channels, n frames (a multiple of 4), into
  * their places in frames fb bytes apart.  Each keeps its four channel
  * states and source pointers in locals, written out as four statements,
@@ -341,6 +363,7 @@ conv_group16_sse2(const float *const s[4], size_t n, unsigned char *p,
 	size_t		 i;
 
 	for (i = 0; i < n; i += 4, p += 4 * fb) {
+		conv_prefetch4(s0, s1, s2, s3, i);
 		if (dither) {
 			q[0] = conv_q16d(&c0, _mm_loadu_ps(s0 + i));
 			q[1] = conv_q16d(&c1, _mm_loadu_ps(s1 + i));
@@ -378,6 +401,7 @@ conv_group24_sse2(const float *const s[4], size_t n, unsigned char *p,
 	size_t		 i;
 
 	for (i = 0; i < n; i += 4, p += 4 * fb) {
+		conv_prefetch4(s0, s1, s2, s3, i);
 		q[0] = conv_q24(&c0, _mm_loadu_ps(s0 + i));
 		q[1] = conv_q24(&c1, _mm_loadu_ps(s1 + i));
 		q[2] = conv_q24(&c2, _mm_loadu_ps(s2 + i));
@@ -405,6 +429,7 @@ conv_group32_sse2(const float *const s[4], size_t n, unsigned char *p,
 	size_t		 i;
 
 	for (i = 0; i < n; i += 4, p += 4 * fb) {
+		conv_prefetch4(s0, s1, s2, s3, i);
 		if (isfloat) {
 			q[0] = conv_qf(&c0, _mm_loadu_ps(s0 + i));
 			q[1] = conv_qf(&c1, _mm_loadu_ps(s1 + i));
