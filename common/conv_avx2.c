@@ -476,8 +476,9 @@ conv_group32_avx2(const float *const s[4], size_t n, unsigned char *p,
  * same loop with its last channel repeated: each frame's store then runs
  * past the group's samples, by less than one frame, into bytes that are
  * written later (see conv_interleave_avx2), and the repeated channels'
- * meters and dither are dropped.  end: the block ends the call, so the
- * last frame is left to the scalar rule, its store having nowhere to run.
+ * meters and dither are dropped.  end: the block ends the call, so such a
+ * group leaves its last vector's frames to the scalar rule: the last
+ * frame's store would have nowhere to run.
  */
 CONV_AVX2 static void
 conv_group_avx2(enum conv_fmt fmt, const float *const src[], unsigned nch,

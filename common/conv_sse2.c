@@ -460,8 +460,9 @@ conv_group32_sse2(const float *const s[4], size_t n, unsigned char *p,
  * same loop with its last channel repeated: each frame's store then runs
  * past the group's samples, by less than one frame, into bytes that are
  * written later (see conv_interleave_sse2), and the repeated channels'
- * meters and dither are dropped.  end: the block ends the call, so the
- * last frame is left to the scalar rule, its store having nowhere to run.
+ * meters and dither are dropped.  end: the block ends the call, so such a
+ * group leaves its last vector's frames to the scalar rule: the last
+ * frame's store would have nowhere to run.
  */
 static void
 conv_group_sse2(enum conv_fmt fmt, const float *const src[], unsigned nch,

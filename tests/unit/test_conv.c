@@ -859,7 +859,7 @@ t_compare_shapes(struct t_rng *r, enum conv_path path, unsigned nch,
  * Every path this machine runs, against the reference: every channel
  * count up to 70 (groups of four channels and each remainder), frame
  * counts around the vector widths (4 and 8), and runs long enough to take
- * several blocks (some paths go in blocks of up to 1024 frames).
+ * several blocks (the paths interleave in blocks of 64 KiB of output).
  */
 static void
 test_paths_match_ref(void **state)
