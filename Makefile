@@ -71,7 +71,10 @@ CF_ctl      = -Icommon -Iprotocol -Ictl $(CJSON_CFLAGS)
 CF_tests    = -Icommon -Iprotocol -Ictl -Itests/unit $(CJSON_CFLAGS) \
 	      $(CMOCKA_CFLAGS) $(SNDFILE_CFLAGS)
 
-COMMON_OBJ = $(B)/common/ring.o $(B)/common/ring_rt.o $(B)/common/conv.o \
+# conv is one module in several files: the vector paths are apart.
+CONV_OBJ   = $(B)/common/conv.o $(B)/common/conv_sse2.o \
+	     $(B)/common/conv_avx2.o
+COMMON_OBJ = $(B)/common/ring.o $(B)/common/ring_rt.o $(CONV_OBJ) \
 	     $(B)/common/wav.o $(B)/common/cfg.o $(B)/common/log.o
 PROTO_OBJ  = $(B)/protocol/cfgjson.o $(B)/protocol/proto.o
 DAEMON_OBJ = $(B)/daemon/main.o $(B)/daemon/cap.o $(B)/daemon/cap_rt.o \
@@ -138,7 +141,7 @@ $(B)/recctl: $(CTL_OBJ) $(B)/protocol/proto.o $(B)/common/cfg.o
 # Unit tests link only their module and what it may depend on.
 $(B)/tests/test_ring: $(B)/tests/test_ring.o $(B)/common/ring.o $(B)/common/ring_rt.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lpthread
-$(B)/tests/test_conv: $(B)/tests/test_conv.o $(B)/common/conv.o
+$(B)/tests/test_conv: $(B)/tests/test_conv.o $(CONV_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SNDFILE_LIBS) -lm
 $(B)/tests/test_wav: $(B)/tests/test_wav.o $(B)/common/wav.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SNDFILE_LIBS) -lm
@@ -224,13 +227,14 @@ $(B)/tests/syncspy.so: tests/tools/syncspy.c
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -fPIC -shared -o $@ $< -ldl
 
-$(B)/tests/bench_conv: $(B)/tests/bench_conv.o $(B)/common/conv.o
+$(B)/tests/bench_conv: $(B)/tests/bench_conv.o $(CONV_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm
 # The real writer and callback, with cap_offline.o in place of cap.o and
 # libjack: no server needed.
 $(B)/tests/bench_writer: $(B)/tests/bench_writer.o $(B)/tests/cap_offline.o \
-    $(B)/daemon/writer.o $(B)/daemon/flush.o $(B)/daemon/retain.o $(B)/daemon/cap_rt.o $(B)/common/ring.o \
-    $(B)/common/ring_rt.o $(B)/common/conv.o $(B)/common/wav.o \
+    $(B)/daemon/writer.o $(B)/daemon/flush.o $(B)/daemon/retain.o \
+    $(B)/daemon/cap_rt.o $(B)/common/ring.o $(B)/common/ring_rt.o \
+    $(CONV_OBJ) $(B)/common/wav.o \
     $(B)/common/cfg.o $(B)/common/log.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm -lpthread
 

@@ -59,14 +59,38 @@ void	conv_mono(enum conv_fmt fmt, const float *src, size_t nframes,
 
 /*
  * The same two as a plain scalar loop, one sample at a time: the definition
- * that the fast path above matches bit for bit (bytes, peaks, clip counts,
- * dither states), and the baseline that `make bench` measures it against.
- * Where the fast path is not built (no SSE2), it is these.
+ * that the fast paths above match bit for bit (bytes, peaks, clip counts,
+ * dither states), and the baseline that `make bench` measures them against.
+ * Where no fast path is built (no SSE2), it is these.
  */
 void	conv_interleave_ref(enum conv_fmt fmt, const float *const src[],
 	    unsigned nch, size_t nframes, void *dst, float peak[],
 	    uint64_t clips[], uint32_t dither[]);
 void	conv_mono_ref(enum conv_fmt fmt, const float *src, size_t nframes,
 	    void *dst, float *peak, uint64_t *clips, uint32_t *dither);
+
+/*
+ * For tests and benchmarks only: the paths that conv_interleave and
+ * conv_mono choose between, so that each can be checked against the
+ * reference and timed on its own.  The two above take the last path that
+ * conv_path_ok accepts.
+ */
+enum conv_path {
+	CONV_PATH_REF,		/* the _ref functions: any host */
+	CONV_PATH_SSE2,		/* x86 with SSE2: x86-64 always */
+	CONV_PATH_AVX2,		/* x86 with AVX2, checked at run time */
+	CONV_NPATH
+};
+
+/* 1 when path is built in and this CPU runs it, else 0. */
+int	conv_path_ok(enum conv_path path);
+
+/* conv_interleave and conv_mono on a path that conv_path_ok accepts. */
+void	conv_interleave_path(enum conv_path path, enum conv_fmt fmt,
+	    const float *const src[], unsigned nch, size_t nframes, void *dst,
+	    float peak[], uint64_t clips[], uint32_t dither[]);
+void	conv_mono_path(enum conv_path path, enum conv_fmt fmt,
+	    const float *src, size_t nframes, void *dst, float *peak,
+	    uint64_t *clips, uint32_t *dither);
 
 #endif

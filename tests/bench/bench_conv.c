@@ -1,9 +1,11 @@
 /*
  * bench_conv.c: conversion throughput of each format, interleaved (single
  * mode) and mono (split mode), against the scalar reference loop and a
- * plain memcpy of the same input, all measured in this run.  Prints
- * figures, then the "ROW|..." lines that tests/bench/run.sh gathers;
- * asserts nothing.  bench_conv [CHANNELS]: 8 unless given.
+ * plain memcpy of the same input, all measured in this run; "fast" is the
+ * path conv takes on this CPU, and the SSE2 path is shown beside it where
+ * that is AVX2.  Prints figures, then the "ROW|..." lines that
+ * tests/bench/run.sh gathers; asserts nothing.  bench_conv [CHANNELS]: 8
+ * unless given.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -36,7 +38,7 @@ struct job {
 	uint64_t	 clips[MAXCH];
 };
 
-enum kind { FAST, REF, COPY };
+enum kind { FAST, SSE2, REF, COPY };
 
 static void
 run_once(struct job *j, enum kind k)
@@ -54,6 +56,17 @@ run_once(struct job *j, enum kind k)
 			conv_mono(j->fmt, j->src[c], NFRAMES,
 			    j->dst + c * bytes, &j->peak[c], &j->clips[c],
 			    NULL);
+		break;
+	case SSE2:
+		if (!j->mono) {
+			conv_interleave_path(CONV_PATH_SSE2, j->fmt, j->src,
+			    j->nch, NFRAMES, j->dst, j->peak, j->clips, NULL);
+			break;
+		}
+		for (c = 0; c < j->nch; c++)
+			conv_mono_path(CONV_PATH_SSE2, j->fmt, j->src[c],
+			    NFRAMES, j->dst + c * bytes, &j->peak[c],
+			    &j->clips[c], NULL);
 		break;
 	case REF:
 		if (!j->mono) {
@@ -99,7 +112,8 @@ main(int argc, char *argv[])
 	};
 	static float	 in[MAXCH][NFRAMES];
 	struct job	 j;
-	double		 fast, ref, copy;
+	double		 fast, sse2, ref, copy;
+	int		 avx2 = conv_path_ok(CONV_PATH_AVX2);
 	size_t		 c, i;
 	int		 f, mono;
 
@@ -111,7 +125,8 @@ main(int argc, char *argv[])
 	srand(1);
 	for (c = 0; c < j.nch; c++) {
 		for (i = 0; i < NFRAMES; i++)
-			in[c][i] = (float)rand() / RAND_MAX * 2.2f - 1.1f;
+			in[c][i] = (float)((double)rand() / RAND_MAX * 2.2 -
+			    1.1);
 		j.src[c] = in[c];
 	}
 	j.dst = malloc(j.nch * NFRAMES * sizeof(float));
@@ -119,9 +134,11 @@ main(int argc, char *argv[])
 		return 1;
 	memset(j.dst, 0, j.nch * NFRAMES * sizeof(float));
 	printf("conversion: %u channels x %d frames a call, input uniform in "
-	    "+-1.1 (some clipping)\n", j.nch, NFRAMES);
-	printf("%-8s %-7s %10s %10s %10s %9s %11s\n", "format", "layout",
-	    "fast MS/s", "scalar", "memcpy", "fast/ref", "fast/memcpy");
+	    "+-1.1 (some clipping); fast path: %s\n", j.nch, NFRAMES,
+	    avx2 ? "AVX2" : conv_path_ok(CONV_PATH_SSE2) ? "SSE2" : "scalar");
+	printf("%-8s %-7s %10s %8s %10s %10s %9s %11s\n", "format", "layout",
+	    "fast MS/s", "sse2", "scalar", "memcpy", "fast/ref",
+	    "fast/memcpy");
 	for (f = CONV_PCM16; f <= CONV_FLOAT32; f++) {
 		for (mono = 0; mono <= 1; mono++) {
 			memset(&j.peak, 0, sizeof(j.peak));
@@ -129,12 +146,13 @@ main(int argc, char *argv[])
 			j.fmt = (enum conv_fmt)f;
 			j.mono = mono;
 			fast = measure(&j, FAST);
+			sse2 = avx2 ? measure(&j, SSE2) : fast;
 			ref = measure(&j, REF);
 			copy = measure(&j, COPY);
-			printf("%-8s %-7s %10.0f %10.0f %10.0f %8.2fx %10.2fx\n",
-			    fmt_names[f], mono ? "split" : "single",
-			    fast / 1e6, ref / 1e6, copy / 1e6, fast / ref,
-			    fast / copy);
+			printf("%-8s %-7s %10.0f %8.0f %10.0f %10.0f %8.2fx "
+			    "%10.2fx\n", fmt_names[f],
+			    mono ? "split" : "single", fast / 1e6, sse2 / 1e6,
+			    ref / 1e6, copy / 1e6, fast / ref, fast / copy);
 			/* The target: 2.5x the scalar loop. */
 			printf("ROW|conversion %s %s %uch|%.0f MS/s|scalar %.0f, "
 			    "memcpy %.0f MS/s|%.2f|>=2.5x scalar|%s\n",
