@@ -106,7 +106,11 @@ struct wav_layout {
 	size_t		 fact_off;	/* fact's sample count; 0: no fact */
 };
 
-/* All of it belongs to the writer thread. */
+/*
+ * One thread at a time, except that recd's writer adds markers (cue,
+ * ncue, cue_cap: wav_add_cue) while its flusher writes samples and
+ * headers (the other fields), until wav_close, which reads both.
+ */
 struct wav {
 	int		 fd;
 	char		*path;
@@ -118,7 +122,7 @@ struct wav {
 	uint64_t	 hdr_riff_bytes; /* RIFF size in the file's header */
 	int		 is_rf64;	/* header is RF64: never goes back */
 	uint64_t	 wb_off;	/* bytes of the file handed to
-					   write-back (wav_writeback) */
+					   write-back (wav_writeback_due) */
 	struct wav_cue	*cue;		/* markers, ncue of cue_cap */
 	size_t		 ncue;
 	size_t		 cue_cap;

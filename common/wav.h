@@ -1,7 +1,10 @@
 /*
  * wav.h: WAV/BWF files that stay valid after a crash and grow past 4 GiB
- * as RF64 (EBU Tech 3285, 3306).  All functions run on the writer thread;
- * wav_repair also runs at startup, before the writer starts.
+ * as RF64 (EBU Tech 3285, 3306).  A file is used by one thread at a
+ * time, with one exception: wav_add_cue touches only the markers, so one
+ * thread may add markers while another writes samples and headers
+ * (wav_write, wav_update; recd's writer and flusher).  wav_repair runs at
+ * startup, before the writer starts.
  */
 #ifndef RECD_COMMON_WAV_H
 #define RECD_COMMON_WAV_H

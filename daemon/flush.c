@@ -1,8 +1,8 @@
 /*
- * flush.c: the flusher thread (flush.h).  A fixed queue of jobs under one
- * mutex: the writer queues, the flusher runs them in order.  Neither side
- * is real time, and each job waits on the disk far longer than the lock
- * is held.
+ * flush.c: the flusher thread (flush.h).  Two fixed queues of jobs under
+ * one mutex: the writer queues, the flusher runs them.  Neither side is
+ * real time, and each job waits on the disk far longer than the lock is
+ * held.
  */
 #define _GNU_SOURCE		/* renameat2 */
 #include "flush.h"
@@ -22,21 +22,29 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "wav.h"
 
 #define FL_SLOTS	256		/* jobs queued; then the writer waits */
 #define FL_TEXT_BYTES	64
 
-enum fl_type {
-	FL_WRITEBACK, FL_SYNC, FL_FINISH, FL_DROP, FL_DIRSYNC, FL_RETAIN,
-	FL_CALL
+enum fl_type { FL_FINISH, FL_DROP, FL_DIRSYNC, FL_RETAIN, FL_CALL };
+
+/*
+ * The writer's samples go first: its jobs (flush_call) wait in FL_NOW and
+ * run before any in FL_LATER (finishing files, directory syncs, drops,
+ * retention), whose syncs of a whole file and deletions may take long.
+ * Each queue runs in order.
+ */
+enum { FL_NOW, FL_LATER, FL_LANES };
+
+struct fl_lane {
+	struct fl_job	*slots;		/* FL_SLOTS */
+	uint64_t	 head, tail;	/* jobs run, jobs queued */
 };
 
 struct fl_job {
 	enum fl_type	 type;
 	int		 fd;		/* the file's own descriptor, or -1 */
 	int		 dir;		/* FL_FINISH: sync the directory too */
-	uint64_t	 off;		/* FL_WRITEBACK */
 	uint64_t	 frames;	/* FL_FINISH */
 	double		 keep_hours, keep_gb;	/* FL_RETAIN */
 	void		(*fn)(void *);	/* FL_CALL */
@@ -51,8 +59,7 @@ struct flush {
 	pthread_mutex_t	 lock;
 	pthread_cond_t	 work;		/* the flusher: a job, or stop */
 	pthread_cond_t	 room;		/* the writer: a slot, or a job ran */
-	struct fl_job	*slots;		/* FL_SLOTS */
-	uint64_t	 head, tail;	/* jobs run, jobs queued */
+	struct fl_lane	 lane[FL_LANES];
 	int		 stop;
 
 	/* The flusher thread only. */
@@ -117,7 +124,11 @@ fl_retain(struct flush *fl, const struct fl_job *j)
 	if (fl->retain == NULL || strcmp(fl->retain_dir, j->path) != 0) {
 		retain_close(fl->retain);
 		free(fl->retain_dir);
-		fl->retain_dir = strdup(j->path);
+		fl->retain = NULL;
+		if ((fl->retain_dir = strdup(j->path)) == NULL) {
+			log_warnx("retention: %s", strerror(ENOMEM));
+			return;
+		}
 		fl->retain = retain_open(j->path, err, sizeof(err));
 		if (fl->retain == NULL)
 			log_warnx("retention: %s; recd keeps no ledger of its "
@@ -164,12 +175,12 @@ fl_finish(struct flush *fl, const struct fl_job *j)
 	snprintf(partial, sizeof(partial), "%s" FLUSH_PARTIAL, j->path);
 	if (fsync(j->fd) != 0)
 		log_warn("file %s: sync", partial);
-	close(j->fd);
 	if ((rc = fl_rename(partial, j->path)) != 0) {
 		log_warnx("file %s: rename to %s: %s", partial, j->path,
 		    strerror(-rc));
 		named = 0;
 	}
+	close(j->fd);		/* and with it the flock, now it is named */
 	/* The ledger of recd's own files, for retention. */
 	if (named && fl->retain != NULL && retain_add(fl->retain, j->path) != 0)
 		log_warnx("retention: %s: not in the ledger", j->path);
@@ -187,13 +198,6 @@ static void
 fl_run(struct flush *fl, const struct fl_job *j)
 {
 	switch (j->type) {
-	case FL_WRITEBACK:
-		wav_writeback_step(j->fd, j->off);
-		break;
-	case FL_SYNC:
-		if (fdatasync(j->fd) != 0)
-			log_warn("file %s" FLUSH_PARTIAL ": sync", j->path);
-		break;
 	case FL_FINISH:
 		fl_finish(fl, j);
 		break;
@@ -212,27 +216,42 @@ fl_run(struct flush *fl, const struct fl_job *j)
 	}
 }
 
+/* The lane whose next job runs first, or -1: none waits. */
+static int
+fl_ready(const struct flush *fl)
+{
+	int k;
+
+	for (k = 0; k < FL_LANES; k++)
+		if (fl->lane[k].head != fl->lane[k].tail)
+			return k;
+	return -1;
+}
+
 static void *
 fl_main(void *arg)
 {
 	struct flush	*fl = arg;
+	struct fl_lane	*l;
 	struct fl_job	*j;
+	int		 k;
 
 #if defined(__linux__)
 	(void)prctl(PR_SET_NAME, "recd-flush");
 #endif
 	pthread_mutex_lock(&fl->lock);
 	for (;;) {
-		while (fl->head == fl->tail && !fl->stop)
+		while ((k = fl_ready(fl)) < 0 && !fl->stop)
 			pthread_cond_wait(&fl->work, &fl->lock);
-		if (fl->head == fl->tail)
+		if (k < 0)
 			break;
 		/* The writer fills only slots past tail: this one stays. */
-		j = &fl->slots[fl->head % FL_SLOTS];
+		l = &fl->lane[k];
+		j = &l->slots[l->head % FL_SLOTS];
 		pthread_mutex_unlock(&fl->lock);
 		fl_run(fl, j);
 		pthread_mutex_lock(&fl->lock);
-		fl->head++;
+		l->head++;
 		pthread_cond_broadcast(&fl->room);
 	}
 	pthread_mutex_unlock(&fl->lock);
@@ -243,15 +262,15 @@ struct flush *
 flush_new(const struct flush_ops *ops, char *err, size_t errlen)
 {
 	struct flush	*fl;
-	int		 rc;
+	int		 rc, k;
 
 	fl = calloc(1, sizeof(*fl));
-	if (fl == NULL || (fl->slots = calloc(FL_SLOTS,
-	    sizeof(*fl->slots))) == NULL) {
-		free(fl);
-		snprintf(err, errlen, "flusher: %s", strerror(ENOMEM));
-		return NULL;
-	}
+	for (k = 0; fl != NULL && k < FL_LANES; k++)
+		if ((fl->lane[k].slots = calloc(FL_SLOTS,
+		    sizeof(struct fl_job))) == NULL)
+			goto nomem;
+	if (fl == NULL)
+		goto nomem;
 	fl->ops = *ops;
 	pthread_mutex_init(&fl->lock, NULL);
 	pthread_cond_init(&fl->work, NULL);
@@ -262,11 +281,16 @@ flush_new(const struct flush_ops *ops, char *err, size_t errlen)
 		pthread_cond_destroy(&fl->room);
 		pthread_cond_destroy(&fl->work);
 		pthread_mutex_destroy(&fl->lock);
-		free(fl->slots);
-		free(fl);
-		return NULL;
+		goto fail;
 	}
 	return fl;
+nomem:
+	snprintf(err, errlen, "flusher: %s", strerror(ENOMEM));
+fail:
+	for (k = 0; fl != NULL && k < FL_LANES; k++)
+		free(fl->lane[k].slots);
+	free(fl);
+	return NULL;
 }
 
 void
@@ -284,24 +308,26 @@ flush_del(struct flush *fl)
 	pthread_mutex_destroy(&fl->lock);
 	retain_close(fl->retain);
 	free(fl->retain_dir);
-	free(fl->slots);
+	free(fl->lane[FL_NOW].slots);
+	free(fl->lane[FL_LATER].slots);
 	free(fl);
 }
 
-/* A free slot, waiting for one; the lock is held on return. */
+/* A free slot of lane k, waiting for one; the lock is held on return. */
 static struct fl_job *
-fl_slot(struct flush *fl, enum fl_type type, int fd, const char *path)
+fl_slot(struct flush *fl, int k, enum fl_type type, int fd, const char *path)
 {
-	struct fl_job *j;
+	struct fl_lane	*l = &fl->lane[k];
+	struct fl_job	*j;
 
 	pthread_mutex_lock(&fl->lock);
-	while (fl->tail - fl->head >= FL_SLOTS)
+	while (l->tail - l->head >= FL_SLOTS)
 		pthread_cond_wait(&fl->room, &fl->lock);
-	j = &fl->slots[fl->tail % FL_SLOTS];
+	j = &l->slots[l->tail % FL_SLOTS];
 	j->type = type;
 	j->fd = fd;
 	j->dir = 0;
-	j->off = j->frames = 0;
+	j->frames = 0;
 	j->text[0] = '\0';
 	snprintf(j->path, sizeof(j->path), "%s", path != NULL ? path : "");
 	return j;
@@ -309,75 +335,59 @@ fl_slot(struct flush *fl, enum fl_type type, int fd, const char *path)
 
 /* Queues the slot that fl_slot gave and lets go of the lock. */
 static void
-fl_queue(struct flush *fl)
+fl_queue(struct flush *fl, int k)
 {
-	fl->tail++;
+	fl->lane[k].tail++;
 	pthread_cond_signal(&fl->work);
 	pthread_mutex_unlock(&fl->lock);
-}
-
-void
-flush_writeback(struct flush *fl, int fd, uint64_t off)
-{
-	struct fl_job *j = fl_slot(fl, FL_WRITEBACK, fd, NULL);
-
-	j->off = off;
-	fl_queue(fl);
-}
-
-void
-flush_sync(struct flush *fl, int fd, const char *path)
-{
-	fl_slot(fl, FL_SYNC, fd, path);
-	fl_queue(fl);
 }
 
 void
 flush_finish(struct flush *fl, int fd, const char *path, const char *text,
     uint64_t frames, int dir)
 {
-	struct fl_job *j = fl_slot(fl, FL_FINISH, fd, path);
+	struct fl_job *j = fl_slot(fl, FL_LATER, FL_FINISH, fd, path);
 
 	snprintf(j->text, sizeof(j->text), "%s", text);
 	j->frames = frames;
 	j->dir = dir;
-	fl_queue(fl);
+	fl_queue(fl, FL_LATER);
 }
 
 void
 flush_drop(struct flush *fl, int fd)
 {
-	fl_slot(fl, FL_DROP, fd, NULL);
-	fl_queue(fl);
+	fl_slot(fl, FL_LATER, FL_DROP, fd, NULL);
+	fl_queue(fl, FL_LATER);
 }
 
 void
 flush_dirsync(struct flush *fl, const char *path)
 {
-	fl_slot(fl, FL_DIRSYNC, -1, path);
-	fl_queue(fl);
+	fl_slot(fl, FL_LATER, FL_DIRSYNC, -1, path);
+	fl_queue(fl, FL_LATER);
 }
 
 void
 flush_retain(struct flush *fl, const char *dir, double keep_hours,
     double keep_gb)
 {
-	struct fl_job *j = fl_slot(fl, FL_RETAIN, -1, dir);
+	struct fl_job *j = fl_slot(fl, FL_LATER, FL_RETAIN, -1, dir);
 
 	j->keep_hours = keep_hours;
 	j->keep_gb = keep_gb;
-	fl_queue(fl);
+	fl_queue(fl, FL_LATER);
 }
 
 uint64_t
 flush_call(struct flush *fl, void (*fn)(void *), void *arg)
 {
-	struct fl_job	*j = fl_slot(fl, FL_CALL, -1, NULL);
-	uint64_t	 seq = fl->tail;
+	struct fl_job	*j = fl_slot(fl, FL_NOW, FL_CALL, -1, NULL);
+	uint64_t	 seq = fl->lane[FL_NOW].tail;
 
 	j->fn = fn;
 	j->arg = arg;
-	fl_queue(fl);
+	fl_queue(fl, FL_NOW);
 	return seq;
 }
 
@@ -387,7 +397,7 @@ flush_done(struct flush *fl, uint64_t seq)
 	int done;
 
 	pthread_mutex_lock(&fl->lock);
-	done = fl->head > seq;
+	done = fl->lane[FL_NOW].head > seq;
 	pthread_mutex_unlock(&fl->lock);
 	return done;
 }
@@ -396,7 +406,7 @@ void
 flush_wait_for(struct flush *fl, uint64_t seq)
 {
 	pthread_mutex_lock(&fl->lock);
-	while (fl->head <= seq)
+	while (fl->lane[FL_NOW].head <= seq)
 		pthread_cond_wait(&fl->room, &fl->lock);
 	pthread_mutex_unlock(&fl->lock);
 }
@@ -404,11 +414,14 @@ flush_wait_for(struct flush *fl, uint64_t seq)
 void
 flush_wait(struct flush *fl)
 {
-	uint64_t until;
+	uint64_t until[FL_LANES];
+	int k;
 
 	pthread_mutex_lock(&fl->lock);
-	until = fl->tail;
-	while (fl->head < until)
-		pthread_cond_wait(&fl->room, &fl->lock);
+	for (k = 0; k < FL_LANES; k++)
+		until[k] = fl->lane[k].tail;
+	for (k = 0; k < FL_LANES; k++)
+		while (fl->lane[k].head < until[k])
+			pthread_cond_wait(&fl->room, &fl->lock);
 	pthread_mutex_unlock(&fl->lock);
 }

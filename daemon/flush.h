@@ -1,20 +1,22 @@
 /*
  * flush.h: the flusher, the writer's second thread.  It does what waits
- * on the disk, so that the writer only converts and writes into the page
- * cache and never stalls the ring on a sync: write-back of what was
- * written, the periodic syncs, finishing closed files (sync, final name,
- * directory sync, ledger) and retention.
+ * on the disk, so that the writer only converts: writing the samples out
+ * (the writer's own jobs, flush_call), finishing closed files (sync, final
+ * name, directory sync, ledger) and retention.
  *
- * Jobs run one at a time, in the order they were queued: a file's name is
- * synced before its data is, and its finish comes after its syncs.  A job
- * that names a file carries a descriptor of its own, a dup that the
- * writer made when it opened the file, so that the writer may close its
- * own at once; flush_finish and flush_drop close it.  The flock on the
- * file is held until then, so a repair at start-up of another recd leaves
- * the file alone until it has its final name.
+ * Two queues, each run in order: the writer's jobs (flush_call) run first;
+ * the others wait until none of those does, since syncing a whole file or
+ * deleting one may take long and the writer may be waiting for a buffer.
+ * The writer queues a file's finish only once the job that closed it has
+ * run, so a file's data is written before it is finished.  A job that
+ * names a file carries a descriptor of its own, a dup that the writer
+ * made when it opened the file, so that the writer may close its own at
+ * once; flush_finish and flush_drop close it.  The flock on the file is
+ * held until then, so a repair at start-up of another recd leaves the file
+ * alone until it has its final name.
  *
  * Every function but the callbacks is for the writer thread only.  Queueing
- * waits while the queue is full (the disk is behind): that is the
+ * waits while a queue is full (the disk is behind): that is the
  * back-pressure, and the ring carries the audio meanwhile.
  */
 #ifndef RECD_DAEMON_FLUSH_H
@@ -51,10 +53,6 @@ struct flush	*flush_new(const struct flush_ops *, char *err, size_t errlen);
 /* Runs every job still queued, then ends the thread.  NULL is allowed. */
 void		 flush_del(struct flush *);
 
-/* Starts write-back of the WAV_WB_BYTES at off (wav_writeback_step). */
-void		 flush_writeback(struct flush *, int fd, uint64_t off);
-/* fdatasync; a failure is logged with path. */
-void		 flush_sync(struct flush *, int fd, const char *path);
 /*
  * PATH.partial is complete: fsync fd and close it, give the file its
  * final name PATH without ever replacing a file, add it to the ledger,
@@ -85,7 +83,7 @@ uint64_t	 flush_call(struct flush *, void (*fn)(void *), void *arg);
 /* 1 once job seq has run; flush_wait_for returns then. */
 int		 flush_done(struct flush *, uint64_t seq);
 void		 flush_wait_for(struct flush *, uint64_t seq);
-/* Returns once every job queued so far has run. */
+/* Returns once every job queued so far, in both queues, has run. */
 void		 flush_wait(struct flush *);
 
 #endif

@@ -82,7 +82,9 @@ struct wr_buf {
 /*
  * While a file is open the flusher owns its samples and header (wav_write,
  * wav_update: the jobs), and the writer its markers (wav_add_cue), which
- * touch other fields; wav_close waits for every job of the file.
+ * touch other fields of struct wav.  The writer writes silence or closes
+ * the file only after taking both buffers back (wr_reclaim), or leaves the
+ * closing to a job after the writes.
  */
 struct wr_file {
 	struct wav	*wav;		/* NULL: not open */
@@ -463,6 +465,8 @@ toolong:
 	return -ENAMETOOLONG;
 }
 
+static int	wr_reclaim(struct writer *, struct wr_buf *, int);
+
 /*
  * Throws the files of s away: they hold nothing of the take yet.  Files
  * the flusher is opening are waited for first.
@@ -473,8 +477,13 @@ wr_discard_set(struct writer *w, struct wr_set *s)
 	char		partial[WR_PARTIAL_BYTES], err[256];
 	unsigned	i;
 
-	if (s->opening || s->open)
-		flush_wait(w->fl);	/* no job may touch the files now */
+	/* No job may touch the files now. */
+	if (s->opening)
+		flush_wait_for(w->fl, s->job);
+	for (i = 0; s->open && i < s->n; i++) {
+		(void)wr_reclaim(w, &s->f[i].b[0], 1);
+		(void)wr_reclaim(w, &s->f[i].b[1], 1);
+	}
 	for (i = 0; i < s->n; i++) {
 		if (s->f[i].wav != NULL) {
 			wav_close(s->f[i].wav, err, sizeof(err));
@@ -828,7 +837,7 @@ wr_old_done(struct writer *w, int wait)
 	if (!s->closing)
 		return 0;
 	if (wait)
-		flush_wait(w->fl);
+		flush_wait_for(w->fl, s->job);
 	else if (!flush_done(w->fl, s->job))
 		return 0;
 	wr_close_done(w, s);
@@ -850,10 +859,10 @@ wr_close_cur(struct writer *w, const char *cue_end)
 	rc = wr_old_done(w, 1);
 	if (!s->open)
 		return rc;
-	flush_wait(w->fl);	/* every write of cur is done */
+	/* Every write of cur is done: the files are the writer's again. */
 	for (i = 0; i < s->n; i++)
 		for (k = 0; k < 2; k++)
-			if ((r = wr_reclaim(w, &s->f[i].b[k], 0)) != 0 &&
+			if ((r = wr_reclaim(w, &s->f[i].b[k], 1)) != 0 &&
 			    rc == 0)
 				rc = r;
 	wr_retire(s);
@@ -1007,7 +1016,7 @@ wr_next_done(struct writer *w, int wait)
 	if (!s->opening)
 		return 0;
 	if (wait)
-		flush_wait(w->fl);
+		flush_wait_for(w->fl, s->job);
 	else if (!flush_done(w->fl, s->job))
 		return 0;
 	w->turned = 1;
@@ -1028,7 +1037,7 @@ wr_rotate(struct writer *w)
 	int		 rc;
 
 	rc = wr_next_done(w, 1);
-	if ((nx->open || nx->opening) && nx->start != at)
+	if (nx->open && nx->start != at)
 		wr_discard_set(w, nx);	/* opened for another boundary */
 	if (rc == 0 && !nx->open) {
 		/* Not prepared (a boundary soon after the last). */
@@ -1044,7 +1053,10 @@ wr_rotate(struct writer *w)
 		return -1;
 	}
 	/* The files before the old ones, if any are left. */
-	rc = wr_old_done(w, 1);
+	if ((rc = wr_old_done(w, 1)) != 0) {
+		wr_error(w, -rc);
+		return -1;
+	}
 	wr_retire(old);
 	old->job = flush_call(w->fl, wr_close_job, old);
 	t = w->old;
@@ -1093,6 +1105,7 @@ static int
 wr_put(struct writer *w, const float *const *src, size_t off, uint64_t n)
 {
 	struct wr_set	*s;
+	struct wr_file	*f;
 	struct wr_buf	*b;
 	uint64_t	 k;
 	unsigned	 i;
@@ -1108,16 +1121,14 @@ wr_put(struct writer *w, const float *const *src, size_t off, uint64_t n)
 			k = w->rotate_at - w->pos;
 		if (src != NULL && k > s->buf_bytes / s->frame_bytes)
 			k = s->buf_bytes / s->frame_bytes;
-		if (src == NULL) {
-			/* Rare: written here, once the flusher is idle. */
-			for (i = 0; i < s->n; i++)
-				if ((rc = wr_flush(w, &s->f[i], 0, 0)) != 0)
-					goto fail;
-			flush_wait(w->fl);
-			for (i = 0; i < s->n; i++)
-				if ((rc = wav_write_silence(s->f[i].wav,
-				    k)) != 0)
-					goto fail;
+		/* Silence (rare) is written here, once the file is ours. */
+		for (i = 0; src == NULL && i < s->n; i++) {
+			f = &s->f[i];
+			if ((rc = wr_flush(w, f, 0, 0)) != 0 ||
+			    (rc = wr_reclaim(w, &f->b[f->fill ^ 1], 1)) != 0 ||
+			    (rc = f->failed) != 0 ||
+			    (rc = wav_write_silence(f->wav, k)) != 0)
+				goto fail;
 		}
 		for (i = 0; src != NULL && i < s->n; i++) {
 			b = &s->f[i].b[s->f[i].fill];
@@ -1918,7 +1929,7 @@ wr_housekeeping(struct writer *w, int64_t now)
 	struct wr_set	*s = w->cur;
 	struct wr_file	*f;
 	unsigned	 i;
-	int		 rc;
+	int		 rc, update, sync;
 
 	if ((rc = wr_old_done(w, 0)) != 0) {
 		wr_error(w, -rc);
@@ -1945,16 +1956,12 @@ wr_housekeeping(struct writer *w, int64_t now)
 		 * power cut takes no more than header_seconds or
 		 * fsync_seconds.
 		 */
-		if (wr_due(&f->update_ns, now, w->cfg.header_seconds) &&
-		    (rc = wr_flush(w, f, 1, 0)) != 0) {
+		update = wr_due(&f->update_ns, now, w->cfg.header_seconds);
+		sync = w->cfg.fsync_seconds > 0 &&
+		    wr_due(&f->sync_ns, now, w->cfg.fsync_seconds);
+		if ((update || sync) &&
+		    (rc = wr_flush(w, f, update, sync)) != 0) {
 			wr_error(w, -rc);
-			return;
-		}
-		if (w->cfg.fsync_seconds > 0 &&
-		    wr_due(&f->sync_ns, now, w->cfg.fsync_seconds) &&
-		    wr_flush(w, f, 0, 1) != 0) {
-			wr_close_cur(w, NULL);
-			wr_fail(w);
 			return;
 		}
 	}
