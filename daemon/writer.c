@@ -1036,21 +1036,21 @@ wr_rotate(struct writer *w)
 	uint64_t	 at = w->rotate_at;
 	int		 rc;
 
-	rc = wr_next_done(w, 1);
+	if (wr_next_done(w, 1) != 0)
+		log_warnx("next files: trying again at the boundary");
 	if (nx->open && nx->start != at)
 		wr_discard_set(w, nx);	/* opened for another boundary */
-	if (rc == 0 && !nx->open) {
+	if (!nx->open) {
 		/* Not prepared (a boundary soon after the last). */
 		nx->start = at;
 		nx->wall = nominal;
 		nx->time_ref = (old->time_ref + (at - old->start)) %
 		    ((uint64_t)WR_DAY_S * w->rate);
 		nx->cue0[0] = '\0';
-		rc = wr_open_set(w, nx);
-	}
-	if (rc != 0) {
-		wr_error(w, -rc);
-		return -1;
+		if ((rc = wr_open_set(w, nx)) != 0) {
+			wr_error(w, -rc);
+			return -1;
+		}
 	}
 	/* The files before the old ones, if any are left. */
 	if ((rc = wr_old_done(w, 1)) != 0) {

@@ -38,6 +38,7 @@ LIMIT=$(awk -v a=$HDR -v b=$SLACK 'BEGIN { print a + b }')
 # elapse PID SECONDS: lets PID run on for SECONDS (a random part of the
 # experiment, not a wait for a state); returns early if PID ends.
 elapse() {
+	# Never 0: to timeout, 0 means no limit at all.
 	timeout "$2" tail --pid="$1" -f /dev/null 2>/dev/null
 	return 0
 }
@@ -84,7 +85,7 @@ for ((k = 1; k <= trials; k++)); do
 		wait_log "$log" 'opened' $((n + 2)) 30 ;;
 	3)	kind=after-close
 		wait_log "$log" 'closed, ' $n 30
-		elapse "$RECD_PID" "$(printf '0.%03d' $((RANDOM % 100)))" ;;
+		elapse "$RECD_PID" "$(printf '0.%03d' $((RANDOM % 100 + 1)))" ;;
 	esac
 	kill -0 "$RECD_PID" 2>/dev/null || fail "trial $k: recd died early"
 	kill -KILL "$RECD_PID"
