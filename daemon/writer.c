@@ -40,7 +40,7 @@
 #define WR_METER_NS	1000000000LL	/* meters read this recently: fast */
 #define WR_BUF_BYTES	(2048 * 1024)	/* single mode: each of the two
 					   buffers of the file */
-#define WR_SPLIT_BUF	(64 * 1024)	/* split mode: of each file */
+#define WR_SPLIT_BUF	(128 * 1024)	/* split mode: of each file */
 #define WR_PREPARE_NS	3000000000LL	/* open next files 3 s ahead */
 #define WR_MIN_FIRST_NS	100000000LL	/* a first file shorter than 0.1 s
 					   runs on to the following boundary */
