@@ -6,8 +6,9 @@
 # power cut at that moment leaves at least the file as of its last sync:
 # we cut a copy to that length, let a new recd repair it, and the repaired
 # file must be the signal, bit-exact and gapless, and hold every frame
-# but at most fsync_seconds (+ 0.25 s: the writer's 20 ms period, and
-# the time between the status and the freeze) of what was recorded.  Syncs
+# but at most fsync_seconds (+ 0.4 s: the writer's period, 250 ms with
+# no meters, and the time between the status and the freeze) of what was
+# recorded.  Syncs
 # come every fsync_seconds, and the directory of a new file is synced
 # (or its name could be lost with its data on disk).  Twice: headers refreshed as often as syncs,
 # and five times less often (the sync must not wait for a header refresh
@@ -17,7 +18,7 @@
 [ -z "${SAN:-}" ] || { echo "skipped under $SAN"; exit 77; }
 SOCKC=build/tests/sockc
 RATE=48000
-SLACK=0.25
+SLACK=0.4
 
 elapse() {
 	timeout "$2" tail --pid="$1" -f /dev/null 2>/dev/null
