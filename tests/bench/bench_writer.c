@@ -208,6 +208,8 @@ writer_seconds(unsigned nch, unsigned rate, int split, const char *dir,
 	struct writer_stats	 st;
 	char			 err[256], sub[4096];
 	uint64_t		 pushed = 0;
+	float			*peak = NULL;
+	unsigned char		*clip = NULL;
 	double			 t0, t;
 	int			 ok;
 
@@ -249,6 +251,16 @@ writer_seconds(unsigned nch, unsigned rate, int split, const char *dir,
 		else
 			nap_us(100);
 	}
+	/*
+	 * Read the meters once, as a client would: the writer, which may
+	 * have gone to sleep on the last quarter of the ring for a whole
+	 * idle tick (up to 250 ms, most of a stereo run), wakes at once.
+	 */
+	if ((peak = calloc(nch, sizeof(*peak))) != NULL &&
+	    (clip = calloc(nch, 1)) != NULL)
+		writer_levels(w, peak, clip);
+	free(peak);
+	free(clip);
 	do {
 		nap_us(200);
 		writer_get_stats(w, &st);
