@@ -828,6 +828,21 @@ wr_retire(struct wr_set *s)
 }
 
 /*
+ * 1 once the flusher's job on s has run (wait: wait for it), and the pass
+ * did rotation work; 0 while it has not.
+ */
+static int
+wr_job_back(struct writer *w, const struct wr_set *s, int wait)
+{
+	if (wait)
+		flush_wait_for(w->fl, s->job);
+	else if (!flush_done(w->fl, s->job))
+		return 0;
+	w->turned = 1;
+	return 1;
+}
+
+/*
  * The old files, once the flusher has closed them (wait: wait for it).
  * Returns 0, or the error their closing met.
  */
@@ -836,14 +851,9 @@ wr_old_done(struct writer *w, int wait)
 {
 	struct wr_set *s = w->old;
 
-	if (!s->closing)
-		return 0;
-	if (wait)
-		flush_wait_for(w->fl, s->job);
-	else if (!flush_done(w->fl, s->job))
+	if (!s->closing || !wr_job_back(w, s, wait))
 		return 0;
 	wr_close_done(w, s);
-	w->turned = 1;
 	return s->job_err;
 }
 
@@ -1015,13 +1025,8 @@ wr_next_done(struct writer *w, int wait)
 {
 	struct wr_set *s = w->next;
 
-	if (!s->opening)
+	if (!s->opening || !wr_job_back(w, s, wait))
 		return 0;
-	if (wait)
-		flush_wait_for(w->fl, s->job);
-	else if (!flush_done(w->fl, s->job))
-		return 0;
-	w->turned = 1;
 	return wr_open_done(w, s, s->job_err);
 }
 
