@@ -1,10 +1,11 @@
 /*
  * wav.h: WAV/BWF files that stay valid after a crash and grow past 4 GiB
  * as RF64 (EBU Tech 3285, 3306).  A file is used by one thread at a
- * time, with one exception: wav_add_cue touches only the markers, so one
+ * time, with two exceptions: wav_add_cue touches only the markers, so one
  * thread may add markers while another writes samples and headers
- * (wav_write, wav_update; recd's writer and flusher).  wav_repair runs at
- * startup, before the writer starts.
+ * (wav_write, wav_update; recd's writer and flusher), and wav_lead reads
+ * only what wav_open set.  wav_repair runs at startup, before the writer
+ * starts.
  */
 #ifndef RECD_COMMON_WAV_H
 #define RECD_COMMON_WAV_H
@@ -17,6 +18,7 @@
 #define WAV_MAX_RATE		768000	/* Hz; highest rate in common use */
 #define WAV_MAX_CUES		4096	/* markers per file */
 #define WAV_MAX_LABEL		255	/* bytes of a marker label, no NUL */
+#define WAV_ALIGN		4096	/* block of direct writes (wav_par) */
 
 /* Filled by the caller, on the stack; wav_open copies what it needs. */
 struct wav_par {
@@ -32,6 +34,11 @@ struct wav_par {
 					   written as local time */
 	const char	*description;	/* bext Description (cut at 256 bytes),
 					   may be NULL */
+	int		 direct;	/* samples past the file's first
+					   WAV_ALIGN bytes go to the disk
+					   directly (O_DIRECT, Linux), not
+					   through the page cache: see
+					   wav_lead */
 };
 
 struct wav;
@@ -51,12 +58,27 @@ struct wav	*wav_open(const char *path, const struct wav_par *, char *err,
  * writes and EINTR.  Returns 0 or -errno; after an error the bytes that did
  * reach the file are counted all the same (a later call carries on after
  * them), and the header never claims a partial frame.
+ *
+ * A direct file (wav_par) takes whole blocks straight from buf when buf's
+ * address is wav_lead(w, bytes so far) past a WAV_ALIGN boundary; other
+ * bytes are copied.  It keeps the last partial block (under WAV_ALIGN
+ * bytes) until the block is whole or until wav_update, wav_sync or
+ * wav_close puts it in the file through the cache.  If the file system
+ * refuses direct writes, the file goes through the cache from then on.
  */
 int		 wav_write(struct wav *, const void *buf, size_t bytes);
 
 /*
+ * Where in a WAV_ALIGN-aligned buffer the samples that follow the first
+ * `bytes` ones belong, for wav_write to take them straight.  Depends only
+ * on the header, so any thread may ask while another writes.
+ */
+size_t		 wav_lead(const struct wav *, uint64_t bytes);
+
+/*
  * Write-back of a file that grows all day, in steps (4 MiB on Linux, none
- * elsewhere): after writes, wav_writeback_due returns 1 and the offset of
+ * elsewhere nor for direct files, which leave no samples in the cache to
+ * speak of): after writes, wav_writeback_due returns 1 and the offset of
  * each step that is now complete, once; wav_writeback_step(fd, off), on any
  * descriptor of the file and any thread, starts writing that step to disk,
  * waits for the step before it and drops that one from the page cache.
@@ -72,8 +94,9 @@ void		 wav_writeback_step(int fd, uint64_t off);
 int		 wav_write_silence(struct wav *, uint64_t frames);
 
 /*
- * Rewrites the header with the sizes of the whole frames written so far,
- * in one pwrite of the header, and makes the file RF64 once its RIFF size
+ * Rewrites the header with the sizes of the whole frames written so far
+ * (a direct file first puts the samples it keeps in the file), in one
+ * pwrite of the header, and makes the file RF64 once its RIFF size
  * would pass 0xFFFFFFFE.  Cheap: meant to be called every second.  Returns
  * 0 or -errno.
  */
@@ -88,7 +111,10 @@ int		 wav_update(struct wav *);
  */
 int		 wav_add_cue(struct wav *, uint64_t frame, const char *label);
 
-/* fdatasync (fsync where the system lacks it).  Returns 0 or -errno. */
+/*
+ * fdatasync (fsync where the system lacks it), after putting the samples a
+ * direct file keeps in the file.  Returns 0 or -errno.
+ */
 int		 wav_sync(struct wav *);
 
 /*
@@ -101,7 +127,10 @@ int		 wav_sync(struct wav *);
  */
 int		 wav_close(struct wav *, char *err, size_t errlen);
 
-/* Whole frames written so far, and the path (owned by w). */
+/*
+ * Whole frames written so far (with those a direct file keeps, which
+ * wav_close puts in the file), and the path (owned by w).
+ */
 uint64_t	 wav_frames(const struct wav *);
 const char	*wav_path(const struct wav *);
 /* The open file, for the caller's locks only: wav does all the I/O. */

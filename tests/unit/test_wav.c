@@ -4,8 +4,10 @@
  * Crash-shaped files come from a child process killed with SIGKILL; files
  * past 4 GiB are sparse, in a temp dir under /tmp.
  */
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 
 #include <dirent.h>
@@ -1527,6 +1529,209 @@ test_write_error_counts_bytes(void **state)
 }
 
 /*
+ * Direct files (wav_par.direct): the same calls give the same bytes as a
+ * file written through the cache, at every step: writes of any size, from
+ * buffers placed as wav_lead says or not, partial frames, header
+ * refreshes, syncs, short silences and holes.
+ */
+static void
+test_direct_same_bytes(void **state)
+{
+	const struct fmt *f = F_PCM24;
+	const unsigned	 ch = 8;
+	const size_t	 fb = frame_bytes(f, ch), total = 200000 * fb;
+	struct wav_par	 par;
+	struct wav	*w[2];
+	char		 path[2][256], err[256];
+	unsigned char	*pat, *al, *a, *b;
+	size_t		 done = 0, n, lead, alen, blen, i;
+	uint64_t	 bytes = 0, sil, rnd = 12345;
+	void		*mem;
+	int		 op;
+
+	pat = malloc(total + 1);
+	assert_non_null(pat);
+	pat_bytes(f, ch, 0, total / fb, pat + 1);	/* + 1: never aligned */
+	assert_int_equal(posix_memalign(&mem, WAV_ALIGN, total + WAV_ALIGN),
+	    0);
+	al = mem;
+	for (i = 0; i < 2; i++) {
+		tpath(state, path[i], sizeof(path[i]), i == 0 ?
+		    "cached.wav" : "direct.wav");
+		par_init(&par, f, ch);
+		par.direct = i == 1;
+		w[i] = wav_open(path[i], &par, err, sizeof(err));
+		if (w[i] == NULL)
+			fail_msg("%s", err);
+	}
+	while (done < total) {
+		rnd = rnd * 6364136223846793005ull + 1442695040888963407ull;
+		op = (int)(rnd >> 60);
+		n = (size_t)(rnd >> 33) % (op < 4 ? 300000 : 9000) + 1;
+		if (n > total - done)
+			n = total - done;
+		if (op == 14) {
+			/* Silence, after the rest of a partial frame. */
+			n = (fb - bytes % fb) % fb;
+			sil = (rnd >> 20) % 2 ? 300000 : 50;
+			for (i = 0; i < 2; i++) {
+				if (n > 0)
+					assert_int_equal(wav_write(w[i],
+					    pat + 1 + done, n), 0);
+				assert_int_equal(wav_write_silence(w[i], sil),
+				    0);
+			}
+			done += n;
+			bytes += n + sil * fb;
+		} else {
+			for (i = 0; i < 2; i++) {
+				if (i == 0 || op % 3 == 0) {
+					assert_int_equal(wav_write(w[i],
+					    pat + 1 + done, n), 0);
+					continue;
+				}
+				/* Placed as wav_lead says. */
+				lead = wav_lead(w[1], bytes);
+				memcpy(al + lead, pat + 1 + done, n);
+				assert_int_equal(wav_write(w[1], al + lead, n),
+				    0);
+			}
+			done += n;
+			bytes += n;
+		}
+		assert_int_equal(wav_frames(w[0]), wav_frames(w[1]));
+		if (op == 5 || op == 6) {
+			assert_int_equal(wav_update(w[0]), 0);
+			assert_int_equal(wav_update(w[1]), 0);
+			assert_int_equal(header_data32(path[1]),
+			    header_data32(path[0]));
+			assert_int_equal(file_size(path[1]),
+			    file_size(path[0]));
+		}
+		if (op == 7) {
+			assert_int_equal(wav_sync(w[0]), 0);
+			assert_int_equal(wav_sync(w[1]), 0);
+			assert_int_equal(file_size(path[1]),
+			    file_size(path[0]));
+		}
+	}
+	for (i = 0; i < 2; i++)
+		assert_int_equal(wav_close(w[i], err, sizeof(err)), 0);
+	a = slurp(path[0], &alen);
+	b = slurp(path[1], &blen);
+	assert_int_equal(alen, blen);
+	assert_memory_equal(a, b, alen);
+	free(a);
+	free(b);
+	free(pat);
+	free(al);
+}
+
+/*
+ * What a direct file is for: its samples past the header's block do not
+ * stay in the page cache (tmpfs has nothing else, so not there).  And a
+ * write error on the way (file size limit) leaves the file as a write
+ * through the cache would: whole frames to the last byte that reached it.
+ */
+static void
+test_direct_skips_cache(void **state)
+{
+	const size_t	 fb = frame_bytes(F_PCM24, 2), chunk = 256 * 1024;
+	struct wav_par	 par;
+	struct wav	*w;
+	struct statfs	 sfs;
+	unsigned char	*al, *map, vec[1024];
+	char		 path[256], err[256];
+	size_t		 lead, size, i, resident = 0;
+	uint64_t	 bytes = 0;
+	void		*mem;
+	int		 fd;
+
+	tpath(state, path, sizeof(path), "nocache.wav");
+	assert_int_equal(posix_memalign(&mem, WAV_ALIGN, chunk + WAV_ALIGN),
+	    0);
+	al = mem;
+	memset(al, 0x5A, chunk + WAV_ALIGN);
+	par_init(&par, F_PCM24, 2);
+	par.direct = 1;
+	w = wav_open(path, &par, err, sizeof(err));
+	assert_non_null(w);
+	while (bytes < sizeof(vec) * 4096 - chunk) {
+		lead = wav_lead(w, bytes);
+		assert_int_equal(wav_write(w, al + lead, chunk), 0);
+		bytes += chunk;
+	}
+	assert_int_equal(statfs(path, &sfs), 0);
+	size = (size_t)file_size(path);
+	fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	map = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+	assert_true(map != MAP_FAILED);
+	assert_int_equal(mincore(map, size, vec), 0);
+	for (i = 1; i < size / 4096; i++)
+		resident += vec[i] & 1;
+	munmap(map, size);
+	close(fd);
+	if (sfs.f_type != 0x01021994)	/* TMPFS_MAGIC */
+		assert_int_equal(resident, 0);
+	assert_int_equal(wav_close(w, err, sizeof(err)), 0);
+	assert_int_equal(file_size(path), data_offset(path) +
+	    bytes / fb * fb);
+	free(al);
+}
+
+static void
+test_direct_write_error(void **state)
+{
+	char		 path[256], err[256];
+	pid_t		 pid;
+	int		 status;
+	uint64_t	 frames;
+
+	tpath(state, path, sizeof(path), "direct_efbig.wav");
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct wav_par	 par;
+		struct wav	*w;
+		struct rlimit	 rl;
+		unsigned char	*b;
+		void		*mem;
+		size_t		 lead;
+
+		/* Writes stop 100000 bytes into the data (lead: the header). */
+		par_init(&par, F_PCM24, 2);
+		par.direct = 1;
+		w = wav_open(path, &par, err, sizeof(err));
+		if (w == NULL || posix_memalign(&mem, WAV_ALIGN, 300000) != 0)
+			_exit(2);
+		b = mem;
+		lead = wav_lead(w, 0);
+		pat_bytes(F_PCM24, 2, 0, 40000, b + lead);
+		signal(SIGXFSZ, SIG_IGN);
+		rl.rlim_cur = rl.rlim_max = lead + 100000;
+		if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
+			_exit(3);
+		if (wav_write(w, b + lead, 40000 * 6) != -EFBIG)
+			_exit(4);
+		if (wav_frames(w) != 100000 / 6)
+			_exit(5);
+		if (wav_update(w) != 0)
+			_exit(6);
+		if (wav_close(w, err, sizeof(err)) != 0)
+			_exit(7);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(file_size(path), data_offset(path) + 100000 / 6 * 6);
+	check_sndfile(path, F_PCM24, 2, 100000 / 6, SF_FORMAT_WAVEX);
+	assert_int_equal(wav_repair(path, &frames, err, sizeof(err)), 0);
+	assert_int_equal(frames, 100000 / 6);
+}
+
+/*
  * The markers do not fit (file size limit): close says so, and the file
  * ends exactly after the data, with a header to match.
  */
@@ -1955,6 +2160,9 @@ main(void)
 		cmocka_unit_test(test_repair_damaged_headers),
 		cmocka_unit_test(test_write_error_counts_bytes),
 		cmocka_unit_test(test_close_error_drops_markers),
+		cmocka_unit_test(test_direct_same_bytes),
+		cmocka_unit_test(test_direct_skips_cache),
+		cmocka_unit_test(test_direct_write_error),
 		cmocka_unit_test(test_rf64_write),
 		cmocka_unit_test(test_rf64_boundary),
 		cmocka_unit_test(test_rf64_repair),
