@@ -573,6 +573,9 @@ wav_direct_close(struct wav *w)
 	w->dfd = -1;
 	free(w->blk);
 	w->blk = NULL;
+	/* Write-back steps start at the cached part, not at the header. */
+	w->wb_off = (w->lay.data_off + w->data_bytes) / WAV_WB_BYTES *
+	    WAV_WB_BYTES;
 	return rc;
 }
 
