@@ -1474,13 +1474,38 @@ test_repair_damaged_headers(void **state)
 	free(good);
 }
 
+/* The child pid exits 0: wav behaved as it checked. */
+static void
+wait_ok(pid_t pid)
+{
+	int	status;
+
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+/*
+ * path, 2 channels of pcm24 cut by a file size limit, holds frames whole
+ * frames, for libsndfile and for wav_repair: the partial one is gone.
+ */
+static void
+check_cut(const char *path, uint64_t frames)
+{
+	char		err[256];
+	uint64_t	got;
+
+	assert_int_equal(file_size(path), data_offset(path) + frames * 6);
+	check_sndfile(path, F_PCM24, 2, frames, SF_FORMAT_WAVEX);
+	assert_int_equal(wav_repair(path, &got, err, sizeof(err)), 0);
+	assert_int_equal(got, frames);
+}
+
 static void
 test_write_error_counts_bytes(void **state)
 {
 	char		 path[256];
 	pid_t		 pid;
-	int		 status;
-	uint64_t	 frames;
 	char		 err[256];
 
 	tpath(state, path, sizeof(path), "efbig.wav");
@@ -1520,14 +1545,8 @@ test_write_error_counts_bytes(void **state)
 			_exit(7);
 		_exit(0);
 	}
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 0);
-	/* The partial frame is gone; the whole ones are intact. */
-	assert_int_equal(file_size(path), data_offset(path) + 1000 / 6 * 6);
-	check_sndfile(path, F_PCM24, 2, 1000 / 6, SF_FORMAT_WAVEX);
-	assert_int_equal(wav_repair(path, &frames, err, sizeof(err)), 0);
-	assert_int_equal(frames, 1000 / 6);
+	wait_ok(pid);
+	check_cut(path, 1000 / 6);
 }
 
 #if defined(__linux__)
@@ -1694,8 +1713,7 @@ test_direct_write_error(void **state)
 	const uint64_t	 limit = 25 * WAV_ALIGN;
 	char		 path[256], err[256];
 	pid_t		 pid;
-	int		 status, pushed;
-	uint64_t	 frames, data_off;
+	int		 pushed;
 
 	for (pushed = 0; pushed < 2; pushed++) {
 		tpath(state, path, sizeof(path), pushed ?
@@ -1739,17 +1757,8 @@ test_direct_write_error(void **state)
 				_exit(9);
 			_exit(0);
 		}
-		assert_int_equal(waitpid(pid, &status, 0), pid);
-		assert_true(WIFEXITED(status));
-		assert_int_equal(WEXITSTATUS(status), 0);
-		data_off = data_offset(path);
-		assert_int_equal(file_size(path), data_off +
-		    (limit - data_off) / 6 * 6);
-		check_sndfile(path, F_PCM24, 2, (limit - data_off) / 6,
-		    SF_FORMAT_WAVEX);
-		assert_int_equal(wav_repair(path, &frames, err, sizeof(err)),
-		    0);
-		assert_int_equal(frames, (limit - data_off) / 6);
+		wait_ok(pid);
+		check_cut(path, (limit - data_offset(path)) / 6);
 	}
 }
 #endif
@@ -1765,7 +1774,6 @@ test_close_error_drops_markers(void **state)
 	unsigned char	*b;
 	size_t		 len;
 	pid_t		 pid;
-	int		 status;
 	uint64_t	 frames;
 
 	tpath(state, path, sizeof(path), "closefail.wav");
@@ -1802,9 +1810,7 @@ test_close_error_drops_markers(void **state)
 		    strerror(EFBIG));
 		_exit(strcmp(err, want) == 0 ? 0 : 8);
 	}
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 0);
+	wait_ok(pid);
 	b = slurp(path, &len);
 	assert_int_equal(len, data_offset(path) + 40);
 	assert_int_equal(get32(b + 4), len - 8);
