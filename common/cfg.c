@@ -45,11 +45,14 @@ static const struct cfg_opt cfg_opts[] = {
 	{ "port_names", CFG_LIST, OFF(port_names), "", 1, 200, NULL, 0,
 	  "Names of our input ports, one per channel; empty for in_1, "
 	  "in_2, ... Split mode puts them in the file names." },
-	{ "connect", CFG_LIST, OFF(connect), "system:capture_.*", 1, 1024,
+	{ "connect", CFG_LIST, OFF(connect), "physical", 1, 1024,
 	  NULL, 1,
-	  "Sources connected to our ports in order: JACK port names or "
-	  "POSIX extended regular expressions matched against full port "
-	  "names. A source that is missing is a warning, not a failure." },
+	  "Sources connected to our ports in order: physical (every "
+	  "physical capture port, in the server's order, whatever its name: "
+	  "system:capture_N under JACK2, the device's name under "
+	  "PipeWire), JACK port names, or POSIX extended regular "
+	  "expressions matched against full port names. A source that is "
+	  "missing is a warning, not a failure." },
 	{ "mode", CFG_ENUM, OFF(mode), "single", 0, 0, mode_names, 1,
 	  "single: one interleaved file for all channels; split: one mono "
 	  "file per channel." },

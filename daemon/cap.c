@@ -63,13 +63,34 @@ on_registration(jack_port_id_t port, int registered, void *arg)
 		c->notify(c->notify_arg);
 }
 
+/*
+ * The period changed (PipeWire's quantum, jack_set_buffer_size).  Records
+ * carry their own length, so the writer needs nothing; periods longer than
+ * the ring's blocks are dropped and counted.  The loop tells the change.
+ */
 static int
 on_buffer_size(jack_nframes_t nframes, void *arg)
 {
 	struct cap *c = arg;
 
-	/* Larger periods than the ring's blocks are dropped and counted. */
-	if (nframes > CAP_MAX_PERIOD && c->notify != NULL)
+	if (atomic_exchange(&c->period, nframes) != nframes &&
+	    c->notify != NULL)
+		c->notify(c->notify_arg);
+	return 0;
+}
+
+/*
+ * The sample rate changed (PipeWire's clock.force-rate).  From the next
+ * period on, records say the new rate, and the writer starts new files.
+ */
+static int
+on_sample_rate(jack_nframes_t rate, void *arg)
+{
+	struct cap *c = arg;
+
+	if (rate == 0)
+		return 0;
+	if (atomic_exchange(&c->rate, rate) != rate && c->notify != NULL)
 		c->notify(c->notify_arg);
 	return 0;
 }
@@ -97,6 +118,7 @@ cap_open(const struct cfg *cfg, void (*notify)(void *), void *arg,
 	char		 name[64], rerr[256];
 	size_t		 rec, bytes;
 	unsigned	 ch;
+	uint32_t	 period;
 
 	jack_set_error_function(jack_error_log);
 	jack_set_info_function(jack_info_log);
@@ -128,11 +150,13 @@ cap_open(const struct cfg *cfg, void (*notify)(void *), void *arg,
 			    (unsigned)status);
 		goto fail;
 	}
-	c->rate = jack_get_sample_rate(c->client);
-	c->period = jack_get_buffer_size(c->client);
-	if (c->period > CAP_MAX_PERIOD) {
+	c->rate0 = jack_get_sample_rate(c->client);
+	period = jack_get_buffer_size(c->client);
+	atomic_init(&c->rate, c->rate0);
+	atomic_init(&c->period, period);
+	if (period > CAP_MAX_PERIOD) {
 		snprintf(err, errlen, "jack: buffer size %u: more than recd "
-		    "takes (%d frames)", c->period, CAP_MAX_PERIOD);
+		    "takes (%d frames)", period, CAP_MAX_PERIOD);
 		goto fail;
 	}
 	c->ports = calloc(c->nch, sizeof(*c->ports));
@@ -158,12 +182,14 @@ cap_open(const struct cfg *cfg, void (*notify)(void *), void *arg,
 		}
 	}
 	/*
-	 * The ring holds buffer_seconds of audio, and at least a few of the
-	 * largest records, so that a change of buffer size still fits.
+	 * The ring holds buffer_seconds of audio at the rate of now, and at
+	 * least a few of the largest records, so that a change of buffer size
+	 * still fits.  (A rate that goes up later keeps the bytes: fewer
+	 * seconds.)
 	 */
 	rec = cap_rec_bytes(c->nch, CAP_MAX_PERIOD);
-	bytes = (size_t)(cfg->buffer_seconds * c->rate / c->period + 1) *
-	    cap_rec_bytes(c->nch, c->period);
+	bytes = (size_t)(cfg->buffer_seconds * c->rate0 / period + 1) *
+	    cap_rec_bytes(c->nch, period);
 	if (bytes < 4 * rec)
 		bytes = 4 * rec;
 	c->ring = ring_new(bytes, rec, rerr, sizeof(rerr));
@@ -180,6 +206,7 @@ cap_open(const struct cfg *cfg, void (*notify)(void *), void *arg,
 	if (jack_set_process_callback(c->client, cap_process_rt, c) != 0 ||
 	    jack_set_xrun_callback(c->client, on_xrun, c) != 0 ||
 	    jack_set_buffer_size_callback(c->client, on_buffer_size, c) != 0 ||
+	    jack_set_sample_rate_callback(c->client, on_sample_rate, c) != 0 ||
 	    jack_set_port_registration_callback(c->client, on_registration,
 	    c) != 0) {
 		snprintf(err, errlen, "jack: cannot set callbacks");
@@ -225,11 +252,11 @@ feeds_us(const struct cap *c, const char *name)
 static int
 connect_sources(struct cap *c, const struct cfg *cfg, int quiet)
 {
-	const char	**all, **src;
+	const char	**all, **phys, **cand, **src;
 	regex_t		  re;
 	size_t		  nsrc = 0, i, k, p, found, nfree = 0, used = 0;
 	unsigned	  ch;
-	int		  rc, dup, made = 0;
+	int		  rc, dup, made = 0, is_phys;
 
 	for (ch = 0; ch < c->nch; ch++)
 		nfree += !jack_port_connected(c->ports[ch]);
@@ -237,27 +264,35 @@ connect_sources(struct cap *c, const struct cfg *cfg, int quiet)
 		return 0;
 	all = jack_get_ports(c->client, NULL, JACK_DEFAULT_AUDIO_TYPE,
 	    JackPortIsOutput);
+	/* JACK2 names them system:capture_N; PipeWire after the device. */
+	phys = jack_get_ports(c->client, NULL, JACK_DEFAULT_AUDIO_TYPE,
+	    JackPortIsOutput | JackPortIsPhysical);
 	src = calloc(c->nch, sizeof(*src));
 	if (src == NULL) {
 		log_warn("connect");
 		jack_free(all);
+		jack_free(phys);
 		return 0;
 	}
 	for (p = 0; p < cfg->connect.n && nsrc < nfree; p++) {
-		if (regcomp(&re, cfg->connect.v[p], REG_EXTENDED) != 0)
+		is_phys = strcmp(cfg->connect.v[p], CAP_PHYSICAL) == 0;
+		cand = is_phys ? phys : all;
+		if (!is_phys &&
+		    regcomp(&re, cfg->connect.v[p], REG_EXTENDED) != 0)
 			continue;	/* cfg_check has refused it already */
 		found = 0;
-		for (i = 0; all != NULL && all[i] != NULL && nsrc < nfree;
+		for (i = 0; cand != NULL && cand[i] != NULL && nsrc < nfree;
 		    i++) {
-			if (!full_match(&re, all[i]))
+			if (!is_phys && !full_match(&re, cand[i]))
 				continue;
 			found++;
 			for (dup = 0, k = 0; k < nsrc; k++)
-				dup |= strcmp(src[k], all[i]) == 0;
-			if (!dup && !feeds_us(c, all[i]))
-				src[nsrc++] = all[i];
+				dup |= strcmp(src[k], cand[i]) == 0;
+			if (!dup && !feeds_us(c, cand[i]))
+				src[nsrc++] = cand[i];
 		}
-		regfree(&re);
+		if (!is_phys)
+			regfree(&re);
 		if (found == 0 && !quiet)
 			log_warnx("connect: \"%s\": no such port (yet)",
 			    cfg->connect.v[p]);
@@ -283,6 +318,7 @@ connect_sources(struct cap *c, const struct cfg *cfg, int quiet)
 		    nfree - nsrc, c->nch);
 	free(src);
 	jack_free(all);
+	jack_free(phys);
 	return made;
 }
 
@@ -375,13 +411,20 @@ cap_ring(struct cap *c)
 unsigned
 cap_rate(const struct cap *c)
 {
-	return c->rate;
+	return atomic_load(&((struct cap *)c)->rate);
 }
 
 uint32_t
 cap_period(const struct cap *c)
 {
-	return c->period;
+	return atomic_load(&((struct cap *)c)->period);
+}
+
+uint64_t
+cap_cycles(const struct cap *c)
+{
+	return atomic_load_explicit(&((struct cap *)c)->cycles,
+	    memory_order_relaxed);
 }
 
 unsigned
@@ -439,7 +482,7 @@ cap_frame_wall_time(const struct cap *c, uint32_t frame, struct timespec *ts)
 		m->ref_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
 	}
 	ago = (int32_t)(m->ref_frame - frame);
-	ns = m->ref_ns - (int64_t)ago * 1000000000 / (int64_t)c->rate;
+	ns = m->ref_ns - (int64_t)ago * 1000000000 / (int64_t)cap_rate(c);
 	pthread_mutex_unlock(&m->ref_mtx);
 	ts->tv_sec = (time_t)(ns / 1000000000);
 	ts->tv_nsec = (long)(ns % 1000000000);

@@ -24,8 +24,17 @@ struct cap_rec {
 	uint32_t	 frame_time;	/* JACK frame time of the first frame */
 	uint64_t	 dropped;	/* frames dropped just before this one
 					   because the ring was full */
-	uint64_t	 reserved[2];	/* zero */
+	uint32_t	 rate;		/* Hz: the server's, as its sample-rate
+					   callback last said */
+	uint32_t	 reserved;	/* zero */
+	uint64_t	 cycle;		/* cap_cycles for this period: where a
+					   stall the guard saw falls */
 };
+
+/* The connect value that stands for every physical capture port, in
+ * the server's order (JackPortIsPhysical). */
+#define CAP_PHYSICAL	"physical"
+
 
 /* Bytes of one record of nch channels and nframes frames. */
 size_t		 cap_rec_bytes(unsigned nch, uint32_t nframes);
@@ -36,8 +45,9 @@ struct ring;
 /*
  * Opens the JACK client (never starting a server), registers the input
  * ports and builds a ring for buffer_seconds of audio at the server's rate.
- * notify(arg) is called from JACK's own threads when the server goes away
- * or an xrun happens: it must be async-signal-safe (uv_async_send is).
+ * notify(arg) is called from JACK's own threads when the server goes away,
+ * an xrun happens, or the sample rate or the period changes: it must be
+ * async-signal-safe (uv_async_send is).
  * Returns NULL with the reason in err.
  */
 struct cap	*cap_open(const struct cfg *, void (*notify)(void *), void *arg,
@@ -50,6 +60,8 @@ void		 cap_deactivate(struct cap *);
 void		 cap_close(struct cap *);
 
 struct ring	*cap_ring(struct cap *);
+/* Any thread: the server's rate and period now (they change while it
+ * runs under PipeWire: clock.force-rate, clock.force-quantum). */
 unsigned	 cap_rate(const struct cap *);		/* Hz */
 uint32_t	 cap_period(const struct cap *);		/* frames */
 unsigned	 cap_channels(const struct cap *);
@@ -73,6 +85,12 @@ int		 cap_connect_new(struct cap *, const struct cfg *);
 uint64_t	 cap_dropped_frames(const struct cap *);
 uint64_t	 cap_xruns(const struct cap *);
 int		 cap_server_lost(const struct cap *);
+/*
+ * Any thread: how many times JACK has run the process callback since the
+ * client was activated.  It stands still while the server does not run
+ * us: the liveness guard (live.h) watches it.
+ */
+uint64_t	 cap_cycles(const struct cap *);
 
 /*
  * Any thread but the real-time one: the wall-clock (CLOCK_REALTIME) time at

@@ -18,8 +18,7 @@ struct cap {
 	jack_port_t	**ports;	/* nch, ours */
 	char		**short_names;	/* nch, for file names */
 	unsigned	  nch;
-	unsigned	  rate;		/* Hz */
-	uint32_t	  period;	/* frames */
+	unsigned	  rate0;	/* Hz, when the client was opened */
 	struct ring	 *ring;
 	void		(*notify)(void *);
 	void		 *notify_arg;
@@ -38,6 +37,11 @@ struct cap {
 	atomic_int	  lost;		/* the server went away */
 	atomic_int	  quiet;	/* stopping: record nothing more */
 	atomic_int	  ports_new;	/* a port appeared: connect it? */
+	atomic_uint	  rate;		/* Hz, from the sample-rate callback */
+	atomic_uint	  period;	/* frames, from the buffer-size one */
+
+	/* Written by the real-time thread, read by any. */
+	atomic_uint_fast64_t cycles;	/* process callbacks run */
 };
 
 #endif

@@ -19,7 +19,11 @@ cap_process_rt(uint32_t nframes, void *arg)
 	unsigned char	*p;
 	size_t		 block = (size_t)nframes * sizeof(float);
 	unsigned	 ch;
+	uint64_t	 cycle;
 
+	/* Alive: the liveness guard counts on this, whatever comes next. */
+	cycle = atomic_fetch_add_explicit(&c->cycles, 1,
+	    memory_order_relaxed) + 1;
 	/*
 	 * Deactivating: JACK disconnects our ports before the last cycles it
 	 * still runs us in, so they would be digital silence, not audio.
@@ -37,6 +41,14 @@ cap_process_rt(uint32_t nframes, void *arg)
 	h.nframes = nframes;
 	h.frame_time = jack_last_frame_time(c->client);
 	h.dropped = c->pending_drop;
+	/*
+	 * The rate each period was captured at.  JACK2 calls the sample-rate
+	 * callback before the first period at a new rate, and so does
+	 * PipeWire's JACK (it holds the process callback back until then), so
+	 * that the writer ends its files exactly there.
+	 */
+	h.rate = atomic_load_explicit(&c->rate, memory_order_relaxed);
+	h.cycle = cycle;
 	memcpy(p, &h, sizeof(h));
 	p += sizeof(h);
 	for (ch = 0; ch < c->nch; ch++, p += block)

@@ -22,6 +22,7 @@
 #include "cfgjson.h"
 #include "ctlsrv.h"
 #include "hooks.h"
+#include "live.h"
 #include "log.h"
 #include "notify.h"
 #include "proto.h"
@@ -56,6 +57,10 @@ struct recd {
 	unsigned	 jack_retry_ms, jack_tries;
 	unsigned	 rate, period;	/* the last server's */
 	uint64_t	 dropped_before, xruns_before;	/* earlier clients' */
+	/* The liveness guard: does JACK still run our callback? */
+	struct live	 live;
+	uv_timer_t	 live_timer;
+	int		 stall_reconnect; /* the client was dropped for a stall */
 	int		 stopping;
 	int		 exit_code;
 };
@@ -66,6 +71,7 @@ struct recd {
 #define RECD_HOOKS_MAX		4	/* hooks running at once */
 #define RECD_HOOKS_EXIT_MS	30000	/* at exit, hooks still running
 					   after this are left alone */
+#define RECD_LIVE_TICK_MS	100	/* the liveness guard looks */
 
 static void
 usage(FILE *f)
@@ -455,6 +461,15 @@ take_from(const struct cap *c)
 	return cap_frame_now(c) + cap_period(c);
 }
 
+static int64_t
+mono_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 /* Counters over every JACK client this recd had. */
 static uint64_t
 dropped_frames(const struct recd *r)
@@ -502,6 +517,7 @@ shutdown_recd(struct recd *r, int code)
 	uv_close((uv_handle_t *)&r->sig_usr1, close_cb);
 	uv_close((uv_handle_t *)&r->wake, close_cb);
 	uv_close((uv_handle_t *)&r->jack_timer, close_cb);
+	uv_close((uv_handle_t *)&r->live_timer, close_cb);
 	if (r->hooks != NULL && hooks_running(r->hooks) +
 	    hooks_queued(r->hooks) > 0) {
 		log_info("waiting for %u hooks (at most %d s)",
@@ -804,7 +820,9 @@ cmd_status(struct recd *r)
 	writer_get_stats(r->writer, &st);
 	res = cJSON_CreateObject();
 	/* What was asked for: the writer follows within a drain period. */
+	/* Stalled: connected, but JACK runs our callback no more. */
 	cJSON_AddStringToObject(res, "state", st.failed ? "failed" :
+	    r->cap != NULL && r->live.stalled ? "stalled" :
 	    !r->taking ? "idle" : r->cap == NULL || st.paused != WP_NONE ?
 	    "paused" : "recording");
 	if (st.take_start != 0) {
@@ -844,6 +862,11 @@ cmd_status(struct recd *r)
 	cJSON_AddStringToObject(o, "client", r->cfg.client_name);
 	cJSON_AddNumberToObject(o, "rate", r->rate);
 	cJSON_AddNumberToObject(o, "period", r->period);
+	if (r->cap != NULL)
+		cJSON_AddNumberToObject(o, "last_period_age_seconds",
+		    (double)live_age_ns(&r->live, mono_now_ns()) / 1e9);
+	else
+		cJSON_AddNullToObject(o, "last_period_age_seconds");
 	cJSON_AddNumberToObject(res, "channels", (double)r->cfg.channels);
 	cJSON_AddStringToObject(res, "mode", r->cfg.mode == CFG_MODE_SPLIT ?
 	    "split" : "single");
@@ -1176,30 +1199,49 @@ start_control(struct recd *r, char *err, size_t errlen)
 
 static void	wake_loop(void *);
 static void	jack_retry(uv_timer_t *);
+static void	jack_changed(struct recd *);
+
 
 /*
- * The JACK server went away: the writer finishes every file with what
- * the ring still holds, the client goes, and the loop tries to reach a
- * server again, backing off from RECD_RETRY_MIN_MS to RECD_RETRY_MAX_MS.
+ * The JACK server went away, or (stalled) it keeps our client but runs it
+ * no more: the writer finishes every file with what the ring still holds,
+ * the client goes, and the loop tries to reach a server again, backing off
+ * from RECD_RETRY_MIN_MS to RECD_RETRY_MAX_MS (after a stall, at once).
+ * The time without audio counts from the last period.
  */
 static void
-jack_lost(struct recd *r)
+jack_lost(struct recd *r, int stalled)
 {
-	log_errx("jack: the server went away; finishing the files, then "
-	    "waiting for it to come back");
+	int64_t	 since_ns = stalled ? r->live.last_ns : mono_now_ns();
+	cJSON	*f;
+
+	if (stalled)
+		log_errx("jack: still no period after %.1f s; finishing the "
+		    "files, dropping the client and connecting afresh",
+		    (double)live_age_ns(&r->live, mono_now_ns()) / 1e9);
+	else
+		log_errx("jack: the server went away; finishing the files, "
+		    "then waiting for it to come back");
 	writer_stop(r->writer);
 	forward_events(r);
 	r->dropped_before += cap_dropped_frames(r->cap);
 	r->xruns_before += cap_xruns(r->cap);
 	r->xruns_seen = r->xruns_before;
 	notify_set_cap(r->notify, NULL);
+	notify_set_deaf(r->notify, 0);
 	cap_close(r->cap);
 	r->cap = NULL;
-	clock_gettime(CLOCK_MONOTONIC, &r->jack_lost_at);
-	send_event(r, "jack_lost", NULL);
+	r->stall_reconnect = stalled;
+	r->jack_lost_at.tv_sec = (time_t)(since_ns / 1000000000);
+	r->jack_lost_at.tv_nsec = (long)(since_ns % 1000000000);
+	f = cJSON_CreateObject();
+	cJSON_AddStringToObject(f, "reason", stalled ? "stalled" :
+	    "server_lost");
+	send_event(r, "jack_lost", f);
 	r->jack_tries = 0;
 	r->jack_retry_ms = RECD_RETRY_MIN_MS;
-	uv_timer_start(&r->jack_timer, jack_retry, r->jack_retry_ms, 0);
+	uv_timer_start(&r->jack_timer, jack_retry, stalled ? 0 :
+	    r->jack_retry_ms, 0);
 }
 
 /* A server is there again: a new client, and the take goes on. */
@@ -1213,11 +1255,16 @@ jack_back(struct recd *r, char *err, size_t errlen)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	lost_s = (double)(now.tv_sec - r->jack_lost_at.tv_sec) +
 	    (now.tv_nsec - r->jack_lost_at.tv_nsec) / 1e9;
-	writer_attach(r->writer, r->cap, lost_s);
+	writer_attach(r->writer, r->cap, lost_s, r->stall_reconnect ?
+	    "JACK ran recd no more (stalled); recd connected afresh" :
+	    "the JACK server was away");
 	if (writer_start(r->writer, err, errlen) != 0)
 		return -1;
 	if (cap_activate(r->cap, &r->cfg, err, errlen) != 0)
 		return -1;
+	live_attach(&r->live, cap_cycles(r->cap), mono_now_ns(),
+	    cap_rate(r->cap), cap_period(r->cap), r->stall_reconnect);
+	r->stall_reconnect = 0;
 	if (r->taking)
 		writer_take(r->writer, 1, take_from(r->cap));
 	notify_set_cap(r->notify, r->cap);
@@ -1269,6 +1316,97 @@ jack_retry(uv_timer_t *t)
 	uv_timer_start(&r->jack_timer, jack_retry, r->jack_retry_ms, 0);
 }
 
+/*
+ * The server's rate or period is not what it was (PipeWire's
+ * clock.force-rate and clock.force-quantum; jack_set_buffer_size).  The
+ * writer ends its files at a rate change by itself, from the records:
+ * this tells the log, the clients and the guard.
+ */
+static void
+jack_changed(struct recd *r)
+{
+	unsigned	 rate = cap_rate(r->cap);
+	uint32_t	 period = cap_period(r->cap);
+	cJSON		*f;
+
+	if (rate != r->rate) {
+		log_warnx("jack: the sample rate is now %u Hz (was %u)%s",
+		    rate, r->rate, r->taking ? "; recording goes on in new "
+		    "files at the new rate" : "");
+		f = cJSON_CreateObject();
+		cJSON_AddNumberToObject(f, "rate", rate);
+		cJSON_AddNumberToObject(f, "was", r->rate);
+		r->rate = rate;
+		send_event(r, "rate_changed", f);
+		if (r->ctl != NULL)
+			ctlsrv_set_hello(r->ctl, proto_hello(RECD_VERSION,
+			    (unsigned)r->cfg.channels, r->rate));
+	}
+	if (period != r->period) {
+		log_warnx("jack: the period is now %u frames (was %u)",
+		    period, r->period);
+		f = cJSON_CreateObject();
+		cJSON_AddNumberToObject(f, "period", period);
+		cJSON_AddNumberToObject(f, "was", r->period);
+		r->period = period;
+		send_event(r, "period_changed", f);
+	}
+	live_set_period(&r->live, r->rate, r->period);
+}
+
+/*
+ * The liveness guard, every RECD_LIVE_TICK_MS while a client is there:
+ * no period for a second (or three periods) is said at once; a stall that
+ * lasts gets a fresh client; a fresh client as deaf ends recd (exit 1),
+ * so that the service manager starts it again and the start repairs the
+ * files.
+ */
+static void
+live_tick(uv_timer_t *t)
+{
+	struct recd	*r = t->data;
+	int64_t		 now = mono_now_ns(), age;
+	cJSON		*f;
+
+	if (r->stopping || r->cap == NULL || cap_server_lost(r->cap))
+		return;
+	age = live_age_ns(&r->live, now);
+	switch (live_check(&r->live, cap_cycles(r->cap), now)) {
+	case LIVE_OK:
+		break;
+	case LIVE_STALLED:
+		log_errx("jack: no period from the server for %.1f s: nothing "
+		    "is recorded%s; if this lasts %lld s more, recd connects "
+		    "afresh", (double)age / 1e9, r->taking ? " (the time "
+		    "without audio is a gap)" : "",
+		    (long long)(LIVE_RECONNECT_NS / 1000000000));
+		writer_stalled(r->writer, r->live.cycles);
+		f = cJSON_CreateObject();
+		cJSON_AddNumberToObject(f, "seconds", (double)age / 1e9);
+		send_event(r, "stalled", f);
+		notify_set_deaf(r->notify, r->taking);
+		break;
+	case LIVE_BACK:
+		log_warnx("jack: periods again after %.1f s without",
+		    (double)age / 1e9);
+		writer_unstalled(r->writer, age);
+		f = cJSON_CreateObject();
+		cJSON_AddNumberToObject(f, "seconds", (double)age / 1e9);
+		send_event(r, "stall_ended", f);
+		notify_set_deaf(r->notify, 0);
+		break;
+	case LIVE_RECONNECT:
+		jack_lost(r, 1);
+		break;
+	case LIVE_GIVE_UP:
+		log_errx("jack: a fresh client got no period either in %.1f s; "
+		    "exiting so that the service manager starts recd again",
+		    (double)age / 1e9);
+		shutdown_recd(r, 1);
+		break;
+	}
+}
+
 /* Any of JACK's threads or the writer has something to say. */
 static void
 on_wake(uv_async_t *h)
@@ -1290,9 +1428,11 @@ on_wake(uv_async_t *h)
 		send_event(r, "xrun", f);
 	}
 	if (r->cap != NULL && cap_server_lost(r->cap)) {
-		jack_lost(r);
+		jack_lost(r, 0);
 		return;
 	}
+	if (r->cap != NULL)
+		jack_changed(r);
 	if (r->cap != NULL && cap_connect_new(r->cap, &r->cfg) > 0)
 		send_event(r, "ports_connected", NULL);
 	writer_get_stats(r->writer, &st);
@@ -1333,6 +1473,8 @@ run(struct recd *r)
 	r->wake.data = r;
 	uv_timer_init(&r->loop, &r->jack_timer);
 	r->jack_timer.data = r;
+	uv_timer_init(&r->loop, &r->live_timer);
+	r->live_timer.data = r;
 	uv_timer_init(&r->loop, &r->hooks_timer);
 	r->hooks_timer.data = r;
 	if ((r->hooks = hooks_new(&r->loop, RECD_HOOKS_MAX)) == NULL) {
@@ -1377,6 +1519,10 @@ run(struct recd *r)
 		log_errx("%s", err);
 		shutdown_recd(r, 1);
 	} else {
+		live_attach(&r->live, cap_cycles(r->cap), mono_now_ns(),
+		    cap_rate(r->cap), cap_period(r->cap), 0);
+		uv_timer_start(&r->live_timer, live_tick, RECD_LIVE_TICK_MS,
+		    RECD_LIVE_TICK_MS);
 		if (r->cfg.autostart) {
 			writer_take(r->writer, 1, take_from(r->cap));
 			r->taking = 1;
@@ -1401,6 +1547,7 @@ fail:
 	cap_close(r->cap);
 	uv_close((uv_handle_t *)&r->wake, close_cb);
 	uv_close((uv_handle_t *)&r->jack_timer, close_cb);
+	uv_close((uv_handle_t *)&r->live_timer, close_cb);
 	hooks_finish(r);
 	uv_run(&r->loop, UV_RUN_DEFAULT);
 	uv_loop_close(&r->loop);

@@ -1,7 +1,8 @@
 /*
  * notify.c: sd_notify and socket activation, the one file that includes
- * libsystemd.  The watchdog is fed only while the writer makes progress,
- * so that a writer stuck on a dead disk gets recd restarted (and the
+ * libsystemd.  The watchdog is fed only while the writer makes progress
+ * and, during a take, JACK runs our callback, so that a writer stuck on a
+ * dead disk or a recd that is alive but deaf gets restarted (and the
  * restart repairs the files).  Main thread: a libuv timer.
  */
 #include "notify.h"
@@ -34,6 +35,7 @@ struct notify {
 	int		 active;	/* a service manager listens */
 	int		 wait_files;	/* READY once the files are open */
 	int		 ready;		/* READY=1 sent */
+	int		 deaf;		/* a take, and no period comes */
 	uint64_t	 status_due;	/* uv_now, ms */
 	uint64_t	 wd_ms;		/* feed period (half WATCHDOG_USEC);
 					   0: no watchdog */
@@ -180,6 +182,9 @@ nt_status(struct notify *n)
 		    "to come back, %" PRIu64 " gaps, %s free", st.gaps, disk);
 	else if (st.failed)
 		snprintf(msg, sizeof(msg), "STATUS=failed (see the log)");
+	else if (n->deaf)
+		snprintf(msg, sizeof(msg), "STATUS=stalled: JACK runs recd no "
+		    "more, nothing is recorded");
 	else if (st.recording)
 		snprintf(msg, sizeof(msg), "STATUS=recording %llu:%02llu:%02llu"
 		    ", %" PRIu64 " frames dropped, %" PRIu64 " gaps, %s free",
@@ -212,6 +217,9 @@ nt_progress(struct notify *n)
 	 */
 	if (n->cap == NULL)
 		return 1;
+	/* Alive but deaf: what the watchdog is there to catch. */
+	if (n->deaf)
+		return 0;
 	cap_bytes = ring_capacity(cap_ring(n->cap));
 	writer_get_stats(n->writer, &st);
 	ok = !st.failed && beats != n->wd_beats && (st.frames != n->wd_frames ||
@@ -253,6 +261,13 @@ notify_set_cap(struct notify *n, struct cap *cap)
 {
 	if (n != NULL)
 		n->cap = cap;
+}
+
+void
+notify_set_deaf(struct notify *n, int deaf)
+{
+	if (n != NULL)
+		n->deaf = deaf;
 }
 
 struct notify *

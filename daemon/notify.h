@@ -29,6 +29,12 @@ struct notify	*notify_new(uv_loop_t *, struct writer *, struct cap *);
 /* The JACK client changed: NULL while the server is away. */
 void		 notify_set_cap(struct notify *, struct cap *);
 /*
+ * deaf: a take is asked for and JACK runs our callback no more (the
+ * liveness guard, live.h).  The watchdog goes unfed until it is 0 again.
+ * NULL is allowed.
+ */
+void		 notify_set_deaf(struct notify *, int deaf);
+/*
  * The daemon is up: READY=1 goes out at once when idle (wait_files 0),
  * else as soon as the writer has the first files open.  NULL is allowed.
  */

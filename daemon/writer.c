@@ -190,6 +190,7 @@ struct writer {
 	double		 gap_lost_s;	/* > 0: the gap's length, if known */
 	const char	*stop_why;	/* the writer stopped the take */
 	long long	 disk_free;	/* bytes, -1: unknown */
+	uint64_t	 stall_done;	/* the stall_cycle already handled */
 
 	/* The silence gate. */
 	int		 gate_on;	/* cfg.gate, as the writer follows it */
@@ -224,6 +225,8 @@ struct writer {
 	atomic_int	 st_gate, st_paused, resume_req;
 	atomic_uint_fast64_t st_gate_since;
 	atomic_uint_fast64_t beats;	/* turns of the loop: it is alive */
+	atomic_uint_fast64_t stall_cycle;	/* writer_stalled; 0: none */
+	atomic_llong	 stall_ns;	/* writer_unstalled; -1: not yet */
 	atomic_uint	*peak_bits;	/* nch floats' bits: max since read */
 	atomic_uchar	*clip;		/* nch: clipped since read */
 };
@@ -822,7 +825,7 @@ wr_close_done(struct writer *w, struct wr_set *s)
 
 	snprintf(text, sizeof(text), "%u %s %u", s->split ? 1 : w->nch,
 	    s->fmt == CONV_PCM16 ? "pcm16" : s->fmt == CONV_PCM24 ? "pcm24" :
-	    s->fmt == CONV_PCM32 ? "pcm32" : "float32", w->rate);
+	    s->fmt == CONV_PCM32 ? "pcm32" : "float32", s->par.rate);
 	for (i = 0; i < s->n; i++) {
 		flush_finish(w->fl, s->f[i].sfd, s->f[i].path, text, s->frames,
 		    i + 1 == s->n);
@@ -832,7 +835,7 @@ wr_close_done(struct writer *w, struct wr_set *s)
 	atomic_fetch_add(&w->st_closed, s->n);
 	log_info("file %s%s: closed, %llu frames (%.3f s)", s->f[0].path,
 	    s->n > 1 ? " and the other channels" : "",
-	    (unsigned long long)s->frames, (double)s->frames / w->rate);
+	    (unsigned long long)s->frames, (double)s->frames / s->par.rate);
 }
 
 /* Nothing more goes into s: its files are to be closed. */
@@ -1800,6 +1803,97 @@ wr_publish_levels(struct writer *w)
 	}
 }
 
+/*
+ * Record h is the first at a new sample rate (PipeWire's clock.force-rate;
+ * cap_rt.c tags each record).  A file holds one rate, the one in its
+ * header: the files end with the last record at the old rate, and the
+ * next ones start with h, at h's rate, after a gap of what the change
+ * lost (JACK's frame time says: a period, under PipeWire).  The take's
+ * timeline starts again from the wall clock.
+ */
+static void
+wr_rate_change(struct writer *w, const struct cap_rec *h)
+{
+	int64_t		lost = 0;
+	unsigned	was = w->rate;
+
+	if (w->have_pos) {
+		lost = (int32_t)(h->frame_time - (uint32_t)w->pos);
+		if (lost < 0)
+			lost = 0;
+	}
+	log_info("rate: %u Hz from JACK frame %u on (was %u)%s", h->rate,
+	    h->frame_time, was, w->cur->open ? "; the files end here" : "");
+	if (w->in_take) {
+		wr_discard_set(w, w->next);
+		(void)wr_close_cur(w, "the sample rate changed after this "
+		    "point");
+		if (lost > 0 && !w->gap_pending) {
+			w->gap_pending = 1;
+			w->gap_lost_s = (double)lost / h->rate;
+			snprintf(w->pause_why, sizeof(w->pause_why), "the "
+			    "sample rate changed from %u to %u Hz", was,
+			    h->rate);
+		}
+	}
+	w->rate = h->rate;
+	w->have_pos = 0;
+	w->anchored = 0;
+	w->rotate_at = WR_NEVER;
+	wr_gate_setup(w);	/* the pre-roll, sized for the rate */
+	wr_gate_reset(w);
+}
+
+/*
+ * Record h is the first after a stall that the loop's liveness guard saw
+ * (writer_stalled).  The length comes from the wall clock, as the loop
+ * measured it, less what JACK's frame time shows already (wr_judge takes
+ * that part).  A take's files end at the stall, and the next ones start
+ * after a gap of that length, with their time from the wall clock.
+ * Returns 1 while the length is not known yet (final: it never will be).
+ */
+static int
+wr_stall_check(struct writer *w, const struct cap_rec *h, int final)
+{
+	uint64_t	sc = atomic_load(&w->stall_cycle);
+	int64_t		ns, lost, jump;
+	char		why[64];
+
+	if (sc == 0 || sc == w->stall_done || h->cycle <= sc)
+		return 0;
+	ns = atomic_load(&w->stall_ns);
+	if (ns < 0 && !final)
+		return 1;
+	w->stall_done = sc;
+	jump = w->have_pos ? (int32_t)(h->frame_time - (uint32_t)w->pos) : 0;
+	lost = llround((double)(ns > 0 ? ns : 0) * w->rate / 1e9) -
+	    (int64_t)h->nframes;
+	if (!w->in_take || lost <= jump)
+		return 0;
+	snprintf(why, sizeof(why), "JACK ran recd no more for %.1f s "
+	    "(stalled)", (double)ns / 1e9);
+	if (w->cur->open) {
+		wr_discard_set(w, w->next);
+		(void)wr_close_cur(w, "JACK stalled after this point");
+		w->gap_pending = 1;
+		w->gap_lost_s = (double)lost / w->rate;
+		snprintf(w->pause_why, sizeof(w->pause_why), "%s", why);
+	} else {
+		/* Paused, the gate closed, or no file yet: counted, told. */
+		atomic_fetch_add(&w->st_gaps, 1);
+		atomic_fetch_add(&w->st_gap_frames, (uint64_t)lost);
+		log_warnx("gap: %lld frames (%.3f s) while nothing was being "
+		    "written: %s", (long long)lost, (double)lost / w->rate,
+		    why);
+		wr_event(w, WEV_GAP, NULL, why, (uint64_t)lost, 0);
+	}
+	w->have_pos = 0;
+	w->anchored = 0;
+	w->rotate_at = WR_NEVER;
+	wr_gate_reset(w);
+	return 0;
+}
+
 /* Takes every whole record out of the ring. */
 static void
 wr_drain(struct writer *w, int final)
@@ -1822,7 +1916,12 @@ wr_drain(struct writer *w, int final)
 	while ((h = ring_record(w->ring, 0, sizeof(*h))) != NULL) {
 		len = cap_rec_bytes(w->nch, h->nframes);
 		rec = ring_record(w->ring, 0, len);
-		if (rec == NULL || wr_judge(w, h, len, final, &gap) != 0)
+		if (rec == NULL)
+			break;
+		if (h->rate != 0 && h->rate != w->rate)
+			wr_rate_change(w, h);
+		if (wr_stall_check(w, h, final) != 0 ||
+		    wr_judge(w, h, len, final, &gap) != 0)
 			break;
 		wr_record(w, (const struct cap_rec *)rec,
 		    (const float *)(rec + sizeof(*h)), gap);
@@ -2231,7 +2330,8 @@ writer_stop(struct writer *w)
 }
 
 void
-writer_attach(struct writer *w, struct cap *cap, double lost_s)
+writer_attach(struct writer *w, struct cap *cap, double lost_s,
+    const char *why)
 {
 	w->cap = cap;
 	w->ring = cap_ring(cap);
@@ -2240,6 +2340,8 @@ writer_attach(struct writer *w, struct cap *cap, double lost_s)
 	w->anchored = 0;	/* another server, another frame clock */
 	w->recording = 0;	/* skips what came before the connections */
 	w->rotate_at = WR_NEVER;
+	atomic_store(&w->stall_cycle, 0);	/* the new client counts anew */
+	w->stall_done = 0;
 	w->pre_cap = 0;		/* sized again for the rate */
 	free(w->pre);
 	w->pre = NULL;
@@ -2247,9 +2349,22 @@ writer_attach(struct writer *w, struct cap *cap, double lost_s)
 	if (w->in_take) {
 		w->gap_pending = 1;
 		w->gap_lost_s = lost_s > 0 ? lost_s : 1.0 / w->rate;
-		snprintf(w->pause_why, sizeof(w->pause_why), "the JACK server "
-		    "was away");
+		snprintf(w->pause_why, sizeof(w->pause_why), "%s", why);
 	}
+}
+
+void
+writer_stalled(struct writer *w, uint64_t last)
+{
+	/* The length first: the writer reads the cycle, then the length. */
+	atomic_store(&w->stall_ns, -1);
+	atomic_store(&w->stall_cycle, last);
+}
+
+void
+writer_unstalled(struct writer *w, int64_t stall_ns)
+{
+	atomic_store(&w->stall_ns, stall_ns);
 }
 
 void

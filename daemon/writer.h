@@ -121,9 +121,23 @@ void		 writer_levels(struct writer *, float peak[],
 /*
  * Main thread, while the writer is stopped: the JACK client it reads from
  * is a new one (the server went away and came back, maybe at another
- * rate).  The take goes on in new files, after a gap of lost_s seconds.
+ * rate, or recd dropped a client that JACK ran no more).  The take goes
+ * on in new files, after a gap of lost_s seconds, because of why.
  */
-void		 writer_attach(struct writer *, struct cap *, double lost_s);
+void		 writer_attach(struct writer *, struct cap *, double lost_s,
+		    const char *why);
+/*
+ * Main thread, from the liveness guard (live.h): JACK ran the callback
+ * for the last time at cycle `last' (cap_cycles), and nothing since ...
+ */
+void		 writer_stalled(struct writer *, uint64_t last);
+/*
+ * ... until now, stall_ns later.  JACK's frame time may not show that
+ * time (the dummy driver's goes on as if nothing happened): the writer
+ * ends the files at the stall and starts new ones after a gap of that
+ * length.  It holds the first record after the stall until this is said.
+ */
+void		 writer_unstalled(struct writer *, int64_t stall_ns);
 /* Any thread: a take paused for disk space may go on (a start command). */
 void		 writer_resume(struct writer *);
 /*

@@ -69,8 +69,9 @@ cap_offline_new(unsigned nch, unsigned rate, uint32_t period,
 	c = &o->cap;
 	c->client = (jack_client_t *)(void *)o;
 	c->nch = nch;
-	c->rate = rate;
-	c->period = period;
+	c->rate0 = rate;
+	atomic_init(&c->rate, rate);
+	atomic_init(&c->period, period);
 	atomic_init(&o->frame, 0);
 	clock_gettime(CLOCK_REALTIME, &o->t0);
 	o->bufs = calloc((size_t)nch * CAP_MAX_PERIOD, sizeof(float));
@@ -133,8 +134,9 @@ cap_offline_push(struct cap *c)
 	/* A reservation that is not committed costs nothing. */
 	if (ring_reserve_rt(c->ring, o->rec_bytes) == NULL)
 		return 0;
-	cap_process_rt(c->period, c);
-	atomic_fetch_add_explicit(&o->frame, c->period, memory_order_relaxed);
+	cap_process_rt(atomic_load(&c->period), c);
+	atomic_fetch_add_explicit(&o->frame, atomic_load(&c->period),
+	    memory_order_relaxed);
 	return 1;
 }
 
@@ -153,13 +155,13 @@ cap_ring(struct cap *c)
 unsigned
 cap_rate(const struct cap *c)
 {
-	return c->rate;
+	return atomic_load(&((struct cap *)c)->rate);
 }
 
 uint32_t
 cap_period(const struct cap *c)
 {
-	return c->period;
+	return atomic_load(&((struct cap *)c)->period);
 }
 
 unsigned

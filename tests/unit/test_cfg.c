@@ -89,7 +89,7 @@ test_defaults(void **state)
 	assert_int_equal(c->channels, 2);
 	assert_int_equal(c->port_names.n, 0);
 	assert_int_equal(c->connect.n, 1);
-	assert_string_equal(c->connect.v[0], "system:capture_.*");
+	assert_string_equal(c->connect.v[0], "physical");
 	assert_int_equal(c->mode, CFG_MODE_SINGLE);
 	assert_int_equal(c->format, CFG_FMT_PCM24);
 	assert_int_equal(c->rotate_seconds, 300);

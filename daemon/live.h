@@ -1,0 +1,51 @@
+/*
+ * live.h: the liveness guard.  Is JACK still running our process
+ * callback?  Pure: fed with the callback's cycle count (cap_cycles) and
+ * the time, it returns a verdict, and the loop acts on it (log, event,
+ * status, watchdog, a fresh client, exit).  Main thread.
+ */
+#ifndef RECD_DAEMON_LIVE_H
+#define RECD_DAEMON_LIVE_H
+
+#include <stdint.h>
+
+#define LIVE_STALL_MIN_NS	1000000000LL	/* no period for 1 s ... */
+#define LIVE_STALL_PERIODS	3		/* ... or 3 periods if longer */
+/* Still no period this long after the stall was seen: a fresh client. */
+#define LIVE_RECONNECT_NS	4000000000LL
+
+enum live_verdict {
+	LIVE_OK,		/* periods come, or nothing changed */
+	LIVE_STALLED,		/* none for the stall time: say so, once */
+	LIVE_BACK,		/* they came back after a stall */
+	LIVE_RECONNECT,		/* none for long: drop the client, connect
+				   afresh (once: live_attach) */
+	LIVE_GIVE_UP		/* a fresh client did not help: exit 1 */
+};
+
+struct live {
+	uint64_t	 cycles;	/* the count when it last moved */
+	int64_t		 last_ns;	/* CLOCK_MONOTONIC: when it moved */
+	int64_t		 stall_ns;	/* stalled after this long */
+	int		 stalled;	/* LIVE_STALLED said, not BACK yet */
+	int		 asked;		/* LIVE_RECONNECT said for this one */
+	int		 fresh;		/* the client is the reconnection's,
+					   and it has run no period yet */
+};
+
+/*
+ * A client begins (activated at now_ns, its count at cycles).  fresh: it
+ * replaces one dropped after LIVE_RECONNECT, so that it failing too is
+ * LIVE_GIVE_UP.  rate and period size the stall time.
+ */
+void		 live_attach(struct live *, uint64_t cycles, int64_t now_ns,
+		    unsigned rate, uint32_t period, int fresh);
+/* The period or the rate changed: the stall time follows. */
+void		 live_set_period(struct live *, unsigned rate,
+		    uint32_t period);
+/* Called often (every 100 ms): the verdict for the count seen now. */
+enum live_verdict live_check(struct live *, uint64_t cycles, int64_t now_ns);
+/* Nanoseconds since the last period (since live_attach: none yet). */
+int64_t		 live_age_ns(const struct live *, int64_t now_ns);
+
+#endif

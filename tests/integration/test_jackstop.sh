@@ -1,0 +1,79 @@
+#!/bin/bash
+# The liveness guard: jackd frozen with SIGSTOP for 3 s during a take, so
+# that recd's callback runs no more while its client stays connected.
+# recd says so within 1.5 s (a stalled event, an error line, status with
+# "state":"stalled" and the age of the last period), and after SIGCONT
+# records on, with the time it heard nothing reported as a gap of about
+# that length (the dummy driver's frame time goes on as if nothing
+# happened, so the length comes from the wall clock).  The files on each
+# side of the stall are bit-exact.
+. "$(dirname "$0")/lib.sh"
+
+RECCTL=${RECCTL:-$B/recctl}
+sock="$T/s.sock"
+
+# num NAME JSON: one number from a JSON line.
+num() {
+	sed -n "s/.*\"$1\":\\([0-9.e+-]*\\).*/\\1/p" <<<"$2" | head -n 1
+}
+
+start_jackd 48000 256
+start_siggen sg 2 -b 24
+start_recd recd --directory "$T/rec" --channels 2 --connect 'sg:out_.*' \
+    --rotate-seconds 2 --no-rotate-align --socket "$sock"
+"$RECCTL" --socket "$sock" --json events >"$T/events" 2>&1 &
+PIDS="$PIDS $!"
+wait_log "$T/recd.log" ': closed, ' 1 20
+st=$("$RECCTL" --socket "$sock" --json status) || fail "status: $st"
+[[ $st == *'"state":"recording"'* ]] || fail "status before: $st"
+age=$(num last_period_age_seconds "$st")
+awk -v a="$age" 'BEGIN { exit !(a < 0.5) }' ||
+    fail "the last period is $age s old while JACK runs: $st"
+
+kill -STOP "$JACKD_PID"
+wait_log "$T/events" '"event":"stalled"' 1 10
+stalled=$(grep '"event":"stalled"' "$T/events")
+age=$(num seconds "$stalled")
+awk -v a="$age" 'BEGIN { exit !(a >= 1 && a < 1.5) }' ||
+    fail "stalled said after $age s, not within 1.5 s: $stalled"
+grep -q 'recd: error: jack: no period from the server' "$T/recd.log" ||
+    fail "no error line for the stall"
+st=$("$RECCTL" --socket "$sock" --json status) || fail "status: $st"
+[[ $st == *'"state":"stalled"'* && $st == *'"connected":true'* ]] ||
+    fail "status during the stall: $st"
+age=$(num last_period_age_seconds "$st")
+awk -v a="$age" 'BEGIN { exit !(a >= 1) }' ||
+    fail "status gives the last period's age as $age s: $st"
+before=$(find "$T/rec" -name '*.wav*' | sort)
+
+# Frozen for 3 s from the SIGSTOP (the stall event came about 1 s in).
+wait_exit "$JACKD_PID" 2
+kill -CONT "$JACKD_PID"
+wait_log "$T/events" '"event":"stall_ended"' 1 10
+wait_log "$T/events" '"event":"gap".*"cause":"JACK ran recd no more' 1 10
+gap=$(grep '"event":"gap".*JACK ran recd no more' "$T/events" | head -n 1)
+secs=$(num seconds "$gap")
+awk -v s="$secs" 'BEGIN { exit !(s >= 2.5 && s <= 5) }' ||
+    fail "the stall of about 3 s is reported as a gap of $secs s: $gap"
+grep -q 'recd: warning: gap: .*JACK ran recd no more' "$T/recd.log" ||
+    fail "no gap logged for the stall"
+n=$(grep -c ': closed, ' "$T/recd.log")
+wait_log "$T/recd.log" ': closed, ' $((n + 2)) 20
+st=$("$RECCTL" --socket "$sock" --json status) || fail "status: $st"
+[[ $st == *'"state":"recording"'* ]] || fail "status after: $st"
+[ "$(num gaps "$st")" -ge 1 ] || fail "status counts no gap: $st"
+stop_recd
+no_partials "$T/rec"
+
+# Each side of the stall is bit-exact and gapless on its own (siggen was
+# frozen too, so its codes run on across the stall: verify would take the
+# honest gap in the TimeReferences for lost samples).
+old=$(find "$T/rec" -name '*.wav' | sort | grep -F -x -f <(sed 's/\.partial$//' <<<"$before"))
+new=$(comm -13 <(echo "$old") <(takes "$T/rec"))
+[ -n "$old" ] && [ -n "$new" ] || fail "files: before $old, after $new"
+out=$("$VERIFY" -c 2 $old 2>&1) || fail "before the stall: $out"
+echo "before the stall: $out"
+out=$("$VERIFY" -c 2 $new 2>&1) || fail "after the stall: $out"
+echo "after the stall: $out"
+grep -qa 'JACK stalled after this point' $old ||
+    fail "no cue marks where the stall began"
