@@ -137,10 +137,11 @@ static const struct cfg_opt cfg_opts[] = {
 	  "Retention: delete recd's oldest finished files while they take "
 	  "more than this many GB (10^9 bytes); 0 keeps them." },
 	{ "on_file_closed", CFG_STRING, OFF(on_file_closed), "", 0, 4095,
-	  NULL, 1,
+	  NULL, CFG_RT_FILE,
 	  "A shell command run for every finished file, with the path as "
 	  "$1 and RECD_* variables in its environment; its exit status is "
-	  "logged." },
+	  "logged. From the config file only: set refuses it, SIGHUP "
+	  "reads it again." },
 	{ "description", CFG_STRING, OFF(description), "", 0, 256, NULL, 1,
 	  "Text for the BWF description of new files." },
 	{ "jack_server", CFG_STRING, OFF(jack_server), "", 0, 63, NULL, 0,
@@ -757,7 +758,8 @@ cfg_print_help(FILE *f)
 		default_text(o, def, sizeof(def));
 		fprintf(f, "  --%s %s %s, default %s%s\n", o->name,
 		    type_names[o->type], range, def,
-		    o->runtime ? "; runtime" : "");
+		    o->runtime == CFG_RT_YES ? "; runtime" :
+		    o->runtime == CFG_RT_FILE ? "; at SIGHUP" : "");
 		print_wrapped(f, "        ", o->help);
 	}
 }
@@ -779,7 +781,8 @@ cfg_print_markdown(FILE *f)
 		range[strlen(range) - 1] = '\0';
 		fprintf(f, "| `%s` | %s | `%s` | %s | %s | %s |\n", o->name,
 		    type_names[o->type], def, range + 1,
-		    o->runtime ? "yes" : "no", o->help);
+		    o->runtime == CFG_RT_YES ? "yes" :
+		    o->runtime == CFG_RT_FILE ? "SIGHUP" : "no", o->help);
 	}
 }
 
@@ -809,14 +812,16 @@ cfg_print_config(FILE *f)
 	fprintf(f, "// recd configuration: JSON, with // and /* */ comments."
 	    "\n// Every option at its default; \"recd --help\" and README.md "
 	    "say the same.\n// Options marked runtime can be changed while "
-	    "recording.\n{\n");
+	    "recording;\n// those marked SIGHUP are read from this file again "
+	    "at SIGHUP.\n{\n");
 	for (i = 0; i < CFG_NOPTS; i++) {
 		o = &cfg_opts[i];
 		range_text(o, range, sizeof(range));
 		fprintf(f, "%s", i == 0 ? "" : "\n");
 		print_wrapped(f, "\t// ", o->help);
 		fprintf(f, "\t// %s %s%s\n\t", type_names[o->type], range,
-		    o->runtime ? ", runtime" : "");
+		    o->runtime == CFG_RT_YES ? ", runtime" :
+		    o->runtime == CFG_RT_FILE ? ", SIGHUP" : "");
 		print_json_string(f, o->name);
 		fprintf(f, ": ");
 		if (o->type == CFG_LIST) {

@@ -70,6 +70,16 @@ struct cfg {
 	int		 log_level;	/* enum cfg_loglevel */
 };
 
+/*
+ * When an option may change while recd runs: never (a restart), by set
+ * and SIGHUP, or from the config file only (SIGHUP): a command that recd
+ * runs is never taken from a socket client, who may steer recd but must
+ * not run code as recd.
+ */
+#define CFG_RT_NO	0
+#define CFG_RT_YES	1
+#define CFG_RT_FILE	2
+
 struct cfg_opt {
 	const char	*name;
 	enum cfg_type	 type;
@@ -77,7 +87,7 @@ struct cfg_opt {
 	const char	*def;		/* default, as a command-line value */
 	double		 min, max;	/* CFG_INT, CFG_REAL */
 	const char *const *choices;	/* CFG_ENUM: NULL-terminated */
-	int		 runtime;	/* settable while recording */
+	int		 runtime;	/* CFG_RT_*: when it may change */
 	const char	*help;		/* one sentence or two */
 };
 

@@ -921,7 +921,8 @@ cmd_options(struct recd *r)
 			cJSON_AddNumberToObject(e, "min", o->min);
 			cJSON_AddNumberToObject(e, "max", o->max);
 		}
-		cJSON_AddBoolToObject(e, "runtime", o->runtime);
+		cJSON_AddBoolToObject(e, "runtime", o->runtime == CFG_RT_YES);
+		cJSON_AddBoolToObject(e, "sighup", o->runtime != CFG_RT_NO);
 		cJSON_AddStringToObject(e, "help", o->help);
 		cJSON_AddItemToArray(a, e);
 	}
@@ -1029,7 +1030,16 @@ cmd_set(struct recd *r, const struct proto_req *req, const char **code,
 		snprintf(msg, msglen, "%s: unknown option", req->key);
 		return NULL;
 	}
-	if (!o->runtime) {
+	if (o->runtime == CFG_RT_FILE) {
+		*code = PROTO_E_NOT_RUNTIME;
+		snprintf(msg, msglen, "%s: a command recd runs comes from the "
+		    "configuration file only; change it there and send SIGHUP "
+		    "(systemctl reload recd)", o->name);
+		log_warnx("set %s: refused: commands come from the "
+		    "configuration file only", o->name);
+		return NULL;
+	}
+	if (o->runtime != CFG_RT_YES) {
 		*code = PROTO_E_NOT_RUNTIME;
 		snprintf(msg, msglen, "%s: cannot change while recd runs; "
 		    "change the configuration and restart recd", o->name);

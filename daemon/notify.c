@@ -266,8 +266,12 @@ notify_set_cap(struct notify *n, struct cap *cap)
 void
 notify_set_deaf(struct notify *n, int deaf)
 {
-	if (n != NULL)
-		n->deaf = deaf;
+	if (n == NULL || n->deaf == deaf)
+		return;
+	n->deaf = deaf;
+	/* Said at once, not at the next refresh. */
+	if (n->active && n->ready)
+		nt_status(n);
 }
 
 struct notify *

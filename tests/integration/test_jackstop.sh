@@ -6,7 +6,8 @@
 # records on, with the time it heard nothing reported as a gap of about
 # that length (the dummy driver's frame time goes on as if nothing
 # happened, so the length comes from the wall clock).  The files on each
-# side of the stall are bit-exact.
+# side of the stall are bit-exact.  Under a service manager (notifyd, as
+# in test_notify) the watchdog goes unfed while no period comes.
 . "$(dirname "$0")/lib.sh"
 
 RECCTL=${RECCTL:-$B/recctl}
@@ -19,6 +20,14 @@ num() {
 
 start_jackd 48000 256
 start_siggen sg 2 -b 24
+sd=0
+if "$RECD" --version | grep -q 'service manager: systemd'; then
+	sd=1
+	"${NOTIFYD:-build/tests/notifyd}" "$T/notify.sock" >"$T/notify.log" 2>&1 &
+	PIDS="$PIDS $!"
+	wait_log "$T/notify.log" 'notifyd: listening' 1 10
+	export NOTIFY_SOCKET=$T/notify.sock WATCHDOG_USEC=1000000
+fi
 start_recd recd --directory "$T/rec" --channels 2 --connect 'sg:out_.*' \
     --rotate-seconds 2 --no-rotate-align --socket "$sock"
 "$RECCTL" --socket "$sock" --json events >"$T/events" 2>&1 &
@@ -77,3 +86,15 @@ out=$("$VERIFY" -c 2 $new 2>&1) || fail "after the stall: $out"
 echo "after the stall: $out"
 grep -qa 'JACK stalled after this point' $old ||
     fail "no cue marks where the stall began"
+
+[ $sd = 1 ] || { echo "built without libsystemd: no watchdog to check"; exit 0; }
+# The watchdog (fed every 0.5 s) paused from the stall's detection to its
+# end, about 2 s, and the status line said why.
+longest=$(awk -v pid="$RECD_PID" '$2 == pid && $3 == "WATCHDOG=1" {
+	if (n++ && $1 - prev > max) max = $1 - prev; prev = $1 }
+	END { print max + 0 }' "$T/notify.log")
+[ "$longest" -ge 1500 ] ||
+    fail "the watchdog was fed while no period came (longest pause $longest ms)"
+grep -q " $RECD_PID STATUS=stalled: " "$T/notify.log" ||
+    fail "no status line says stalled"
+echo "watchdog: paused $longest ms in the stall"

@@ -28,7 +28,8 @@
 		print ".B " strip(f[1])
 		print roff(f[2] ", " f[4] "; default " strip(f[3]) "; " \
 		    (f[5] == "yes" ? "can be changed while recd runs." : \
-		    "read at start."))
+		    f[5] == "SIGHUP" ? "read from the file again at SIGHUP, " \
+		    "never set over the socket." : "read at start."))
 		print ".br"
 		print roff(f[6])
 	}'
