@@ -12,6 +12,14 @@ live_set_period(struct live *l, unsigned rate, uint32_t period)
 	    1000000000LL / rate : 0;
 
 	l->stall_ns = ns > LIVE_STALL_MIN_NS ? ns : LIVE_STALL_MIN_NS;
+	/* A window's count means nothing across a change of period. */
+	if (rate != l->rate || period != l->period) {
+		l->win_ns = l->last_ns;
+		l->win_cycles = l->cycles;
+		l->starved = 0;
+	}
+	l->rate = rate;
+	l->period = period;
 }
 
 void
@@ -20,10 +28,38 @@ live_attach(struct live *l, uint64_t cycles, int64_t now_ns, unsigned rate,
 {
 	l->cycles = cycles;
 	l->last_ns = now_ns;
+	l->win_ns = now_ns;
+	l->win_cycles = cycles;
+	l->starved = 0;
+	l->got = l->expected = 0;
 	l->stalled = 0;
 	l->asked = 0;
 	l->fresh = fresh;
+	l->rate = 0;
 	live_set_period(l, rate, period);
+}
+
+/*
+ * At the end of each window: did JACK run us for at least half of the
+ * periods that the wall clock says the server had?  1 when it has not,
+ * LIVE_STARVED_WINDOWS times in a row.
+ */
+static int
+live_starved(struct live *l, uint64_t cycles, int64_t now_ns)
+{
+	int64_t span = now_ns - l->win_ns;
+
+	if (span < LIVE_WINDOW_NS || l->period == 0)
+		return 0;
+	l->got = cycles - l->win_cycles;
+	l->expected = (uint64_t)((double)span * l->rate / l->period / 1e9);
+	l->win_ns = now_ns;
+	l->win_cycles = cycles;
+	if (l->got * 2 >= l->expected) {
+		l->starved = 0;
+		return 0;
+	}
+	return ++l->starved >= LIVE_STARVED_WINDOWS;
 }
 
 enum live_verdict
@@ -34,12 +70,19 @@ live_check(struct live *l, uint64_t cycles, int64_t now_ns)
 	if (cycles != l->cycles) {
 		l->cycles = cycles;
 		l->last_ns = now_ns;
-		l->fresh = 0;
-		l->asked = 0;
 		if (l->stalled) {
 			l->stalled = 0;
+			l->asked = 0;
 			return LIVE_BACK;
 		}
+		if (!l->asked && live_starved(l, cycles, now_ns)) {
+			l->asked = 1;
+			return l->fresh ? LIVE_GIVE_UP : LIVE_STARVED;
+		}
+		/* A fresh client that keeps up has made good. */
+		if (l->starved == 0 && now_ns - l->win_ns < LIVE_WINDOW_NS &&
+		    l->got > 0)
+			l->fresh = 0;
 		return LIVE_OK;
 	}
 	age = now_ns - l->last_ns;
@@ -55,6 +98,13 @@ live_check(struct live *l, uint64_t cycles, int64_t now_ns)
 	/* A client made afresh for a stall, and deaf as well: the process
 	 * as a whole is what must start again. */
 	return l->fresh ? LIVE_GIVE_UP : LIVE_RECONNECT;
+}
+
+void
+live_window(const struct live *l, uint64_t *got, uint64_t *expected)
+{
+	*got = l->got;
+	*expected = l->expected;
 }
 
 int64_t

@@ -13,6 +13,15 @@
 #define LIVE_STALL_PERIODS	3		/* ... or 3 periods if longer */
 /* Still no period this long after the stall was seen: a fresh client. */
 #define LIVE_RECONNECT_NS	4000000000LL
+/*
+ * Starved: JACK runs the callback for fewer than half of the server's
+ * periods, LIVE_STARVED_WINDOWS windows of LIVE_WINDOW_NS in a row.  (JACK2
+ * leaves a client that another's failed open poisoned half deaf: see
+ * test_restart.)  Two windows, so that a passing stall of the whole machine
+ * is not taken for it.
+ */
+#define LIVE_WINDOW_NS		3000000000LL
+#define LIVE_STARVED_WINDOWS	2
 
 enum live_verdict {
 	LIVE_OK,		/* periods come, or nothing changed */
@@ -20,6 +29,7 @@ enum live_verdict {
 	LIVE_BACK,		/* they came back after a stall */
 	LIVE_RECONNECT,		/* none for long: drop the client, connect
 				   afresh (once: live_attach) */
+	LIVE_STARVED,		/* too few periods for long: the same */
 	LIVE_GIVE_UP		/* a fresh client did not help: exit 1 */
 };
 
@@ -31,6 +41,12 @@ struct live {
 	int		 asked;		/* LIVE_RECONNECT said for this one */
 	int		 fresh;		/* the client is the reconnection's,
 					   and it has run no period yet */
+	unsigned	 rate;		/* Hz */
+	uint32_t	 period;	/* frames */
+	int64_t		 win_ns;	/* this window began then ... */
+	uint64_t	 win_cycles;	/* ... with this count */
+	int		 starved;	/* windows in a row with too few */
+	uint64_t	 got, expected;	/* periods in the last window */
 };
 
 /*
@@ -45,6 +61,9 @@ void		 live_set_period(struct live *, unsigned rate,
 		    uint32_t period);
 /* Called often (every 100 ms): the verdict for the count seen now. */
 enum live_verdict live_check(struct live *, uint64_t cycles, int64_t now_ns);
+/* The last window's periods, run and expected: for LIVE_STARVED's text. */
+void		 live_window(const struct live *, uint64_t *got,
+		    uint64_t *expected);
 /* Nanoseconds since the last period (since live_attach: none yet). */
 int64_t		 live_age_ns(const struct live *, int64_t now_ns);
 

@@ -55,6 +55,7 @@ struct recd {
 	uv_timer_t	 jack_timer;
 	struct timespec	 jack_lost_at;	/* CLOCK_MONOTONIC */
 	unsigned	 jack_retry_ms, jack_tries;
+	char		 jack_err[1024];	/* the last try's failure */
 	unsigned	 rate, period;	/* the last server's */
 	uint64_t	 dropped_before, xruns_before;	/* earlier clients' */
 	/* The liveness guard: does JACK still run our callback? */
@@ -1213,8 +1214,9 @@ static void	jack_changed(struct recd *);
 
 
 /*
- * The JACK server went away, or (stalled) it keeps our client but runs it
- * no more: the writer finishes every file with what the ring still holds,
+ * The JACK server went away, or (stalled, said by the caller) it keeps our
+ * client but runs it no more, or too rarely: the writer finishes every
+ * file with what the ring still holds,
  * the client goes, and the loop tries to reach a server again, backing off
  * from RECD_RETRY_MIN_MS to RECD_RETRY_MAX_MS (after a stall, at once).
  * The time without audio counts from the last period.
@@ -1225,11 +1227,7 @@ jack_lost(struct recd *r, int stalled)
 	int64_t	 since_ns = stalled ? r->live.last_ns : mono_now_ns();
 	cJSON	*f;
 
-	if (stalled)
-		log_errx("jack: still no period after %.1f s; finishing the "
-		    "files, dropping the client and connecting afresh",
-		    (double)live_age_ns(&r->live, mono_now_ns()) / 1e9);
-	else
+	if (!stalled)
 		log_errx("jack: the server went away; finishing the files, "
 		    "then waiting for it to come back");
 	writer_stop(r->writer);
@@ -1249,6 +1247,7 @@ jack_lost(struct recd *r, int stalled)
 	    "server_lost");
 	send_event(r, "jack_lost", f);
 	r->jack_tries = 0;
+	r->jack_err[0] = '\0';
 	r->jack_retry_ms = RECD_RETRY_MIN_MS;
 	uv_timer_start(&r->jack_timer, jack_retry, stalled ? 0 :
 	    r->jack_retry_ms, 0);
@@ -1315,12 +1314,18 @@ jack_retry(uv_timer_t *t)
 		cap_close(r->cap);
 		r->cap = NULL;
 	}
-	/* Said once, then about every ten minutes. */
-	if (r->jack_tries == 1 || r->jack_tries % 60 == 0)
+	/*
+	 * Said once, then about every ten minutes, and whenever the failure
+	 * is not the last one's (a server that is there but refuses us says
+	 * another status than one that is not there).
+	 */
+	if (r->jack_tries == 1 || r->jack_tries % 60 == 0 ||
+	    strcmp(err, r->jack_err) != 0)
 		log_warnx("%s; trying again (every %u s at most)", err,
 		    RECD_RETRY_MAX_MS / 1000);
 	else
 		log_debug("%s", err);
+	snprintf(r->jack_err, sizeof(r->jack_err), "%s", err);
 	r->jack_retry_ms = r->jack_retry_ms * 2 > RECD_RETRY_MAX_MS ?
 	    RECD_RETRY_MAX_MS : r->jack_retry_ms * 2;
 	uv_timer_start(&r->jack_timer, jack_retry, r->jack_retry_ms, 0);
@@ -1376,6 +1381,7 @@ live_tick(uv_timer_t *t)
 {
 	struct recd	*r = t->data;
 	int64_t		 now = mono_now_ns(), age;
+	uint64_t	 got, expected;
 	cJSON		*f;
 
 	if (r->stopping || r->cap == NULL || cap_server_lost(r->cap))
@@ -1406,12 +1412,27 @@ live_tick(uv_timer_t *t)
 		notify_set_deaf(r->notify, 0);
 		break;
 	case LIVE_RECONNECT:
+		log_errx("jack: still no period after %.1f s; finishing the "
+		    "files, dropping the client and connecting afresh",
+		    (double)age / 1e9);
+		jack_lost(r, 1);
+		break;
+	case LIVE_STARVED:
+		/*
+		 * JACK2 leaves a client half deaf when another client's open
+		 * failed on its refnum (test_restart): a clean close tells
+		 * the other clients, and a new client is heard again.
+		 */
+		live_window(&r->live, &got, &expected);
+		log_errx("jack: the server ran recd for %llu of its last %llu "
+		    "periods; finishing the files, dropping the client and "
+		    "connecting afresh", (unsigned long long)got,
+		    (unsigned long long)expected);
 		jack_lost(r, 1);
 		break;
 	case LIVE_GIVE_UP:
-		log_errx("jack: a fresh client got no period either in %.1f s; "
-		    "exiting so that the service manager starts recd again",
-		    (double)age / 1e9);
+		log_errx("jack: a fresh client is not run either; exiting so "
+		    "that the service manager starts recd again");
 		shutdown_recd(r, 1);
 		break;
 	}

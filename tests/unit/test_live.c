@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -18,7 +19,7 @@
 /* Verdicts every 100 ms from t0 to t1 (ns) with a count that stands still:
  * how many of each. */
 static void
-idle(struct live *l, uint64_t cycles, int64_t t0, int64_t t1, int n[5])
+idle(struct live *l, uint64_t cycles, int64_t t0, int64_t t1, int n[6])
 {
 	int64_t t;
 
@@ -34,7 +35,8 @@ test_periods_flow(void **state)
 	uint64_t	c = 7;
 
 	(void)state;
-	live_attach(&l, c, 0, 48000, 256, 0);
+	/* 4800 frames at 48 kHz: one period every 100 ms, all of them. */
+	live_attach(&l, c, 0, 48000, 4800, 0);
 	for (t = 0; t < 60 * S; t += 100 * MS)
 		assert_int_equal(live_check(&l, ++c, t), LIVE_OK);
 	assert_int_equal(live_age_ns(&l, t), 100 * MS);
@@ -44,7 +46,7 @@ static void
 test_stall_said_once_then_reconnect(void **state)
 {
 	struct live	l;
-	int		n[5] = { 0 };
+	int		n[6] = { 0 };
 
 	(void)state;
 	live_attach(&l, 0, 0, 48000, 1024, 0);
@@ -100,7 +102,7 @@ static void
 test_fresh_client_deaf_gives_up(void **state)
 {
 	struct live	l;
-	int		n[5] = { 0 };
+	int		n[6] = { 0 };
 
 	(void)state;
 	live_attach(&l, 0, 10 * S, 48000, 256, 1);
@@ -110,18 +112,89 @@ test_fresh_client_deaf_gives_up(void **state)
 	assert_int_equal(n[LIVE_GIVE_UP], 1);
 }
 
+/* Periods every 100 ms from t0 to t1, `per' of them each time: the
+ * verdicts, counted.  Returns the count at the end. */
+static uint64_t
+run(struct live *l, uint64_t c, unsigned per, int64_t t0, int64_t t1,
+    int n[6])
+{
+	int64_t t;
+
+	for (t = t0; t < t1; t += 100 * MS)
+		n[live_check(l, c += per, t)]++;
+	return c;
+}
+
 static void
 test_fresh_client_that_runs_is_forgiven(void **state)
 {
-	struct live l;
+	struct live	l;
+	int		n[6] = { 0 };
+	uint64_t	c;
 
 	(void)state;
-	live_attach(&l, 0, 0, 48000, 256, 1);
-	assert_int_equal(live_check(&l, 1, 100 * MS), LIVE_OK);
-	/* It ran once: a later stall asks for a fresh client again. */
-	assert_int_equal(live_check(&l, 1, 1100 * MS), LIVE_STALLED);
-	assert_int_equal(live_check(&l, 1, 1100 * MS + LIVE_RECONNECT_NS),
+	/* 48 kHz, 480 frames: 10 periods every 100 ms. */
+	live_attach(&l, 0, 0, 48000, 480, 1);
+	c = run(&l, 0, 10, 100 * MS, 4 * S, n);
+	assert_int_equal(n[LIVE_OK], 39);
+	/* A whole window kept up: a later stall asks for a fresh client
+	 * again, not for the end. */
+	assert_int_equal(live_check(&l, c, 5 * S), LIVE_STALLED);
+	assert_int_equal(live_check(&l, c, 5 * S + LIVE_RECONNECT_NS),
 	    LIVE_RECONNECT);
+}
+
+static void
+test_starved(void **state)
+{
+	struct live	l;
+	int		n[6] = { 0 };
+	uint64_t	c;
+
+	(void)state;
+	/* 3 of 10 periods, as a client JACK2 left half deaf: said after two
+	 * windows, once. */
+	live_attach(&l, 0, 0, 48000, 480, 0);
+	c = run(&l, 0, 3, 100 * MS, 2 * LIVE_WINDOW_NS + 100 * MS, n);
+	assert_int_equal(n[LIVE_STARVED], 1);
+	assert_int_equal(n[LIVE_STALLED] + n[LIVE_GIVE_UP] + n[LIVE_RECONNECT],
+	    0);
+	run(&l, c, 3, 2 * LIVE_WINDOW_NS + 100 * MS, 20 * S, n);
+	assert_int_equal(n[LIVE_STARVED], 1);
+	/* One bad window alone (the whole machine stalled): nothing. */
+	memset(n, 0, sizeof(n));
+	live_attach(&l, 0, 0, 48000, 480, 0);
+	c = run(&l, 0, 3, 100 * MS, LIVE_WINDOW_NS + 100 * MS, n);
+	c = run(&l, c, 10, LIVE_WINDOW_NS + 100 * MS, 20 * S, n);
+	assert_int_equal(n[LIVE_OK], 199);
+	/* Half of them is enough. */
+	memset(n, 0, sizeof(n));
+	live_attach(&l, 0, 0, 48000, 480, 0);
+	run(&l, 0, 5, 100 * MS, 20 * S, n);
+	assert_int_equal(n[LIVE_OK], 199);
+	/* A fresh client as starved: the end. */
+	memset(n, 0, sizeof(n));
+	live_attach(&l, 0, 0, 48000, 480, 1);
+	run(&l, 0, 3, 100 * MS, 20 * S, n);
+	assert_int_equal(n[LIVE_GIVE_UP], 1);
+	assert_int_equal(n[LIVE_STARVED], 0);
+}
+
+static void
+test_period_change_starts_a_window(void **state)
+{
+	struct live	l;
+	int		n[6] = { 0 };
+	uint64_t	c;
+
+	(void)state;
+	/* 10 periods every 100 ms at 480 frames, then the quantum doubles:
+	 * 5 every 100 ms are all of them, not too few. */
+	live_attach(&l, 0, 0, 48000, 480, 0);
+	c = run(&l, 0, 10, 100 * MS, 2 * S, n);
+	live_set_period(&l, 48000, 960);
+	run(&l, c, 5, 2 * S, 20 * S, n);
+	assert_int_equal(n[LIVE_OK], 199);
 }
 
 int
@@ -134,6 +207,8 @@ main(void)
 		cmocka_unit_test(test_long_periods),
 		cmocka_unit_test(test_fresh_client_deaf_gives_up),
 		cmocka_unit_test(test_fresh_client_that_runs_is_forgiven),
+		cmocka_unit_test(test_starved),
+		cmocka_unit_test(test_period_change_starts_a_window),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

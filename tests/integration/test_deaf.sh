@@ -1,0 +1,57 @@
+#!/bin/bash
+# The cause of issue 15's restart case, made to happen on purpose, and
+# recd healing itself.  JACK2 1.9.21: when a client's open fails inside the
+# server after the server told the other clients its refnum, those clients
+# keep the new client's wake-up semaphore (jack_sem.UID_SERVER_NAME) mapped
+# for that refnum, though the server unlinked it; the next client to get
+# the refnum opens a new one, and the others, "already connected", go on
+# waking the dead one.  siggen feeds recd, so siggen is what wakes recd:
+# recd's callback runs only when the server itself happens to wake it.
+# Here an open fails because another client's semaphore file is missing.
+# recd must see that JACK runs it too rarely, drop its client cleanly (the
+# server then tells siggen to let go of the dead semaphore) and connect
+# afresh; from then on it records every period, bit-exact.
+. "$(dirname "$0")/lib.sh"
+
+RECCTL=${RECCTL:-$B/recctl}
+sock="$T/s.sock"
+
+start_jackd 48000 256
+start_siggen sg 2 -b 24
+start_siggen zz 1 -b 24
+sem=/dev/shm/jack_sem.$(id -u)_${JACK_DEFAULT_SERVER}_zz
+[ -e "$sem" ] || { echo "skipped: no $sem (not JACK2's POSIX semaphores)"; exit 77; }
+rm -f "$sem"
+# An open that fails inside the server: it cannot reach zz.
+timeout 20 "$RECD" --directory "$T/first" --channels 2 \
+    --connect 'sg:out_.*' --socket "$sock" >"$T/first.log" 2>&1
+[ $? = 1 ] || fail "a recd opened a client though zz's semaphore is gone: $(tail -n 3 "$T/first.log")"
+grep -q 'cannot connect to server' "$T/first.log" ||
+    fail "the first recd failed otherwise: $(tail -n 3 "$T/first.log")"
+# zz's file again (any file: the server opens it by name), so that opens
+# succeed; siggen still holds the dead semaphore of recd's refnum.
+truncate -s 12 "$sem"
+
+start_recd recd --directory "$T/rec" --channels 2 --connect 'sg:out_.*' \
+    --rotate-seconds 1 --no-rotate-align --socket "$sock"
+"$RECCTL" --socket "$sock" --json events >"$T/events" 2>&1 &
+PIDS="$PIDS $!"
+wait_log "$T/recd.log" 'jack: the server ran recd for [0-9]+ of its last [0-9]+ periods' 1 30
+line=$(grep 'the server ran recd for' "$T/recd.log")
+[[ $line =~ for\ ([0-9]+)\ of\ its\ last\ ([0-9]+)\ periods ]] || fail "$line"
+[ $((BASH_REMATCH[1] * 2)) -lt "${BASH_REMATCH[2]}" ] ||
+    fail "starved by less than half: $line"
+wait_log "$T/events" '"event":"jack_lost","reason":"stalled"' 1 10
+wait_log "$T/recd.log" 'jack: the server is back' 1 30
+n=$(grep -c ': closed, ' "$T/recd.log")
+wait_log "$T/recd.log" ': closed, ' $((n + 3)) 20
+f=$(grep ': closed, ' "$T/recd.log" | tail -n 1 |
+    sed 's/.*recd: file \(.*\): closed, .*/\1/')
+out=$("$VERIFY" -c 2 "$f" 2>&1) || fail "after the fresh client: $out"
+echo "after the fresh client: $out"
+grep -q 'the server ran recd for' <(tail -n +2 <<<"$(grep 'the server ran recd for' "$T/recd.log")") &&
+    fail "the fresh client was starved too"
+! grep -q 'a fresh client is not run either' "$T/recd.log" ||
+    fail "recd gave up"
+stop_recd
+no_partials "$T/rec"
