@@ -1222,7 +1222,7 @@ static void	jack_changed(struct recd *);
  * The time without audio counts from the last period.
  */
 static void
-jack_lost(struct recd *r, int stalled)
+jack_lost(struct recd *r, int stalled)	/* 1: no period; 2: too few */
 {
 	int64_t	 since_ns = stalled ? r->live.last_ns : mono_now_ns();
 	cJSON	*f;
@@ -1243,8 +1243,8 @@ jack_lost(struct recd *r, int stalled)
 	r->jack_lost_at.tv_sec = (time_t)(since_ns / 1000000000);
 	r->jack_lost_at.tv_nsec = (long)(since_ns % 1000000000);
 	f = cJSON_CreateObject();
-	cJSON_AddStringToObject(f, "reason", stalled ? "stalled" :
-	    "server_lost");
+	cJSON_AddStringToObject(f, "reason", stalled == 2 ? "starved" :
+	    stalled ? "stalled" : "server_lost");
 	send_event(r, "jack_lost", f);
 	r->jack_tries = 0;
 	r->jack_err[0] = '\0';
@@ -1428,7 +1428,7 @@ live_tick(uv_timer_t *t)
 		    "periods; finishing the files, dropping the client and "
 		    "connecting afresh", (unsigned long long)got,
 		    (unsigned long long)expected);
-		jack_lost(r, 1);
+		jack_lost(r, 2);
 		break;
 	case LIVE_GIVE_UP:
 		log_errx("jack: a fresh client is not run either; exiting so "

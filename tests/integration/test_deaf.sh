@@ -41,7 +41,7 @@ line=$(grep 'the server ran recd for' "$T/recd.log")
 [[ $line =~ for\ ([0-9]+)\ of\ its\ last\ ([0-9]+)\ periods ]] || fail "$line"
 [ $((BASH_REMATCH[1] * 2)) -lt "${BASH_REMATCH[2]}" ] ||
     fail "starved by less than half: $line"
-wait_log "$T/events" '"event":"jack_lost","reason":"stalled"' 1 10
+wait_log "$T/events" '"event":"jack_lost","reason":"starved"' 1 10
 wait_log "$T/recd.log" 'jack: the server is back' 1 30
 n=$(grep -c ': closed, ' "$T/recd.log")
 wait_log "$T/recd.log" ': closed, ' $((n + 3)) 20
