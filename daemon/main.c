@@ -1264,9 +1264,10 @@ jack_back(struct recd *r, char *err, size_t errlen)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	lost_s = (double)(now.tv_sec - r->jack_lost_at.tv_sec) +
 	    (now.tv_nsec - r->jack_lost_at.tv_nsec) / 1e9;
-	writer_attach(r->writer, r->cap, lost_s, r->stall_reconnect ?
-	    "JACK ran recd no more (stalled); recd connected afresh" :
-	    "the JACK server was away");
+	writer_attach(r->writer, r->cap, lost_s, r->stall_reconnect == 2 ?
+	    "JACK ran recd too rarely; recd connected afresh" :
+	    r->stall_reconnect ? "JACK ran recd no more (stalled); recd "
+	    "connected afresh" : "the JACK server was away");
 	if (writer_start(r->writer, err, errlen) != 0)
 		return -1;
 	if (cap_activate(r->cap, &r->cfg, err, errlen) != 0)
