@@ -78,6 +78,16 @@ not_under_tsan() {
 	fi
 }
 
+# plain_only: for slow end-to-end tests whose paths the other tests show
+# the sanitizers already (test_restart: ten server restarts); the plain
+# pass runs them, and make check stays within its time on two cores.
+plain_only() {
+	if [ -n "${SAN:-}" ]; then
+		echo "skipped under ${SAN}: the plain pass runs it (time budget)"
+		exit 77
+	fi
+}
+
 # Also inside $(...): the message goes to stderr, which the runner shows.
 fail() {
 	echo "FAIL: $TEST_NAME: $*" >&2

@@ -7,7 +7,7 @@
 
 RECCTL=${RECCTL:-$B/recctl}
 ROUNDS=${ROUNDS:-10}
-not_under_tsan
+plain_only
 
 start_jackd 48000 256
 start_siggen sg 2 -b 24
