@@ -271,6 +271,14 @@ fmt_seconds(double s)
 	    t % 60);
 }
 
+/* ", no period for 3.2 s": how long JACK has not run recd. */
+static const char *
+fmt_age(double age, char *buf, size_t len)
+{
+	snprintf(buf, len, ", no period for %.1f s", age);
+	return buf;
+}
+
 /* Decimal units, as disks are sold. */
 static const char *
 fmt_bytes(double b, char *buf, size_t len)
@@ -640,8 +648,8 @@ print_status(const cJSON *r)
 	struct kv	 kv = { .n = 0 };
 	const cJSON	*v, *o;
 	char		 b1[32], b2[32], b3[32], *s, *t, *u;
-	double		 x, y, z;
-	int		 ok;
+	double		 x, y, z, age;
+	int		 ok, aok;
 
 	if (str(r, "state") != NULL)
 		kv_add(&kv, "state", clean_text(str(r, "state")));
@@ -725,16 +733,21 @@ print_status(const cJSON *r)
 	if (cJSON_IsObject(o)) {
 		v = cJSON_GetObjectItemCaseSensitive(o, "connected");
 		ok = 1;
+		aok = 1;
 		x = num(o, "rate", &ok);
 		y = num(o, "period", &ok);
 		s = str(o, "client") != NULL ? clean_text(str(o, "client")) :
 		    NULL;
+		/* The age of the last period: said when it is news. */
+		age = num(o, "last_period_age_seconds", &aok);
 		if (cJSON_IsFalse(v))
 			kv_add(&kv, "jack", strdup("not connected"));
 		else if (ok)
 			kv_add(&kv, "jack", fmt("connected as %s, %.0f Hz, "
-			    "%.0f frames a period (%.1f ms)", s != NULL ? s :
-			    "?", x, y, x > 0 ? 1000.0 * y / x : 0.0));
+			    "%.0f frames a period (%.1f ms)%s", s != NULL ? s :
+			    "?", x, y, x > 0 ? 1000.0 * y / x : 0.0,
+			    aok && age >= 1 ? fmt_age(age, b1, sizeof(b1)) :
+			    ""));
 		else
 			kv_add(&kv, "jack", value_text(o));
 		free(s);

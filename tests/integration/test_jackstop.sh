@@ -53,6 +53,9 @@ st=$("$RECCTL" --socket "$sock" --json status) || fail "status: $st"
 age=$(num last_period_age_seconds "$st")
 awk -v a="$age" 'BEGIN { exit !(a >= 1) }' ||
     fail "status gives the last period's age as $age s: $st"
+out=$("$RECCTL" --socket "$sock" status) || fail "recctl status: $out"
+grep -Eq '^state: +stalled$' <<<"$out" && grep -Eq '^jack: .*, no period for [0-9.]+ s$' <<<"$out" ||
+    fail "recctl status during the stall: $out"
 before=$(find "$T/rec" -name '*.wav*' | sort)
 
 # Frozen for 3 s from the SIGSTOP (the stall event came about 1 s in).
