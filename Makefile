@@ -80,14 +80,14 @@ PROTO_OBJ  = $(B)/protocol/cfgjson.o $(B)/protocol/proto.o
 DAEMON_OBJ = $(B)/daemon/main.o $(B)/daemon/cap.o $(B)/daemon/cap_rt.o \
 	     $(B)/daemon/writer.o $(B)/daemon/ctlsrv.o $(B)/daemon/notify.o \
 	     $(B)/daemon/hooks.o $(B)/daemon/retain.o $(B)/daemon/flush.o \
-	     $(B)/daemon/live.o
+	     $(B)/daemon/live.o $(B)/daemon/alarm.o
 
 CTL_OBJ    = $(B)/ctl/recctl.o $(B)/ctl/meter.o
 
 UNIT_TESTS = $(B)/tests/test_ring $(B)/tests/test_conv $(B)/tests/test_wav \
 	     $(B)/tests/test_cfg $(B)/tests/test_cfgjson $(B)/tests/test_proto \
 	     $(B)/tests/test_meter $(B)/tests/test_hooks $(B)/tests/test_retain \
-	     $(B)/tests/test_flush $(B)/tests/test_live
+	     $(B)/tests/test_flush $(B)/tests/test_live $(B)/tests/test_alarm
 
 .PHONY: FORCE all deps check check-one check-unit check-integration check-rt \
 	check-deps check-service check-nosd check-fuzz fuzz asan tsan \
@@ -171,6 +171,10 @@ $(B)/tests/test_flush: $(B)/tests/test_flush.o $(B)/daemon/flush.o \
 
 $(B)/tests/test_live.o: CF_tests += -Idaemon
 $(B)/tests/test_live: $(B)/tests/test_live.o $(B)/daemon/live.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
+
+$(B)/tests/test_alarm.o: CF_tests += -Idaemon
+$(B)/tests/test_alarm: $(B)/tests/test_alarm.o $(B)/daemon/alarm.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 
 # Fuzz targets (libFuzzer, clang): make fuzz runs each for FUZZ_SECONDS;
