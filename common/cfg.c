@@ -142,6 +142,37 @@ static const struct cfg_opt cfg_opts[] = {
 	  "$1 and RECD_* variables in its environment; its exit status is "
 	  "logged. From the config file only: set refuses it, SIGHUP "
 	  "reads it again." },
+	{ "alarm_channels", CFG_LIST, OFF(alarm_channels), "", 1, 3, NULL,
+	  CFG_RT_YES,
+	  "Channel numbers (from 1) watched for silence, each on its own; "
+	  "empty for every channel." },
+	{ "silence_threshold_dbfs", CFG_REAL, OFF(silence_threshold_dbfs),
+	  "-60", -140, 0, NULL, CFG_RT_YES,
+	  "A watched channel whose samples all stay below this level is "
+	  "silent." },
+	{ "silence_seconds", CFG_REAL, OFF(silence_seconds), "30", 0, 86400,
+	  NULL, CFG_RT_YES,
+	  "The silence alarm rises when a watched channel has been silent "
+	  "this long during a take; 0: no silence alarm. Recording goes on "
+	  "as ever." },
+	{ "silence_clear_seconds", CFG_REAL, OFF(silence_clear_seconds), "5",
+	  0, 3600, NULL, CFG_RT_YES,
+	  "The silence alarm clears after this much signal (without a gap "
+	  "of a second)." },
+	{ "on_alarm", CFG_STRING, OFF(on_alarm), "", 0, 4095, NULL,
+	  CFG_RT_FILE,
+	  "A shell command run when an alarm rises or clears, with RECD_* "
+	  "variables in its environment and the alarm event as JSON on its "
+	  "stdin. From the config file only." },
+	{ "on_event", CFG_STRING, OFF(on_event), "", 0, 4095, NULL,
+	  CFG_RT_FILE,
+	  "A shell command run for each event named in on_event_names, with "
+	  "RECD_* variables and the event as JSON on its stdin. From the "
+	  "config file only." },
+	{ "on_event_names", CFG_LIST, OFF(on_event_names), "", 1, 32, NULL,
+	  CFG_RT_YES,
+	  "The events (PROTOCOL.md) that run on_event; empty for every "
+	  "event but hook_done." },
 	{ "description", CFG_STRING, OFF(description), "", 0, 256, NULL, 1,
 	  "Text for the BWF description of new files." },
 	{ "jack_server", CFG_STRING, OFF(jack_server), "", 0, 63, NULL, 0,
@@ -606,6 +637,17 @@ cfg_check(const struct cfg *c, char *err, size_t errlen)
 			snprintf(err, errlen, "gate_channels: \"%s\": not a "
 			    "channel number from 1 to %ld",
 			    c->gate_channels.v[i], c->channels);
+			return -EINVAL;
+		}
+	}
+	for (i = 0; i < c->alarm_channels.n; i++) {
+		char *end;
+		long ch = strtol(c->alarm_channels.v[i], &end, 10);
+
+		if (*end != '\0' || ch < 1 || ch > c->channels) {
+			snprintf(err, errlen, "alarm_channels: \"%s\": not a "
+			    "channel number from 1 to %ld",
+			    c->alarm_channels.v[i], c->channels);
 			return -EINVAL;
 		}
 	}

@@ -62,6 +62,13 @@ struct cfg {
 	double		 keep_hours;
 	double		 keep_gb;
 	char		*on_file_closed;
+	struct cfg_list	 alarm_channels;
+	double		 silence_threshold_dbfs;
+	double		 silence_seconds;
+	double		 silence_clear_seconds;
+	char		*on_alarm;
+	char		*on_event;
+	struct cfg_list	 on_event_names;
 	char		*description;
 	char		*jack_server;
 	char		*client_name;

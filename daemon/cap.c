@@ -353,6 +353,12 @@ cap_port_sources(const struct cap *c, unsigned ch)
 	return jack_port_get_connections(c->ports[ch]);
 }
 
+int
+cap_port_connected(const struct cap *c, unsigned ch)
+{
+	return jack_port_connected(c->ports[ch]) > 0;
+}
+
 void
 cap_free_names(const char **names)
 {

@@ -72,6 +72,8 @@ const char	*cap_port_short_name(const struct cap *, unsigned ch);
 const char	*cap_port_name(const struct cap *, unsigned ch);
 const char	**cap_port_sources(const struct cap *, unsigned ch);
 void		 cap_free_names(const char **);
+/* Main thread: does anything feed our port ch? */
+int		 cap_port_connected(const struct cap *, unsigned ch);
 /* Main thread: drops our connections and makes those of cfg's connect. */
 void		 cap_reconnect(struct cap *, const struct cfg *);
 /*

@@ -9,9 +9,11 @@
 #include "hooks.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -27,6 +29,7 @@ struct hk_run {
 	char		*cmd;
 	char		*path;
 	char		**env;		/* extra "KEY=VALUE" copies */
+	char		*input;		/* its stdin, or NULL: /dev/null */
 	uint64_t	 start_ns;	/* uv_hrtime at spawn */
 };
 
@@ -53,6 +56,7 @@ hk_free_run(struct hk_run *r)
 		for (e = r->env; *e != NULL; e++)
 			free(*e);
 	free(r->env);
+	free(r->input);
 	free(r->hook);
 	free(r->cmd);
 	free(r->path);
@@ -175,6 +179,35 @@ hk_exited(uv_process_t *proc, int64_t exit_status, int term_signal)
 	hk_pump(h);
 }
 
+/*
+ * The read end of a pipe that holds r's input, whole, for its stdin.  The
+ * input is an event of a few kB, and a new pipe holds 64 kB (Linux; 16 kB
+ * at least elsewhere): the write never waits, and a longer input is cut
+ * (logged) rather than waited for.  -1 when there is no pipe (logged; the
+ * hook gets /dev/null).
+ */
+static int
+hk_input(const struct hk_run *r)
+{
+	size_t	len = strlen(r->input);
+	ssize_t	n;
+	int	fd[2];
+
+	if (pipe(fd) != 0) {
+		log_warn("hook %s: %s: pipe for its input", r->hook, r->path);
+		return -1;
+	}
+	(void)fcntl(fd[0], F_SETFD, FD_CLOEXEC);
+	(void)fcntl(fd[1], F_SETFD, FD_CLOEXEC);
+	(void)fcntl(fd[1], F_SETFL, O_NONBLOCK);
+	n = write(fd[1], r->input, len);
+	if (n < 0 || (size_t)n < len)
+		log_warnx("hook %s: %s: its input was cut at %zd of %zu bytes",
+		    r->hook, r->path, n < 0 ? (ssize_t)0 : n, len);
+	close(fd[1]);
+	return fd[0];
+}
+
 static void
 hk_start(struct hooks *h, struct hk_run *r)
 {
@@ -182,7 +215,7 @@ hk_start(struct hooks *h, struct hk_run *r)
 	uv_stdio_container_t	 stdio[3];
 	char			*args[6];
 	char			**env;
-	int			 rc;
+	int			 rc, in = -1;
 
 	args[0] = "sh";
 	args[1] = "-c";
@@ -192,6 +225,10 @@ hk_start(struct hooks *h, struct hk_run *r)
 	args[5] = NULL;
 	/* libuv gives an ignored stdin /dev/null in the child. */
 	stdio[0].flags = UV_IGNORE;
+	if (r->input != NULL && (in = hk_input(r)) >= 0) {
+		stdio[0].flags = UV_INHERIT_FD;
+		stdio[0].data.fd = in;
+	}
 	stdio[1].flags = UV_INHERIT_FD;
 	stdio[1].data.fd = 1;
 	stdio[2].flags = UV_INHERIT_FD;
@@ -216,6 +253,8 @@ hk_start(struct hooks *h, struct hk_run *r)
 		h->handles++;
 		free(env);
 	}
+	if (in >= 0)
+		close(in);
 	if (rc == 0) {
 		h->running++;
 		r->next = h->live;
@@ -306,7 +345,7 @@ hk_copy_env(const char *const env[])
 
 static struct hk_run *
 hk_new_run(struct hooks *h, const char *hook, const char *cmd,
-    const char *path, const char *const env[])
+    const char *path, const char *const env[], const char *input)
 {
 	struct hk_run	*r;
 	int		 saved;
@@ -317,7 +356,8 @@ hk_new_run(struct hooks *h, const char *hook, const char *cmd,
 	if ((r->env = hk_copy_env(env)) == NULL ||
 	    (r->hook = strdup(hook)) == NULL ||
 	    (r->cmd = strdup(cmd)) == NULL ||
-	    (r->path = strdup(path)) == NULL) {
+	    (r->path = strdup(path)) == NULL ||
+	    (input != NULL && (r->input = strdup(input)) == NULL)) {
 		saved = errno;
 		hk_free_run(r);
 		errno = saved;
@@ -329,6 +369,13 @@ hk_new_run(struct hooks *h, const char *hook, const char *cmd,
 int
 hooks_run(struct hooks *h, const char *hook, const char *cmd,
     const char *path, const char *const env[])
+{
+	return hooks_run_input(h, hook, cmd, path, env, NULL);
+}
+
+int
+hooks_run_input(struct hooks *h, const char *hook, const char *cmd,
+    const char *path, const char *const env[], const char *input)
 {
 	struct hk_run *r;
 
@@ -343,7 +390,7 @@ hooks_run(struct hooks *h, const char *hook, const char *cmd,
 		    "turn", hook, path, HOOKS_QUEUE_MAX);
 		return -ENOBUFS;
 	}
-	if ((r = hk_new_run(h, hook, cmd, path, env)) == NULL) {
+	if ((r = hk_new_run(h, hook, cmd, path, env, input)) == NULL) {
 		if (errno == EINVAL)
 			log_errx("hook %s: %s: an environment entry without "
 			    "\"=\"; not run", hook, path);

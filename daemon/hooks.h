@@ -45,6 +45,10 @@ void		 hooks_set_done(struct hooks *, hooks_done_fn, void *arg);
  */
 int		 hooks_run(struct hooks *, const char *hook, const char *cmd,
 		    const char *path, const char *const env[]);
+/* The same, with input (NULL: /dev/null) as the command's stdin. */
+int		 hooks_run_input(struct hooks *, const char *hook,
+		    const char *cmd, const char *path, const char *const env[],
+		    const char *input);
 unsigned	 hooks_running(const struct hooks *);
 unsigned	 hooks_queued(const struct hooks *);
 /*

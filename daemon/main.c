@@ -6,6 +6,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +18,7 @@
 
 #include <uv.h>
 
+#include "alarm.h"
 #include "cap.h"
 #include "cfg.h"
 #include "cfgjson.h"
@@ -62,6 +64,13 @@ struct recd {
 	struct live	 live;
 	uv_timer_t	 live_timer;
 	int		 stall_reconnect; /* the client was dropped for a stall */
+	/* Alarms (alarm.h), fed every RECD_ALARM_TICK_MS. */
+	struct alarms	*alarms;
+	uv_timer_t	 alarm_timer;
+	int64_t		*al_loud;	/* nch, from the writer */
+	uint64_t	*al_clips;	/* nch, from the writer */
+	unsigned char	*al_conn;	/* nch, from JACK */
+	int		 disk_low;	/* the writer said disk_low */
 	int		 stopping;
 	int		 exit_code;
 };
@@ -73,6 +82,7 @@ struct recd {
 #define RECD_HOOKS_EXIT_MS	30000	/* at exit, hooks still running
 					   after this are left alone */
 #define RECD_LIVE_TICK_MS	100	/* the liveness guard looks */
+#define RECD_ALARM_TICK_MS	250	/* the alarms look */
 
 static void
 usage(FILE *f)
@@ -519,6 +529,7 @@ shutdown_recd(struct recd *r, int code)
 	uv_close((uv_handle_t *)&r->wake, close_cb);
 	uv_close((uv_handle_t *)&r->jack_timer, close_cb);
 	uv_close((uv_handle_t *)&r->live_timer, close_cb);
+	uv_close((uv_handle_t *)&r->alarm_timer, close_cb);
 	if (r->hooks != NULL && hooks_running(r->hooks) +
 	    hooks_queued(r->hooks) > 0) {
 		log_info("waiting for %u hooks (at most %d s)",
@@ -532,6 +543,8 @@ shutdown_recd(struct recd *r, int code)
 
 static int	check_directory(const struct recd *, const struct cfg *,
 		    char *, size_t);
+static void	alarm_setup(struct recd *);
+static cJSON	*alarm_json(const struct alarm_change *, int64_t);
 
 /*
  * SIGHUP: the config file and the command line again.  Runtime options
@@ -612,6 +625,7 @@ reload(struct recd *r)
 	cfg_format(&next, cfg_find("connect"), b, sizeof(b));
 	cfg_done(&r->cfg);
 	r->cfg = next;
+	alarm_setup(r);
 	if (strcmp(a, b) != 0 && r->cap != NULL)
 		cap_reconnect(r->cap, &r->cfg);
 }
@@ -638,18 +652,108 @@ on_signal(uv_signal_t *h, int signum)
 	}
 }
 
+/*
+ * Does the event run on_event?  Those on_event_names names, or every one
+ * when it names none; never hook_done, which a hook's own end would send
+ * round and round.
+ */
+static int
+event_hooked(const struct recd *r, const char *name)
+{
+	size_t i;
+
+	if (r->hooks == NULL || r->cfg.on_event[0] == '\0' ||
+	    strcmp(name, "hook_done") == 0)
+		return 0;
+	if (r->cfg.on_event_names.n == 0)
+		return 1;
+	for (i = 0; i < r->cfg.on_event_names.n; i++)
+		if (strcmp(r->cfg.on_event_names.v[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* "RECD_KEY=3,4": an array's numbers (channels), as a shell wants them. */
+static void
+join_numbers(const cJSON *a, const char *key, char *buf, size_t len)
+{
+	const cJSON	*e;
+	size_t		 n;
+
+	n = (size_t)snprintf(buf, len, "RECD_%s=", key);
+	for (e = a->child; e != NULL && n < len; e = e->next)
+		if (cJSON_IsNumber(e))
+			n += (size_t)snprintf(buf + n, len - n, "%s%.17g",
+			    buf[n - 1] == '=' ? "" : ",", e->valuedouble);
+}
+
+/*
+ * A hook for an event: the event's name as $1 and RECD_EVENT, its
+ * top-level fields that are text, numbers or lists of numbers as
+ * RECD_<FIELD> (upper case), and the event's JSON line on stdin.
+ */
+static void
+run_event_hook(struct recd *r, const char *hook, const char *cmd,
+    const char *name, const cJSON *fields, const char *line)
+{
+	const cJSON	*f;
+	char		 v[16][320], key[64];
+	const char	*env[18];
+	size_t		 n = 0, i;
+
+	snprintf(v[n], sizeof(v[n]), "RECD_HOOK=%s", hook);
+	env[n] = v[n];
+	n++;
+	snprintf(v[n], sizeof(v[n]), "RECD_EVENT=%s", name);
+	env[n] = v[n];
+	n++;
+	for (f = fields != NULL ? fields->child : NULL; f != NULL && n < 16;
+	    f = f->next) {
+		for (i = 0; f->string[i] != '\0' && i + 1 < sizeof(key); i++)
+			key[i] = (char)toupper((unsigned char)f->string[i]);
+		key[i] = '\0';
+		if (cJSON_IsString(f))
+			snprintf(v[n], sizeof(v[n]), "RECD_%s=%s", key,
+			    f->valuestring);
+		else if (cJSON_IsNumber(f))
+			snprintf(v[n], sizeof(v[n]), "RECD_%s=%.17g", key,
+			    f->valuedouble);
+		else if (cJSON_IsBool(f))
+			snprintf(v[n], sizeof(v[n]), "RECD_%s=%d", key,
+			    cJSON_IsTrue(f));
+		else if (cJSON_IsArray(f))
+			join_numbers(f, key, v[n], sizeof(v[n]));
+		else
+			continue;
+		env[n] = v[n];
+		n++;
+	}
+	env[n] = NULL;
+	hooks_run_input(r->hooks, hook, cmd, name, env, line);
+}
+
 static void
 send_event(struct recd *r, const char *name, cJSON *fields)
 {
-	char *line;
+	char	*line;
+	int	 hooked = event_hooked(r, name);
 
-	if (r->ctl == NULL) {
+	if (r->ctl == NULL && !hooked) {
 		cJSON_Delete(fields);
 		return;
 	}
+	/* proto_event takes fields: the hook reads them from the line's. */
 	line = proto_event(name, fields);
-	if (line != NULL)
+	if (line == NULL)
+		return;
+	if (r->ctl != NULL)
 		ctlsrv_event(r->ctl, line);
+	if (hooked) {
+		cJSON *ev = cJSON_Parse(line);
+
+		run_event_hook(r, "on_event", r->cfg.on_event, name, ev, line);
+		cJSON_Delete(ev);
+	}
 	free(line);
 }
 
@@ -766,6 +870,7 @@ forward_events(struct recd *r)
 		case WEV_DISK_LOW:
 			name = strcmp(e.text, "low") == 0 ? "disk_low" :
 			    "disk_ok";
+			r->disk_low = strcmp(e.text, "low") == 0;
 			cJSON_AddStringToObject(f, "path", e.path);
 			cJSON_AddNumberToObject(f, "free_bytes",
 			    (double)e.frames);
@@ -813,6 +918,7 @@ static cJSON *
 cmd_status(struct recd *r)
 {
 	struct writer_stats	 st;
+	struct alarm_change	 ac;
 	struct timespec		 now;
 	cJSON			*res, *o, *a;
 	char			 when[32];
@@ -887,6 +993,10 @@ cmd_status(struct recd *r)
 		    (double)st.gate_since / r->rate);
 	} else
 		cJSON_AddNullToObject(res, "gate");
+	a = cJSON_AddArrayToObject(res, "alarms");
+	for (i = 0; r->alarms != NULL && alarm_active(r->alarms, (unsigned)i,
+	    &ac); i++)
+		cJSON_AddItemToArray(a, alarm_json(&ac, mono_now_ns()));
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	cJSON_AddNumberToObject(res, "uptime_seconds",
 	    (double)(now.tv_sec - r->started.tv_sec) +
@@ -1069,6 +1179,7 @@ cmd_set(struct recd *r, const struct proto_req *req, const char **code,
 	}
 	cfg_done(&r->cfg);
 	r->cfg = tmp;
+	alarm_setup(r);
 	if (strcmp(o->name, "log_level") == 0)
 		log_set_level((enum log_level)r->cfg.log_level);
 	if (strcmp(o->name, "connect") == 0 && r->cap != NULL)
@@ -1439,6 +1550,125 @@ live_tick(uv_timer_t *t)
 	}
 }
 
+/* The alarms follow the configuration: channels, threshold, times. */
+static void
+alarm_setup(struct recd *r)
+{
+	unsigned char	*watch = NULL;
+	size_t		 i;
+	long		 ch;
+
+	if (r->alarms == NULL)
+		return;
+	if (r->cfg.alarm_channels.n > 0 &&
+	    (watch = calloc((size_t)r->cfg.channels, 1)) != NULL)
+		for (i = 0; i < r->cfg.alarm_channels.n; i++) {
+			ch = strtol(r->cfg.alarm_channels.v[i], NULL, 10);
+			if (ch >= 1 && ch <= r->cfg.channels)
+				watch[ch - 1] = 1;
+		}
+	alarm_config(r->alarms, (int64_t)(r->cfg.silence_seconds * 1e9),
+	    (int64_t)(r->cfg.silence_clear_seconds * 1e9), watch);
+	free(watch);
+}
+
+/* An alarm as JSON: kind, channels, since (local time), count. */
+static cJSON *
+alarm_json(const struct alarm_change *c, int64_t now)
+{
+	struct timespec	 wall;
+	cJSON		*f, *a;
+	char		 when[32];
+	time_t		 t;
+
+	clock_gettime(CLOCK_REALTIME, &wall);
+	t = wall.tv_sec - (time_t)((now - c->since_ns) / 1000000000);
+	local_iso(t, when, sizeof(when));
+	f = cJSON_CreateObject();
+	cJSON_AddStringToObject(f, "kind", alarm_name(c->kind));
+	a = cJSON_AddArrayToObject(f, "channels");
+	if (c->ch > 0)
+		cJSON_AddItemToArray(a, cJSON_CreateNumber(c->ch));
+	cJSON_AddStringToObject(f, "since", when);
+	if (c->kind == ALARM_CLIP)
+		cJSON_AddNumberToObject(f, "count", (double)c->count);
+	return f;
+}
+
+/*
+ * The alarms, every RECD_ALARM_TICK_MS: what the writer measured (levels,
+ * clips), JACK's connections, and the conditions recd knows.  Each change
+ * is a log line, an alarm event and an on_alarm run; nothing here touches
+ * what is recorded.
+ */
+static void
+alarm_tick_cb(uv_timer_t *t)
+{
+	struct recd		*r = t->data;
+	struct writer_stats	 st;
+	struct alarm_in		 in;
+	struct alarm_change	 c;
+	int64_t			 now = mono_now_ns();
+	unsigned		 ch, nch = (unsigned)r->cfg.channels;
+	char			 what[384], *line;
+	cJSON			*f;
+
+	if (r->stopping || r->alarms == NULL)
+		return;
+	memset(&in, 0, sizeof(in));
+	writer_get_stats(r->writer, &st);
+	writer_alarm_levels(r->writer, r->al_loud, r->al_clips);
+	in.taking = r->taking;
+	in.loud_ns = r->al_loud;
+	in.clips = r->al_clips;
+	if (r->cap != NULL && !cap_server_lost(r->cap)) {
+		for (ch = 0; ch < nch; ch++)
+			r->al_conn[ch] = (unsigned char)cap_port_connected(
+			    r->cap, ch);
+		in.connected = r->al_conn;
+	}
+	in.global[ALARM_STALLED] = r->cap != NULL && r->live.stalled;
+	in.global[ALARM_JACK_LOST] = r->taking && r->cap == NULL;
+	in.global[ALARM_DISK_LOW] = r->disk_low;
+	in.global[ALARM_DISK_FULL] = r->taking && st.paused == WP_DISK_FULL;
+	in.global[ALARM_WRITE_ERROR] = r->taking &&
+	    st.paused == WP_WRITE_ERROR;
+	alarm_tick(r->alarms, &in, now);
+	while (alarm_next(r->alarms, &c)) {
+		if (c.ch > 0 && r->cap != NULL)
+			snprintf(what, sizeof(what), "%s on channel %u (%s)",
+			    alarm_name(c.kind), c.ch,
+			    cap_port_name(r->cap, c.ch - 1));
+		else if (c.ch > 0)
+			snprintf(what, sizeof(what), "%s on channel %u",
+			    alarm_name(c.kind), c.ch);
+		else
+			snprintf(what, sizeof(what), "%s", alarm_name(c.kind));
+		if (c.cleared)
+			log_info("alarm: %s: cleared after %.1f s", what,
+			    (double)(now - c.since_ns) / 1e9);
+		else
+			log_warnx("alarm: %s, since %.1f s ago", what,
+			    (double)(now - c.since_ns) / 1e9);
+		if (c.kind == ALARM_CLIP)
+			log_info("alarm: %s: %llu samples clipped", what,
+			    (unsigned long long)c.count);
+		f = alarm_json(&c, now);
+		cJSON_AddBoolToObject(f, "cleared", c.cleared);
+		if (r->hooks != NULL && r->cfg.on_alarm[0] != '\0') {
+			cJSON *dup = cJSON_Duplicate(f, 1);
+
+			line = proto_event("alarm", cJSON_Duplicate(f, 1));
+			if (line != NULL)
+				run_event_hook(r, "on_alarm", r->cfg.on_alarm,
+				    "alarm", dup, line);
+			free(line);
+			cJSON_Delete(dup);
+		}
+		send_event(r, "alarm", f);
+	}
+}
+
 /* Any of JACK's threads or the writer has something to say. */
 static void
 on_wake(uv_async_t *h)
@@ -1507,6 +1737,18 @@ run(struct recd *r)
 	r->jack_timer.data = r;
 	uv_timer_init(&r->loop, &r->live_timer);
 	r->live_timer.data = r;
+	uv_timer_init(&r->loop, &r->alarm_timer);
+	r->alarm_timer.data = r;
+	r->alarms = alarm_new((unsigned)r->cfg.channels);
+	r->al_loud = calloc((size_t)r->cfg.channels, sizeof(*r->al_loud));
+	r->al_clips = calloc((size_t)r->cfg.channels, sizeof(*r->al_clips));
+	r->al_conn = calloc((size_t)r->cfg.channels, 1);
+	if (r->alarms == NULL || r->al_loud == NULL || r->al_clips == NULL ||
+	    r->al_conn == NULL) {
+		log_warn("alarms");
+		goto fail;
+	}
+	alarm_setup(r);
 	uv_timer_init(&r->loop, &r->hooks_timer);
 	r->hooks_timer.data = r;
 	if ((r->hooks = hooks_new(&r->loop, RECD_HOOKS_MAX)) == NULL) {
@@ -1555,6 +1797,8 @@ run(struct recd *r)
 		    cap_rate(r->cap), cap_period(r->cap), 0);
 		uv_timer_start(&r->live_timer, live_tick, RECD_LIVE_TICK_MS,
 		    RECD_LIVE_TICK_MS);
+		uv_timer_start(&r->alarm_timer, alarm_tick_cb,
+		    RECD_ALARM_TICK_MS, RECD_ALARM_TICK_MS);
 		if (r->cfg.autostart) {
 			writer_take(r->writer, 1, take_from(r->cap));
 			r->taking = 1;
@@ -1580,6 +1824,7 @@ fail:
 	uv_close((uv_handle_t *)&r->wake, close_cb);
 	uv_close((uv_handle_t *)&r->jack_timer, close_cb);
 	uv_close((uv_handle_t *)&r->live_timer, close_cb);
+	uv_close((uv_handle_t *)&r->alarm_timer, close_cb);
 	hooks_finish(r);
 	uv_run(&r->loop, UV_RUN_DEFAULT);
 	uv_loop_close(&r->loop);
@@ -1614,6 +1859,10 @@ main(int argc, char *argv[])
 		return 0;
 	}
 	rc = run(&r);
+	alarm_del(r.alarms);
+	free(r.al_loud);
+	free(r.al_clips);
+	free(r.al_conn);
 	for (size_t i = 0; i < r.nfiles; i++)
 		free(r.files[i]);
 	free(r.files);

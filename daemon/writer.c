@@ -229,6 +229,12 @@ struct writer {
 	atomic_llong	 stall_ns;	/* writer_unstalled; -1: not yet */
 	atomic_uint	*peak_bits;	/* nch floats' bits: max since read */
 	atomic_uchar	*clip;		/* nch: clipped since read */
+	/* For the alarms (alarm.h), from the same pass as the meters. */
+	atomic_llong	*loud_ns;	/* nch: CLOCK_MONOTONIC of the last
+					   pass at or above the threshold */
+	atomic_uint_fast64_t *clip_total;	/* nch: clipped samples, and
+					   passes at full scale */
+	float		 silence_lin;	/* silence_threshold_dbfs, linear */
 };
 
 enum wr_cmd_type { WR_CMD_ROTATE, WR_CMD_MARK, WR_CMD_CONFIG };
@@ -1773,6 +1779,8 @@ wr_commands(struct writer *w)
 			cfg_done(&w->cfg);
 			w->cfg = *c->cfg;
 			free(c->cfg);
+			w->silence_lin = (float)pow(10,
+			    w->cfg.silence_threshold_dbfs / 20);
 			wr_gate_setup(w);
 			wr_retain_post(w);
 			break;
@@ -1786,9 +1794,16 @@ static void
 wr_publish_levels(struct writer *w)
 {
 	union { float f; unsigned u; } now, old;
-	unsigned c;
+	long long	t = (long long)mono_ns();
+	uint64_t	n;
+	unsigned	c;
 
 	for (c = 0; c < w->nch; c++) {
+		if (w->peak[c] >= w->silence_lin)
+			atomic_store(&w->loud_ns[c], t);
+		n = w->clips[c] - w->clips_seen[c] + (w->peak[c] >= 1.0f);
+		if (n > 0)
+			atomic_fetch_add(&w->clip_total[c], n);
 		if (w->peak[c] > 0 || w->peak[c] != w->peak[c]) {
 			now.f = w->peak[c];
 			old.u = atomic_load(&w->peak_bits[c]);
@@ -2253,6 +2268,9 @@ writer_new(const struct cfg *cfg, struct cap *cap, void (*notify)(void *),
 	w->dither = calloc(w->nch, sizeof(*w->dither));
 	w->peak_bits = calloc(w->nch, sizeof(*w->peak_bits));
 	w->clip = calloc(w->nch, sizeof(*w->clip));
+	w->loud_ns = calloc(w->nch, sizeof(*w->loud_ns));
+	w->clip_total = calloc(w->nch, sizeof(*w->clip_total));
+	w->silence_lin = (float)pow(10, w->cfg.silence_threshold_dbfs / 20);
 	w->gate_ch = calloc(w->nch, 1);
 	w->pre_planes = calloc(w->nch, sizeof(*w->pre_planes));
 	w->cmdq = ring_new(WR_CMD_SLOTS * sizeof(struct wr_cmd),
@@ -2262,6 +2280,7 @@ writer_new(const struct cfg *cfg, struct cap *cap, void (*notify)(void *),
 	if (w->src == NULL || w->planes == NULL || w->peak == NULL ||
 	    w->clips == NULL || w->clips_seen == NULL || w->dither == NULL ||
 	    w->peak_bits == NULL || w->clip == NULL || w->cmdq == NULL ||
+	    w->loud_ns == NULL || w->clip_total == NULL ||
 	    w->gate_ch == NULL || w->pre_planes == NULL ||
 	    w->evq == NULL)
 		goto nomem;
@@ -2409,6 +2428,8 @@ writer_del(struct writer *w)
 	free(w->dither);
 	free(w->peak_bits);
 	free(w->clip);
+	free(w->loud_ns);
+	free(w->clip_total);
 	free(w->gate_ch);
 	free(w->pre_planes);
 	free(w->pre);
@@ -2523,6 +2544,17 @@ writer_levels(struct writer *w, float peak[], unsigned char clip[])
 		v.u = atomic_exchange(&w->peak_bits[c], 0);
 		peak[c] = v.f;
 		clip[c] = atomic_exchange(&w->clip[c], 0);
+	}
+}
+
+void
+writer_alarm_levels(struct writer *w, int64_t loud_ns[], uint64_t clips[])
+{
+	unsigned c;
+
+	for (c = 0; c < w->nch; c++) {
+		loud_ns[c] = atomic_load(&w->loud_ns[c]);
+		clips[c] = atomic_load(&w->clip_total[c]);
 	}
 }
 

@@ -119,6 +119,14 @@ int		 writer_event(struct writer *, struct writer_event *);
 void		 writer_levels(struct writer *, float peak[],
 		    unsigned char clip[]);
 /*
+ * Main thread, for the alarms (alarm.h): each channel's CLOCK_MONOTONIC
+ * time of the last pass with a sample at or above silence_threshold_dbfs,
+ * and its clipped samples (and passes at full scale) so far (arrays of
+ * the channel count), recording or not.
+ */
+void		 writer_alarm_levels(struct writer *, int64_t loud_ns[],
+		    uint64_t clips[]);
+/*
  * Main thread, while the writer is stopped: the JACK client it reads from
  * is a new one (the server went away and came back, maybe at another
  * rate, or recd dropped a client that JACK ran no more).  The take goes

@@ -1,0 +1,82 @@
+#!/bin/bash
+# Alarms that never change what is recorded.  Four channels: 1 and 2 carry
+# siggen's codes, 3 a siggen that falls silent for 5 s after every 4 s, 4 a
+# sine whose crests are exactly full scale.  Channel 3's silence raises a
+# silence alarm after silence_seconds and clears it after
+# silence_clear_seconds of signal; channel 4 raises clip once, not a flood;
+# channel 3 unplugged (jack_disconnect) raises no_source, plugged again
+# clears it.  Each is a log line, an alarm event, a status field and an
+# on_alarm run (RECD_* variables, the event as JSON on stdin); on_event
+# runs for the events on_event_names names.  Channels 1 and 2 stay
+# bit-exact and gapless throughout, and the take is as long as it lasted.
+. "$(dirname "$0")/lib.sh"
+
+RECCTL=${RECCTL:-$B/recctl}
+sock="$T/s.sock"
+
+start_jackd 48000 1024
+start_siggen sg 2 -b 24
+start_siggen q 1 -b 24 -g 4:5
+start_siggen cl 1 -b 24 -s 0
+cat >"$T/recd.json" <<JSON
+{ "directory": "$T/rec", "channels": 4, "mode": "split",
+  "connect": ["sg:out_01", "sg:out_02", "q:out_01", "cl:out_01"],
+  "rotate_seconds": 4, "rotate_align": false, "socket": "$sock",
+  "silence_seconds": 2, "silence_clear_seconds": 1,
+  "on_alarm": "cat >>$T/alarm.json; echo >>$T/alarm.json; env | grep '^RECD_' | sort | tr '\\\\n' ' ' >>$T/alarm.env; echo >>$T/alarm.env",
+  "on_event": "echo \\"\$RECD_EVENT \$RECD_PATH\\" >>$T/event.log",
+  "on_event_names": ["file_closed"] }
+JSON
+t0=$(date +%s.%N)
+start_recd recd --config "$T/recd.json"
+"$RECCTL" --socket "$sock" --json events >"$T/events" 2>&1 &
+PIDS="$PIDS $!"
+
+wait_log "$T/recd.log" 'alarm: silence on channel 3 \(recd:in_3\), since' 1 30
+st=$("$RECCTL" --socket "$sock" --json status) || fail "status: $st"
+[[ $st == *'"alarms":['*'"kind":"silence","channels":[3],"since":'* ]] ||
+    fail "status during the silence: $st"
+wait_log "$T/recd.log" 'alarm: silence on channel 3 \(recd:in_3\): cleared after' 1 30
+wait_log "$T/events" '"event":"alarm","kind":"silence","channels":\[3\],"since":"[-0-9T:]+","cleared":true' 1 10
+grep -q '"event":"alarm","kind":"silence","channels":\[3\],"since":"[-0-9T:]*","cleared":false' "$T/events" ||
+    fail "no alarm event when the silence rose"
+grep -Eq 'alarm: silence on channel [124]' "$T/recd.log" &&
+    fail "a channel with signal was called silent: $(grep 'alarm: silence' "$T/recd.log")"
+
+# The clip alarm: once, with a count.
+wait_log "$T/events" '"event":"alarm","kind":"clip","channels":\[4\]' 1 10
+
+jack_disconnect q:out_01 recd:in_3 || fail "jack_disconnect"
+wait_log "$T/recd.log" 'alarm: no_source on channel 3' 1 15
+jack_connect q:out_01 recd:in_3 || fail "jack_connect"
+wait_log "$T/recd.log" 'alarm: no_source on channel 3 \(recd:in_3\): cleared' 1 10
+n=$(grep -c ': closed, ' "$T/recd.log")
+wait_log "$T/recd.log" ': closed, ' $((n + 1)) 20
+stop_recd
+t1=$(date +%s.%N)
+
+clips=$(grep -c '"event":"alarm","kind":"clip"' "$T/events")
+[ "$clips" = 1 ] || fail "$clips clip alarm events, not one: $(grep '"kind":"clip"' "$T/events")"
+grep -q '"kind":"clip","channels":\[4\],"since":"[-0-9T:]*","count":[1-9]' "$T/events" ||
+    fail "the clip alarm has no count"
+# on_alarm: every change ran it, with the event on stdin and RECD_*.
+changes=$(grep -c '"event":"alarm"' "$T/events")
+[ "$(grep -c '"event":"alarm"' "$T/alarm.json")" = "$changes" ] ||
+    fail "$changes alarm changes, on_alarm got $(grep -c . "$T/alarm.json") on stdin"
+grep -q '^RECD_CHANNELS=3 RECD_CLEARED=0 RECD_EVENT=alarm RECD_HOOK=on_alarm RECD_KIND=silence RECD_SINCE=[-0-9T:]* $' "$T/alarm.env" ||
+    fail "on_alarm's environment: $(cat "$T/alarm.env")"
+# on_event ran for every finished file (the last ones' events go out
+# after the socket closed), and for nothing else.
+closed=$((4 * $(grep -c ': closed, ' "$T/recd.log")))	# a line a set of 4
+[ "$(grep -c '^file_closed /' "$T/event.log")" = "$closed" ] &&
+    [ "$(grep -vc '^file_closed /' "$T/event.log")" = 0 ] ||
+    fail "on_event: $closed files closed; it ran: $(cat "$T/event.log")"
+
+# Channels 1 and 2: bit-exact and gapless; the take as long as it lasted.
+out=$("$VERIFY" -c 2 $(takes "$T/rec" | grep -E '_ch0[12]_') 2>&1) ||
+    fail "channels 1 and 2: $out"
+echo "channels 1 and 2: $out"
+frames=$(sed -n 's/.*, \([0-9]*\) frames each.*/\1/p' <<<"$out")
+awk -v f="$frames" -v a="$t0" -v b="$t1" 'BEGIN {
+	d = f / 48000 - (b - a); exit !(d < 0.5 && d > -3) }' ||
+    fail "$frames frames recorded in $(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }') s"
