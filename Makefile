@@ -253,7 +253,8 @@ DEB_BUILD = make gcc pkg-config libjack-jackd2-dev libuv1-dev libcjson-dev \
 DEB_SYSTEMD = libsystemd-dev
 DEB_TEST  = jackd2 sox ffmpeg libsndfile1-dev clang libclang-rt-dev \
 	    jack-capture ecasound procps binutils tmux systemd \
-	    libxml2-utils groff-base man-db pipewire pipewire-jack pipewire-bin
+	    libxml2-utils groff-base man-db pipewire pipewire-jack pipewire-bin \
+	    prometheus
 deps:
 	@if ! command -v dpkg-query >/dev/null 2>&1; then \
 	    echo "deps: no dpkg here; install the libraries in README.md by hand"; \

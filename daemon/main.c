@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,6 +71,10 @@ struct recd {
 	int64_t		*al_loud;	/* nch, from the writer */
 	uint64_t	*al_clips;	/* nch, from the writer */
 	unsigned char	*al_conn;	/* nch, from JACK */
+	float		*al_peak;	/* nch, since the last tick */
+	float		*peak_win;	/* nch, this second's so far */
+	float		*peak_1s;	/* nch, the last whole second's */
+	unsigned	 al_ticks;
 	int		 disk_low;	/* the writer said disk_low */
 	int		 stopping;
 	int		 exit_code;
@@ -993,6 +998,14 @@ cmd_status(struct recd *r)
 		    (double)st.gate_since / r->rate);
 	} else
 		cJSON_AddNullToObject(res, "gate");
+	cJSON_AddNumberToObject(res, "files_finished",
+	    (double)st.files_closed);
+	/* Each channel's peak over the last second: dBFS, null for silence. */
+	a = cJSON_AddArrayToObject(res, "peak_dbfs");
+	for (i = 0; r->peak_1s != NULL && i < (size_t)r->cfg.channels; i++)
+		cJSON_AddItemToArray(a, r->peak_1s[i] > 0 ?
+		    cJSON_CreateNumber(round(2000 * log10(r->peak_1s[i])) /
+		    100) : cJSON_CreateNull());
 	a = cJSON_AddArrayToObject(res, "alarms");
 	for (i = 0; r->alarms != NULL && alarm_active(r->alarms, (unsigned)i,
 	    &ac); i++)
@@ -1617,7 +1630,16 @@ alarm_tick_cb(uv_timer_t *t)
 		return;
 	memset(&in, 0, sizeof(in));
 	writer_get_stats(r->writer, &st);
-	writer_alarm_levels(r->writer, r->al_loud, r->al_clips);
+	writer_alarm_levels(r->writer, r->al_loud, r->al_clips, r->al_peak);
+	/* Each channel's peak over the last second, for status. */
+	for (ch = 0; ch < nch; ch++)
+		if (r->al_peak[ch] > r->peak_win[ch] ||
+		    r->al_peak[ch] != r->al_peak[ch])
+			r->peak_win[ch] = r->al_peak[ch];
+	if (++r->al_ticks % (1000 / RECD_ALARM_TICK_MS) == 0) {
+		memcpy(r->peak_1s, r->peak_win, nch * sizeof(float));
+		memset(r->peak_win, 0, nch * sizeof(float));
+	}
 	in.taking = r->taking;
 	in.loud_ns = r->al_loud;
 	in.clips = r->al_clips;
@@ -1743,8 +1765,12 @@ run(struct recd *r)
 	r->al_loud = calloc((size_t)r->cfg.channels, sizeof(*r->al_loud));
 	r->al_clips = calloc((size_t)r->cfg.channels, sizeof(*r->al_clips));
 	r->al_conn = calloc((size_t)r->cfg.channels, 1);
+	r->al_peak = calloc((size_t)r->cfg.channels, sizeof(float));
+	r->peak_win = calloc((size_t)r->cfg.channels, sizeof(float));
+	r->peak_1s = calloc((size_t)r->cfg.channels, sizeof(float));
 	if (r->alarms == NULL || r->al_loud == NULL || r->al_clips == NULL ||
-	    r->al_conn == NULL) {
+	    r->al_conn == NULL || r->al_peak == NULL || r->peak_win == NULL ||
+	    r->peak_1s == NULL) {
 		log_warn("alarms");
 		goto fail;
 	}
@@ -1863,6 +1889,9 @@ main(int argc, char *argv[])
 	free(r.al_loud);
 	free(r.al_clips);
 	free(r.al_conn);
+	free(r.al_peak);
+	free(r.peak_win);
+	free(r.peak_1s);
 	for (size_t i = 0; i < r.nfiles; i++)
 		free(r.files[i]);
 	free(r.files);

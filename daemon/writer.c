@@ -234,6 +234,8 @@ struct writer {
 					   pass at or above the threshold */
 	atomic_uint_fast64_t *clip_total;	/* nch: clipped samples, and
 					   passes at full scale */
+	atomic_uint	*peak2_bits;	/* nch: as peak_bits, for the alarms'
+					   reader (status, metrics) */
 	float		 silence_lin;	/* silence_threshold_dbfs, linear */
 };
 
@@ -1810,6 +1812,10 @@ wr_publish_levels(struct writer *w)
 			while (now.f > old.f && !atomic_compare_exchange_weak(
 			    &w->peak_bits[c], &old.u, now.u))
 				;
+			old.u = atomic_load(&w->peak2_bits[c]);
+			while (now.f > old.f && !atomic_compare_exchange_weak(
+			    &w->peak2_bits[c], &old.u, now.u))
+				;
 		}
 		if (w->peak[c] >= 1.0f || w->clips[c] != w->clips_seen[c])
 			atomic_store(&w->clip[c], 1);
@@ -2270,6 +2276,7 @@ writer_new(const struct cfg *cfg, struct cap *cap, void (*notify)(void *),
 	w->clip = calloc(w->nch, sizeof(*w->clip));
 	w->loud_ns = calloc(w->nch, sizeof(*w->loud_ns));
 	w->clip_total = calloc(w->nch, sizeof(*w->clip_total));
+	w->peak2_bits = calloc(w->nch, sizeof(*w->peak2_bits));
 	w->silence_lin = (float)pow(10, w->cfg.silence_threshold_dbfs / 20);
 	w->gate_ch = calloc(w->nch, 1);
 	w->pre_planes = calloc(w->nch, sizeof(*w->pre_planes));
@@ -2281,6 +2288,7 @@ writer_new(const struct cfg *cfg, struct cap *cap, void (*notify)(void *),
 	    w->clips == NULL || w->clips_seen == NULL || w->dither == NULL ||
 	    w->peak_bits == NULL || w->clip == NULL || w->cmdq == NULL ||
 	    w->loud_ns == NULL || w->clip_total == NULL ||
+	    w->peak2_bits == NULL ||
 	    w->gate_ch == NULL || w->pre_planes == NULL ||
 	    w->evq == NULL)
 		goto nomem;
@@ -2430,6 +2438,7 @@ writer_del(struct writer *w)
 	free(w->clip);
 	free(w->loud_ns);
 	free(w->clip_total);
+	free(w->peak2_bits);
 	free(w->gate_ch);
 	free(w->pre_planes);
 	free(w->pre);
@@ -2548,13 +2557,17 @@ writer_levels(struct writer *w, float peak[], unsigned char clip[])
 }
 
 void
-writer_alarm_levels(struct writer *w, int64_t loud_ns[], uint64_t clips[])
+writer_alarm_levels(struct writer *w, int64_t loud_ns[], uint64_t clips[],
+    float peak[])
 {
+	union { float f; unsigned u; } v;
 	unsigned c;
 
 	for (c = 0; c < w->nch; c++) {
 		loud_ns[c] = atomic_load(&w->loud_ns[c]);
 		clips[c] = atomic_load(&w->clip_total[c]);
+		v.u = atomic_exchange(&w->peak2_bits[c], 0);
+		peak[c] = v.f;
 	}
 }
 

@@ -122,10 +122,11 @@ void		 writer_levels(struct writer *, float peak[],
  * Main thread, for the alarms (alarm.h): each channel's CLOCK_MONOTONIC
  * time of the last pass with a sample at or above silence_threshold_dbfs,
  * and its clipped samples (and passes at full scale) so far (arrays of
- * the channel count), recording or not.
+ * the channel count), recording or not; and each channel's peak since the
+ * last call, as writer_levels but apart from the meters'.
  */
 void		 writer_alarm_levels(struct writer *, int64_t loud_ns[],
-		    uint64_t clips[]);
+		    uint64_t clips[], float peak[]);
 /*
  * Main thread, while the writer is stopped: the JACK client it reads from
  * is a new one (the server went away and came back, maybe at another

@@ -46,6 +46,46 @@ grep -Eq 'alarm: silence on channel [124]' "$T/recd.log" &&
 # The clip alarm: once, with a count.
 wait_log "$T/events" '"event":"alarm","kind":"clip","channels":\[4\]' 1 10
 
+# recctl metrics: Prometheus' text format, as promtool checks it, and the
+# numbers status gives.
+field() {
+	sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" <<<"$2"
+}
+st1=$("$RECCTL" --socket "$sock" --json status) || fail "status: $st1"
+"$RECCTL" --socket "$sock" metrics >"$T/metrics" || fail "recctl metrics"
+st2=$("$RECCTL" --socket "$sock" --json status) || fail "status: $st2"
+if command -v promtool >/dev/null; then
+	out=$(promtool check metrics <"$T/metrics" 2>&1) ||
+	    fail "promtool check metrics: $out"
+	# README's example alert rules, as they stand there.
+	awk '/^<!-- rules:end -->$/ { on = 0 } on && !/^```/ { print }
+	    /^<!-- rules:begin -->$/ { on = 1 }' README.md >"$T/rules.yml"
+	[ -s "$T/rules.yml" ] || fail "no alert rules in README.md"
+	out=$(promtool check rules "$T/rules.yml" 2>&1) ||
+	    fail "promtool check rules on README's rules: $out"
+else
+	echo "no promtool (make deps installs prometheus): format not checked"
+fi
+m=$(awk '$1 == "recd_frames_recorded_total" { print $2 }' "$T/metrics")
+[ "$(field frames_written "$st1")" -le "$m" ] &&
+    [ "$m" -le "$(field frames_written "$st2")" ] ||
+    fail "metrics say $m frames; status $(field frames_written "$st1") then $(field frames_written "$st2")"
+for k in gaps:recd_gaps_total xruns:recd_xruns_total \
+    dropped_frames:recd_dropped_frames_total; do
+	a=$(field "${k%%:*}" "$st1")
+	[ "$a" != "$(field "${k%%:*}" "$st2")" ] && continue
+	grep -qx "${k#*:} $a" "$T/metrics" ||
+	    fail "status ${k%%:*} $a; metrics: $(grep "^${k#*:} " "$T/metrics")"
+done
+grep -qx 'recd_alarms{kind="clip"} 1' "$T/metrics" ||
+    fail "metrics: $(grep '^recd_alarms' "$T/metrics")"
+grep -qx 'recd_alarm{kind="clip",channel="4"} 1' "$T/metrics" ||
+    fail "metrics: no clip alarm on channel 4"
+grep -q '^recd_channel_peak_dbfs{channel="4",port="recd:in_4"} -\?0\(\.0*\)\?$' "$T/metrics" ||
+    fail "metrics: channel 4's peak is not 0 dBFS: $(grep peak "$T/metrics")"
+grep -qx 'recd_state{state="recording"} 1' "$T/metrics" ||
+    fail "metrics: not recording"
+
 jack_disconnect q:out_01 recd:in_3 || fail "jack_disconnect"
 wait_log "$T/recd.log" 'alarm: no_source on channel 3' 1 15
 jack_connect q:out_01 recd:in_3 || fail "jack_connect"
