@@ -369,6 +369,38 @@ test_path_and_env(void **state)
 	unsetenv("RECD_TEST_VAR");
 }
 
+/* The input reaches the command's stdin whole, as it was when queued;
+ * without one, stdin is empty. */
+static void
+test_input(void **state)
+{
+	struct fx	*f = *state;
+	char		 d[128], out[256], got[256];
+	const char	*env[] = { d, NULL };
+	char		 input[] = "{\"event\":\"alarm\",\"kind\":\"clip\"}\n";
+	FILE		*fp;
+	size_t		 n;
+
+	new_hooks(f, 1);
+	snprintf(d, sizeof(d), "D=%s", f->dir);
+	assert_int_equal(hooks_run_input(f->h, "on_alarm",
+	    "cat >\"$D/in\"", "alarm", env, input), 0);
+	input[2] = 'X';		/* copied: the run sees the first text */
+	assert_int_equal(hooks_run(f->h, "on_file_closed",
+	    "cat >\"$D/none\"", "f", env), 0);
+	wait_for(f, ndone_is, 2, "two ends");
+	snprintf(out, sizeof(out), "%s/in", f->dir);
+	assert_non_null(fp = fopen(out, "r"));
+	n = fread(got, 1, sizeof(got) - 1, fp);
+	got[n] = '\0';
+	fclose(fp);
+	assert_string_equal(got, "{\"event\":\"alarm\",\"kind\":\"clip\"}\n");
+	snprintf(out, sizeof(out), "%s/none", f->dir);
+	assert_non_null(fp = fopen(out, "r"));
+	assert_int_equal(fread(got, 1, sizeof(got), fp), 0);
+	fclose(fp);
+}
+
 static int
 status_of(struct fx *f, const char *path)
 {
@@ -629,6 +661,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_path_and_env, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exit_signal_and_missing,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spawn_failure, setup,
