@@ -184,6 +184,11 @@ static const struct cfg_opt cfg_opts[] = {
 	{ "socket", CFG_STRING, OFF(socket), "", 0, 107, NULL, 0,
 	  "Control socket; empty for $XDG_RUNTIME_DIR/recd/recd.sock, or "
 	  "/run/recd/recd.sock without XDG_RUNTIME_DIR." },
+	{ "socket_readonly", CFG_STRING, OFF(socket_readonly), "", 0, 107,
+	  NULL, 0,
+	  "A second socket, mode 0666, that takes only status, get, "
+	  "options, ports and subscribe: for viewers. Empty: none. Put it "
+	  "in a directory others may enter (made 0755 when missing)." },
 	{ "autostart", CFG_BOOL, OFF(autostart), "true", 0, 0, NULL, 0,
 	  "Record from start-up; otherwise wait for a start command." },
 	{ "log_level", CFG_ENUM, OFF(log_level), "info", 0, 0, log_names, 1,

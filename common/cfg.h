@@ -73,6 +73,7 @@ struct cfg {
 	char		*jack_server;
 	char		*client_name;
 	char		*socket;
+	char		*socket_readonly;
 	int		 autostart;
 	int		 log_level;	/* enum cfg_loglevel */
 };

@@ -5,6 +5,8 @@
  * by one timer for all subscribers; one that does not read loses levels
  * (counted and reported to it) and never holds up anyone.  Main thread.
  */
+/* struct ucred and SO_PEERCRED, on glibc. */
+#define _GNU_SOURCE
 #include "ctlsrv.h"
 
 #include <sys/socket.h>
@@ -38,6 +40,7 @@ struct cs_client {
 	uint64_t	 levels_dropped;	/* since its last levels */
 	float		*peak;		/* nch, gathered for it */
 	unsigned char	*clip;		/* nch */
+	struct ctlsrv_peer peer;	/* who connected */
 };
 
 struct ctlsrv {
@@ -266,6 +269,56 @@ cs_subscribe(struct cs_client *c, const struct proto_req *req)
 	return r;
 }
 
+/* What a read-only socket takes: what watches, nothing that changes. */
+static int
+cs_readonly_ok(enum proto_cmd cmd)
+{
+	return cmd == PROTO_STATUS || cmd == PROTO_GET ||
+	    cmd == PROTO_OPTIONS || cmd == PROTO_PORTS ||
+	    cmd == PROTO_SUBSCRIBE || cmd == PROTO_UNSUBSCRIBE;
+}
+
+/*
+ * The peer's user and process, from the kernel (SO_PEERCRED on Linux,
+ * getpeereid and LOCAL_PEERPID on the BSDs and macOS): who to name in the
+ * log when a client changes something.
+ */
+static void
+cs_peer(struct cs_client *c)
+{
+	uv_os_fd_t	fd;
+
+	c->peer.uid = c->peer.pid = -1;
+	if (uv_fileno((uv_handle_t *)&c->pipe, &fd) != 0)
+		return;
+#if defined(SO_PEERCRED)
+	{
+		struct ucred	cr;
+		socklen_t	len = sizeof(cr);
+
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) == 0) {
+			c->peer.uid = (long)cr.uid;
+			c->peer.pid = (long)cr.pid;
+		}
+	}
+#else
+	{
+		uid_t	uid;
+		gid_t	gid;
+
+		if (getpeereid(fd, &uid, &gid) == 0)
+			c->peer.uid = (long)uid;
+#if defined(LOCAL_PEERPID)
+		pid_t		pid;
+		socklen_t	len = sizeof(pid);
+
+		if (getsockopt(fd, SOL_LOCAL, LOCAL_PEERPID, &pid, &len) == 0)
+			c->peer.pid = (long)pid;
+#endif
+	}
+#endif
+}
+
 static void
 cs_line(struct cs_client *c, const char *line, size_t len)
 {
@@ -283,11 +336,18 @@ cs_line(struct cs_client *c, const char *line, size_t len)
 		proto_req_done(&req);
 		return;
 	}
-	if (req.cmd == PROTO_SUBSCRIBE || req.cmd == PROTO_UNSUBSCRIBE)
+	if (c->srv->ops.readonly && !cs_readonly_ok(req.cmd)) {
+		code = PROTO_E_READ_ONLY;
+		snprintf(msg, sizeof(msg), "%s: this socket only watches "
+		    "(status, get, options, ports, subscribe); steer recd on "
+		    "its control socket", proto_cmd_name(req.cmd));
+		result = NULL;
+	} else if (req.cmd == PROTO_SUBSCRIBE ||
+	    req.cmd == PROTO_UNSUBSCRIBE)
 		result = cs_subscribe(c, &req);
 	else
-		result = c->srv->ops.request(c->srv->ops.arg, &req, &code, msg,
-		    sizeof(msg));
+		result = c->srv->ops.request(c->srv->ops.arg, &req, &c->peer,
+		    &code, msg, sizeof(msg));
 	if (result != NULL)
 		cs_send(c, proto_reply(req.id, result));
 	else
@@ -365,6 +425,7 @@ cs_accept(uv_stream_t *l, int status)
 		uv_close((uv_handle_t *)&c->pipe, cs_client_closed);
 		return;
 	}
+	cs_peer(c);
 	c->next = s->clients;
 	s->clients = c;
 	s->nclients++;
@@ -398,7 +459,7 @@ cs_alive(const char *path)
 }
 
 static int
-cs_prepare_path(const char *path, char *err, size_t errlen)
+cs_prepare_path(const char *path, int readonly, char *err, size_t errlen)
 {
 	struct stat	 st;
 	char		 dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -408,7 +469,8 @@ cs_prepare_path(const char *path, char *err, size_t errlen)
 	slash = strrchr(dir, '/');
 	if (slash != NULL && slash != dir) {
 		*slash = '\0';
-		if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
+		if (mkdir(dir, readonly ? 0755 : 0750) != 0 &&
+		    errno != EEXIST) {
 			snprintf(err, errlen, "socket %s: mkdir %s: %s", path,
 			    dir, strerror(errno));
 			return -1;
@@ -471,7 +533,7 @@ cs_listen(uv_loop_t *loop, int fd, const char *path,
 
 	if ((s = cs_new_srv(loop, path, ops, err, errlen)) == NULL)
 		return NULL;
-	if (fd < 0 && cs_prepare_path(path, err, errlen) != 0) {
+	if (fd < 0 && cs_prepare_path(path, ops->readonly, err, errlen) != 0) {
 		cs_free_srv(s);
 		return NULL;
 	}
@@ -492,8 +554,9 @@ cs_listen(uv_loop_t *loop, int fd, const char *path,
 		uv_close((uv_handle_t *)&s->tick, cs_handle_closed);
 		return NULL;
 	}
-	if (fd < 0 && chmod(path, 0660) != 0)
-		log_warn("socket %s: chmod 0660", path);
+	if (fd < 0 && chmod(path, ops->readonly ? 0666 : 0660) != 0)
+		log_warn("socket %s: chmod %s", path, ops->readonly ? "0666" :
+		    "0660");
 	return s;
 }
 

@@ -17,18 +17,32 @@
 #define CTLSRV_QUEUE_MAX	(1 << 20)	/* bytes waiting for a client */
 #define CTLSRV_LEVELS_MAX	(64 << 10)	/* ... past which levels skip */
 
+/* Who is on the other end of a client's connection (-1: unknown). */
+struct ctlsrv_peer {
+	long	 uid;
+	long	 pid;
+};
+
 struct ctlsrv_ops {
 	/*
 	 * Runs a request other than subscribe and unsubscribe: returns its
-	 * result, or NULL with *code (a PROTO_E_ string) and msg set.
+	 * result, or NULL with *code (a PROTO_E_ string) and msg set.  peer
+	 * says who asked, for the log of what changed.
 	 */
 	cJSON	*(*request)(void *arg, const struct proto_req *,
-		    const char **code, char *msg, size_t msglen);
+		    const struct ctlsrv_peer *, const char **code, char *msg,
+		    size_t msglen);
 	/* Fills nch peaks and clip flags gathered since its last call. */
 	void	 (*levels)(void *arg, float *peak, unsigned char *clip);
 	void	*arg;
 	unsigned nch;
 	char	*hello;		/* the greeting line; ctlsrv frees it */
+	/*
+	 * Read-only (after OpenBSD bgpd's restricted socket): only status,
+	 * get, options, ports and (un)subscribe; the rest is refused with
+	 * read_only.  The socket is 0666, its directory made 0755.
+	 */
+	int	 readonly;
 };
 
 struct ctlsrv;

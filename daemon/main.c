@@ -42,6 +42,7 @@ struct recd {
 	uv_signal_t	 sig_int, sig_term, sig_hup, sig_usr1;
 	uv_async_t	 wake;		/* JACK's threads and the writer */
 	struct ctlsrv	*ctl;
+	struct ctlsrv	*ctl_ro;	/* socket_readonly, or NULL */
 	struct notify	*notify;	/* the service manager */
 	struct hooks	*hooks;		/* on_file_closed runs */
 	uv_timer_t	 hooks_timer;	/* at exit: how long they may take */
@@ -514,6 +515,8 @@ shutdown_recd(struct recd *r, int code)
 	r->notify = NULL;
 	ctlsrv_close(r->ctl);
 	r->ctl = NULL;
+	ctlsrv_close(r->ctl_ro);
+	r->ctl_ro = NULL;
 	if (r->cap != NULL)
 		cap_deactivate(r->cap);
 	writer_stop(r->writer);
@@ -753,6 +756,8 @@ send_event(struct recd *r, const char *name, cJSON *fields)
 		return;
 	if (r->ctl != NULL)
 		ctlsrv_event(r->ctl, line);
+	if (r->ctl_ro != NULL)
+		ctlsrv_event(r->ctl_ro, line);
 	if (hooked) {
 		cJSON *ev = cJSON_Parse(line);
 
@@ -1218,12 +1223,42 @@ state_result(const char *state)
 	return res;
 }
 
+static cJSON	*run_request(struct recd *, const struct proto_req *,
+		    const char **, char *, size_t);
+
 /* Every command but subscribe and unsubscribe (ctlsrv does those). */
 static cJSON *
-on_request(void *arg, const struct proto_req *req, const char **code,
-    char *msg, size_t msglen)
+on_request(void *arg, const struct proto_req *req,
+    const struct ctlsrv_peer *peer, const char **code, char *msg,
+    size_t msglen)
 {
 	struct recd		*r = arg;
+	cJSON			*res;
+
+	res = run_request(r, req, code, msg, msglen);
+	/* What changes something is logged with who asked for it. */
+	switch (req->cmd) {
+	case PROTO_START:
+	case PROTO_STOP:
+	case PROTO_ROTATE:
+	case PROTO_MARK:
+	case PROTO_SET:
+		log_info("%s%s%s: asked by uid %ld, pid %ld%s%s",
+		    proto_cmd_name(req->cmd), req->key != NULL ? " " : "",
+		    req->key != NULL ? req->key : "", peer->uid, peer->pid,
+		    res == NULL ? "; refused: " : "", res == NULL ? msg : "");
+		break;
+	default:
+		break;
+	}
+	return res;
+}
+
+/* Every command but subscribe and unsubscribe (ctlsrv does those). */
+static cJSON *
+run_request(struct recd *r, const struct proto_req *req, const char **code,
+    char *msg, size_t msglen)
+{
 	struct writer_stats	 st;
 
 	writer_get_stats(r->writer, &st);
@@ -1329,10 +1364,33 @@ start_control(struct recd *r, char *err, size_t errlen)
 		return -1;
 	log_info("socket %s: listening%s", fd >= 0 ? given : path, fd >= 0 ?
 	    " (from systemd)" : "");
+	if (r->cfg.socket_readonly[0] == '\0')
+		return 0;
+	ops.readonly = 1;
+	ops.hello = proto_hello(RECD_VERSION, cap_channels(r->cap),
+	    cap_rate(r->cap));
+	r->ctl_ro = ctlsrv_new(&r->loop, r->cfg.socket_readonly, &ops, err,
+	    errlen);
+	if (r->ctl_ro == NULL)
+		return -1;
+	log_info("socket %s: listening, read-only", r->cfg.socket_readonly);
 	return 0;
 }
 
+/* The greeting names the rate: both sockets' change with it. */
+static void
+set_hello(struct recd *r)
+{
+	if (r->ctl != NULL)
+		ctlsrv_set_hello(r->ctl, proto_hello(RECD_VERSION,
+		    (unsigned)r->cfg.channels, r->rate));
+	if (r->ctl_ro != NULL)
+		ctlsrv_set_hello(r->ctl_ro, proto_hello(RECD_VERSION,
+		    (unsigned)r->cfg.channels, r->rate));
+}
+
 static void	wake_loop(void *);
+static void	set_hello(struct recd *);
 static void	jack_retry(uv_timer_t *);
 static void	jack_changed(struct recd *);
 
@@ -1407,9 +1465,7 @@ jack_back(struct recd *r, char *err, size_t errlen)
 		    "files are at the new rate", cap_rate(r->cap), r->rate);
 	r->rate = cap_rate(r->cap);
 	r->period = cap_period(r->cap);
-	if (r->ctl != NULL)
-		ctlsrv_set_hello(r->ctl, proto_hello(RECD_VERSION,
-		    (unsigned)r->cfg.channels, r->rate));
+	set_hello(r);
 	log_warnx("jack: the server is back after %.1f s (%u Hz, period "
 	    "%u)%s", lost_s, r->rate, r->period, r->taking ?
 	    "; recording goes on in new files" : "");
@@ -1478,9 +1534,7 @@ jack_changed(struct recd *r)
 		cJSON_AddNumberToObject(f, "was", r->rate);
 		r->rate = rate;
 		send_event(r, "rate_changed", f);
-		if (r->ctl != NULL)
-			ctlsrv_set_hello(r->ctl, proto_hello(RECD_VERSION,
-			    (unsigned)r->cfg.channels, r->rate));
+		set_hello(r);
 	}
 	if (period != r->period) {
 		log_warnx("jack: the period is now %u frames (was %u)",
@@ -1845,6 +1899,8 @@ run(struct recd *r)
 		log_warnx("event loop: handles left open at exit");
 	return r->exit_code;
 fail:
+	ctlsrv_close(r->ctl);
+	ctlsrv_close(r->ctl_ro);
 	writer_del(r->writer);
 	cap_close(r->cap);
 	uv_close((uv_handle_t *)&r->wake, close_cb);

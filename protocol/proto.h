@@ -29,6 +29,7 @@
 #define PROTO_E_TOO_MANY	"too_many_clients"
 #define PROTO_E_TOO_SLOW	"too_slow"
 #define PROTO_E_INTERNAL	"internal"
+#define PROTO_E_READ_ONLY	"read_only"
 
 enum proto_cmd {
 	PROTO_STATUS,

@@ -1,0 +1,57 @@
+#!/bin/bash
+# Roles, after OpenBSD bgpd's restricted control socket: socket_readonly
+# is a second socket, mode 0666, that answers status, get, options, ports
+# and subscribe and refuses stop, set and the rest with read_only.  What
+# changes something on the control socket is logged with the peer's uid
+# and pid (SO_PEERCRED).
+. "$(dirname "$0")/lib.sh"
+
+SOCKC=${SOCKC:-build/tests/sockc}
+sock="$T/ctl/s.sock"
+ro="$T/view/ro.sock"
+
+start_jackd 48000 1024
+start_siggen sg 2 -b 24
+start_recd recd --directory "$T/rec" --channels 2 --connect 'sg:out_.*' \
+    --socket "$sock" --socket-readonly "$ro"
+grep -q "socket $ro: listening, read-only" "$T/recd.log" ||
+    fail "no read-only socket: $(grep socket "$T/recd.log")"
+[ "$(stat -c %a "$ro")" = 666 ] || fail "$ro is mode $(stat -c %a "$ro")"
+[ "$(stat -c %a "$T/view")" = 755 ] ||
+    fail "$T/view is mode $(stat -c %a "$T/view")"
+[ "$(stat -c %a "$sock")" = 660 ] || fail "$sock is mode $(stat -c %a "$sock")"
+
+# Watching works there.
+for req in '{"id":1,"cmd":"status"}' '{"id":2,"cmd":"get","key":"channels"}' \
+    '{"id":3,"cmd":"options"}' '{"id":4,"cmd":"ports"}'; do
+	out=$("$SOCKC" "$ro" lines <<<"$req")
+	[[ $out == *'"result":'* ]] || fail "read-only: $req: $out"
+done
+"$SOCKC" "$ro" listen 5 '{"id":5,"cmd":"subscribe","stream":"events"}' \
+    >"$T/ro-events" 2>&1 &
+PIDS="$PIDS $!"
+wait_log "$T/ro-events" '"id":5,"result"' 1 10
+# Changing does not.
+for req in '{"id":6,"cmd":"stop"}' '{"id":7,"cmd":"set","key":"rotate_seconds","value":60}' \
+    '{"id":8,"cmd":"start"}' '{"id":9,"cmd":"rotate"}' '{"id":10,"cmd":"mark","label":"x"}'; do
+	out=$("$SOCKC" "$ro" lines <<<"$req")
+	[[ $out == *'"error":{"code":"read_only","message":'* ]] ||
+	    fail "read-only: $req: $out"
+done
+grep -q 'asked by uid' "$T/recd.log" &&
+    fail "a refused read-only request reached recd: $(grep 'asked by' "$T/recd.log")"
+st=$("$SOCKC" "$sock" lines <<<'{"id":1,"cmd":"status"}')
+[[ $st == *'"state":"recording"'* ]] || fail "the take stopped: $st"
+out=$("$SOCKC" "$sock" lines <<<'{"id":1,"cmd":"get","key":"rotate_seconds"}')
+[[ $out == *'"value":300'* ]] || fail "rotate_seconds changed: $out"
+
+# The control socket steers, and the log names who stopped the take.
+out=$("$SOCKC" "$sock" lines <<<'{"id":11,"cmd":"stop"}')
+[[ $out == *'"result":{"state":"idle"}'* ]] || fail "stop: $out"
+wait_log "$T/recd.log" "stop: asked by uid $(id -u), pid [0-9]+\$" 1 10
+pid=$(sed -n 's/.*stop: asked by uid [0-9]*, pid \([0-9]*\)$/\1/p' "$T/recd.log")
+[ "$pid" -gt 1 ] && [ "$pid" != "$RECD_PID" ] || fail "stop logged pid $pid"
+# The read-only socket's subscribers see the events.
+wait_log "$T/ro-events" '"event":"take_stopped"' 1 10
+stop_recd
+[ ! -e "$ro" ] || fail "the read-only socket is left behind"
