@@ -596,6 +596,26 @@ template_escapes(const char *t)
 	return 0;
 }
 
+/* A list of channel numbers, each from 1 to nch. */
+static int
+check_channels(const char *key, const struct cfg_list *l, long nch,
+    char *err, size_t errlen)
+{
+	char	*end;
+	long	 ch;
+	size_t	 i;
+
+	for (i = 0; i < l->n; i++) {
+		ch = strtol(l->v[i], &end, 10);
+		if (*end != '\0' || ch < 1 || ch > nch) {
+			snprintf(err, errlen, "%s: \"%s\": not a channel "
+			    "number from 1 to %ld", key, l->v[i], nch);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 int
 cfg_check(const struct cfg *c, char *err, size_t errlen)
 {
@@ -634,28 +654,10 @@ cfg_check(const struct cfg *c, char *err, size_t errlen)
 		}
 		regfree(&re);
 	}
-	for (i = 0; i < c->gate_channels.n; i++) {
-		char *end;
-		long ch = strtol(c->gate_channels.v[i], &end, 10);
-
-		if (*end != '\0' || ch < 1 || ch > c->channels) {
-			snprintf(err, errlen, "gate_channels: \"%s\": not a "
-			    "channel number from 1 to %ld",
-			    c->gate_channels.v[i], c->channels);
-			return -EINVAL;
-		}
-	}
-	for (i = 0; i < c->alarm_channels.n; i++) {
-		char *end;
-		long ch = strtol(c->alarm_channels.v[i], &end, 10);
-
-		if (*end != '\0' || ch < 1 || ch > c->channels) {
-			snprintf(err, errlen, "alarm_channels: \"%s\": not a "
-			    "channel number from 1 to %ld",
-			    c->alarm_channels.v[i], c->channels);
-			return -EINVAL;
-		}
-	}
+	if (check_channels("gate_channels", &c->gate_channels, c->channels,
+	    err, errlen) != 0 || check_channels("alarm_channels",
+	    &c->alarm_channels, c->channels, err, errlen) != 0)
+		return -EINVAL;
 	if (c->disk_warn_mb < c->disk_min_mb) {
 		snprintf(err, errlen, "disk_warn_mb: %ld is below disk_min_mb "
 		    "(%ld)", c->disk_warn_mb, c->disk_min_mb);

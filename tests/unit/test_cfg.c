@@ -326,6 +326,29 @@ test_check_regex_and_template(void **state)
 	}
 }
 
+/* Channel lists name channels that exist, and say which list is wrong. */
+static void
+test_check_channel_lists(void **state)
+{
+	struct cfg	*c = *state;
+	char		 err[256];
+
+	set(c, "gate_channels", "2", 0);
+	set(c, "alarm_channels", "1", 0);
+	assert_int_equal(cfg_check(c, err, sizeof(err)), 0);
+	set(c, "alarm_channels", "3", 0);
+	assert_int_equal(cfg_check(c, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "alarm_channels: \"3\": not a channel number "
+	    "from 1 to 2");
+	set(c, "alarm_channels", "1x", 0);
+	assert_int_equal(cfg_check(c, err, sizeof(err)), -EINVAL);
+	set(c, "alarm_channels", "2", 0);
+	set(c, "gate_channels", "0", 0);
+	assert_int_equal(cfg_check(c, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "gate_channels: \"0\": not a channel number "
+	    "from 1 to 2");
+}
+
 static void
 test_copy_is_deep(void **state)
 {
@@ -401,6 +424,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check_regex_and_template,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_check_channel_lists, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_copy_is_deep, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(
