@@ -3,11 +3,9 @@
  * pass before anything is recorded) and its event loop: signals, and
  * wake-ups from JACK's threads and the writer.  Main thread.
  */
-#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -29,6 +27,7 @@
 #include "log.h"
 #include "notify.h"
 #include "proto.h"
+#include "repair.h"
 #include "ring.h"
 #include "wav.h"
 #include "writer.h"
@@ -267,120 +266,6 @@ prepare_directory(const struct recd *r, const char *dir)
 		return 0;
 	log_errx("%s: %s", origin(r, "directory", who, sizeof(who)), err);
 	return -1;
-}
-
-#define RECD_PARTIAL	".partial"	/* the writer's mark of an open file */
-#define RECD_REPAIR_DEPTH 16		/* subdirectories searched */
-
-/*
- * One file a crash left unfinished: repaired so that its header covers
- * every complete frame on disk, then given its final name (never over an
- * existing file).  A file another recd holds open is locked: left alone.
- */
-static void
-repair_one(const char *partial)
-{
-	struct stat	 sp, sf;
-	char		 final[4096], err[1024];
-	uint64_t	 frames;
-	size_t		 len = strlen(partial) - strlen(RECD_PARTIAL);
-	int		 fd, n;
-
-	fd = open(partial, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		log_warn("file %s: open", partial);
-		return;
-	}
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		log_info("file %s: being written by another recd; left alone",
-		    partial);
-		close(fd);
-		return;
-	}
-	/*
-	 * Finished, synced and linked to its final name, but the crash came
-	 * before the .partial name went: one file with two names.
-	 */
-	snprintf(final, sizeof(final), "%.*s", (int)len, partial);
-	if (stat(partial, &sp) == 0 && stat(final, &sf) == 0 &&
-	    sp.st_dev == sf.st_dev && sp.st_ino == sf.st_ino) {
-		if (unlink(partial) == 0)
-			log_info("file %s: finished; only its unfinished name "
-			    "was left, and is removed", final);
-		close(fd);
-		return;
-	}
-	if (wav_repair(partial, &frames, err, sizeof(err)) != 0) {
-		log_errx("%s; left as it is", err);
-		close(fd);
-		return;
-	}
-	/* Opened ahead of a boundary that never came: it holds nothing. */
-	if (frames == 0) {
-		if (unlink(partial) == 0)
-			log_info("file %s: unfinished and empty: removed",
-			    partial);
-		close(fd);
-		return;
-	}
-	snprintf(final, sizeof(final), "%.*s", (int)len, partial);
-	for (n = 1; ; n++) {
-		/* The .partial goes only once the final name holds the file. */
-		if (link(partial, final) == 0) {
-			unlink(partial);
-			break;
-		}
-		if (errno != EEXIST) {
-			/* No hard links here (FAT, exFAT): rename, never over
-			 * a file that exists. */
-			if (access(final, F_OK) != 0 &&
-			    rename(partial, final) == 0)
-				break;
-			log_warn("file %s: repaired, but not renamed to %s",
-			    partial, final);
-			close(fd);
-			return;
-		}
-		if (n == 1000) {
-			log_errx("file %s: repaired, but every name for it is "
-			    "taken", partial);
-			close(fd);
-			return;
-		}
-		snprintf(final, sizeof(final), "%.*s-recovered-%d.wav",
-		    (int)(len - 4), partial, n);
-	}
-	log_warnx("file %s: left unfinished by a crash: repaired, %llu "
-	    "frames, now %s", partial, (unsigned long long)frames, final);
-	close(fd);
-}
-
-/* Every *.wav.partial under dir: what a crash or a power cut left. */
-static void
-repair_unfinished(const char *dir, int depth)
-{
-	struct dirent	*e;
-	struct stat	 st;
-	DIR		*d;
-	char		 path[4096];
-	size_t		 len;
-
-	if (depth > RECD_REPAIR_DEPTH || (d = opendir(dir)) == NULL)
-		return;
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		if (snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >=
-		    (int)sizeof(path) || lstat(path, &st) != 0)
-			continue;
-		len = strlen(e->d_name);
-		if (S_ISDIR(st.st_mode))
-			repair_unfinished(path, depth + 1);
-		else if (S_ISREG(st.st_mode) && len > 12 && strcmp(e->d_name +
-		    len - 12, ".wav" RECD_PARTIAL) == 0)
-			repair_one(path);
-	}
-	closedir(d);
 }
 
 static void
@@ -1797,7 +1682,7 @@ run(struct recd *r)
 
 	if (prepare_directory(r, r->cfg.directory) != 0)
 		return 1;
-	repair_unfinished(r->cfg.directory, 0);
+	repair_dir(r->cfg.directory);
 	clock_gettime(CLOCK_MONOTONIC, &r->started);
 	if (cfg_init(&r->defaults, err, sizeof(err)) != 0) {
 		log_errx("%s", err);
