@@ -1437,6 +1437,13 @@ print_metrics(const cJSON *st, const cJSON *ports)
 	    "uptime_seconds");
 }
 
+static void
+print_metrics_down(void)
+{
+	metric_head("recd_up", "gauge", "1: recd answered on its socket.");
+	printf("recd_up 0\n");
+}
+
 static int
 cmd_metrics(struct conn *c, const struct opts *o)
 {
@@ -1835,6 +1842,13 @@ main(int argc, char *argv[])
 		rc = conn_hello(&c);
 	if (rc == RC_OK)
 		rc = cmd->run(&c, &o);
+	/*
+	 * metrics says when recd is not there, so that a scrape (or a file
+	 * for node_exporter) shows it down, not stale; the exit status is
+	 * still the failure's.
+	 */
+	if (rc != RC_OK && cmd->run == cmd_metrics)
+		print_metrics_down();
 	conn_close(&c);
 	if (rc == RC_STOPPED)
 		rc = RC_OK;

@@ -192,14 +192,16 @@ al_clip(struct alarms *a, unsigned i, const struct alarm_in *in,
 	struct al_slot	*s = &c->s[ALARM_CLIP];
 	uint64_t	 n = in->clips[i] - c->clips_seen;
 
-	c->clips_seen = in->clips[i];
 	if (n > 0) {
-		c->last_clip = now;
+		/* No room to say it: the clips wait for the next tick. */
 		if (!s->on) {
 			s->count = n;
-			al_change(a, s, ALARM_CLIP, i + 1, 1, now);
+			if (!al_change(a, s, ALARM_CLIP, i + 1, 1, now))
+				return;
 		} else
 			s->count += n;
+		c->clips_seen = in->clips[i];
+		c->last_clip = now;
 	} else if (s->on && now - c->last_clip >= ALARM_CLIP_NS)
 		al_change(a, s, ALARM_CLIP, i + 1, 0, 0);
 }

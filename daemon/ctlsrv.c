@@ -289,9 +289,10 @@ cs_peer(struct cs_client *c)
 	uv_os_fd_t	fd;
 
 	c->peer.uid = c->peer.pid = -1;
+	c->peer.readonly = c->srv->ops.readonly;
 	if (uv_fileno((uv_handle_t *)&c->pipe, &fd) != 0)
 		return;
-#if defined(SO_PEERCRED)
+#if defined(SO_PEERCRED) && defined(__linux__)
 	{
 		struct ucred	cr;
 		socklen_t	len = sizeof(cr);

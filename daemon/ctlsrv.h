@@ -21,6 +21,7 @@
 struct ctlsrv_peer {
 	long	 uid;
 	long	 pid;
+	int	 readonly;	/* it came on the read-only socket */
 };
 
 struct ctlsrv_ops {

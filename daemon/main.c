@@ -42,6 +42,17 @@ struct recd {
 	uv_async_t	 wake;		/* JACK's threads and the writer */
 	struct ctlsrv	*ctl;
 	struct ctlsrv	*ctl_ro;	/* socket_readonly, or NULL */
+	/*
+	 * Levels: the writer's are read once (writer_levels resets them)
+	 * and kept for each socket until its own tick takes them.
+	 */
+	struct lv_slot {
+		struct recd	*r;
+		float		*peak;		/* nch */
+		unsigned char	*clip;		/* nch */
+	} lv[2];			/* control, read-only */
+	float		*lv_peak;	/* nch, scratch */
+	unsigned char	*lv_clip;	/* nch, scratch */
 	struct notify	*notify;	/* the service manager */
 	struct hooks	*hooks;		/* on_file_closed runs */
 	uv_timer_t	 hooks_timer;	/* at exit: how long they may take */
@@ -507,9 +518,11 @@ reload(struct recd *r)
 		cfg_format(&next, o, b, sizeof(b));
 		if (strcmp(a, b) == 0)
 			continue;
+		/* Events reach the read-only socket: no command in them. */
 		f = cJSON_CreateObject();
 		cJSON_AddStringToObject(f, "key", o->name);
-		cJSON_AddItemToObject(f, "value", cfgjson_value(&next, o));
+		cJSON_AddItemToObject(f, "value", o->runtime == CFG_RT_FILE ?
+		    cJSON_CreateNull() : cfgjson_value(&next, o));
 		send_event(r, "option_changed", f);
 	}
 	if (next.log_level != r->cfg.log_level)
@@ -590,7 +603,7 @@ run_event_hook(struct recd *r, const char *hook, const char *cmd,
     const char *name, const cJSON *fields, const char *line)
 {
 	const cJSON	*f;
-	char		 v[16][320], key[64];
+	char		 v[16][PATH_MAX + 64], key[64];
 	const char	*env[18];
 	size_t		 n = 0, i;
 
@@ -973,9 +986,22 @@ cmd_ports(struct recd *r, const char **code, char *msg, size_t msglen)
 	return res;
 }
 
+/*
+ * An option's value for a client.  The commands recd runs (on_*) often
+ * hold a token or a password: a read-only client, who may be anyone on
+ * the machine, gets null.
+ */
 static cJSON *
-cmd_get(struct recd *r, const struct proto_req *req, const char **code,
-    char *msg, size_t msglen)
+option_value(const struct recd *r, const struct cfg_opt *o, int readonly)
+{
+	if (readonly && o->runtime == CFG_RT_FILE)
+		return cJSON_CreateNull();
+	return cfgjson_value(&r->cfg, o);
+}
+
+static cJSON *
+cmd_get(struct recd *r, const struct proto_req *req, int readonly,
+    const char **code, char *msg, size_t msglen)
 {
 	const struct cfg_opt	*o;
 	cJSON			*res, *v;
@@ -986,8 +1012,8 @@ cmd_get(struct recd *r, const struct proto_req *req, const char **code,
 		v = cJSON_AddObjectToObject(res, "values");
 		for (i = 0; i < cfg_count(); i++) {
 			o = cfg_opt_at(i);
-			cJSON_AddItemToObject(v, o->name,
-			    cfgjson_value(&r->cfg, o));
+			cJSON_AddItemToObject(v, o->name, option_value(r, o,
+			    readonly));
 		}
 		return res;
 	}
@@ -999,7 +1025,7 @@ cmd_get(struct recd *r, const struct proto_req *req, const char **code,
 		return NULL;
 	}
 	cJSON_AddStringToObject(res, "key", o->name);
-	cJSON_AddItemToObject(res, "value", cfgjson_value(&r->cfg, o));
+	cJSON_AddItemToObject(res, "value", option_value(r, o, readonly));
 	return res;
 }
 
@@ -1109,7 +1135,7 @@ state_result(const char *state)
 }
 
 static cJSON	*run_request(struct recd *, const struct proto_req *,
-		    const char **, char *, size_t);
+		    const struct ctlsrv_peer *, const char **, char *, size_t);
 
 /* Every command but subscribe and unsubscribe (ctlsrv does those). */
 static cJSON *
@@ -1117,10 +1143,10 @@ on_request(void *arg, const struct proto_req *req,
     const struct ctlsrv_peer *peer, const char **code, char *msg,
     size_t msglen)
 {
-	struct recd		*r = arg;
+	struct recd		*r = ((struct lv_slot *)arg)->r;
 	cJSON			*res;
 
-	res = run_request(r, req, code, msg, msglen);
+	res = run_request(r, req, peer, code, msg, msglen);
 	/* What changes something is logged with who asked for it. */
 	switch (req->cmd) {
 	case PROTO_START:
@@ -1141,8 +1167,9 @@ on_request(void *arg, const struct proto_req *req,
 
 /* Every command but subscribe and unsubscribe (ctlsrv does those). */
 static cJSON *
-run_request(struct recd *r, const struct proto_req *req, const char **code,
-    char *msg, size_t msglen)
+run_request(struct recd *r, const struct proto_req *req,
+    const struct ctlsrv_peer *peer, const char **code, char *msg,
+    size_t msglen)
 {
 	struct writer_stats	 st;
 
@@ -1192,7 +1219,7 @@ run_request(struct recd *r, const struct proto_req *req, const char **code,
 		}
 		return cJSON_CreateObject();
 	case PROTO_GET:
-		return cmd_get(r, req, code, msg, msglen);
+		return cmd_get(r, req, peer->readonly, code, msg, msglen);
 	case PROTO_SET:
 		return cmd_set(r, req, code, msg, msglen);
 	case PROTO_OPTIONS:
@@ -1207,12 +1234,67 @@ run_request(struct recd *r, const struct proto_req *req, const char **code,
 	}
 }
 
+/*
+ * A socket's tick wants the levels since its last one: what the writer
+ * gathered since any socket last asked goes to both sockets' slots, and
+ * this one's slot is handed over and emptied.
+ */
 static void
 on_levels(void *arg, float *peak, unsigned char *clip)
 {
-	struct recd *r = arg;
+	struct lv_slot	*me = arg, *o;
+	struct recd	*r = me->r;
+	unsigned	 c, k, nch = (unsigned)r->cfg.channels;
 
-	writer_levels(r->writer, peak, clip);
+	writer_levels(r->writer, r->lv_peak, r->lv_clip);
+	for (k = 0; k < 2; k++) {
+		o = &r->lv[k];
+		if (o->peak == NULL)
+			continue;
+		for (c = 0; c < nch; c++) {
+			if (r->lv_peak[c] > o->peak[c] ||
+			    r->lv_peak[c] != r->lv_peak[c])
+				o->peak[c] = r->lv_peak[c];
+			o->clip[c] |= r->lv_clip[c];
+		}
+	}
+	memcpy(peak, me->peak, nch * sizeof(*peak));
+	memcpy(clip, me->clip, nch);
+	memset(me->peak, 0, nch * sizeof(*me->peak));
+	memset(me->clip, 0, nch);
+}
+
+/* Level slots for k sockets (1 or 2); -1 when out of memory. */
+static int
+levels_slots(struct recd *r, unsigned k)
+{
+	size_t	nch = (size_t)r->cfg.channels;
+	unsigned i;
+
+	if (r->lv_peak == NULL && ((r->lv_peak = calloc(nch,
+	    sizeof(float))) == NULL || (r->lv_clip = calloc(nch, 1)) == NULL))
+		return -1;
+	for (i = 0; i < k; i++) {
+		r->lv[i].r = r;
+		if (r->lv[i].peak == NULL && ((r->lv[i].peak = calloc(nch,
+		    sizeof(float))) == NULL ||
+		    (r->lv[i].clip = calloc(nch, 1)) == NULL))
+			return -1;
+	}
+	return 0;
+}
+
+static void
+levels_free(struct recd *r)
+{
+	unsigned i;
+
+	for (i = 0; i < 2; i++) {
+		free(r->lv[i].peak);
+		free(r->lv[i].clip);
+	}
+	free(r->lv_peak);
+	free(r->lv_clip);
 }
 
 static int
@@ -1226,10 +1308,14 @@ start_control(struct recd *r, char *err, size_t errlen)
 		snprintf(err, errlen, "socket: path too long");
 		return -1;
 	}
+	if (levels_slots(r, r->cfg.socket_readonly[0] != '\0' ? 2 : 1) != 0) {
+		snprintf(err, errlen, "socket: out of memory");
+		return -1;
+	}
 	memset(&ops, 0, sizeof(ops));
 	ops.request = on_request;
 	ops.levels = on_levels;
-	ops.arg = r;
+	ops.arg = &r->lv[0];
 	ops.nch = cap_channels(r->cap);
 	ops.hello = proto_hello(RECD_VERSION, cap_channels(r->cap),
 	    cap_rate(r->cap));
@@ -1252,6 +1338,7 @@ start_control(struct recd *r, char *err, size_t errlen)
 	if (r->cfg.socket_readonly[0] == '\0')
 		return 0;
 	ops.readonly = 1;
+	ops.arg = &r->lv[1];
 	ops.hello = proto_hello(RECD_VERSION, cap_channels(r->cap),
 	    cap_rate(r->cap));
 	r->ctl_ro = ctlsrv_new(&r->loop, r->cfg.socket_readonly, &ops, err,
@@ -1443,28 +1530,32 @@ jack_changed(struct recd *r)
 static void
 live_tick(uv_timer_t *t)
 {
-	struct recd	*r = t->data;
-	int64_t		 now = mono_now_ns(), age;
-	uint64_t	 got, expected;
-	cJSON		*f;
+	struct recd		*r = t->data;
+	int64_t			 now = mono_now_ns(), age;
+	uint64_t		 got, expected;
+	enum live_verdict	 v;
+	cJSON			*f;
 
 	if (r->stopping || r->cap == NULL || cap_server_lost(r->cap))
 		return;
 	age = live_age_ns(&r->live, now);
-	switch (live_check(&r->live, cap_cycles(r->cap), now)) {
+	v = live_check(&r->live, cap_cycles(r->cap), now);
+	/* Deaf while a take is asked for: it may start or stop meanwhile. */
+	notify_set_deaf(r->notify, r->live.stalled && r->taking);
+	switch (v) {
 	case LIVE_OK:
 		break;
 	case LIVE_STALLED:
+		/* The writer first: the first period after it may be near. */
+		writer_stalled(r->writer, r->live.cycles);
 		log_errx("jack: no period from the server for %.1f s: nothing "
 		    "is recorded%s; if this lasts %lld s more, recd connects "
 		    "afresh", (double)age / 1e9, r->taking ? " (the time "
 		    "without audio is a gap)" : "",
 		    (long long)(LIVE_RECONNECT_NS / 1000000000));
-		writer_stalled(r->writer, r->live.cycles);
 		f = cJSON_CreateObject();
 		cJSON_AddNumberToObject(f, "seconds", (double)age / 1e9);
 		send_event(r, "stalled", f);
-		notify_set_deaf(r->notify, r->taking);
 		break;
 	case LIVE_BACK:
 		log_warnx("jack: periods again after %.1f s without",
@@ -1473,7 +1564,6 @@ live_tick(uv_timer_t *t)
 		f = cJSON_CreateObject();
 		cJSON_AddNumberToObject(f, "seconds", (double)age / 1e9);
 		send_event(r, "stall_ended", f);
-		notify_set_deaf(r->notify, 0);
 		break;
 	case LIVE_RECONNECT:
 		log_errx("jack: still no period after %.1f s; finishing the "
@@ -1700,6 +1790,8 @@ run(struct recd *r)
 	r->live_timer.data = r;
 	uv_timer_init(&r->loop, &r->alarm_timer);
 	r->alarm_timer.data = r;
+	uv_timer_init(&r->loop, &r->hooks_timer);
+	r->hooks_timer.data = r;
 	r->alarms = alarm_new((unsigned)r->cfg.channels);
 	r->al_loud = calloc((size_t)r->cfg.channels, sizeof(*r->al_loud));
 	r->al_clips = calloc((size_t)r->cfg.channels, sizeof(*r->al_clips));
@@ -1714,8 +1806,6 @@ run(struct recd *r)
 		goto fail;
 	}
 	alarm_setup(r);
-	uv_timer_init(&r->loop, &r->hooks_timer);
-	r->hooks_timer.data = r;
 	if ((r->hooks = hooks_new(&r->loop, RECD_HOOKS_MAX)) == NULL) {
 		log_warn("hooks");
 		goto fail;
@@ -1826,6 +1916,7 @@ main(int argc, char *argv[])
 		return 0;
 	}
 	rc = run(&r);
+	levels_free(&r);
 	alarm_del(r.alarms);
 	free(r.al_loud);
 	free(r.al_clips);

@@ -1876,12 +1876,21 @@ wr_rate_change(struct writer *w, const struct cap_rec *h)
 static int
 wr_stall_check(struct writer *w, const struct cap_rec *h, int final)
 {
-	uint64_t	sc = atomic_load(&w->stall_cycle);
-	int64_t		ns, lost, jump;
+	uint64_t	sc = atomic_load(&w->stall_cycle);	/* last + 1 */
+	int64_t		ns, lost, jump, slack;
 	char		why[64];
 
-	if (sc == 0 || sc == w->stall_done || h->cycle <= sc)
+	if (sc == 0 || sc == w->stall_done || h->cycle < sc)
 		return 0;
+	/*
+	 * Only the first record after the stall starts the gap.  A later
+	 * one means the writer had the first before it was told (the stall
+	 * ended as it was seen): nothing to place.
+	 */
+	if (h->cycle != sc) {
+		w->stall_done = sc;
+		return 0;
+	}
 	ns = atomic_load(&w->stall_ns);
 	if (ns < 0 && !final)
 		return 1;
@@ -1889,7 +1898,13 @@ wr_stall_check(struct writer *w, const struct cap_rec *h, int final)
 	jump = w->have_pos ? (int32_t)(h->frame_time - (uint32_t)w->pos) : 0;
 	lost = llround((double)(ns > 0 ? ns : 0) * w->rate / 1e9) -
 	    (int64_t)h->nframes;
-	if (!w->in_take || lost <= jump)
+	/*
+	 * The loop measures the stall to its tick (100 ms) at either end:
+	 * when JACK's frame time shows about as much, it is the exact
+	 * measure, and wr_judge takes it.
+	 */
+	slack = (int64_t)w->rate / 5 + (int64_t)h->nframes;
+	if (!w->in_take || lost <= jump + slack)
 		return 0;
 	snprintf(why, sizeof(why), "JACK ran recd no more for %.1f s "
 	    "(stalled)", (double)ns / 1e9);
@@ -2383,9 +2398,13 @@ writer_attach(struct writer *w, struct cap *cap, double lost_s,
 void
 writer_stalled(struct writer *w, uint64_t last)
 {
-	/* The length first: the writer reads the cycle, then the length. */
+	/*
+	 * The length first: the writer reads the cycle, then the length.
+	 * last + 1, the first cycle after the stall, so that 0 says none
+	 * even for a client that stalled before its first period.
+	 */
 	atomic_store(&w->stall_ns, -1);
-	atomic_store(&w->stall_cycle, last);
+	atomic_store(&w->stall_cycle, last + 1);
 }
 
 void

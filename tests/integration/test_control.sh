@@ -41,7 +41,7 @@ EOF
 expect "$out" '^\{"event":"hello","protocol":1,"recd":"[^"]+","channels":16,"rate":48000\}$' hello
 expect "$out" '"id":1,"result":\{"state":"recording","take":\{"started":' status
 expect "$out" '"ring":\{"bytes":[0-9]+,"fill":[0-9]+,"high_water":[0-9]+\}' "status ring"
-expect "$out" '"jack":\{"connected":true,"client":"recd","rate":48000,"period":1024,"last_period_age_seconds":0(\.[0-9]+)?(e-[0-9]+)?\}' "status jack"
+expect "$out" '"jack":\{"connected":true,"client":"recd","rate":48000,"period":1024,"last_period_age_seconds":(0(\.[0-9]+)?|[0-9](\.[0-9]+)?e-[0-9]+)\}' "status jack"
 expect "$out" '"id":2,"result":\{"key":"rotate_seconds","value":2\}' get
 expect "$out" '"id":3,"result":\{"key":"header_seconds","value":0.5\}' set
 expect "$out" '"id":4,"error":\{"code":"bad_option","message":"rotate_seconds: a string given' "bad set"

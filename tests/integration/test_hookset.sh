@@ -29,7 +29,7 @@ out=$("$SOCKC" "$sock" lines <<<'{"id":2,"cmd":"get","key":"on_file_closed"}')
 [[ $out == *"\"value\":\"echo \\\"\$1\\\" >>$T/from-file\""* ]] ||
     fail "the hook changed: $out"
 out=$("$SOCKC" "$sock" lines <<<'{"id":3,"cmd":"options"}')
-[[ $out == *'"name":"on_file_closed",'*'"runtime":false,"sighup":true'* ]] ||
+[[ $out =~ \"name\":\"on_file_closed\",\"type\":\"string\",\"default\":\"\",\"min\":0,\"max\":4095,\"runtime\":false,\"sighup\":true,\"help\" ]] ||
     fail "options: on_file_closed is not marked as the file's: $out"
 wait_log "$T/recd.log" 'hook on_file_closed: .*: exit 0' 2 20
 

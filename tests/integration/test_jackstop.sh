@@ -39,6 +39,9 @@ age=$(num last_period_age_seconds "$st")
 awk -v a="$age" 'BEGIN { exit !(a < 0.5) }' ||
     fail "the last period is $age s old while JACK runs: $st"
 
+# A failed check while jackd is frozen must not leave it so: recd's
+# shutdown would wait on it.
+AT_CLEANUP='kill -CONT $JACKD_PID 2>/dev/null'
 kill -STOP "$JACKD_PID"
 wait_log "$T/events" '"event":"stalled"' 1 10
 stalled=$(grep '"event":"stalled"' "$T/events")

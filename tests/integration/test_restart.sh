@@ -12,10 +12,12 @@ plain_only
 start_jackd 48000 256
 start_siggen sg 2 -b 24
 sg_pid=${PIDS##* }
+declare -A pid
 for x in a b c; do
 	start_recd "recd-$x" --client-name "recd-$x" --directory "$T/$x" \
 	    --channels 2 --connect 'sg:out_.*' --rotate-seconds 1 \
 	    --no-rotate-align --socket "$T/$x.sock"
+	pid[$x]=$RECD_PID
 done
 wait_log "$T/recd-c.log" ': closed, ' 1 20
 
@@ -54,7 +56,7 @@ for ((i = 1; i <= ROUNDS; i++)); do
 	echo "round $i: every recd records again, bit-exact"
 done
 for x in a b c; do
-	RECD_PID=$(pgrep -f -- "--client-name recd-$x") || fail "recd-$x gone"
+	RECD_PID=${pid[$x]}
 	stop_recd
 	no_partials "$T/$x"
 	! grep -q 'no period from the server' "$T/recd-$x.log" ||

@@ -13,7 +13,9 @@ ro="$T/view/ro.sock"
 start_jackd 48000 1024
 start_siggen sg 2 -b 24
 start_recd recd --directory "$T/rec" --channels 2 --connect 'sg:out_.*' \
-    --socket "$sock" --socket-readonly "$ro"
+    --socket "$sock" --socket-readonly "$ro" \
+    --on-file-closed 'curl -s -u user:s3cret https://example.org/up'
+
 grep -q "socket $ro: listening, read-only" "$T/recd.log" ||
     fail "no read-only socket: $(grep socket "$T/recd.log")"
 [ "$(stat -c %a "$ro")" = 666 ] || fail "$ro is mode $(stat -c %a "$ro")"
@@ -27,10 +29,18 @@ for req in '{"id":1,"cmd":"status"}' '{"id":2,"cmd":"get","key":"channels"}' \
 	out=$("$SOCKC" "$ro" lines <<<"$req")
 	[[ $out == *'"result":'* ]] || fail "read-only: $req: $out"
 done
-"$SOCKC" "$ro" listen 5 '{"id":5,"cmd":"subscribe","stream":"events"}' \
+"$SOCKC" "$ro" listen 30 '{"id":5,"cmd":"subscribe","stream":"events"}' \
     >"$T/ro-events" 2>&1 &
 PIDS="$PIDS $!"
 wait_log "$T/ro-events" '"id":5,"result"' 1 10
+# A command recd runs may hold a secret: not shown to viewers.
+out=$("$SOCKC" "$ro" lines <<<'{"id":11,"cmd":"get","key":"on_file_closed"}')
+[[ $out == *'"value":null'* ]] || fail "read-only get on_file_closed: $out"
+out=$("$SOCKC" "$ro" lines <<<'{"id":12,"cmd":"get"}')
+[[ $out == *'"on_file_closed":null'* && $out != *s3cret* ]] ||
+    fail "read-only get: $out"
+out=$("$SOCKC" "$sock" lines <<<'{"id":13,"cmd":"get","key":"on_file_closed"}')
+[[ $out == *s3cret* ]] || fail "control get on_file_closed: $out"
 # Changing does not.
 for req in '{"id":6,"cmd":"stop"}' '{"id":7,"cmd":"set","key":"rotate_seconds","value":60}' \
     '{"id":8,"cmd":"start"}' '{"id":9,"cmd":"rotate"}' '{"id":10,"cmd":"mark","label":"x"}'; do

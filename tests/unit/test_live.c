@@ -188,12 +188,19 @@ test_period_change_starts_a_window(void **state)
 	uint64_t	c;
 
 	(void)state;
-	/* 10 periods every 100 ms at 480 frames, then the quantum doubles:
-	 * 5 every 100 ms are all of them, not too few. */
+	/*
+	 * A window with too few periods (3 of 10 every 100 ms), then all of
+	 * them, and just before the second window ends the quantum drops to
+	 * a quarter (40 every 100 ms).  Counted against the new quantum from
+	 * the window's start, the second window would look starved too:
+	 * the change must start a window of its own.
+	 */
 	live_attach(&l, 0, 0, 48000, 480, 0);
-	c = run(&l, 0, 10, 100 * MS, 2 * S, n);
-	live_set_period(&l, 48000, 960);
-	run(&l, c, 5, 2 * S, 20 * S, n);
+	c = run(&l, 0, 3, 100 * MS, LIVE_WINDOW_NS + 100 * MS, n);
+	c = run(&l, c, 10, LIVE_WINDOW_NS + 100 * MS, 5800 * MS, n);
+	live_set_period(&l, 48000, 120);
+	run(&l, c, 40, 5800 * MS, 20 * S, n);
+	assert_int_equal(n[LIVE_STARVED], 0);
 	assert_int_equal(n[LIVE_OK], 199);
 }
 
