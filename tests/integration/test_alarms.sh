@@ -7,8 +7,9 @@
 # channel 3 unplugged (jack_disconnect) raises no_source, plugged again
 # clears it.  Each is a log line, an alarm event, a status field and an
 # on_alarm run (RECD_* variables, the event as JSON on stdin); on_event
-# runs for the events on_event_names names.  Channels 1 and 2 stay
-# bit-exact and gapless throughout, and the take is as long as it lasted.
+# runs for the events on_event_names names.  Channels 1 to 3 stay
+# bit-exact and gapless throughout (3's silences are siggen's, exact, of
+# the length its codes say), and the take is as long as it lasted.
 . "$(dirname "$0")/lib.sh"
 
 RECCTL=${RECCTL:-$B/recctl}
@@ -16,11 +17,11 @@ sock="$T/s.sock"
 
 start_jackd 48000 1024
 start_siggen sg 2 -b 24
-start_siggen q 1 -b 24 -g 4:5
+start_siggen q 3 -b 24 -g 4:5
 start_siggen cl 1 -b 24 -s 0
 cat >"$T/recd.json" <<JSON
 { "directory": "$T/rec", "channels": 4, "mode": "split",
-  "connect": ["sg:out_01", "sg:out_02", "q:out_01", "cl:out_01"],
+  "connect": ["sg:out_01", "sg:out_02", "q:out_03", "cl:out_01"],
   "rotate_seconds": 4, "rotate_align": false, "socket": "$sock",
   "silence_seconds": 2, "silence_clear_seconds": 1,
   "on_alarm": "cat >>$T/alarm.json; echo >>$T/alarm.json; env | grep '^RECD_' | sort | tr '\\\\n' ' ' >>$T/alarm.env; echo >>$T/alarm.env",
@@ -86,9 +87,11 @@ grep -q '^recd_channel_peak_dbfs{channel="4",port="recd:in_4"} -\?0\(\.0*\)\?$' 
 grep -qx 'recd_state{state="recording"} 1' "$T/metrics" ||
     fail "metrics: not recording"
 
-jack_disconnect q:out_01 recd:in_3 || fail "jack_disconnect"
+# Channel 3's files finished before it is unplugged hold only siggen's.
+ch3=$(takes "$T/rec" | grep '_ch03_')
+jack_disconnect q:out_03 recd:in_3 || fail "jack_disconnect"
 wait_log "$T/recd.log" 'alarm: no_source on channel 3' 1 15
-jack_connect q:out_01 recd:in_3 || fail "jack_connect"
+jack_connect q:out_03 recd:in_3 || fail "jack_connect"
 wait_log "$T/recd.log" 'alarm: no_source on channel 3 \(recd:in_3\): cleared' 1 10
 n=$(grep -c ': closed, ' "$T/recd.log")
 wait_log "$T/recd.log" ': closed, ' $((n + 1)) 20
@@ -112,10 +115,16 @@ closed=$((4 * $(grep -c ': closed, ' "$T/recd.log")))	# a line a set of 4
     [ "$(grep -vc '^file_closed /' "$T/event.log")" = 0 ] ||
     fail "on_event: $closed files closed; it ran: $(cat "$T/event.log")"
 
-# Channels 1 and 2: bit-exact and gapless; the take as long as it lasted.
+# Channels 1 to 3: bit-exact and gapless; the take as long as it lasted.
 out=$("$VERIFY" -c 2 $(takes "$T/rec" | grep -E '_ch0[12]_') 2>&1) ||
     fail "channels 1 and 2: $out"
 echo "channels 1 and 2: $out"
+# Channel 3: its files from before it was unplugged.
+[ -n "$ch3" ] || fail "no file of channel 3 before it was unplugged"
+out3=$("$VERIFY" -g -c 1 $ch3 2>&1) || fail "channel 3: $out3"
+[[ $out3 =~ ,\ 0\ gaps,\ [1-9][0-9]*\ silence\ runs ]] ||
+    fail "channel 3: siggen's silences are not there: $out3"
+echo "channel 3: $out3"
 frames=$(sed -n 's/.*, \([0-9]*\) frames each.*/\1/p' <<<"$out")
 awk -v f="$frames" -v a="$t0" -v b="$t1" 'BEGIN {
 	d = f / 48000 - (b - a); exit !(d < 0.5 && d > -3) }' ||
