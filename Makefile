@@ -80,7 +80,8 @@ PROTO_OBJ  = $(B)/protocol/cfgjson.o $(B)/protocol/proto.o
 DAEMON_OBJ = $(B)/daemon/main.o $(B)/daemon/cap.o $(B)/daemon/cap_rt.o \
 	     $(B)/daemon/writer.o $(B)/daemon/ctlsrv.o $(B)/daemon/notify.o \
 	     $(B)/daemon/hooks.o $(B)/daemon/retain.o $(B)/daemon/flush.o \
-	     $(B)/daemon/live.o $(B)/daemon/alarm.o $(B)/daemon/repair.o
+	     $(B)/daemon/live.o $(B)/daemon/alarm.o $(B)/daemon/repair.o \
+	     $(B)/daemon/cmd.o $(B)/daemon/event.o $(B)/daemon/jackconn.o
 
 CTL_OBJ    = $(B)/ctl/recctl.o $(B)/ctl/meter.o
 

@@ -1,0 +1,572 @@
+/*
+ * cmd.c: the commands of the control sockets (status, get, set, options,
+ * ports, start, stop, rotate, mark), the sockets themselves and their
+ * levels.  Main thread: the libuv loop.
+ */
+#include "recd.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <uv.h>
+
+#include "alarm.h"
+#include "cap.h"
+#include "cfg.h"
+#include "cfgjson.h"
+#include "ctlsrv.h"
+#include "hooks.h"
+#include "live.h"
+#include "log.h"
+#include "notify.h"
+#include "proto.h"
+#include "ring.h"
+#include "writer.h"
+
+static const char *const fmt_names[] = { "pcm16", "pcm24", "pcm32",
+	"float32" };
+static const char *const pause_names[] = { "none", "disk_full",
+	"write_error", "wait_start" };
+
+static cJSON	*run_request(struct recd *, const struct proto_req *,
+		    const struct ctlsrv_peer *, const char **, char *, size_t);
+
+static cJSON *
+cmd_status(struct recd *r)
+{
+	struct writer_stats	 st;
+	struct alarm_change	 ac;
+	struct timespec		 now;
+	cJSON			*res, *o, *a;
+	char			 when[32];
+	size_t			 i;
+
+	writer_get_stats(r->writer, &st);
+	res = cJSON_CreateObject();
+	/* What was asked for: the writer follows within a drain period. */
+	/* Stalled: connected, but JACK runs our callback no more. */
+	cJSON_AddStringToObject(res, "state", st.failed ? "failed" :
+	    r->cap != NULL && r->live.stalled ? "stalled" :
+	    !r->taking ? "idle" : r->cap == NULL || st.paused != WP_NONE ?
+	    "paused" : "recording");
+	if (st.take_start != 0) {
+		o = cJSON_AddObjectToObject(res, "take");
+		local_iso(st.take_start, when, sizeof(when));
+		cJSON_AddStringToObject(o, "started", when);
+		cJSON_AddNumberToObject(o, "frames", (double)st.take_frames);
+		cJSON_AddNumberToObject(o, "seconds",
+		    (double)st.take_frames / r->rate);
+	} else
+		cJSON_AddNullToObject(res, "take");
+	a = cJSON_AddArrayToObject(res, "files");
+	for (i = 0; i < r->nfiles; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(r->files[i]));
+	cJSON_AddNumberToObject(res, "frames_written", (double)st.frames);
+	cJSON_AddNumberToObject(res, "seconds_recorded",
+	    (double)st.frames / r->rate);
+	cJSON_AddNumberToObject(res, "dropped_frames",
+	    (double)dropped_frames(r));
+	cJSON_AddNumberToObject(res, "gaps", (double)st.gaps);
+	cJSON_AddNumberToObject(res, "gap_frames", (double)st.gap_frames);
+	cJSON_AddNumberToObject(res, "xruns", (double)xruns(r));
+	o = cJSON_AddObjectToObject(res, "ring");
+	cJSON_AddNumberToObject(o, "bytes", r->cap != NULL ?
+	    (double)ring_capacity(cap_ring(r->cap)) : 0);
+	cJSON_AddNumberToObject(o, "fill", (double)st.ring_fill);
+	cJSON_AddNumberToObject(o, "high_water", (double)st.ring_high_water);
+	if (st.disk_free >= 0) {
+		o = cJSON_AddObjectToObject(res, "disk");
+		cJSON_AddStringToObject(o, "path", r->cfg.directory);
+		cJSON_AddNumberToObject(o, "free_bytes", (double)st.disk_free);
+	} else
+		cJSON_AddNullToObject(res, "disk");
+	o = cJSON_AddObjectToObject(res, "jack");
+	cJSON_AddBoolToObject(o, "connected", r->cap != NULL &&
+	    !cap_server_lost(r->cap));
+	cJSON_AddStringToObject(o, "client", r->cfg.client_name);
+	cJSON_AddNumberToObject(o, "rate", r->rate);
+	cJSON_AddNumberToObject(o, "period", r->period);
+	if (r->cap != NULL)
+		cJSON_AddNumberToObject(o, "last_period_age_seconds",
+		    (double)live_age_ns(&r->live, mono_now_ns()) / 1e9);
+	else
+		cJSON_AddNullToObject(o, "last_period_age_seconds");
+	cJSON_AddNumberToObject(res, "channels", (double)r->cfg.channels);
+	cJSON_AddStringToObject(res, "mode", r->cfg.mode == CFG_MODE_SPLIT ?
+	    "split" : "single");
+	cJSON_AddStringToObject(res, "format", fmt_names[r->cfg.format]);
+	if (r->taking && r->cap == NULL)
+		cJSON_AddStringToObject(res, "paused", "jack_lost");
+	else if (r->taking && st.paused != WP_NONE)
+		cJSON_AddStringToObject(res, "paused", pause_names[st.paused]);
+	else
+		cJSON_AddNullToObject(res, "paused");
+	if (st.gate >= 0) {
+		o = cJSON_AddObjectToObject(res, "gate");
+		cJSON_AddBoolToObject(o, "open", st.gate == 1);
+		cJSON_AddNumberToObject(o, "since_frame",
+		    (double)st.gate_since);
+		cJSON_AddNumberToObject(o, "since_seconds",
+		    (double)st.gate_since / r->rate);
+	} else
+		cJSON_AddNullToObject(res, "gate");
+	cJSON_AddNumberToObject(res, "files_finished",
+	    (double)st.files_closed);
+	/* Each channel's peak over the last second: dBFS, null for silence. */
+	a = cJSON_AddArrayToObject(res, "peak_dbfs");
+	for (i = 0; r->peak_1s != NULL && i < (size_t)r->cfg.channels; i++)
+		cJSON_AddItemToArray(a, r->peak_1s[i] > 0 ?
+		    cJSON_CreateNumber(round(2000 * log10(r->peak_1s[i])) /
+		    100) : cJSON_CreateNull());
+	a = cJSON_AddArrayToObject(res, "alarms");
+	for (i = 0; r->alarms != NULL && alarm_active(r->alarms, (unsigned)i,
+	    &ac); i++)
+		cJSON_AddItemToArray(a, event_alarm_json(&ac, mono_now_ns()));
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	cJSON_AddNumberToObject(res, "uptime_seconds",
+	    (double)(now.tv_sec - r->started.tv_sec) +
+	    (now.tv_nsec - r->started.tv_nsec) / 1e9);
+	return res;
+}
+
+static cJSON *
+cmd_options(struct recd *r)
+{
+	static const char *const types[] = {
+		"boolean", "integer", "number", "string", "choice", "list"
+	};
+	const struct cfg_opt	*o;
+	cJSON			*res, *a, *e, *ch;
+	size_t			 i, k;
+
+	res = cJSON_CreateObject();
+	a = cJSON_AddArrayToObject(res, "options");
+	for (i = 0; i < cfg_count(); i++) {
+		o = cfg_opt_at(i);
+		e = cJSON_CreateObject();
+		cJSON_AddStringToObject(e, "name", o->name);
+		cJSON_AddStringToObject(e, "type", types[o->type]);
+		cJSON_AddItemToObject(e, "default",
+		    cfgjson_value(&r->defaults, o));
+		if (o->type == CFG_ENUM) {
+			ch = cJSON_AddArrayToObject(e, "choices");
+			for (k = 0; o->choices[k] != NULL; k++)
+				cJSON_AddItemToArray(ch,
+				    cJSON_CreateString(o->choices[k]));
+		} else if (o->type != CFG_BOOL) {
+			cJSON_AddNumberToObject(e, "min", o->min);
+			cJSON_AddNumberToObject(e, "max", o->max);
+		}
+		cJSON_AddBoolToObject(e, "runtime", o->runtime == CFG_RT_YES);
+		cJSON_AddBoolToObject(e, "sighup", o->runtime != CFG_RT_NO);
+		cJSON_AddStringToObject(e, "help", o->help);
+		cJSON_AddItemToArray(a, e);
+	}
+	return res;
+}
+
+static cJSON *
+cmd_ports(struct recd *r, const char **code, char *msg, size_t msglen)
+{
+	const char	**src;
+	cJSON		 *res, *a, *e, *sa;
+	unsigned	  ch;
+	size_t		  i;
+
+	if (r->cap == NULL) {
+		*code = PROTO_E_BAD_STATE;
+		snprintf(msg, msglen, "ports: the JACK server is away; recd "
+		    "reconnects when it is back");
+		return NULL;
+	}
+	res = cJSON_CreateObject();
+	a = cJSON_AddArrayToObject(res, "ports");
+	for (ch = 0; ch < cap_channels(r->cap); ch++) {
+		e = cJSON_CreateObject();
+		cJSON_AddNumberToObject(e, "channel", ch + 1);
+		cJSON_AddStringToObject(e, "name", cap_port_name(r->cap, ch));
+		sa = cJSON_AddArrayToObject(e, "sources");
+		src = cap_port_sources(r->cap, ch);
+		for (i = 0; src != NULL && src[i] != NULL; i++)
+			cJSON_AddItemToArray(sa, cJSON_CreateString(src[i]));
+		cap_free_names(src);
+		cJSON_AddItemToArray(a, e);
+	}
+	return res;
+}
+
+/*
+ * An option's value for a client.  The commands recd runs (on_*) often
+ * hold a token or a password: a read-only client, who may be anyone on
+ * the machine, gets null.
+ */
+static cJSON *
+option_value(const struct recd *r, const struct cfg_opt *o, int readonly)
+{
+	if (readonly && o->runtime == CFG_RT_FILE)
+		return cJSON_CreateNull();
+	return cfgjson_value(&r->cfg, o);
+}
+
+static cJSON *
+cmd_get(struct recd *r, const struct proto_req *req, int readonly,
+    const char **code, char *msg, size_t msglen)
+{
+	const struct cfg_opt	*o;
+	cJSON			*res, *v;
+	size_t			 i;
+
+	res = cJSON_CreateObject();
+	if (req->key == NULL) {
+		v = cJSON_AddObjectToObject(res, "values");
+		for (i = 0; i < cfg_count(); i++) {
+			o = cfg_opt_at(i);
+			cJSON_AddItemToObject(v, o->name, option_value(r, o,
+			    readonly));
+		}
+		return res;
+	}
+	o = cfg_find(req->key);
+	if (o == NULL) {
+		cJSON_Delete(res);
+		*code = PROTO_E_BAD_OPTION;
+		snprintf(msg, msglen, "%s: unknown option", req->key);
+		return NULL;
+	}
+	cJSON_AddStringToObject(res, "key", o->name);
+	cJSON_AddItemToObject(res, "value", option_value(r, o, readonly));
+	return res;
+}
+
+/*
+ * A new directory must be usable before it is taken: the writer would
+ * find out only at the next file, and the take would end there.  This
+ * touches the recording filesystem from the loop (mkdir, access), which
+ * the loop otherwise never does; it is a rare request that a person or a
+ * frontend waits on, and the reply must say whether it was taken.
+ */
+int
+check_directory(const struct recd *r, const struct cfg *next, char *msg,
+    size_t msglen)
+{
+	char err[4200];
+
+	if (strcmp(next->directory, r->cfg.directory) == 0 ||
+	    make_directory(next->directory, err, sizeof(err)) == 0)
+		return 0;
+	/* msg is the reply's message: a long path is cut, not overflowed. */
+	if (snprintf(msg, msglen, "directory: %s", err) < 0)
+		msg[0] = '\0';
+	return -EINVAL;
+}
+
+/*
+ * A runtime option, checked on a copy first: a refused value changes
+ * nothing, and the running take goes on untouched.
+ */
+static cJSON *
+cmd_set(struct recd *r, const struct proto_req *req, const char **code,
+    char *msg, size_t msglen)
+{
+	const struct cfg_opt	*o;
+	struct cfg		 tmp;
+	cJSON			*res, *f;
+	int			 rc;
+
+	o = cfg_find(req->key);
+	*code = PROTO_E_BAD_OPTION;
+	if (o == NULL) {
+		snprintf(msg, msglen, "%s: unknown option", req->key);
+		return NULL;
+	}
+	if (o->runtime == CFG_RT_FILE) {
+		*code = PROTO_E_NOT_RUNTIME;
+		snprintf(msg, msglen, "%s: a command recd runs comes from the "
+		    "configuration file only; change it there and send SIGHUP "
+		    "(systemctl reload recd)", o->name);
+		log_warnx("set %s: refused: commands come from the "
+		    "configuration file only", o->name);
+		return NULL;
+	}
+	if (o->runtime != CFG_RT_YES) {
+		*code = PROTO_E_NOT_RUNTIME;
+		snprintf(msg, msglen, "%s: cannot change while recd runs; "
+		    "change the configuration and restart recd", o->name);
+		return NULL;
+	}
+	if (cfg_copy(&tmp, &r->cfg, msg, msglen) != 0) {
+		*code = PROTO_E_INTERNAL;
+		return NULL;
+	}
+	if (req->value != NULL)
+		rc = cfgjson_set(&tmp, o, req->value, msg, msglen);
+	else
+		rc = cfg_set_text(&tmp, o, req->text, 0, msg, msglen);
+	if (rc == 0)
+		rc = cfg_check(&tmp, msg, msglen);
+	if (rc == 0 && (rc = check_directory(r, &tmp, msg, msglen)) != 0)
+		*code = PROTO_E_BAD_OPTION;
+	if (rc == 0 && (rc = writer_config(r->writer, &tmp)) != 0) {
+		*code = PROTO_E_INTERNAL;
+		snprintf(msg, msglen, "%s: the writer's queue is full; try "
+		    "again", o->name);
+	}
+	if (rc != 0) {
+		cfg_done(&tmp);
+		return NULL;
+	}
+	cfg_done(&r->cfg);
+	r->cfg = tmp;
+	event_alarm_setup(r);
+	if (strcmp(o->name, "log_level") == 0)
+		log_set_level((enum log_level)r->cfg.log_level);
+	if (strcmp(o->name, "connect") == 0 && r->cap != NULL)
+		cap_reconnect(r->cap, &r->cfg);
+	log_info("set %s: %s", o->name, req->text != NULL ? req->text :
+	    "(from a client)");
+	res = cJSON_CreateObject();
+	cJSON_AddStringToObject(res, "key", o->name);
+	cJSON_AddItemToObject(res, "value", cfgjson_value(&r->cfg, o));
+	f = cJSON_CreateObject();
+	cJSON_AddStringToObject(f, "key", o->name);
+	cJSON_AddItemToObject(f, "value", cfgjson_value(&r->cfg, o));
+	send_event(r, "option_changed", f);
+	return res;
+}
+
+static cJSON *
+state_result(const char *state)
+{
+	cJSON *res = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(res, "state", state);
+	return res;
+}
+
+/* Every command but subscribe and unsubscribe (ctlsrv does those). */
+static cJSON *
+on_request(void *arg, const struct proto_req *req,
+    const struct ctlsrv_peer *peer, const char **code, char *msg,
+    size_t msglen)
+{
+	struct recd		*r = ((struct lv_slot *)arg)->r;
+	cJSON			*res;
+
+	res = run_request(r, req, peer, code, msg, msglen);
+	/* What changes something is logged with who asked for it. */
+	switch (req->cmd) {
+	case PROTO_START:
+	case PROTO_STOP:
+	case PROTO_ROTATE:
+	case PROTO_MARK:
+	case PROTO_SET:
+		log_info("%s%s%s: asked by uid %ld, pid %ld%s%s",
+		    proto_cmd_name(req->cmd), req->key != NULL ? " " : "",
+		    req->key != NULL ? req->key : "", peer->uid, peer->pid,
+		    res == NULL ? "; refused: " : "", res == NULL ? msg : "");
+		break;
+	default:
+		break;
+	}
+	return res;
+}
+
+/* Every command but subscribe and unsubscribe (ctlsrv does those). */
+static cJSON *
+run_request(struct recd *r, const struct proto_req *req,
+    const struct ctlsrv_peer *peer, const char **code, char *msg,
+    size_t msglen)
+{
+	struct writer_stats	 st;
+
+	writer_get_stats(r->writer, &st);
+	switch (req->cmd) {
+	case PROTO_STATUS:
+		return cmd_status(r);
+	case PROTO_START:
+		if (st.failed) {
+			*code = PROTO_E_BAD_STATE;
+			snprintf(msg, msglen, "start: the writer has failed "
+			    "(see the log)");
+			return NULL;
+		}
+		if (r->taking && (st.paused == WP_DISK_FULL)) {
+			*code = PROTO_E_BAD_STATE;
+			snprintf(msg, msglen, "start: %s: %lld MB free, below "
+			    "disk_min_mb (%ld)", r->cfg.directory,
+			    st.disk_free / (1024 * 1024), r->cfg.disk_min_mb);
+			return NULL;
+		}
+		if (r->taking)
+			writer_resume(r->writer);
+		writer_take(r->writer, 1, r->cap != NULL ?
+		    take_from(r->cap) : 0);
+		r->taking = 1;
+		return state_result(r->cap != NULL ? "recording" : "paused");
+	case PROTO_STOP:
+		writer_take(r->writer, 0, 0);
+		r->taking = 0;
+		return state_result("idle");
+	case PROTO_ROTATE:
+	case PROTO_MARK:
+		if (!r->taking || !st.recording) {
+			*code = PROTO_E_BAD_STATE;
+			snprintf(msg, msglen, "%s: no take is open",
+			    proto_cmd_name(req->cmd));
+			return NULL;
+		}
+		if ((req->cmd == PROTO_ROTATE ? writer_rotate(r->writer) :
+		    writer_mark(r->writer, req->label != NULL ? req->label :
+		    "")) != 0) {
+			*code = PROTO_E_INTERNAL;
+			snprintf(msg, msglen, "%s: the writer's queue is full; "
+			    "try again", proto_cmd_name(req->cmd));
+			return NULL;
+		}
+		return cJSON_CreateObject();
+	case PROTO_GET:
+		return cmd_get(r, req, peer->readonly, code, msg, msglen);
+	case PROTO_SET:
+		return cmd_set(r, req, code, msg, msglen);
+	case PROTO_OPTIONS:
+		return cmd_options(r);
+	case PROTO_PORTS:
+		return cmd_ports(r, code, msg, msglen);
+	default:
+		*code = PROTO_E_INTERNAL;
+		snprintf(msg, msglen, "%s: not handled here",
+		    proto_cmd_name(req->cmd));
+		return NULL;
+	}
+}
+
+/*
+ * A socket's tick wants the levels since its last one: what the writer
+ * gathered since any socket last asked goes to both sockets' slots, and
+ * this one's slot is handed over and emptied.
+ */
+static void
+on_levels(void *arg, float *peak, unsigned char *clip)
+{
+	struct lv_slot	*me = arg, *o;
+	struct recd	*r = me->r;
+	unsigned	 c, k, nch = (unsigned)r->cfg.channels;
+
+	writer_levels(r->writer, r->lv_peak, r->lv_clip);
+	for (k = 0; k < 2; k++) {
+		o = &r->lv[k];
+		if (o->peak == NULL)
+			continue;
+		for (c = 0; c < nch; c++) {
+			if (r->lv_peak[c] > o->peak[c] ||
+			    r->lv_peak[c] != r->lv_peak[c])
+				o->peak[c] = r->lv_peak[c];
+			o->clip[c] |= r->lv_clip[c];
+		}
+	}
+	memcpy(peak, me->peak, nch * sizeof(*peak));
+	memcpy(clip, me->clip, nch);
+	memset(me->peak, 0, nch * sizeof(*me->peak));
+	memset(me->clip, 0, nch);
+}
+
+/* Level slots for k sockets (1 or 2); -1 when out of memory. */
+static int
+levels_slots(struct recd *r, unsigned k)
+{
+	size_t	nch = (size_t)r->cfg.channels;
+	unsigned i;
+
+	if (r->lv_peak == NULL && ((r->lv_peak = calloc(nch,
+	    sizeof(float))) == NULL || (r->lv_clip = calloc(nch, 1)) == NULL))
+		return -1;
+	for (i = 0; i < k; i++) {
+		r->lv[i].r = r;
+		if (r->lv[i].peak == NULL && ((r->lv[i].peak = calloc(nch,
+		    sizeof(float))) == NULL ||
+		    (r->lv[i].clip = calloc(nch, 1)) == NULL))
+			return -1;
+	}
+	return 0;
+}
+
+void
+levels_free(struct recd *r)
+{
+	unsigned i;
+
+	for (i = 0; i < 2; i++) {
+		free(r->lv[i].peak);
+		free(r->lv[i].clip);
+	}
+	free(r->lv_peak);
+	free(r->lv_clip);
+}
+
+int
+start_control(struct recd *r, char *err, size_t errlen)
+{
+	struct ctlsrv_ops	ops;
+	char			path[256], given[256];
+	int			fd;
+
+	if (cfg_socket_path(r->cfg.socket, path, sizeof(path)) != 0) {
+		snprintf(err, errlen, "socket: path too long");
+		return -1;
+	}
+	if (levels_slots(r, r->cfg.socket_readonly[0] != '\0' ? 2 : 1) != 0) {
+		snprintf(err, errlen, "socket: out of memory");
+		return -1;
+	}
+	memset(&ops, 0, sizeof(ops));
+	ops.request = on_request;
+	ops.levels = on_levels;
+	ops.arg = &r->lv[0];
+	ops.nch = cap_channels(r->cap);
+	ops.hello = proto_hello(RECD_VERSION, cap_channels(r->cap),
+	    cap_rate(r->cap));
+	fd = notify_listen_fd(given, sizeof(given), err, errlen);
+	if (fd >= 0) {
+		if (strcmp(given, path) != 0)
+			log_warnx("socket %s: systemd passed this one; recctl "
+			    "looks for %s (option socket)", given, path);
+		r->ctl = ctlsrv_new_fd(&r->loop, fd, given, &ops, err, errlen);
+	} else if (fd == -ENOENT)
+		r->ctl = ctlsrv_new(&r->loop, path, &ops, err, errlen);
+	else {
+		free(ops.hello);
+		return -1;
+	}
+	if (r->ctl == NULL)
+		return -1;
+	log_info("socket %s: listening%s", fd >= 0 ? given : path, fd >= 0 ?
+	    " (from systemd)" : "");
+	if (r->cfg.socket_readonly[0] == '\0')
+		return 0;
+	ops.readonly = 1;
+	ops.arg = &r->lv[1];
+	ops.hello = proto_hello(RECD_VERSION, cap_channels(r->cap),
+	    cap_rate(r->cap));
+	r->ctl_ro = ctlsrv_new(&r->loop, r->cfg.socket_readonly, &ops, err,
+	    errlen);
+	if (r->ctl_ro == NULL)
+		return -1;
+	log_info("socket %s: listening, read-only", r->cfg.socket_readonly);
+	return 0;
+}
+
+/* The greeting names the rate: both sockets' change with it. */
+void
+set_hello(struct recd *r)
+{
+	if (r->ctl != NULL)
+		ctlsrv_set_hello(r->ctl, proto_hello(RECD_VERSION,
+		    (unsigned)r->cfg.channels, r->rate));
+	if (r->ctl_ro != NULL)
+		ctlsrv_set_hello(r->ctl_ro, proto_hello(RECD_VERSION,
+		    (unsigned)r->cfg.channels, r->rate));
+}
