@@ -83,7 +83,8 @@ DAEMON_OBJ = $(B)/daemon/main.o $(B)/daemon/cap.o $(B)/daemon/cap_rt.o \
 	     $(B)/daemon/live.o $(B)/daemon/alarm.o $(B)/daemon/repair.o \
 	     $(B)/daemon/cmd.o $(B)/daemon/event.o $(B)/daemon/jackconn.o
 
-CTL_OBJ    = $(B)/ctl/recctl.o $(B)/ctl/meter.o
+CTL_OBJ    = $(B)/ctl/recctl.o $(B)/ctl/meter.o $(B)/ctl/conn.o \
+	     $(B)/ctl/show.o $(B)/ctl/metrics.o
 
 UNIT_TESTS = $(B)/tests/test_ring $(B)/tests/test_conv $(B)/tests/test_wav \
 	     $(B)/tests/test_cfg $(B)/tests/test_cfgjson $(B)/tests/test_proto \
