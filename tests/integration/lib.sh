@@ -187,6 +187,17 @@ verify_take() {
 	echo "$out"
 }
 
+# wait_file PATH [SECONDS]: until PATH exists.  recd logs "closed" when
+# it hands a file to its flusher; the final name comes once it is synced
+# (the file_closed event says so).  Polled with a deadline.
+wait_file() {
+	local end=$((SECONDS + ${2:-10}))
+	until [ -e "$1" ]; do
+		[ $SECONDS -lt "$end" ] || fail "waited for $1"
+		timeout 0.05 tail -f /dev/null
+	done
+}
+
 # Every finished file in DIR, and no file left unfinished.
 takes() {
 	find "$1" -name '*.wav' | sort

@@ -47,6 +47,7 @@ n=$(grep -c ': closed, ' "$T/recd.log")
 wait_log "$T/recd.log" ': closed, ' $((n + 3)) 20
 f=$(grep ': closed, ' "$T/recd.log" | tail -n 1 |
     sed 's/.*recd: file \(.*\): closed, .*/\1/')
+wait_file "$f"
 out=$("$VERIFY" -c 2 "$f" 2>&1) || fail "after the fresh client: $out"
 echo "after the fresh client: $out"
 grep -q 'the server ran recd for' <(tail -n +2 <<<"$(grep 'the server ran recd for' "$T/recd.log")") &&

@@ -46,6 +46,7 @@ for ((i = 1; i <= ROUNDS; i++)); do
 		wait_log "$log" ': closed, ' $((n + 2)) 20
 		f=$(grep ': closed, ' "$log" | tail -n 1 |
 		    sed 's/.*recd: file \(.*\): closed, .*/\1/')
+		wait_file "$f"
 		out=$("$VERIFY" -c 2 "$f" 2>&1) ||
 		    fail "round $i, recd-$x: $out"
 		st=$("$RECCTL" --socket "$T/$x.sock" --json status) ||
