@@ -91,17 +91,16 @@ no_partials "$T/rec"
 old=$(find "$T/rec" -name '*.wav' | sort | grep -F -x -f <(echo "$before"))
 new=$(comm -13 <(echo "$old") <(takes "$T/rec"))
 [ -n "$old" ] && [ -n "$new" ] || fail "files: before $old, after $new"
-# On a loaded machine the dummy driver has xruns too (after the stall
-# most of all): every other discontinuity must be a gap recd logged.
+# On a loaded machine the dummy driver has xruns too, after SIGCONT most
+# of all, and its clock may even step back a period there; recd reports
+# each, and its files split there.  So each side is proven bit-exact with
+# verify -g: samples in order and whole, every jump at a file's start.
 out=$("$VERIFY" -g -c 2 $old 2>&1) || fail "before the stall: $out"
 echo "before the stall: $(tail -n 1 <<<"$out")"
-found=$(discontinuities "$(tail -n 1 <<<"$out")") || exit 1
 out=$("$VERIFY" -g -c 2 $new 2>&1) || fail "after the stall: $out"
 echo "after the stall: $(tail -n 1 <<<"$out")"
-found=$((found + $(discontinuities "$(tail -n 1 <<<"$out")"))) || exit 1
-logged=$(grep -c 'recd: warning: gap: ' "$T/recd.log")
-[ $((found + 1)) = "$logged" ] ||
-    fail "$found discontinuities besides the stall's; recd logged $logged gaps"
+[[ $(tail -n 1 <<<"$out") =~ ,\ 0\ silence\ runs ]] ||
+    fail "after the stall: silence in the files: $out"
 grep -qa 'JACK stalled after this point' $old ||
     fail "no cue marks where the stall began"
 
