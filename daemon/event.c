@@ -257,6 +257,17 @@ add_path(cJSON *f, const char *path)
 		cJSON_AddNullToObject(f, "path");
 }
 
+/* A gap event's fields: frames, seconds, cause, path (or null), frame. */
+static void
+gap_fields(cJSON *f, const struct writer_event *e)
+{
+	cJSON_AddNumberToObject(f, "frames", (double)e->frames);
+	cJSON_AddNumberToObject(f, "seconds", e->seconds);
+	cJSON_AddStringToObject(f, "cause", e->text);
+	add_path(f, e->path);
+	cJSON_AddNumberToObject(f, "frame", (double)e->frame);
+}
+
 /* The writer's events, to the log's listeners and the socket's. */
 void
 forward_events(struct recd *r)
@@ -298,11 +309,7 @@ forward_events(struct recd *r)
 			break;
 		case WEV_GAP:
 			name = "gap";
-			cJSON_AddNumberToObject(f, "frames", (double)e.frames);
-			cJSON_AddNumberToObject(f, "seconds", e.seconds);
-			cJSON_AddStringToObject(f, "cause", e.text);
-			add_path(f, e.path);
-			cJSON_AddNumberToObject(f, "frame", (double)e.frame);
+			gap_fields(f, &e);
 			break;
 		case WEV_MARK:
 			name = "mark";
@@ -334,12 +341,11 @@ forward_events(struct recd *r)
 			cJSON_AddNumberToObject(f, "frame", (double)e.frame);
 			break;
 		case WEV_RESUMED:
-			/* The frames not recorded are a gap, as any other. */
-			cJSON_AddNumberToObject(f, "frames", (double)e.frames);
-			cJSON_AddNumberToObject(f, "seconds", e.seconds);
-			cJSON_AddStringToObject(f, "cause", e.text);
-			cJSON_AddNullToObject(f, "path");
-			cJSON_AddNumberToObject(f, "frame", (double)e.frame);
+			/*
+			 * The frames not recorded are a gap, as any other (in
+			 * no file: the writer gives no path).
+			 */
+			gap_fields(f, &e);
 			send_event(r, "gap", f);
 			name = "resumed";
 			f = cJSON_CreateObject();

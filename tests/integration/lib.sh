@@ -70,7 +70,7 @@ trap cleanup EXIT
 
 # not_under_tsan: for tests whose threads and hand-offs the others already
 # show TSan (formats, rates, faults from outside); they run plain and under
-# ASan, and make check stays within its 15 minutes on two cores.
+# ASan, and make check stays within its 25 minutes on two cores.
 not_under_tsan() {
 	if [ "${SAN:-}" = tsan ]; then
 		echo "skipped under TSan: plain and ASan run it (time budget)"
