@@ -1906,6 +1906,14 @@ wr_stall_check(struct writer *w, const struct cap_rec *h, int final)
 	slack = (int64_t)w->rate / 5 + (int64_t)h->nframes;
 	if (!w->in_take || lost <= jump + slack)
 		return 0;
+	/*
+	 * What JACK's frame time shows of it, wr_judge reports as usual; and
+	 * the timeline of frames goes on (have_pos stays), so that the
+	 * dummy driver's first stamp after a stall, a period off and taken
+	 * back by the next one, is no gap either.
+	 */
+	if (jump > 0)
+		lost -= jump;
 	snprintf(why, sizeof(why), "JACK ran recd no more for %.1f s "
 	    "(stalled)", (double)ns / 1e9);
 	if (w->cur->open) {
@@ -1923,8 +1931,7 @@ wr_stall_check(struct writer *w, const struct cap_rec *h, int final)
 		    why);
 		wr_event(w, WEV_GAP, NULL, why, (uint64_t)lost, 0);
 	}
-	w->have_pos = 0;
-	w->anchored = 0;
+	w->anchored = 0;	/* the next files' time: the wall clock's */
 	w->rotate_at = WR_NEVER;
 	wr_gate_reset(w);
 	return 0;
