@@ -38,6 +38,7 @@ st=$("$RECCTL" --socket "$sock" --json status) || fail "status: $st"
 age=$(num last_period_age_seconds "$st")
 awk -v a="$age" 'BEGIN { exit !(a < 0.5) }' ||
     fail "the last period is $age s old while JACK runs: $st"
+xruns0=$(num xruns "$st")
 
 # A failed check while jackd is frozen must not leave it so: recd's
 # shutdown would wait on it.
@@ -81,6 +82,7 @@ n=$(grep -c ': closed, ' "$T/recd.log")
 wait_log "$T/recd.log" ': closed, ' $((n + 2)) 20
 st=$("$RECCTL" --socket "$sock" --json status) || fail "status: $st"
 [[ $st == *'"state":"recording"'* ]] || fail "status after: $st"
+xruns1=$(num xruns "$st")
 [ "$(num gaps "$st")" -ge 1 ] || fail "status counts no gap: $st"
 stop_recd
 no_partials "$T/rec"
@@ -97,7 +99,20 @@ new=$(comm -13 <(echo "$old") <(takes "$T/rec"))
 # verify -g: samples in order and whole, every jump at a file's start.
 out=$("$VERIFY" -g -c 2 $old 2>&1) || fail "before the stall: $out"
 echo "before the stall: $(tail -n 1 <<<"$out")"
-out=$("$VERIFY" -g -c 2 $new 2>&1) || fail "after the stall: $out"
+# JACK's recovery after SIGCONT, when it had xruns there, may run recd
+# on a cycle in which siggen did not run: one period of siggen's comes
+# twice, at the first file's start (seen once in CI).  That file is then
+# left out, and the rest must be whole.
+out=$("$VERIFY" -g -c 2 $new 2>&1)
+rc=$?
+if [ $rc != 0 ] && [ "$xruns1" -gt "$xruns0" ] &&
+    [[ $out == *'frame 256: '*'samples lost or repeated'* ]]; then
+	echo "after the stall, $((xruns1 - xruns0)) xruns: first file left out: $out"
+	new=$(tail -n +2 <<<"$new")
+	out=$("$VERIFY" -g -c 2 $new 2>&1)
+	rc=$?
+fi
+[ $rc = 0 ] || fail "after the stall: $out"
 echo "after the stall: $(tail -n 1 <<<"$out")"
 [[ $(tail -n 1 <<<"$out") =~ ,\ 0\ silence\ runs ]] ||
     fail "after the stall: silence in the files: $out"
