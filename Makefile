@@ -6,6 +6,7 @@ BINDIR	?= $(PREFIX)/bin
 SBINDIR	?= $(PREFIX)/sbin
 SYSCONFDIR ?= /etc
 MANDIR	?= $(PREFIX)/share/man
+DATADIR	?= $(PREFIX)/share
 # Service files: systemd units (system and user), sysusers.d, and the
 # launchd agent with the log directory it names (macOS).
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
@@ -49,6 +50,8 @@ CMOCKA_CFLAGS = $(shell $(PKG) --cflags cmocka)
 CMOCKA_LIBS = $(shell $(PKG) --libs cmocka)
 SNDFILE_CFLAGS = $(shell $(PKG) --cflags sndfile)
 SNDFILE_LIBS = $(shell $(PKG) --libs sndfile)
+LWS_CFLAGS = $(shell $(PKG) --cflags libwebsockets)
+LWS_LIBS = $(shell $(PKG) --libs libwebsockets)
 
 # What was asked for, before auto is resolved: make deps installs
 # libsystemd-dev unless SYSTEMD=0, even where pkg-config is not there yet.
@@ -67,7 +70,7 @@ CF_common   = -Icommon
 CF_protocol = -Icommon -Iprotocol $(CJSON_CFLAGS)
 CF_daemon   = -Icommon -Iprotocol -Idaemon $(CJSON_CFLAGS) $(JACK_CFLAGS) \
 	      $(UV_CFLAGS)
-CF_ctl      = -Icommon -Iprotocol -Ictl $(CJSON_CFLAGS)
+CF_ctl      = -Icommon -Iprotocol -Ictl $(CJSON_CFLAGS) $(LWS_CFLAGS)
 CF_tests    = -Icommon -Iprotocol -Ictl -Itests/unit $(CJSON_CFLAGS) \
 	      $(CMOCKA_CFLAGS) $(SNDFILE_CFLAGS)
 
@@ -95,7 +98,7 @@ UNIT_TESTS = $(B)/tests/test_ring $(B)/tests/test_conv $(B)/tests/test_wav \
 	check-deps check-service check-nosd check-fuzz fuzz asan tsan \
 	bench run install clean docs soak
 
-all: $(B)/recd $(B)/recctl
+all: $(B)/recd $(B)/recctl $(B)/recweb
 
 $(B)/common/%.o: common/%.c
 	@mkdir -p $(@D)
@@ -140,6 +143,19 @@ $(B)/recd: $(DAEMON_OBJ) $(PROTO_OBJ) $(COMMON_OBJ)
 
 $(B)/recctl: $(CTL_OBJ) $(B)/protocol/proto.o $(B)/common/cfg.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CJSON_LIBS) -lm
+
+# recweb: the page's bridge; libwebsockets does its HTTP and WebSocket.
+WEB_OBJ    = $(B)/ctl/recweb.o $(B)/ctl/webauth.o $(B)/ctl/metrics.o \
+	     $(B)/ctl/show.o
+# Where the installed page is (recweb --www overrides it): recweb.o is
+# rebuilt when DATADIR changes (make install PREFIX=/usr after make).
+$(B)/ctl/recweb.o: CFLAGS += -DRECWEB_WWW='"$(DATADIR)/recd/www"'
+$(B)/datadir.stamp: FORCE
+	@mkdir -p $(@D)
+	@echo "$(DATADIR)" | cmp -s - $@ || echo "$(DATADIR)" >$@
+$(B)/ctl/recweb.o: $(B)/datadir.stamp
+$(B)/recweb: $(WEB_OBJ) $(B)/protocol/proto.o $(B)/common/cfg.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LWS_LIBS) $(CJSON_LIBS) -lm
 
 # Unit tests link only their module and what it may depend on.
 $(B)/tests/test_ring: $(B)/tests/test_ring.o $(B)/common/ring.o $(B)/common/ring_rt.o
@@ -251,12 +267,12 @@ $(B)/tests/bench_writer: $(B)/tests/bench_writer.o $(B)/tests/cap_offline.o \
 
 # Debian packages: what builds recd, then what the tests and benchmarks use.
 DEB_BUILD = make gcc pkg-config libjack-jackd2-dev libuv1-dev libcjson-dev \
-	    libcmocka-dev
+	    libcmocka-dev libwebsockets-dev
 DEB_SYSTEMD = libsystemd-dev
 DEB_TEST  = jackd2 sox ffmpeg libsndfile1-dev clang libclang-rt-dev \
 	    jack-capture ecasound procps binutils tmux systemd \
 	    libxml2-utils groff-base man-db pipewire pipewire-jack pipewire-bin \
-	    prometheus
+	    prometheus curl nodejs chromium
 deps:
 	@if ! command -v dpkg-query >/dev/null 2>&1; then \
 	    echo "deps: no dpkg here; install the libraries in README.md by hand"; \
@@ -266,6 +282,7 @@ deps:
 	missing=; for p in $$want; do \
 	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
 		grep -q 'ok installed' || missing="$$missing $$p"; done; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
 	[ -n "$$missing" ] || exit 0; \
 	echo "deps: installing$$missing"; \
 	if [ "$$(id -u)" != 0 ]; then \
@@ -315,12 +332,21 @@ check-nosd:
 PLAIN_TOOLS = build/tests/siggen build/tests/verify build/tests/sfcheck \
 	      build/tests/sockc build/tests/rtguard.so build/tests/notifyd \
 	      build/tests/syncspy.so
-check-integration: $(B)/recd $(B)/recctl
-	@$(MAKE) --no-print-directory B=build SAN= CC=cc $(PLAIN_TOOLS)
+check-integration: $(B)/recd $(B)/recctl $(B)/recweb
+	@$(MAKE) --no-print-directory B=build SAN= CC=cc $(PLAIN_TOOLS) \
+	    $(NPM_STAMP)
 	@for t in tests/integration/test_*.sh; do \
 	    B=$(B) SAN=$(SAN) tests/run-sh.sh "$(SAN)" $(RESULTS) $$t; done
 
 check-one: check-unit check-integration
+
+# The web tests' client and browser driver, from npm at the versions the
+# lock file names; offline, the web tests say they are skipped.
+NPM_STAMP = tests/web/node_modules/.installed
+$(NPM_STAMP): tests/web/package.json tests/web/package-lock.json
+	@cd tests/web && if npm ci --no-audit --no-fund --loglevel=error; \
+	then touch node_modules/.installed; else echo "npm ci failed:" \
+	    "the web tests will be skipped"; fi
 
 check:
 	@$(MAKE) --no-print-directory deps
@@ -372,18 +398,23 @@ docs: $(B)/recd
 # .in templates on every install, so that they follow PREFIX and the rest.
 SUBST	= sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@BINDIR@|$(BINDIR)|g' \
 	      -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@LOGDIR@|$(LOGDIR)|g'
-install: $(B)/recd $(B)/recctl
+install: $(B)/recd $(B)/recctl $(B)/recweb
 	@mkdir -p $(B)/dist/user
 	$(SUBST) systemd/recd.service.in >$(B)/dist/recd.service
 	$(SUBST) systemd/user/recd.service.in >$(B)/dist/user/recd.service
+	$(SUBST) systemd/recweb.service.in >$(B)/dist/recweb.service
 	$(SUBST) launchd/org.recd.recd.plist.in >$(B)/dist/org.recd.recd.plist
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 	    $(DESTDIR)$(SYSCONFDIR)/recd $(DESTDIR)$(MANDIR)/man1 \
 	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
 	    $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSTEMDUSERUNITDIR) \
-	    $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(LAUNCHDDIR)
+	    $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(LAUNCHDDIR) \
+	    $(DESTDIR)$(DATADIR)/recd/www
 	install -m 755 $(B)/recd $(DESTDIR)$(SBINDIR)/recd
 	install -m 755 $(B)/recctl $(DESTDIR)$(BINDIR)/recctl
+	install -m 755 $(B)/recweb $(DESTDIR)$(BINDIR)/recweb
+	install -m 644 ctl/www/index.html ctl/www/app.js ctl/www/style.css \
+	    $(DESTDIR)$(DATADIR)/recd/www
 	@# A configuration someone edited is never overwritten.
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/recd/recd.json ]; then \
 	    echo "install: $(DESTDIR)$(SYSCONFDIR)/recd/recd.json exists;" \
@@ -394,8 +425,10 @@ install: $(B)/recd $(B)/recctl
 		$(DESTDIR)$(SYSCONFDIR)/recd/recd.json; fi
 	install -m 644 daemon/recd.8 $(DESTDIR)$(MANDIR)/man8/recd.8
 	install -m 644 ctl/recctl.1 $(DESTDIR)$(MANDIR)/man1/recctl.1
+	install -m 644 ctl/recweb.1 $(DESTDIR)$(MANDIR)/man1/recweb.1
 	install -m 644 etc/recd.json.5 $(DESTDIR)$(MANDIR)/man5/recd.json.5
 	install -m 644 $(B)/dist/recd.service systemd/recd.socket \
+	    $(B)/dist/recweb.service \
 	    $(DESTDIR)$(SYSTEMDUNITDIR)
 	install -m 644 $(B)/dist/user/recd.service systemd/user/recd.socket \
 	    $(DESTDIR)$(SYSTEMDUSERUNITDIR)

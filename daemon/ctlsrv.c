@@ -269,15 +269,6 @@ cs_subscribe(struct cs_client *c, const struct proto_req *req)
 	return r;
 }
 
-/* What a read-only socket takes: what watches, nothing that changes. */
-static int
-cs_readonly_ok(enum proto_cmd cmd)
-{
-	return cmd == PROTO_STATUS || cmd == PROTO_GET ||
-	    cmd == PROTO_OPTIONS || cmd == PROTO_PORTS ||
-	    cmd == PROTO_SUBSCRIBE || cmd == PROTO_UNSUBSCRIBE;
-}
-
 /*
  * The peer's user and process, from the kernel (SO_PEERCRED on Linux,
  * getpeereid and LOCAL_PEERPID on the BSDs and macOS): who to name in the
@@ -337,7 +328,7 @@ cs_line(struct cs_client *c, const char *line, size_t len)
 		proto_req_done(&req);
 		return;
 	}
-	if (c->srv->ops.readonly && !cs_readonly_ok(req.cmd)) {
+	if (c->srv->ops.readonly && !proto_cmd_watches(req.cmd)) {
 		code = PROTO_E_READ_ONLY;
 		snprintf(msg, sizeof(msg), "%s: this socket only watches "
 		    "(status, get, options, ports, subscribe); steer recd on "

@@ -752,3 +752,11 @@ proto_dbfs(float peak)
 	/* Adding 0.0 makes -0 (a peak a hair under full scale) plain 0. */
 	return cJSON_CreateNumber(round(db * 100.0) / 100.0 + 0.0);
 }
+
+int
+proto_cmd_watches(enum proto_cmd cmd)
+{
+	return cmd == PROTO_STATUS || cmd == PROTO_GET ||
+	    cmd == PROTO_OPTIONS || cmd == PROTO_PORTS ||
+	    cmd == PROTO_SUBSCRIBE || cmd == PROTO_UNSUBSCRIBE;
+}

@@ -76,6 +76,8 @@ int	 proto_parse_request(const char *line, size_t len,
 void	 proto_req_done(struct proto_req *);
 /* The command's name, as in requests. */
 const char *proto_cmd_name(enum proto_cmd);
+/* 1 for the commands that only watch (what socket_readonly takes). */
+int	 proto_cmd_watches(enum proto_cmd);
 
 /*
  * Lines to send, each ending in '\n', malloc'd (the caller frees them), or

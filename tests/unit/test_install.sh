@@ -16,21 +16,27 @@ make --no-print-directory install B="$B" DESTDIR="$d" PREFIX=/usr \
 sort >"$tmp/want" <<'LIST'
 ./etc/recd/recd.json
 ./usr/bin/recctl
+./usr/bin/recweb
 ./usr/lib/systemd/system/recd.service
 ./usr/lib/systemd/system/recd.socket
+./usr/lib/systemd/system/recweb.service
 ./usr/lib/systemd/user/recd.service
 ./usr/lib/systemd/user/recd.socket
 ./usr/lib/sysusers.d/recd.conf
 ./usr/sbin/recd
 ./usr/share/man/man1/recctl.1
+./usr/share/man/man1/recweb.1
 ./usr/share/man/man5/recd.json.5
 ./usr/share/man/man8/recd.8
 ./usr/share/recd/launchd/org.recd.recd.plist
+./usr/share/recd/www/app.js
+./usr/share/recd/www/index.html
+./usr/share/recd/www/style.css
 LIST
 diff -u "$tmp/want" "$tmp/have" || fail "the installed tree differs (- expected)"
 
-[ -x "$d/usr/sbin/recd" ] && [ -x "$d/usr/bin/recctl" ] ||
-    fail "recd or recctl not executable"
+[ -x "$d/usr/sbin/recd" ] && [ -x "$d/usr/bin/recctl" ] &&
+    [ -x "$d/usr/bin/recweb" ] || fail "recd, recctl or recweb not executable"
 "$d/usr/sbin/recd" --config "$d/etc/recd/recd.json" -n >/dev/null ||
     fail "the installed recd refuses the installed configuration"
 cmp -s etc/recd.json "$d/etc/recd/recd.json" || fail "recd.json differs"
@@ -52,7 +58,11 @@ grep -q '<string>/usr/sbin/recd</string>' \
     "$d/usr/share/recd/launchd/org.recd.recd.plist" || fail "plist: recd"
 grep -q "$d" -r "$d/usr/lib" "$d/usr/share/recd" && fail "DESTDIR in a file"
 
-for p in recd.8 recctl.1 recd.json.5; do
+grep -qx 'ExecStart=/usr/bin/recweb --socket /run/recd/recd.sock $RECWEB_OPTS' \
+    "$d/usr/lib/systemd/system/recweb.service" || fail "recweb unit ExecStart"
+strings "$d/usr/bin/recweb" | grep -qx '/usr/share/recd/www' ||
+    fail "recweb does not look for its page in /usr/share/recd/www"
+for p in recd.8 recctl.1 recweb.1 recd.json.5; do
 	n=${p%.*}; s=${p##*.}
 	got=$(MANPATH="$d/usr/share/man" man -w "$s" "$n" 2>&1)
 	[ "$got" = "$d/usr/share/man/man$s/$p" ] || fail "man -w $s $n: $got"

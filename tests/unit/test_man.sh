@@ -3,7 +3,7 @@
 # and man -l (as a reader would see them), each on a page that proves the
 # check can fail first.
 # usage: test_man.sh
-pages="daemon/recd.8 ctl/recctl.1 etc/recd.json.5"
+pages="daemon/recd.8 ctl/recctl.1 ctl/recweb.1 etc/recd.json.5"
 command -v groff >/dev/null || { echo "no groff (package groff-base)"; exit 77; }
 command -v man >/dev/null || { echo "no man (package man-db)"; exit 77; }
 tmp=$(mktemp -d) || exit 1

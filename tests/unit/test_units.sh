@@ -34,7 +34,7 @@ out=$(verify_system "$tmp/bad/recd.service")
 
 s=$p/lib/systemd/system
 u=$p/lib/systemd/user
-out=$(verify_system "$s/recd.service" "$s/recd.socket")
+out=$(verify_system "$s/recd.service" "$s/recd.socket" "$s/recweb.service")
 [ -z "$out" ] || fail "system units: $out"
 out=$(verify_user "$u/recd.service" "$u/recd.socket")
 [ -z "$out" ] || fail "user units: $out"
