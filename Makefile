@@ -92,7 +92,8 @@ CTL_OBJ    = $(B)/ctl/recctl.o $(B)/ctl/meter.o $(B)/ctl/conn.o \
 UNIT_TESTS = $(B)/tests/test_ring $(B)/tests/test_conv $(B)/tests/test_wav \
 	     $(B)/tests/test_cfg $(B)/tests/test_cfgjson $(B)/tests/test_proto \
 	     $(B)/tests/test_meter $(B)/tests/test_hooks $(B)/tests/test_retain \
-	     $(B)/tests/test_flush $(B)/tests/test_live $(B)/tests/test_alarm
+	     $(B)/tests/test_flush $(B)/tests/test_live $(B)/tests/test_alarm \
+	     $(B)/tests/test_webauth
 
 .PHONY: FORCE all deps check check-one check-unit check-integration check-rt \
 	check-deps check-service check-nosd check-fuzz fuzz asan tsan \
@@ -191,6 +192,9 @@ $(B)/tests/test_live.o: CF_tests += -Idaemon
 $(B)/tests/test_live: $(B)/tests/test_live.o $(B)/daemon/live.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 
+$(B)/tests/test_webauth.o: CF_tests += $(LWS_CFLAGS)
+$(B)/tests/test_webauth: $(B)/tests/test_webauth.o $(B)/ctl/webauth.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LWS_LIBS)
 $(B)/tests/test_alarm.o: CF_tests += -Idaemon
 $(B)/tests/test_alarm: $(B)/tests/test_alarm.o $(B)/daemon/alarm.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
