@@ -467,6 +467,46 @@ rw_ws_close(struct rw_ws *w)
 	nws--;
 }
 
+/*
+ * The levels message at the head of the queue, rewritten with the frames
+ * recweb skipped for this browser added to its dropped; NULL without
+ * memory.
+ */
+static struct rw_msg *
+rw_ws_add_dropped(struct rw_ws *w)
+{
+	struct rw_msg	*m = w->head, *n;
+	cJSON		*j, *d;
+	char		*text;
+	size_t		 len;
+
+	j = cJSON_ParseWithLength((const char *)m->buf + LWS_PRE, m->len);
+	d = cJSON_GetObjectItemCaseSensitive(j, "dropped");
+	if (cJSON_IsNumber(d))
+		cJSON_SetNumberValue(d, d->valuedouble + (double)w->dropped);
+	text = cJSON_PrintUnformatted(j);
+	cJSON_Delete(j);
+	if (text == NULL)
+		return m;	/* not JSON after all: as it came */
+	len = strlen(text);
+	if ((n = malloc(sizeof(*n) + LWS_PRE + len)) == NULL) {
+		free(text);
+		return NULL;
+	}
+	*n = *m;
+	n->len = len;
+	memcpy(n->buf + LWS_PRE, text, len);
+	free(text);
+	w->queued += len - m->len;
+	w->levels_queued += len - m->len;
+	if (w->tail == m)
+		w->tail = n;
+	w->head = n;
+	free(m);
+	w->dropped = 0;
+	return n;
+}
+
 /* Writes one queued message.  Returns -1 when the WebSocket must close. */
 static int
 rw_ws_write(struct lws *wsi, struct rw_ws *w)
@@ -487,9 +527,9 @@ rw_ws_write(struct lws *wsi, struct rw_ws *w)
 		}
 		return 0;
 	}
-	/* Levels: how many this browser missed since its last. */
-	if (m->levels && w->dropped > 0)
-		w->dropped = 0;
+	/* Levels: those recweb skipped count with recd's in dropped. */
+	if (m->levels && w->dropped > 0 && (m = rw_ws_add_dropped(w)) == NULL)
+		return -1;
 	n = lws_write(wsi, m->buf + LWS_PRE, m->len, LWS_WRITE_TEXT);
 	if (n < (int)m->len)
 		return -1;

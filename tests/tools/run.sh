@@ -2,13 +2,18 @@
 # make run: records with the default configuration into ./recordings.
 # Without a running JACK server it starts a private one (dummy backend, no
 # real time) and the test signal generator, and connects recd to it; with
-# one, it records that server's capture ports.  Ctrl-C stops recd (every
-# file finished), then what this script started, by PID, and lists the
-# files.
+# one, it records that server's capture ports.  It shows live meters
+# (recctl meter) while recd records, with recd's log in a file it names,
+# and serves the web page (recweb) on 127.0.0.1:8687.  Ctrl-C stops recd
+# (every file finished), then what this script started, by PID, and lists
+# the files.
 # usage: run.sh BUILD_DIR
 B=${1:-build}
 RECD=$B/recd
 started=""
+run=$(mktemp -d /tmp/recd-run.XXXXXX)
+sock=$run/recd.sock
+log=$run/recd.log
 export JACK_NO_AUDIO_RESERVATION=1
 
 stop() {
@@ -24,6 +29,8 @@ stop() {
 	while read -r f; do
 		printf '  %s  %s s\n' "$f" "$(soxi -D "$f" 2>/dev/null)"
 	done
+	echo "recd's log: $log"
+	[ -e "$run/recweb.log" ] && echo "recweb's log: $run/recweb.log"
 	rm -f "$stamp"
 	exit 0
 }
@@ -48,9 +55,29 @@ else
 	args+=(--connect 'testsignal:out_.*')
 fi
 trap stop INT TERM
-echo "run: recd records into ./recordings; Ctrl-C stops it"
-"$RECD" "${args[@]}" &
+"$RECD" "${args[@]}" --socket "$sock" --socket-readonly "$run/view.sock" \
+    >"$log" 2>&1 &
 RECD_PID=$!
-wait "$RECD_PID"
-RECD_PID=
+# Until recd answers (or gives up: its log says why).
+for ((i = 0; i < 100; i++)); do
+	"$B/recctl" --socket "$sock" status >/dev/null 2>&1 && break
+	kill -0 "$RECD_PID" 2>/dev/null || break
+	timeout 0.1 tail -f /dev/null
+done
+if ! kill -0 "$RECD_PID" 2>/dev/null; then
+	echo "run: recd stopped; its log ($log):"
+	tail -n 20 "$log"
+	RECD_PID=
+	stop
+fi
+echo "run: recd records into ./recordings; its log: $log"
+if [ -x "$B/recweb" ]; then
+	"$B/recweb" --socket "$sock" --socket-readonly "$run/view.sock" \
+	    --www ctl/www >"$run/recweb.log" 2>&1 &
+	started="$! $started"
+	echo "run: the web page: http://127.0.0.1:8687/ (log: $run/recweb.log)"
+fi
+echo "run: Ctrl-C stops it"
+# Live meters until Ctrl-C (or until recd goes).
+"$B/recctl" --socket "$sock" meter
 stop

@@ -1,0 +1,81 @@
+#!/bin/bash
+# recweb's page in a real browser (Debian's chromium, headless, driven by
+# playwright-core: tests/web/page.mjs).  A viewer sees meters that follow
+# siggen's swell, port names and the state, and no controls; a clip lights
+# its channel's lamp and no other; an operator marks, stops (after the
+# page asks), starts and rotates; a restart of recd is said plainly and
+# survived; at 64 channels the meters fit a 1280x800 tablet.  With
+# SHOTS=DIR the screenshots of README are written there.
+. "$(dirname "$0")/lib.sh"
+not_under_tsan
+
+RECWEB=${RECWEB:-$B/recweb}
+NODE_DIR=tests/web
+command -v node >/dev/null && [ -d "$NODE_DIR/node_modules/playwright-core" ] || {
+	echo "skipped: no node or no $NODE_DIR/node_modules (make deps)"; exit 77; }
+command -v "${CHROMIUM:-chromium}" >/dev/null || {
+	echo "skipped: no chromium (make deps installs it)"; exit 77; }
+page() {
+	node "$NODE_DIR/page.mjs" "$@"
+}
+sock="$T/ctl/s.sock"
+ro="$T/view/ro.sock"
+port=$((20000 + $$ % 20000))
+url="http://127.0.0.1:$port"
+printf 'op:pw-0f-the-op\nwatch:look:viewer\n' >"$T/pw"
+chmod 600 "$T/pw"
+
+start_jackd 48000 1024
+start_siggen tone 8 -t
+start_siggen hot 1 -s 1
+rec() {
+	start_recd recd --directory "$T/rec" --channels "$1" \
+	    --connect "$2:out_.*" --socket "$sock" --socket-readonly "$ro" \
+	    --rotate-seconds 3600
+}
+rec 8 tone
+"$RECWEB" --listen "127.0.0.1:$port" --socket "$sock" --socket-readonly "$ro" \
+    --www ctl/www --password-file "$T/pw" >"$T/recweb.log" 2>&1 &
+PIDS="$PIDS $!"
+wait_log "$T/recweb.log" 'recweb: serving ' 1 10
+
+out=$(page viewer "$url" watch:look 8) || fail "$out"
+echo "$out"
+
+# A clip: siggen's +1 dBFS sine joins channel 8.
+coproc CLIP { page clip "$url" watch:look 8 2>&1; }
+clip_pid=$CLIP_PID
+PIDS="$PIDS $clip_pid"
+read -r -t 30 line <&"${CLIP[0]}" && [ "$line" = ready ] || fail "clip: $line"
+jack_connect hot:out_01 recd:in_8 || fail "jack_connect"
+echo go >&"${CLIP[1]}"
+out=$(cat <&"${CLIP[0]}")
+wait "$clip_pid" || fail "$out"
+echo "$out"
+jack_disconnect hot:out_01 recd:in_8
+
+out=$(page operator "$url" op:pw-0f-the-op) || fail "$out"
+echo "$out"
+grep -q 'mark: .*asked by uid' "$T/recd.log" || fail "no mark logged with its uid"
+grep -q 'stop: asked by uid' "$T/recd.log" || fail "no stop logged with its uid"
+
+# recd restarts under the page.
+page restart "$url" watch:look 8 >"$T/restart.log" 2>&1 &
+restart_pid=$!
+PIDS="$PIDS $restart_pid"
+wait_log "$T/restart.log" '^ready$' 1 30
+stop_recd
+wait_log "$T/restart.log" '^down: ' 1 30
+rec 8 tone
+wait "$restart_pid" || fail "$(cat "$T/restart.log")"
+grep '^restart: ' "$T/restart.log"
+
+out=$(page shot "$url" watch:look 8 ${SHOTS:+"$SHOTS/recweb-8.png"}) || fail "$out"
+echo "$out"
+# 64 channels: recd again, the page (a new one) fits them.
+stop_recd
+start_siggen big 64 -t
+rec 64 big
+out=$(page shot "$url" op:pw-0f-the-op 64 ${SHOTS:+"$SHOTS/recweb-64.png"}) || fail "$out"
+echo "$out"
+stop_recd

@@ -1,0 +1,175 @@
+// page.mjs: recweb's page in a real browser, Debian's chromium driven
+// headless by playwright-core.  test_webpage.sh starts jackd, siggen,
+// recd and recweb and runs one step at a time:
+//   node page.mjs STEP BASE_URL [ARGS...]
+// Steps that must survive something the shell does (a restart of recd)
+// print "ready" and wait for a line on stdin.  Exits 1 with the first
+// fault.
+import { chromium } from 'playwright-core';
+import readline from 'node:readline';
+
+const [step, base, ...args] = process.argv.slice(2);
+const SECOND = 1000;
+
+function fail(msg) {
+	console.error(`page.mjs ${step}: ${msg}`);
+	process.exit(1);
+}
+
+async function browse(cred, viewport = { width: 1280, height: 800 }) {
+	const browser = await chromium.launch({
+		executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+		args: ['--no-sandbox', '--disable-gpu'],
+	});
+	const ctx = await browser.newContext({
+		viewport,
+		httpCredentials: cred ? { username: cred.split(':')[0],
+		    password: cred.split(':').slice(1).join(':') } : undefined,
+	});
+	const page = await ctx.newPage();
+	page.on('pageerror', (e) => fail(`the page threw: ${e.message}`));
+	await page.goto(base + '/');
+	await page.waitForFunction(() => document.body.dataset.conn === 'up',
+	    null, { timeout: 10 * SECOND });
+	return { browser, page };
+}
+
+// Waits until every channel has a peak, and returns them.
+async function peaks(page, n) {
+	await page.waitForFunction((k) => window.recweb &&
+	    window.recweb.peaks.length === k &&
+	    window.recweb.peaks.every((p) => typeof p === 'number'), n,
+	    { timeout: 10 * SECOND });
+	return page.evaluate(() => window.recweb.peaks.slice());
+}
+
+function stdinLine() {
+	const rl = readline.createInterface({ input: process.stdin });
+	return new Promise((r) => rl.once('line', (l) => { rl.close(); r(l); }));
+}
+
+const steps = {
+	// A viewer: meters that follow siggen -t's swell (-30 to -6 dBFS every
+	// 4 s), the port names, the status, and no controls.
+	async viewer(cred, nch) {
+		const n = Number(nch);
+		const { browser, page } = await browse(cred);
+		const role = await page.textContent('#role');
+		if (!/viewer/.test(role))
+			fail(`#role says ${role}`);
+		if (await page.isVisible('#controls'))
+			fail('a viewer sees the controls');
+		const state = await page.textContent('#state');
+		if (state !== 'recording')
+			fail(`#state is "${state}"`);
+		const names = await page.evaluate(() => window.recweb.names.slice());
+		if (names.length !== n || !/tone:out_01|in_1/.test(names[0]))
+			fail(`names: ${JSON.stringify(names)}`);
+		// Over 4.5 s the swell goes through its range on every channel.
+		const lo = Array(n).fill(0), hi = Array(n).fill(-200);
+		for (let t = 0; t < 45; t++) {
+			const p = await peaks(page, n);
+			p.forEach((v, c) => {
+				if (v > -5 && process.env.DEBUG)
+					console.error(`t=${t} ch${c + 1}: ${JSON.stringify(p)}`);
+				lo[c] = Math.min(lo[c], v);
+				hi[c] = Math.max(hi[c], v);
+			});
+			await page.waitForTimeout(100);
+		}
+		for (let c = 0; c < n; c++)
+			if (lo[c] < -32 || hi[c] > -5 || hi[c] - lo[c] < 12)
+				fail(`channel ${c + 1} moved from ${lo[c]} to ${hi[c]} dBFS, not with the swell (-30 to -6)`);
+		const clips = await page.evaluate(() => window.recweb.clips.slice());
+		if (clips.some((x) => x))
+			fail(`clip lamps lit without a clip: ${JSON.stringify(clips)}`);
+		console.log(`viewer: ${n} meters; channel 1 from ${lo[0]} to ${hi[0]} dBFS; no controls`);
+		await browser.close();
+	},
+	// A clip on the last channel lights its lamp, and only its.
+	async clip(cred, nch) {
+		const n = Number(nch);
+		const { browser, page } = await browse(cred);
+		await peaks(page, n);
+		console.log('ready');
+		await stdinLine();		// the shell connected a hot signal
+		await page.waitForFunction((k) => window.recweb.clips[k - 1],
+		    n, { timeout: 10 * SECOND });
+		const clips = await page.evaluate(() => window.recweb.clips.slice());
+		if (clips.slice(0, n - 1).some((x) => x))
+			fail(`other lamps lit: ${JSON.stringify(clips)}`);
+		console.log(`clip: the lamp of channel ${n} lit, no other`);
+		await browser.close();
+	},
+	// An operator: mark, stop (confirmed), start, rotate.
+	async operator(cred) {
+		const { browser, page } = await browse(cred);
+		const role = await page.textContent('#role');
+		if (!/operator/.test(role))
+			fail(`#role says ${role}`);
+		await page.fill('#mark-label', 'from the browser');
+		await page.click('#mark');
+		await page.waitForSelector('#events li:has-text("mark")',
+		    { timeout: 10 * SECOND });
+		await page.click('#stop');
+		// Not yet: stop asks first.
+		await page.waitForTimeout(300);
+		if ((await page.textContent('#state')) !== 'recording')
+			fail('stop did not ask for confirmation');
+		await page.click('#stop-yes');
+		await page.waitForFunction(() =>
+		    document.querySelector('#state').textContent === 'idle', null,
+		    { timeout: 10 * SECOND });
+		await page.click('#start');
+		await page.waitForFunction(() =>
+		    document.querySelector('#state').textContent === 'recording',
+		    null, { timeout: 10 * SECOND });
+		await page.click('#rotate');
+		await page.waitForSelector('#events li:has-text("file_closed")',
+		    { timeout: 10 * SECOND });
+		const err = await page.textContent('#error');
+		if (err.trim() !== '')
+			fail(`#error says ${err}`);
+		console.log('operator: marked, stopped after confirming, started, rotated');
+		await browser.close();
+	},
+	// recd restarts: the page says it is not connected, then comes back.
+	async restart(cred, nch) {
+		const n = Number(nch);
+		const { browser, page } = await browse(cred);
+		await peaks(page, n);
+		console.log('ready');
+		await page.waitForFunction(() => document.body.dataset.conn === 'down',
+		    null, { timeout: 20 * SECOND });
+		const said = await page.textContent('#conn');
+		if (!/not connected/i.test(said))
+			fail(`#conn says "${said}" while recd is gone`);
+		console.log(`down: "${said.trim()}"`);
+		await page.waitForFunction(() => document.body.dataset.conn === 'up',
+		    null, { timeout: 30 * SECOND });
+		await peaks(page, n);
+		console.log(`restart: the page said "${said.trim()}", then reconnected and meters move`);
+		await browser.close();
+	},
+	// How it looks: the meters fit a 1280x800 tablet, and a screenshot.
+	async shot(cred, nch, file) {
+		const n = Number(nch);
+		const { browser, page } = await browse(cred);
+		await peaks(page, n);
+		await page.waitForTimeout(1500);
+		const box = await page.locator('#meters').boundingBox();
+		if (box.y + box.height > 800 || box.x + box.width > 1280)
+			fail(`the meters reach past 1280x800: ${JSON.stringify(box)}`);
+		if (file)
+			await page.screenshot({ path: file });
+		console.log(`shot: ${n} meters in ${Math.round(box.width)}x${Math.round(box.height)}${file ? ', ' + file : ''}`);
+		await browser.close();
+	},
+};
+
+if (!steps[step])
+	fail('no such step');
+const guard = setTimeout(() => fail('took over 90 s'), 90 * SECOND);
+await steps[step](...args.map((a) => (a === '-' ? undefined : a)));
+clearTimeout(guard);
+process.exit(0);
