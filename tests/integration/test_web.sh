@@ -8,6 +8,8 @@
 # /metrics passes promtool.  Without credentials recweb serves this
 # machine only.
 . "$(dirname "$0")/lib.sh"
+# recweb has one thread: TSan has nothing to see in it (time budget).
+not_under_tsan
 
 RECWEB=${RECWEB:-$B/recweb}
 NODE_DIR=tests/web

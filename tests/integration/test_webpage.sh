@@ -6,8 +6,9 @@
 # page asks), starts and rotates; a restart of recd is said plainly and
 # survived; at 64 channels the meters fit a 1280x800 tablet.  With
 # SHOTS=DIR the screenshots of README are written there.
+# (The plain pass runs it: ASan sees recweb in test_web.)
 . "$(dirname "$0")/lib.sh"
-not_under_tsan
+plain_only
 
 RECWEB=${RECWEB:-$B/recweb}
 NODE_DIR=tests/web
@@ -27,7 +28,6 @@ chmod 600 "$T/pw"
 
 start_jackd 48000 1024
 start_siggen tone 8 -t
-start_siggen hot 1 -s 1
 rec() {
 	start_recd recd --directory "$T/rec" --channels "$1" \
 	    --connect "$2:out_.*" --socket "$sock" --socket-readonly "$ro" \
@@ -42,7 +42,11 @@ wait_log "$T/recweb.log" 'recweb: serving ' 1 10
 out=$(page viewer "$url" watch:look 8) || fail "$out"
 echo "$out"
 
-# A clip: siggen's +1 dBFS sine joins channel 8.
+# A clip: siggen's +1 dBFS sine joins channel 8.  (It is started only
+# now: seen once, with JACK2's dummy driver in xruns, a client of its was
+# heard on recd's channel 1 though it was connected nowhere.)
+start_siggen hot 1 -s 1
+hot_pid=${PIDS##* }
 coproc CLIP { page clip "$url" watch:look 8 2>&1; }
 clip_pid=$CLIP_PID
 PIDS="$PIDS $clip_pid"
@@ -53,6 +57,7 @@ out=$(cat <&"${CLIP[0]}")
 wait "$clip_pid" || fail "$out"
 echo "$out"
 jack_disconnect hot:out_01 recd:in_8
+stop_pid "$hot_pid"
 
 out=$(page operator "$url" op:pw-0f-the-op) || fail "$out"
 echo "$out"
