@@ -75,10 +75,13 @@ CF_tests    = -Icommon -Iprotocol -Ictl -Itests/unit $(CJSON_CFLAGS) \
 	      $(CMOCKA_CFLAGS) $(SNDFILE_CFLAGS)
 
 # conv is one module in several files: the vector paths are apart.
+# wav is one module in four files, one a layer (wav_priv.h).
+WAV_OBJ    = $(B)/common/wav.o $(B)/common/wav_hdr.o $(B)/common/wav_io.o \
+	     $(B)/common/wav_repair.o
 CONV_OBJ   = $(B)/common/conv.o $(B)/common/conv_sse2.o \
 	     $(B)/common/conv_avx2.o
 COMMON_OBJ = $(B)/common/ring.o $(B)/common/ring_rt.o $(CONV_OBJ) \
-	     $(B)/common/wav.o $(B)/common/cfg.o $(B)/common/log.o
+	     $(WAV_OBJ) $(B)/common/cfg.o $(B)/common/log.o
 PROTO_OBJ  = $(B)/protocol/cfgjson.o $(B)/protocol/proto.o
 DAEMON_OBJ = $(B)/daemon/main.o $(B)/daemon/cap.o $(B)/daemon/cap_rt.o \
 	     $(B)/daemon/writer.o $(B)/daemon/ctlsrv.o $(B)/daemon/notify.o \
@@ -163,7 +166,7 @@ $(B)/tests/test_ring: $(B)/tests/test_ring.o $(B)/common/ring.o $(B)/common/ring
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lpthread
 $(B)/tests/test_conv: $(B)/tests/test_conv.o $(CONV_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SNDFILE_LIBS) -lm
-$(B)/tests/test_wav: $(B)/tests/test_wav.o $(B)/common/wav.o
+$(B)/tests/test_wav: $(B)/tests/test_wav.o $(WAV_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SNDFILE_LIBS) -lm
 $(B)/tests/test_cfg: $(B)/tests/test_cfg.o $(B)/common/cfg.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lm
@@ -185,7 +188,7 @@ $(B)/tests/test_retain: $(B)/tests/test_retain.o $(B)/daemon/retain.o \
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 $(B)/tests/test_flush.o: CF_tests += -Idaemon
 $(B)/tests/test_flush: $(B)/tests/test_flush.o $(B)/daemon/flush.o \
-    $(B)/daemon/retain.o $(B)/common/wav.o $(B)/common/log.o
+    $(B)/daemon/retain.o $(WAV_OBJ) $(B)/common/log.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lm -lpthread
 
 $(B)/tests/test_live.o: CF_tests += -Idaemon
@@ -216,7 +219,8 @@ build/fuzz/fuzz_cfg: tests/fuzz/fuzz_cfg.c protocol/cfgjson.c protocol/proto.c \
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -Icommon -Iprotocol $(CJSON_CFLAGS) -o $@ $^ \
 	    $(CJSON_LIBS) -lm
-build/fuzz/fuzz_repair: tests/fuzz/fuzz_repair.c common/wav.c
+build/fuzz/fuzz_repair: tests/fuzz/fuzz_repair.c common/wav.c common/wav_hdr.c \
+    common/wav_io.c common/wav_repair.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -Icommon -o $@ $^ -lm
 
@@ -265,7 +269,7 @@ $(B)/tests/bench_conv: $(B)/tests/bench_conv.o $(CONV_OBJ)
 $(B)/tests/bench_writer: $(B)/tests/bench_writer.o $(B)/tests/cap_offline.o \
     $(B)/daemon/writer.o $(B)/daemon/flush.o $(B)/daemon/retain.o \
     $(B)/daemon/cap_rt.o $(B)/common/ring.o $(B)/common/ring_rt.o \
-    $(CONV_OBJ) $(B)/common/wav.o \
+    $(CONV_OBJ) $(WAV_OBJ) \
     $(B)/common/cfg.o $(B)/common/log.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm -lpthread
 
