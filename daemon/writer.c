@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "cap.h"
+#include "clock.h"
 #include "conv.h"
 #include "flush.h"
 #include "log.h"
@@ -52,14 +53,10 @@
  */
 #define WR_DIRECT_RATE	(512 * 1024)
 #define WR_PREPARE_NS	3000000000LL	/* open next files 3 s ahead */
-#define WR_MIN_FIRST_NS	100000000LL	/* a first file shorter than 0.1 s
-					   runs on to the following boundary */
-#define WR_MAX_DRIFT_NS	10000000LL	/* re-align files past 10 ms */
 #define WR_MAX_SILENCE_S 600		/* gap_policy silence fills at most
 					   this much; longer gaps split */
 #define WR_MAX_SUFFIX	999		/* name-1.wav ... name-999.wav */
 #define WR_NEVER	UINT64_MAX
-#define WR_DAY_S	86400
 #define WR_PARTIAL	FLUSH_PARTIAL	/* marks a file being written */
 #define WR_CMD_SLOTS	64		/* commands queued to the writer */
 #define WR_EV_SLOTS	256		/* events queued to the loop */
@@ -256,101 +253,29 @@ mono_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static int64_t
-ts_ns(const struct timespec *ts)
-{
-	return (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec;
-}
-
-static struct timespec
-ns_ts(int64_t ns)
-{
-	struct timespec ts;
-
-	ts.tv_sec = (time_t)(ns / 1000000000);
-	ts.tv_nsec = (long)(ns % 1000000000);
-	return ts;
-}
-
-/* Nanoseconds since local midnight of t. */
-static int64_t
-since_midnight_ns(const struct timespec *t)
-{
-	struct tm tm;
-
-	localtime_r(&t->tv_sec, &tm);
-	return ((int64_t)tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec) *
-	    1000000000 + t->tv_nsec;
-}
-
 /*
- * The first wall-clock boundary after t: a multiple of period_s counted
- * from local midnight, and midnight itself.
- */
-static struct timespec
-next_boundary(const struct timespec *t, long period_s)
-{
-	int64_t sod = since_midnight_ns(t), p = (int64_t)period_s * 1000000000;
-	int64_t next = (sod / p + 1) * p;
-
-	if (next > (int64_t)WR_DAY_S * 1000000000)
-		next = (int64_t)WR_DAY_S * 1000000000;
-	return ns_ts(ts_ns(t) + (next - sod));
-}
-
-static int64_t
-frames_between(int64_t from_ns, int64_t to_ns, unsigned rate)
-{
-	return llround((double)(to_ns - from_ns) * rate / 1e9);
-}
-
-/*
- * Plans the boundary after the stretch that starts at frame `start' (wall
- * time `wall', as measured now).  nominal is the aligned wall time the
- * stretch stands for (the boundary it began at), or NULL for a new take.
- * Files between boundaries hold exactly rotate_seconds of frames; only
- * when the sample clock has drifted more than WR_MAX_DRIFT_NS from the
- * wall clock (50 ppm is 4 s a day) does a file get the frames that bring
- * the boundaries back onto the wall clock.
+ * The boundary after the stretch that starts at frame start: clock.c
+ * plans it; here it is kept, and a re-alignment told.
  */
 static void
 wr_plan_rotation(struct writer *w, uint64_t start, const struct timespec *wall,
     const struct timespec *nominal)
 {
-	long	rs = w->cfg.rotate_seconds;
-	int64_t	frames, exact;
+	struct clock_plan p;
 
-	if (rs == 0) {
+	clock_plan_rotation(w->cfg.rotate_seconds, w->cfg.rotate_align,
+	    w->rate, start, wall, nominal, &p);
+	if (p.at == CLOCK_NEVER) {
 		w->rotate_at = WR_NEVER;
 		return;
 	}
-	if (!w->cfg.rotate_align) {
-		w->rotate_wall = ns_ts(ts_ns(nominal != NULL ? nominal : wall) +
-		    (int64_t)rs * 1000000000);
-		w->rotate_at = start + (uint64_t)rs * w->rate;
-		return;
-	}
-	w->rotate_wall = next_boundary(nominal != NULL ? nominal : wall, rs);
-	if (nominal == NULL &&
-	    ts_ns(&w->rotate_wall) - ts_ns(wall) < WR_MIN_FIRST_NS)
-		w->rotate_wall = next_boundary(&w->rotate_wall, rs);
-	frames = frames_between(ts_ns(wall), ts_ns(&w->rotate_wall), w->rate);
-	if (nominal != NULL) {
-		exact = frames_between(ts_ns(nominal), ts_ns(&w->rotate_wall),
-		    w->rate);
-		if (llabs(frames - exact) * 1000000000 / w->rate <=
-		    WR_MAX_DRIFT_NS)
-			frames = exact;
-		else
-			log_info("rotation: the sample clock is %.3f s off the "
-			    "wall clock; this file is %lld frames long to "
-			    "keep files on the wall clock's boundaries",
-			    (double)(exact - frames) / w->rate,
-			    (long long)frames);
-	}
-	if (frames < 1)
-		frames = 1;
-	w->rotate_at = start + (uint64_t)frames;
+	if (p.drift_s != 0)
+		log_info("rotation: the sample clock is %.3f s off the wall "
+		    "clock; this file is %lld frames long to keep files on "
+		    "the wall clock's boundaries", p.drift_s,
+		    (long long)(p.at - start));
+	w->rotate_wall = p.wall;
+	w->rotate_at = p.at;
 }
 
 /* Port names go into file names: keep them to a safe alphabet. */
@@ -1013,22 +938,20 @@ wr_begin(struct writer *w, uint64_t start, uint32_t start_ft,
     const struct wr_set *before, const char *cue0)
 {
 	struct wr_set	*s = w->cur;
-	int64_t		 day = (int64_t)WR_DAY_S * w->rate;
 	int		 rc;
 
 	s->start = start;
 	cap_frame_wall_time(w->cap, start_ft, &s->wall);
 	if (before != NULL)
 		/* Keep the timeline of the frame clock across the gap. */
-		s->time_ref = (before->time_ref + (start - before->start)) %
-		    (uint64_t)day;
+		s->time_ref = clock_time_ref(before->time_ref, before->start,
+		    start, w->rate);
 	else if (w->anchored)
 		/* A take's files share one timeline, counted in frames. */
-		s->time_ref = (w->anchor_ref + (start - w->anchor_frame)) %
-		    (uint64_t)day;
+		s->time_ref = clock_time_ref(w->anchor_ref, w->anchor_frame,
+		    start, w->rate);
 	else
-		s->time_ref = (uint64_t)(since_midnight_ns(&s->wall) *
-		    (double)w->rate / 1e9);
+		s->time_ref = clock_time_ref_at(&s->wall, w->rate);
 	w->anchored = 1;
 	w->anchor_frame = start;
 	w->anchor_ref = s->time_ref;
@@ -1079,8 +1002,8 @@ wr_rotate(struct writer *w)
 		/* Not prepared (a boundary soon after the last). */
 		nx->start = at;
 		nx->wall = nominal;
-		nx->time_ref = (old->time_ref + (at - old->start)) %
-		    ((uint64_t)WR_DAY_S * w->rate);
+		nx->time_ref = clock_time_ref(old->time_ref, old->start, at,
+		    w->rate);
 		nx->cue0[0] = '\0';
 		if ((rc = wr_open_set(w, nx)) != 0) {
 			wr_error(w, -rc);
@@ -1119,8 +1042,8 @@ wr_prepare(struct writer *w)
 		return;
 	s->start = w->rotate_at;
 	s->wall = w->rotate_wall;
-	s->time_ref = (w->cur->time_ref + (w->rotate_at - w->cur->start)) %
-	    ((uint64_t)WR_DAY_S * w->rate);
+	s->time_ref = clock_time_ref(w->cur->time_ref, w->cur->start,
+	    w->rotate_at, w->rate);
 	s->cue0[0] = '\0';
 	if (wr_open_begin(w, s) != 0) {
 		log_warnx("next files: will try again at the boundary");
