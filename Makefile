@@ -88,7 +88,7 @@ DAEMON_OBJ = $(B)/daemon/main.o $(B)/daemon/cap.o $(B)/daemon/cap_rt.o \
 	     $(B)/daemon/hooks.o $(B)/daemon/retain.o $(B)/daemon/flush.o \
 	     $(B)/daemon/live.o $(B)/daemon/alarm.o $(B)/daemon/repair.o \
 	     $(B)/daemon/cmd.o $(B)/daemon/event.o $(B)/daemon/jackconn.o \
-	     $(B)/daemon/clock.o
+	     $(B)/daemon/clock.o $(B)/daemon/gate.o
 
 CTL_OBJ    = $(B)/ctl/recctl.o $(B)/ctl/meter.o $(B)/ctl/conn.o \
 	     $(B)/ctl/show.o $(B)/ctl/metrics.o
@@ -97,7 +97,8 @@ UNIT_TESTS = $(B)/tests/test_ring $(B)/tests/test_conv $(B)/tests/test_wav \
 	     $(B)/tests/test_cfg $(B)/tests/test_cfgjson $(B)/tests/test_proto \
 	     $(B)/tests/test_meter $(B)/tests/test_hooks $(B)/tests/test_retain \
 	     $(B)/tests/test_flush $(B)/tests/test_live $(B)/tests/test_alarm \
-	     $(B)/tests/test_webauth $(B)/tests/test_clock
+	     $(B)/tests/test_webauth $(B)/tests/test_clock \
+	     $(B)/tests/test_gate
 
 .PHONY: FORCE all deps check check-one check-unit check-integration check-rt \
 	check-deps check-service check-nosd check-fuzz fuzz asan tsan \
@@ -199,6 +200,9 @@ $(B)/tests/test_live: $(B)/tests/test_live.o $(B)/daemon/live.o
 $(B)/tests/test_webauth.o: CF_tests += $(LWS_CFLAGS)
 $(B)/tests/test_webauth: $(B)/tests/test_webauth.o $(B)/ctl/webauth.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LWS_LIBS)
+$(B)/tests/test_gate.o: CF_tests += -Idaemon
+$(B)/tests/test_gate: $(B)/tests/test_gate.o $(B)/daemon/gate.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lm
 $(B)/tests/test_clock.o: CF_tests += -Idaemon
 $(B)/tests/test_clock: $(B)/tests/test_clock.o $(B)/daemon/clock.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lm

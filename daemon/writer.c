@@ -30,6 +30,7 @@
 
 #include "cap.h"
 #include "clock.h"
+#include "gate.h"
 #include "conv.h"
 #include "flush.h"
 #include "log.h"
@@ -189,17 +190,7 @@ struct writer {
 	long long	 disk_free;	/* bytes, -1: unknown */
 	uint64_t	 stall_done;	/* the stall_cycle already handled */
 
-	/* The silence gate. */
-	int		 gate_on;	/* cfg.gate, as the writer follows it */
-	int		 gate_open;
-	uint64_t	 gate_last_loud;	/* extended frame */
-	uint64_t	 gate_closed_at;	/* extended frame */
-	uint64_t	 gate_seg_start;	/* extended frame */
-	float		 gate_lin;	/* the threshold as a sample value */
-	unsigned char	*gate_ch;	/* nch: opens the gate */
-	float		*pre;		/* nch planes of pre_cap frames */
-	const float	**pre_planes;	/* nch */
-	uint64_t	 pre_cap, pre_len, pre_head;	/* frames */
+	struct gate	 gate;		/* the silence gate (gate.h) */
 
 	/* Set by other threads. */
 	pthread_mutex_t	 ev_lock;	/* evq: the writer and its flusher */
@@ -857,11 +848,8 @@ wr_take_frame(const struct writer *w, uint64_t x)
 static void
 wr_gate_reset(struct writer *w)
 {
-	w->gate_open = 0;
-	w->pre_len = 0;
-	w->pre_head = 0;
-	w->gate_closed_at = WR_NEVER;
-	atomic_store(&w->st_gate, w->gate_on ? 0 : -1);
+	gate_reset(&w->gate);
+	atomic_store(&w->st_gate, w->gate.on ? 0 : -1);
 }
 
 /*
@@ -1309,7 +1297,7 @@ wr_take_begin(struct writer *w, uint64_t ft64, uint32_t ft)
 	atomic_store(&w->st_gate_since, 0);
 	wr_gate_reset(w);
 	wr_event(w, WEV_TAKE_STARTED, NULL, NULL, 0, 0);
-	if (w->gate_on)
+	if (w->gate.on)
 		log_info("gate: closed until a sample reaches %.1f dBFS",
 		    w->cfg.gate_threshold_dbfs);
 }
@@ -1335,87 +1323,6 @@ wr_take_end(struct writer *w)
 	w->stop_why = NULL;
 }
 
-/*
- * Where the gate channels reach the threshold in frames [off, off + n) of
- * the current record: the first and the last such frame, or -1.
- */
-static void
-wr_loud(const struct writer *w, size_t off, size_t n, long *first,
-    long *last)
-{
-	const float	*x;
-	size_t		 i;
-	unsigned	 c;
-
-	*first = *last = -1;
-	for (c = 0; c < w->nch; c++) {
-		if (!w->gate_ch[c])
-			continue;
-		x = w->planes[c];
-		for (i = off; i < off + n; i++) {
-			if (fabsf(x[i]) < w->gate_lin)
-				continue;
-			if (*first < 0 || (long)i < *first)
-				*first = (long)i;
-			break;
-		}
-		for (i = off + n; i > off; i--) {
-			if (fabsf(x[i - 1]) < w->gate_lin)
-				continue;
-			if ((long)i - 1 > *last)
-				*last = (long)i - 1;
-			break;
-		}
-	}
-}
-
-/* Keeps frames [off, off + n) of the record as pre-roll. */
-static void
-wr_pre_push(struct writer *w, size_t off, size_t n)
-{
-	uint64_t	k;
-	size_t		m;
-	unsigned	c;
-
-	if (w->pre_cap == 0)
-		return;
-	if (n > w->pre_cap) {
-		off += n - w->pre_cap;
-		n = w->pre_cap;
-	}
-	while (n > 0) {
-		k = w->pre_cap - w->pre_head;
-		m = n < k ? n : (size_t)k;
-		for (c = 0; c < w->nch; c++)
-			memcpy(w->pre + c * w->pre_cap + w->pre_head,
-			    w->planes[c] + off, m * sizeof(float));
-		w->pre_head = (w->pre_head + m) % w->pre_cap;
-		w->pre_len = w->pre_len + m > w->pre_cap ? w->pre_cap :
-		    w->pre_len + m;
-		off += m;
-		n -= m;
-	}
-}
-
-/* Writes the last n frames of pre-roll, oldest first. */
-static int
-wr_pre_write(struct writer *w, uint64_t n)
-{
-	uint64_t	from = (w->pre_head + w->pre_cap - n) % w->pre_cap, k;
-	unsigned	c;
-
-	while (n > 0) {
-		k = w->pre_cap - from < n ? w->pre_cap - from : n;
-		for (c = 0; c < w->nch; c++)
-			w->pre_planes[c] = w->pre + c * w->pre_cap + from;
-		if (wr_put(w, w->pre_planes, 0, k) != 0)
-			return -1;
-		from = (from + k) % w->pre_cap;
-		n -= k;
-	}
-	return 0;
-}
-
 static void
 wr_when(const struct writer *w, uint64_t x, char *buf, size_t len)
 {
@@ -1432,28 +1339,17 @@ wr_when(const struct writer *w, uint64_t x, char *buf, size_t len)
 }
 
 /*
- * The gate opens at frame `loud' of a record that begins at extended
- * frame ft64: files begin (or go on) pre-roll before it, but never before
- * the frame where the gate last closed.
+ * The gate opened (sp): files begin (or go on after a marker) where its
+ * stretch begins, and the pre-roll before the record is written first.
  */
 static int
-wr_gate_open(struct writer *w, uint64_t ft64, long loud)
+wr_gate_opened(struct writer *w, const struct gate_span *sp)
 {
-	uint64_t	 p = w->pre_cap, s, from_pre;
-	char		 label[160], when[24];
-	unsigned	 i;
+	const float	**planes = w->gate.pre_planes;
+	uint64_t	  s = sp->start, done, k;
+	char		  label[160], when[24];
+	unsigned	  i;
 
-	s = ft64 + (uint64_t)loud > p ? ft64 + (uint64_t)loud - p : 0;
-	if (s < w->gate_closed_at)
-		s = w->gate_closed_at;
-	from_pre = s < ft64 ? ft64 - s : 0;
-	if (from_pre > w->pre_len) {
-		from_pre = w->pre_len;
-		s = ft64 - from_pre;
-	}
-	w->gate_open = 1;
-	w->gate_seg_start = s;
-	w->gate_last_loud = ft64 + (uint64_t)loud;
 	wr_when(w, s, when, sizeof(when));
 	if (w->cur->open && (w->cfg.gate_split || (w->rotate_at != WR_NEVER &&
 	    s >= w->rotate_at))) {
@@ -1465,7 +1361,7 @@ wr_gate_open(struct writer *w, uint64_t ft64, long loud)
 		w->pos = s;
 		snprintf(label, sizeof(label), "gate: opened; this stretch "
 		    "began at %s, %.3f s after the last one ended", when,
-		    (double)(s - w->gate_closed_at) / w->rate);
+		    (double)(s - w->gate.closed_at) / w->rate);
 		for (i = 0; i < w->cur->n; i++)
 			wav_add_cue(w->cur->f[i].wav, w->cur->written, label);
 	} else {
@@ -1478,29 +1374,30 @@ wr_gate_open(struct writer *w, uint64_t ft64, long loud)
 	atomic_store(&w->st_gate_since, wr_take_frame(w, s));
 	log_info("gate: open at %s, frame %llu of the take, with %.3f s of "
 	    "pre-roll", when, (unsigned long long)wr_take_frame(w, s),
-	    (double)(ft64 + (uint64_t)loud - s) / w->rate);
-	wr_event(w, WEV_GATE_OPENED, w->cur->f[0].path, NULL,
-	    ft64 + (uint64_t)loud - s, wr_take_frame(w, s));
-	return from_pre > 0 ? wr_pre_write(w, from_pre) : 0;
+	    (double)(sp->loud - s) / w->rate);
+	wr_event(w, WEV_GATE_OPENED, w->cur->f[0].path, NULL, sp->loud - s,
+	    wr_take_frame(w, s));
+	for (done = 0; (k = gate_preroll(&w->gate, sp, done, planes)) > 0;
+	    done += k)
+		if (wr_put(w, planes, 0, k) != 0)
+			return -1;
+	return 0;
 }
 
+/* The gate closed at frame at: told, and with gate_split the files end. */
 static void
-wr_gate_close(struct writer *w, uint64_t at)
+wr_gate_closed(struct writer *w, uint64_t at)
 {
 	char when[24];
 
-	w->gate_open = 0;
-	w->gate_closed_at = at;
-	w->pre_len = 0;
-	w->pre_head = 0;
 	wr_when(w, at, when, sizeof(when));
 	atomic_store(&w->st_gate, 0);
 	atomic_store(&w->st_gate_since, wr_take_frame(w, at));
 	log_info("gate: closed at %s, frame %llu of the take, after %.3f s",
 	    when, (unsigned long long)wr_take_frame(w, at),
-	    (double)(at - w->gate_seg_start) / w->rate);
+	    (double)(at - w->gate.seg_start) / w->rate);
 	wr_event(w, WEV_GATE_CLOSED, w->cur->open ? w->cur->f[0].path : NULL,
-	    NULL, at - w->gate_seg_start, wr_take_frame(w, at));
+	    NULL, at - w->gate.seg_start, wr_take_frame(w, at));
 	if (w->cfg.gate_split) {
 		wr_discard_set(w, w->next);
 		wr_close_cur(w, "gate: closed");
@@ -1508,52 +1405,34 @@ wr_gate_close(struct writer *w, uint64_t at)
 }
 
 /*
- * One record through the gate: written from where the gate opens (with
- * pre-roll) to where the signal has stayed below the threshold for
- * gate_hold_seconds; the rest kept as pre-roll.
+ * One record through the gate (gate.c says which span to write, and
+ * where it opened and closed); here the files follow.
  */
 static void
 wr_gated(struct writer *w, const struct cap_rec *h, uint64_t ft64)
 {
-	uint64_t	hold = (uint64_t)llround(w->cfg.gate_hold_seconds *
-			    w->rate), end, close_at;
-	size_t		off = 0, n = h->nframes;
-	long		first, last;
+	uint64_t		hold = (uint64_t)llround(
+				    w->cfg.gate_hold_seconds * w->rate);
+	struct gate_span	sp;
 
-	if (w->gate_closed_at == WR_NEVER)
-		w->gate_closed_at = ft64;
 	wr_peaks_only(w, h);
-	wr_loud(w, 0, n, &first, &last);
-	if (!w->gate_open) {
-		/* Files of a closed gate end at their boundary. */
-		if (w->cur->open && w->rotate_at != WR_NEVER &&
-		    ft64 >= w->rotate_at) {
-			wr_discard_set(w, w->next);
-			wr_close_cur(w, NULL);
-		}
-		if (first < 0) {
-			wr_pre_push(w, 0, n);
-			return;
-		}
-		if (wr_gate_open(w, ft64, first) != 0)
-			return;
-		/* Pre-roll from earlier records is written: go on from 0. */
-		if (w->gate_seg_start > ft64)
-			off = (size_t)(w->gate_seg_start - ft64);
+	/* Files of a closed gate end at their boundary. */
+	if (!w->gate.open && w->cur->open && w->rotate_at != WR_NEVER &&
+	    ft64 >= w->rotate_at) {
+		wr_discard_set(w, w->next);
+		wr_close_cur(w, NULL);
 	}
-	if (last >= 0 && ft64 + (uint64_t)last > w->gate_last_loud)
-		w->gate_last_loud = ft64 + (uint64_t)last;
-	close_at = w->gate_last_loud + 1 + hold;
-	end = close_at < ft64 + n ? close_at - ft64 : n;
-	if (end > off) {
-		w->pos = ft64 + off;
-		if (wr_put(w, w->planes, off, end - off) != 0)
+	gate_judge(&w->gate, w->planes, h->nframes, ft64, hold, &sp);
+	if (sp.opens && wr_gate_opened(w, &sp) != 0)
+		return;
+	if (sp.end > sp.off) {
+		w->pos = ft64 + sp.off;
+		if (wr_put(w, w->planes, sp.off, sp.end - sp.off) != 0)
 			return;
 	}
-	if (end < n) {
-		wr_gate_close(w, ft64 + end);
-		wr_pre_push(w, (size_t)end, n - (size_t)end);
-	}
+	if (sp.closes)
+		wr_gate_closed(w, sp.close_at);
+	gate_after(&w->gate, w->planes, h->nframes, &sp);
 }
 
 /* A gap where nothing is written: counted and told, the pre-roll lost. */
@@ -1570,10 +1449,7 @@ wr_gap_idle(struct writer *w, uint64_t ft64, int64_t gap, uint64_t dropped)
 	    "(%s): %s", (long long)gap, (double)gap / w->rate,
 	    w->paused != WP_NONE ? "paused" : "gate closed", cause);
 	wr_event(w, WEV_GAP, NULL, cause, gap > 0 ? (uint64_t)gap : 0, 0);
-	w->pre_len = 0;
-	w->pre_head = 0;
-	if (w->gate_closed_at != WR_NEVER)
-		w->gate_closed_at = ft64;
+	gate_gap(&w->gate, ft64);
 	w->pos = ft64;
 }
 
@@ -1611,7 +1487,7 @@ wr_record(struct writer *w, const struct cap_rec *h, const float *data,
 	if (!w->in_take)
 		wr_take_begin(w, ft64, h->frame_time);
 	else if (w->have_pos && gap != 0) {
-		if (w->cur->open && (!w->gate_on || w->gate_open))
+		if (w->cur->open && (!w->gate.on || w->gate.open))
 			wr_gap(w, ft64, h->frame_time, gap, h->dropped);
 		else
 			wr_gap_idle(w, ft64, gap, h->dropped);
@@ -1619,7 +1495,7 @@ wr_record(struct writer *w, const struct cap_rec *h, const float *data,
 	w->have_pos = 1;
 	if (w->paused != WP_NONE)
 		wr_peaks_only(w, h);
-	else if (w->gate_on)
+	else if (w->gate.on)
 		wr_gated(w, h, ft64);
 	else if (w->cur->open || wr_open_at(w, ft64, NULL) == 0)
 		wr_put(w, w->planes, 0, h->nframes);
@@ -1634,38 +1510,17 @@ wr_record(struct writer *w, const struct cap_rec *h, const float *data,
 static void
 wr_gate_setup(struct writer *w)
 {
-	uint64_t	cap = (uint64_t)llround(w->cfg.gate_preroll_seconds *
-			    w->rate);
-	unsigned	c;
-	size_t		i;
+	uint64_t cap = (uint64_t)llround(w->cfg.gate_preroll_seconds *
+		     w->rate);
 
-	w->gate_lin = (float)pow(10, w->cfg.gate_threshold_dbfs / 20);
-	memset(w->gate_ch, w->cfg.gate_channels.n == 0, w->nch);
-	for (i = 0; i < w->cfg.gate_channels.n; i++) {
-		c = (unsigned)atoi(w->cfg.gate_channels.v[i]);
-		if (c >= 1 && c <= w->nch)
-			w->gate_ch[c - 1] = 1;
-	}
-	if (cap != w->pre_cap) {
-		free(w->pre);
-		w->pre = cap > 0 ? malloc(cap * w->nch * sizeof(float)) : NULL;
-		if (w->pre == NULL && cap > 0) {
-			log_warn("gate: pre-roll of %.1f s", (double)cap /
-			    w->rate);
-			cap = 0;
-		}
-		w->pre_cap = cap;
-		w->pre_len = w->pre_head = 0;
-	}
-	if (w->cfg.gate && !w->gate_on) {
-		w->gate_on = 1;
-		w->gate_open = w->cur->open;
-		w->gate_last_loud = w->pos;
-		w->gate_seg_start = w->pos;
-		w->gate_closed_at = w->cur->open ? w->pos : WR_NEVER;
-		atomic_store(&w->st_gate, w->gate_open);
-	} else if (!w->cfg.gate && w->gate_on) {
-		w->gate_on = 0;
+	if (gate_configure(&w->gate, w->cfg.gate_threshold_dbfs,
+	    w->cfg.gate_channels.v, w->cfg.gate_channels.n, cap) != 0)
+		log_warn("gate: pre-roll of %.1f s", (double)cap / w->rate);
+	if (w->cfg.gate && !w->gate.on) {
+		gate_turn_on(&w->gate, w->pos, w->cur->open);
+		atomic_store(&w->st_gate, w->gate.open);
+	} else if (!w->cfg.gate && w->gate.on) {
+		gate_turn_off(&w->gate);
 		wr_gate_reset(w);
 	}
 }
@@ -2184,6 +2039,7 @@ writer_new(const struct cfg *cfg, struct cap *cap, void (*notify)(void *),
 	struct writer	*w;
 	size_t		 arena;
 	unsigned	 i, k;
+	int		 gate_ok;
 
 	w = calloc(1, sizeof(*w));
 	if (w == NULL || cfg_copy(&w->cfg, cfg, err, errlen) != 0) {
@@ -2223,8 +2079,7 @@ writer_new(const struct cfg *cfg, struct cap *cap, void (*notify)(void *),
 	w->clip_total = calloc(w->nch, sizeof(*w->clip_total));
 	w->peak2_bits = calloc(w->nch, sizeof(*w->peak2_bits));
 	w->silence_lin = (float)pow(10, w->cfg.silence_threshold_dbfs / 20);
-	w->gate_ch = calloc(w->nch, 1);
-	w->pre_planes = calloc(w->nch, sizeof(*w->pre_planes));
+	gate_ok = gate_init(&w->gate, w->nch) == 0;
 	w->cmdq = ring_new(WR_CMD_SLOTS * sizeof(struct wr_cmd),
 	    sizeof(struct wr_cmd), err, errlen);
 	w->evq = ring_new(WR_EV_SLOTS * sizeof(struct writer_event),
@@ -2234,8 +2089,7 @@ writer_new(const struct cfg *cfg, struct cap *cap, void (*notify)(void *),
 	    w->peak_bits == NULL || w->clip == NULL || w->cmdq == NULL ||
 	    w->loud_ns == NULL || w->clip_total == NULL ||
 	    w->peak2_bits == NULL ||
-	    w->gate_ch == NULL || w->pre_planes == NULL ||
-	    w->evq == NULL)
+	    !gate_ok || w->evq == NULL)
 		goto nomem;
 	for (i = 0; i < w->nch; i++)
 		w->dither[i] = 0x9e3779b9u * (i + 1);
@@ -2314,9 +2168,7 @@ writer_attach(struct writer *w, struct cap *cap, double lost_s,
 	w->rotate_at = WR_NEVER;
 	atomic_store(&w->stall_cycle, 0);	/* the new client counts anew */
 	w->stall_done = 0;
-	w->pre_cap = 0;		/* sized again for the rate */
-	free(w->pre);
-	w->pre = NULL;
+	gate_resize(&w->gate);	/* the pre-roll, sized again for the rate */
 	wr_gate_reset(w);
 	if (w->in_take) {
 		w->gap_pending = 1;
@@ -2388,9 +2240,7 @@ writer_del(struct writer *w)
 	free(w->loud_ns);
 	free(w->clip_total);
 	free(w->peak2_bits);
-	free(w->gate_ch);
-	free(w->pre_planes);
-	free(w->pre);
+	gate_free(&w->gate);
 	pthread_mutex_destroy(&w->ev_lock);
 	cfg_done(&w->cfg);
 	free(w);
