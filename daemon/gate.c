@@ -173,6 +173,12 @@ gate_judge(struct gate *g, const float *const *planes, size_t n,
 	if (last >= 0 && ft64 + (uint64_t)last > g->last_loud)
 		g->last_loud = ft64 + (uint64_t)last;
 	close_at = g->last_loud + 1 + hold;
+	/*
+	 * The hold ran out before this record (a gap longer than it, with
+	 * the gate open): it closes where the record begins.
+	 */
+	if (close_at < ft64 + sp->off)
+		close_at = ft64 + sp->off;
 	sp->end = close_at < ft64 + n ? (size_t)(close_at - ft64) : n;
 	if (sp->end < n) {
 		sp->closes = 1;

@@ -188,6 +188,36 @@ test_gap_loses_preroll(void **state)
 	gate_free(&g);
 }
 
+/*
+ * Open, then a gap longer than the hold: the next quiet record closes it
+ * at its first frame, and nothing of it is written.  (The span's end was
+ * computed from a frame before the record, and wrapped.)
+ */
+static void
+test_hold_ran_out_in_a_gap(void **state)
+{
+	struct gate		 g;
+	struct gate_span	 sp;
+
+	(void)state;
+	setup_gate(&g, NULL, 0);
+	rec(0, 0, 0, N);
+	gate_judge(&g, planes, N, 0, HOLD, &sp);
+	assert_true(sp.opens);
+	assert_false(sp.closes);
+	gate_after(&g, planes, N, &sp);
+	rec(10000, -1, 0, 0);
+	gate_judge(&g, planes, N, 10000, HOLD, &sp);
+	assert_true(sp.closes);
+	assert_int_equal(sp.close_at, 10000);
+	assert_int_equal(sp.off, 0);
+	assert_int_equal(sp.end, 0);
+	gate_after(&g, planes, N, &sp);
+	assert_false(g.open);
+	assert_int_equal(g.pre_len, N);
+	gate_free(&g);
+}
+
 int
 main(void)
 {
@@ -195,6 +225,7 @@ main(void)
 		cmocka_unit_test(test_preroll_and_hold),
 		cmocka_unit_test(test_first_record_and_channels),
 		cmocka_unit_test(test_gap_loses_preroll),
+		cmocka_unit_test(test_hold_ran_out_in_a_gap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
