@@ -151,7 +151,8 @@ $(B)/recctl: $(CTL_OBJ) $(B)/protocol/proto.o $(B)/common/cfg.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CJSON_LIBS) -lm
 
 # recweb: the page's bridge; libwebsockets does its HTTP and WebSocket.
-WEB_OBJ    = $(B)/ctl/recweb.o $(B)/ctl/webauth.o $(B)/ctl/metrics.o \
+WEB_OBJ    = $(B)/ctl/recweb.o $(B)/ctl/webhttp.o $(B)/ctl/webws.o \
+	     $(B)/ctl/webrecd.o $(B)/ctl/webauth.o $(B)/ctl/metrics.o \
 	     $(B)/ctl/show.o
 # Where the installed page is (recweb --www overrides it): recweb.o is
 # rebuilt when DATADIR changes (make install PREFIX=/usr after make).
