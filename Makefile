@@ -88,7 +88,7 @@ DAEMON_OBJ = $(B)/daemon/main.o $(B)/daemon/cap.o $(B)/daemon/cap_rt.o \
 	     $(B)/daemon/hooks.o $(B)/daemon/retain.o $(B)/daemon/flush.o \
 	     $(B)/daemon/live.o $(B)/daemon/alarm.o $(B)/daemon/repair.o \
 	     $(B)/daemon/cmd.o $(B)/daemon/event.o $(B)/daemon/jackconn.o \
-	     $(B)/daemon/clock.o $(B)/daemon/gate.o
+	     $(B)/daemon/clock.o $(B)/daemon/gate.o $(B)/daemon/fsutil.o
 
 CTL_OBJ    = $(B)/ctl/recctl.o $(B)/ctl/meter.o $(B)/ctl/conn.o \
 	     $(B)/ctl/show.o $(B)/ctl/metrics.o
@@ -191,7 +191,7 @@ $(B)/tests/test_retain: $(B)/tests/test_retain.o $(B)/daemon/retain.o \
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 $(B)/tests/test_flush.o: CF_tests += -Idaemon
 $(B)/tests/test_flush: $(B)/tests/test_flush.o $(B)/daemon/flush.o \
-    $(B)/daemon/retain.o $(WAV_OBJ) $(B)/common/log.o
+    $(B)/daemon/fsutil.o $(B)/daemon/retain.o $(WAV_OBJ) $(B)/common/log.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lm -lpthread
 
 $(B)/tests/test_live.o: CF_tests += -Idaemon
@@ -277,6 +277,7 @@ $(B)/tests/bench_conv: $(B)/tests/bench_conv.o $(CONV_OBJ)
 # libjack: no server needed.
 $(B)/tests/bench_writer: $(B)/tests/bench_writer.o $(B)/tests/cap_offline.o \
     $(B)/daemon/writer.o $(B)/daemon/flush.o $(B)/daemon/retain.o \
+    $(B)/daemon/clock.o $(B)/daemon/gate.o $(B)/daemon/fsutil.o \
     $(B)/daemon/cap_rt.o $(B)/common/ring.o $(B)/common/ring_rt.o \
     $(CONV_OBJ) $(WAV_OBJ) \
     $(B)/common/cfg.o $(B)/common/log.o

@@ -20,6 +20,7 @@
 #include "cfg.h"
 #include "cfgjson.h"
 #include "ctlsrv.h"
+#include "fsutil.h"
 #include "hooks.h"
 #include "live.h"
 #include "log.h"
@@ -231,7 +232,7 @@ files_remove(struct recd *r, const char *path)
 
 	for (i = 0; i < r->nfiles; i++) {
 		if (strncmp(r->files[i], path, len) == 0 &&
-		    strcmp(r->files[i] + len, ".partial") == 0) {
+		    strcmp(r->files[i] + len, FS_PARTIAL) == 0) {
 			free(r->files[i]);
 			r->files[i] = r->files[--r->nfiles];
 			return;

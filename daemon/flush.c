@@ -4,8 +4,8 @@
  * real time, and each job waits on the disk far longer than the lock is
  * held.
  */
-#define _GNU_SOURCE		/* renameat2 */
 #include "flush.h"
+#include "fsutil.h"
 
 #if defined(__linux__)
 #include <sys/prctl.h>
@@ -68,14 +68,6 @@ struct flush {
 	double		 keep_hours, keep_gb;
 };
 
-static int
-fl_exists(const char *path)
-{
-	struct stat st;
-
-	return lstat(path, &st) == 0 || errno != ENOENT;
-}
-
 /*
  * Syncs the directory that holds path, so that a file's name (new, or
  * renamed) survives a power cut as its data does: POSIX promises that
@@ -137,42 +129,27 @@ fl_retain(struct flush *fl, const struct fl_job *j)
 	fl_retain_apply(fl);
 }
 
-/*
- * Renames from to to, never over a file: link() refuses to replace one
- * that appeared meanwhile.  File systems without hard links get a rename
- * that refuses too where the system has one (Linux), else a rename where
- * the name is still free.  Returns 0 or -errno.
- */
+/* Renames, never over a file (fsutil.c). */
 static int
 fl_rename(const char *from, const char *to)
 {
-	if (link(from, to) == 0) {
-		if (unlink(from) != 0)
-			log_warn("file %s: unlink after the link to %s", from,
-			    to);
-		return 0;
+	int rc = fs_rename_noreplace(from, to);
+
+	if (rc == 1) {
+		log_warn("file %s: unlink after the link to %s", from, to);
+		rc = 0;
 	}
-	if (errno == EEXIST)
-		return -EEXIST;
-#if defined(__linux__)
-	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
-		return 0;
-	if (errno != EINVAL && errno != ENOSYS)
-		return -errno;
-#endif
-	if (fl_exists(to))
-		return -EEXIST;
-	return rename(from, to) == 0 ? 0 : -errno;
+	return rc;
 }
 
 /* The file is complete: synced, then named. */
 static void
 fl_finish(struct flush *fl, const struct fl_job *j)
 {
-	char	partial[FLUSH_PATH_BYTES + sizeof(FLUSH_PARTIAL)];
+	char	partial[FLUSH_PATH_BYTES + sizeof(FS_PARTIAL)];
 	int	named = 1, rc;
 
-	snprintf(partial, sizeof(partial), "%s" FLUSH_PARTIAL, j->path);
+	snprintf(partial, sizeof(partial), "%s" FS_PARTIAL, j->path);
 	if (fsync(j->fd) != 0)
 		log_warn("file %s: sync", partial);
 	if ((rc = fl_rename(partial, j->path)) != 0) {

@@ -29,7 +29,6 @@
 #include "retain.h"
 
 #define FLUSH_PATH_BYTES	(PATH_MAX + 128)	/* a recording's path */
-#define FLUSH_PARTIAL		".partial"	/* a file being written */
 
 struct flush;
 

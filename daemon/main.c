@@ -23,6 +23,7 @@
 #include "cfg.h"
 #include "cfgjson.h"
 #include "ctlsrv.h"
+#include "fsutil.h"
 #include "hooks.h"
 #include "live.h"
 #include "log.h"
@@ -172,27 +173,19 @@ origin(const struct recd *r, const char *key, char *buf, size_t len)
 int
 make_directory(const char *dir, char *err, size_t errlen)
 {
-	char	path[4096], *p;
+	char	path[4096], failed[4096];
 	size_t	len = strlen(dir);
+	int	rc;
 
 	if (len >= sizeof(path)) {
 		snprintf(err, errlen, "\"%s\": name too long", dir);
 		return -1;
 	}
 	memcpy(path, dir, len + 1);
-	for (p = path + 1; ; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		int end = *p == '\0';
-		*p = '\0';
-		if (mkdir(path, 0755) != 0 && errno != EEXIST) {
-			snprintf(err, errlen, "\"%s\": mkdir %s: %s", dir, path,
-			    strerror(errno));
-			return -1;
-		}
-		if (end)
-			break;
-		*p = '/';
+	if ((rc = fs_mkdirs(path, 1, failed, sizeof(failed))) != 0) {
+		snprintf(err, errlen, "\"%s\": mkdir %s: %s", dir, failed,
+		    strerror(-rc));
+		return -1;
 	}
 	if (access(dir, W_OK | X_OK) != 0) {
 		snprintf(err, errlen, "\"%s\": not writable: %s", dir,

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "flush.h"
+#include "fsutil.h"
 #include "log.h"
 #include "wav.h"
 
@@ -33,8 +33,8 @@ repair_one(const char *partial)
 	struct stat	 sp, sf;
 	char		 final[4096], err[1024];
 	uint64_t	 frames;
-	size_t		 len = strlen(partial) - strlen(FLUSH_PARTIAL);
-	int		 fd, n;
+	size_t		 len = strlen(partial) - strlen(FS_PARTIAL);
+	int		 fd, n, rc;
 
 	fd = open(partial, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
@@ -76,16 +76,10 @@ repair_one(const char *partial)
 	snprintf(final, sizeof(final), "%.*s", (int)len, partial);
 	for (n = 1; ; n++) {
 		/* The .partial goes only once the final name holds the file. */
-		if (link(partial, final) == 0) {
-			unlink(partial);
+		if ((rc = fs_rename_noreplace(partial, final)) >= 0)
 			break;
-		}
-		if (errno != EEXIST) {
-			/* No hard links here (FAT, exFAT): rename, never over
-			 * a file that exists. */
-			if (access(final, F_OK) != 0 &&
-			    rename(partial, final) == 0)
-				break;
+		if (rc != -EEXIST) {
+			errno = -rc;
 			log_warn("file %s: repaired, but not renamed to %s",
 			    partial, final);
 			close(fd);
@@ -126,7 +120,7 @@ repair_tree(const char *dir, int depth)
 		if (S_ISDIR(st.st_mode))
 			repair_tree(path, depth + 1);
 		else if (S_ISREG(st.st_mode) && len > 12 && strcmp(e->d_name +
-		    len - 12, ".wav" FLUSH_PARTIAL) == 0)
+		    len - 12, ".wav" FS_PARTIAL) == 0)
 			repair_one(path);
 	}
 	closedir(d);

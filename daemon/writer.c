@@ -33,6 +33,7 @@
 #include "gate.h"
 #include "conv.h"
 #include "flush.h"
+#include "fsutil.h"
 #include "log.h"
 #include "ring.h"
 #include "wav.h"
@@ -58,7 +59,6 @@
 					   this much; longer gaps split */
 #define WR_MAX_SUFFIX	999		/* name-1.wav ... name-999.wav */
 #define WR_NEVER	UINT64_MAX
-#define WR_PARTIAL	FLUSH_PARTIAL	/* marks a file being written */
 #define WR_CMD_SLOTS	64		/* commands queued to the writer */
 #define WR_EV_SLOTS	256		/* events queued to the loop */
 #define WR_DISK_NS	2000000000LL	/* statvfs every 2 s */
@@ -69,7 +69,7 @@
 #define WR_BEHIND_DIV	4		/* a ring fuller than 1/4 after a pass:
 					   drain again without waiting */
 #define WR_NAME_BYTES	FLUSH_PATH_BYTES	/* base + _chNNN_PORT.wav */
-#define WR_PARTIAL_BYTES (WR_NAME_BYTES + sizeof(WR_PARTIAL))
+#define WR_PARTIAL_BYTES (WR_NAME_BYTES + sizeof(FS_PARTIAL))
 #define WR_DESC_BYTES	257		/* bext Description and its NUL */
 
 /*
@@ -283,31 +283,6 @@ safe_name(char *dst, size_t len, const char *src)
 	dst[i] = '\0';
 }
 
-static int
-mkdirs(char *path)
-{
-	char	*p;
-	int	 rc = 0;
-
-	for (p = path + 1; *p != '\0' && rc == 0; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0755) != 0 && errno != EEXIST)
-			rc = -errno;
-		*p = '/';
-	}
-	return rc;
-}
-
-static int
-exists(const char *path)
-{
-	struct stat st;
-
-	return lstat(path, &st) == 0 || errno != ENOENT;
-}
-
 /*
  * Hands an event to the loop.  A full queue (the loop is far behind)
  * loses the event, counted; the loop also logs everything it can read.
@@ -389,9 +364,9 @@ wr_name_set(struct writer *w, struct wr_set *s)
 			} else
 				snprintf(s->f[i].path, sizeof(s->f[i].path),
 				    "%s.wav", base);
-			snprintf(partial, sizeof(partial), "%s" WR_PARTIAL,
+			snprintf(partial, sizeof(partial), "%s" FS_PARTIAL,
 			    s->f[i].path);
-			taken |= exists(s->f[i].path) || exists(partial);
+			taken |= fs_exists(s->f[i].path) || fs_exists(partial);
 		}
 		if (!taken)
 			return 0;
@@ -428,7 +403,7 @@ wr_discard_set(struct writer *w, struct wr_set *s)
 		if (s->f[i].wav != NULL) {
 			wav_close(s->f[i].wav, err, sizeof(err));
 			s->f[i].wav = NULL;
-			snprintf(partial, sizeof(partial), "%s" WR_PARTIAL,
+			snprintf(partial, sizeof(partial), "%s" FS_PARTIAL,
 			    s->f[i].path);
 			unlink(partial);
 		}
@@ -508,9 +483,9 @@ wr_open_files(struct wr_set *s)
 	int		rc;
 
 	for (i = 0; i < s->n; i++) {
-		snprintf(partial, sizeof(partial), "%s" WR_PARTIAL,
+		snprintf(partial, sizeof(partial), "%s" FS_PARTIAL,
 		    s->f[i].path);
-		if (i == 0 && (rc = mkdirs(partial)) != 0) {
+		if (i == 0 && (rc = fs_mkdirs(partial, 0, NULL, 0)) != 0) {
 			log_errx("directory for %s: mkdir: %s", partial,
 			    strerror(-rc));
 			return rc;
@@ -586,7 +561,7 @@ wr_announce(struct writer *w, struct wr_set *s)
 		    1e9 * (i + 1) / s->n);
 		s->f[i].sync_ns = now + (int64_t)(w->cfg.fsync_seconds * 1e9 *
 		    (i + 1) / s->n);
-		snprintf(partial, sizeof(partial), "%s" WR_PARTIAL,
+		snprintf(partial, sizeof(partial), "%s" FS_PARTIAL,
 		    s->f[i].path);
 		wr_event(w, WEV_FILE_OPENED, partial, NULL, 0, 0);
 	}
@@ -622,7 +597,7 @@ wr_write_job(void *arg)
 	if (b->len > 0) {
 		rc = wav_write(wav, b->p, b->len);
 		if (rc != 0) {
-			log_errx("file %s" WR_PARTIAL ": write: %s", b->f->path,
+			log_errx("file %s" FS_PARTIAL ": write: %s", b->f->path,
 			    strerror(-rc));
 			b->f->failed = rc;
 		}
@@ -630,10 +605,10 @@ wr_write_job(void *arg)
 			wav_writeback_step(wav_fd(wav), off);
 	}
 	if (rc == 0 && b->update && (rc = wav_update(wav)) != 0)
-		log_errx("file %s" WR_PARTIAL ": header: %s", b->f->path,
+		log_errx("file %s" FS_PARTIAL ": header: %s", b->f->path,
 		    strerror(-rc));
 	if (rc == 0 && b->sync && wav_sync(wav) != 0)
-		log_warn("file %s" WR_PARTIAL ": sync", b->f->path);
+		log_warn("file %s" FS_PARTIAL ": sync", b->f->path);
 	b->err = rc;
 }
 
@@ -701,7 +676,7 @@ wr_close_files(struct wr_set *s, const char *cue_end)
 		    wav_write(f->wav, b->p, b->len) : 0;
 		b->len = 0;
 		if (r != 0) {
-			log_errx("file %s" WR_PARTIAL ": write: %s", f->path,
+			log_errx("file %s" FS_PARTIAL ": write: %s", f->path,
 			    strerror(-r));
 			if (rc == 0)
 				rc = r;
@@ -1850,7 +1825,7 @@ wr_finished(void *arg, const char *path, const char *text, uint64_t frames,
 	char partial[WR_PARTIAL_BYTES];
 
 	snprintf(partial, sizeof(partial), "%s%s", path, named ? "" :
-	    WR_PARTIAL);
+	    FS_PARTIAL);
 	wr_event(arg, WEV_FILE_CLOSED, partial, text, frames, 0);
 }
 

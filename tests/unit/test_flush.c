@@ -25,6 +25,7 @@
 #include <cmocka.h>
 
 #include "flush.h"
+#include "fsutil.h"
 #include "log.h"
 #include "retain.h"
 #include "wav.h"
@@ -280,7 +281,7 @@ finish(struct fx *f, const char *name, const char *content, uint64_t frames,
 	char	partial[256], p[512];
 	int	fd;
 
-	snprintf(partial, sizeof(partial), "%s" FLUSH_PARTIAL, name);
+	snprintf(partial, sizeof(partial), "%s" FS_PARTIAL, name);
 	fd = make_file(f, partial, content);
 	path_of(f, name, p, sizeof(p));
 	flush_finish(f->fl, fd, p, "2 pcm24 48000", frames, dir);
@@ -293,7 +294,7 @@ test_finish(void **state)
 	char		 p[512], buf[64];
 	int		 fd;
 
-	fd = make_file(f, "a.wav" FLUSH_PARTIAL, "take one");
+	fd = make_file(f, "a.wav" FS_PARTIAL, "take one");
 	path_of(f, "a.wav", p, sizeof(p));
 	flush_finish(f->fl, fd, p, "2 pcm24 48000", 123456789012ULL, 1);
 	flush_wait(f->fl);
@@ -301,7 +302,7 @@ test_finish(void **state)
 	assert_true(fd_closed(fd));
 	assert_string_equal(read_file(f, "a.wav", buf, sizeof(buf)),
 	    "take one");
-	assert_false(exists(f, "a.wav" FLUSH_PARTIAL));
+	assert_false(exists(f, "a.wav" FS_PARTIAL));
 	assert_int_equal(f->nfin, 1);
 	assert_string_equal(f->fin[0].path, p);
 	assert_string_equal(f->fin[0].text, "2 pcm24 48000");
@@ -322,7 +323,7 @@ test_finish_never_replaces(void **state)
 	int		 fd;
 
 	close(make_file(f, "b.wav", "somebody else's"));
-	fd = make_file(f, "b.wav" FLUSH_PARTIAL, "ours");
+	fd = make_file(f, "b.wav" FS_PARTIAL, "ours");
 	path_of(f, "b.wav", p, sizeof(p));
 	start_log(f);
 	flush_finish(f->fl, fd, p, "1 pcm16 44100", 7, 1);
@@ -331,14 +332,14 @@ test_finish_never_replaces(void **state)
 	log = stop_log(f);
 	assert_string_equal(read_file(f, "b.wav", buf, sizeof(buf)),
 	    "somebody else's");
-	assert_string_equal(read_file(f, "b.wav" FLUSH_PARTIAL, buf,
+	assert_string_equal(read_file(f, "b.wav" FS_PARTIAL, buf,
 	    sizeof(buf)), "ours");
 	assert_int_equal(f->nfin, 1);
 	assert_string_equal(f->fin[0].path, p);
 	assert_true(f->fin[0].frames == 7);
 	assert_int_equal(f->fin[0].named, 0);
 	/* The warning names both files. */
-	snprintf(want, sizeof(want), "file %s" FLUSH_PARTIAL ": rename to %s",
+	snprintf(want, sizeof(want), "file %s" FS_PARTIAL ": rename to %s",
 	    p, p);
 	if (strstr(log, want) == NULL)
 		fail_msg("no \"%s\" in the log", want);
@@ -350,13 +351,13 @@ test_drop_closes(void **state)
 	struct fx	*f = *state;
 	int		 fd;
 
-	fd = make_file(f, "c.wav" FLUSH_PARTIAL, "dropped");
+	fd = make_file(f, "c.wav" FS_PARTIAL, "dropped");
 	flush_drop(f->fl, fd);
 	flush_wait(f->fl);
 	assert_true(fd_closed(fd));
 	assert_int_equal(f->nfin, 0);
 	/* Dropping is closing: the file itself is the writer's to remove. */
-	assert_true(exists(f, "c.wav" FLUSH_PARTIAL));
+	assert_true(exists(f, "c.wav" FS_PARTIAL));
 }
 
 /*
@@ -373,7 +374,7 @@ producer(void *arg)
 	int		 fd;
 
 	for (i = 0; i < MANY; i++) {
-		snprintf(p, sizeof(p), "%s/f%04u.wav" FLUSH_PARTIAL, f->dir, i);
+		snprintf(p, sizeof(p), "%s/f%04u.wav" FS_PARTIAL, f->dir, i);
 		len = (size_t)snprintf(content, sizeof(content), "file %u", i);
 		fd = open(p, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 		if (fd < 0 || write(fd, content, len) != (ssize_t)len) {
@@ -384,7 +385,7 @@ producer(void *arg)
 			pthread_mutex_unlock(&f->lock);
 			break;
 		}
-		p[strlen(p) - strlen(FLUSH_PARTIAL)] = '\0';
+		p[strlen(p) - strlen(FS_PARTIAL)] = '\0';
 		flush_finish(f->fl, fd, p, "1 float32 96000", i, i % 10 == 9);
 		pthread_mutex_lock(&f->lock);
 		f->queued++;
@@ -439,7 +440,7 @@ test_order_backpressure(void **state)
 		snprintf(want, sizeof(want), "file %u", i);
 		assert_string_equal(read_file(f, name, buf, sizeof(buf)),
 		    want);
-		snprintf(name, sizeof(name), "f%04u.wav" FLUSH_PARTIAL, i);
+		snprintf(name, sizeof(name), "f%04u.wav" FS_PARTIAL, i);
 		assert_false(exists(f, name));
 	}
 }
@@ -509,7 +510,7 @@ test_del_runs_queued(void **state)
 		snprintf(want, sizeof(want), "file %u", i);
 		assert_string_equal(read_file(f, name, buf, sizeof(buf)),
 		    want);
-		snprintf(name, sizeof(name), "d%04u.wav" FLUSH_PARTIAL, i);
+		snprintf(name, sizeof(name), "d%04u.wav" FS_PARTIAL, i);
 		assert_false(exists(f, name));
 	}
 }
@@ -634,7 +635,7 @@ test_writeback(void **state)
 	skip();
 #endif
 	path_of(f, "w.wav", p, sizeof(p));
-	path_of(f, "w.wav" FLUSH_PARTIAL, partial, sizeof(partial));
+	path_of(f, "w.wav" FS_PARTIAL, partial, sizeof(partial));
 	memset(&par, 0, sizeof(par));
 	par.channels = 2;
 	par.rate = 48000;
@@ -672,7 +673,7 @@ test_writeback(void **state)
 	assert_int_equal(f->nfin, 1);
 	assert_int_equal(f->fin[0].named, 1);
 	assert_true(f->fin[0].frames == frames);
-	assert_false(exists(f, "w.wav" FLUSH_PARTIAL));
+	assert_false(exists(f, "w.wav" FS_PARTIAL));
 
 	/* No cues and even-sized data: the data end the file. */
 	fd = open(p, O_RDONLY | O_CLOEXEC);
