@@ -88,7 +88,8 @@ DAEMON_OBJ = $(B)/daemon/main.o $(B)/daemon/cap.o $(B)/daemon/cap_rt.o \
 	     $(B)/daemon/hooks.o $(B)/daemon/retain.o $(B)/daemon/flush.o \
 	     $(B)/daemon/live.o $(B)/daemon/alarm.o $(B)/daemon/repair.o \
 	     $(B)/daemon/cmd.o $(B)/daemon/event.o $(B)/daemon/jackconn.o \
-	     $(B)/daemon/clock.o $(B)/daemon/gate.o $(B)/daemon/fsutil.o
+	     $(B)/daemon/clock.o $(B)/daemon/gate.o $(B)/daemon/fsutil.o \
+	     $(B)/daemon/diskw.o
 
 CTL_OBJ    = $(B)/ctl/recctl.o $(B)/ctl/meter.o $(B)/ctl/conn.o \
 	     $(B)/ctl/show.o $(B)/ctl/metrics.o
@@ -98,7 +99,7 @@ UNIT_TESTS = $(B)/tests/test_ring $(B)/tests/test_conv $(B)/tests/test_wav \
 	     $(B)/tests/test_meter $(B)/tests/test_hooks $(B)/tests/test_retain \
 	     $(B)/tests/test_flush $(B)/tests/test_live $(B)/tests/test_alarm \
 	     $(B)/tests/test_webauth $(B)/tests/test_clock \
-	     $(B)/tests/test_gate
+	     $(B)/tests/test_gate $(B)/tests/test_diskw
 
 .PHONY: FORCE all deps check check-one check-unit check-integration check-rt \
 	check-deps check-service check-nosd check-fuzz fuzz asan tsan \
@@ -204,6 +205,9 @@ $(B)/tests/test_webauth: $(B)/tests/test_webauth.o $(B)/ctl/webauth.o
 $(B)/tests/test_gate.o: CF_tests += -Idaemon
 $(B)/tests/test_gate: $(B)/tests/test_gate.o $(B)/daemon/gate.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lm
+$(B)/tests/test_diskw.o: CF_tests += -Idaemon
+$(B)/tests/test_diskw: $(B)/tests/test_diskw.o $(B)/daemon/diskw.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 $(B)/tests/test_clock.o: CF_tests += -Idaemon
 $(B)/tests/test_clock: $(B)/tests/test_clock.o $(B)/daemon/clock.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lm
@@ -278,7 +282,7 @@ $(B)/tests/bench_conv: $(B)/tests/bench_conv.o $(CONV_OBJ)
 $(B)/tests/bench_writer: $(B)/tests/bench_writer.o $(B)/tests/cap_offline.o \
     $(B)/daemon/writer.o $(B)/daemon/flush.o $(B)/daemon/retain.o \
     $(B)/daemon/clock.o $(B)/daemon/gate.o $(B)/daemon/fsutil.o \
-    $(B)/daemon/cap_rt.o $(B)/common/ring.o $(B)/common/ring_rt.o \
+    $(B)/daemon/diskw.o $(B)/daemon/cap_rt.o $(B)/common/ring.o $(B)/common/ring_rt.o \
     $(CONV_OBJ) $(WAV_OBJ) \
     $(B)/common/cfg.o $(B)/common/log.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm -lpthread

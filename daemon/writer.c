@@ -13,7 +13,6 @@
 #include <sys/prctl.h>
 #endif
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -32,6 +31,7 @@
 #include "clock.h"
 #include "gate.h"
 #include "conv.h"
+#include "diskw.h"
 #include "flush.h"
 #include "fsutil.h"
 #include "log.h"
@@ -64,7 +64,6 @@
 #define WR_DISK_NS	2000000000LL	/* statvfs every 2 s */
 #define WR_RETRY_NS	((int64_t)WRITER_RETRY_S * 1000000000)
 #define WR_MB		(1024LL * 1024)
-#define WR_RESUME_MB	16		/* free above disk_min_mb to resume */
 #define WR_RETAIN_NS	60000000000LL	/* retention looks every minute */
 #define WR_BEHIND_DIV	4		/* a ring fuller than 1/4 after a pass:
 					   drain again without waiting */
@@ -179,7 +178,7 @@ struct writer {
 	uint64_t	 pause_from;	/* extended frame, when paused */
 	char		 pause_why[64];
 	int64_t		 retry_ns;	/* WP_WRITE_ERROR: next try */
-	int		 disk_low;	/* below disk_warn_mb, told */
+	struct diskw	 disk;		/* the disk watch (diskw.h) */
 	int64_t		 next_retain_ns;
 	int		 gap_pending;	/* the next files follow a pause */
 	int		 anchored;	/* the take's timeline: */
@@ -1737,41 +1736,35 @@ wr_drain(struct writer *w, int final)
 static void
 wr_disk(struct writer *w, int64_t now)
 {
-	struct statvfs	vfs;
-	long long	free_b, warn, min;
+	long long	free_b;
+	unsigned	v;
 	char		text[160];
 
 	if (now < w->next_disk_ns && !atomic_load(&w->resume_req))
 		return;
 	w->next_disk_ns = now + WR_DISK_NS;
-	free_b = statvfs(w->cfg.directory, &vfs) == 0 ?
-	    (long long)vfs.f_bavail * (long long)vfs.f_frsize : -1;
+	free_b = diskw_free(w->cfg.directory);
 	w->disk_free = free_b;
 	atomic_store(&w->st_disk_free, free_b);
-	if (free_b < 0)
-		return;
-	warn = w->cfg.disk_warn_mb * WR_MB;
-	min = w->cfg.disk_min_mb * WR_MB;
-	if (free_b < warn && !w->disk_low) {
-		w->disk_low = 1;
+	v = diskw_judge(&w->disk, free_b, w->cfg.disk_warn_mb,
+	    w->cfg.disk_min_mb);
+	if (v & DISKW_LOW) {
 		log_warnx("disk %s: %lld MB free, below disk_warn_mb (%ld)",
 		    w->cfg.directory, free_b / WR_MB, w->cfg.disk_warn_mb);
 		wr_event(w, WEV_DISK_LOW, w->cfg.directory, "low",
 		    (uint64_t)free_b, 0);
-	} else if (free_b >= warn + WR_RESUME_MB * WR_MB && w->disk_low) {
-		w->disk_low = 0;
+	} else if (v & DISKW_OK) {
 		log_info("disk %s: %lld MB free again", w->cfg.directory,
 		    free_b / WR_MB);
 		wr_event(w, WEV_DISK_LOW, w->cfg.directory, "ok",
 		    (uint64_t)free_b, 0);
 	}
-	if (free_b < min && w->recording && w->paused == WP_NONE) {
+	if ((v & DISKW_FULL) && w->recording && w->paused == WP_NONE) {
 		snprintf(text, sizeof(text), "disk %s: %lld MB free, below "
 		    "disk_min_mb (%ld)", w->cfg.directory, free_b / WR_MB,
 		    w->cfg.disk_min_mb);
 		wr_pause(w, WP_DISK_FULL, text);
-	} else if (free_b >= min + WR_RESUME_MB * WR_MB &&
-	    w->paused == WP_DISK_FULL) {
+	} else if ((v & DISKW_ROOM) && w->paused == WP_DISK_FULL) {
 		if (w->cfg.disk_resume == CFG_RESUME_AUTO)
 			wr_unpause(w, "there is disk space again");
 		else {
