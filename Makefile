@@ -78,10 +78,12 @@ CF_tests    = -Icommon -Iprotocol -Ictl -Itests/unit $(CJSON_CFLAGS) \
 # wav is one module in four files, one a layer (wav_priv.h).
 WAV_OBJ    = $(B)/common/wav.o $(B)/common/wav_hdr.o $(B)/common/wav_io.o \
 	     $(B)/common/wav_repair.o
+# The format interface and its backends (fmt.h).
+FMT_OBJ    = $(B)/common/fmt.o $(WAV_OBJ)
 CONV_OBJ   = $(B)/common/conv.o $(B)/common/conv_sse2.o \
 	     $(B)/common/conv_avx2.o
 COMMON_OBJ = $(B)/common/ring.o $(B)/common/ring_rt.o $(CONV_OBJ) \
-	     $(WAV_OBJ) $(B)/common/cfg.o $(B)/common/log.o
+	     $(FMT_OBJ) $(B)/common/cfg.o $(B)/common/log.o
 PROTO_OBJ  = $(B)/protocol/cfgjson.o $(B)/protocol/proto.o
 DAEMON_OBJ = $(B)/daemon/main.o $(B)/daemon/cap.o $(B)/daemon/cap_rt.o \
 	     $(B)/daemon/writer.o $(B)/daemon/ctlsrv.o $(B)/daemon/notify.o \
@@ -99,7 +101,7 @@ UNIT_TESTS = $(B)/tests/test_ring $(B)/tests/test_conv $(B)/tests/test_wav \
 	     $(B)/tests/test_meter $(B)/tests/test_hooks $(B)/tests/test_retain \
 	     $(B)/tests/test_flush $(B)/tests/test_live $(B)/tests/test_alarm \
 	     $(B)/tests/test_webauth $(B)/tests/test_clock \
-	     $(B)/tests/test_gate $(B)/tests/test_diskw
+	     $(B)/tests/test_gate $(B)/tests/test_diskw $(B)/tests/test_fmt
 
 .PHONY: FORCE all deps check check-one check-unit check-integration check-rt \
 	check-deps check-service check-nosd check-fuzz fuzz asan tsan \
@@ -170,7 +172,9 @@ $(B)/tests/test_ring: $(B)/tests/test_ring.o $(B)/common/ring.o $(B)/common/ring
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lpthread
 $(B)/tests/test_conv: $(B)/tests/test_conv.o $(CONV_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SNDFILE_LIBS) -lm
-$(B)/tests/test_wav: $(B)/tests/test_wav.o $(WAV_OBJ)
+$(B)/tests/test_fmt: $(B)/tests/test_fmt.o $(FMT_OBJ) $(CONV_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SNDFILE_LIBS) -lm
+$(B)/tests/test_wav: $(B)/tests/test_wav.o $(FMT_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SNDFILE_LIBS) -lm
 $(B)/tests/test_cfg: $(B)/tests/test_cfg.o $(B)/common/cfg.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lm
@@ -192,7 +196,7 @@ $(B)/tests/test_retain: $(B)/tests/test_retain.o $(B)/daemon/retain.o \
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 $(B)/tests/test_flush.o: CF_tests += -Idaemon
 $(B)/tests/test_flush: $(B)/tests/test_flush.o $(B)/daemon/flush.o \
-    $(B)/daemon/fsutil.o $(B)/daemon/retain.o $(WAV_OBJ) $(B)/common/log.o
+    $(B)/daemon/fsutil.o $(B)/daemon/retain.o $(FMT_OBJ) $(B)/common/log.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lm -lpthread
 
 $(B)/tests/test_live.o: CF_tests += -Idaemon
@@ -233,7 +237,7 @@ build/fuzz/fuzz_cfg: tests/fuzz/fuzz_cfg.c protocol/cfgjson.c protocol/proto.c \
 	$(FUZZ_CC) $(FUZZ_FLAGS) -Icommon -Iprotocol $(CJSON_CFLAGS) -o $@ $^ \
 	    $(CJSON_LIBS) -lm
 build/fuzz/fuzz_repair: tests/fuzz/fuzz_repair.c common/wav.c common/wav_hdr.c \
-    common/wav_io.c common/wav_repair.c
+    common/wav_io.c common/wav_repair.c common/fmt.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -Icommon -o $@ $^ -lm
 
@@ -283,7 +287,7 @@ $(B)/tests/bench_writer: $(B)/tests/bench_writer.o $(B)/tests/cap_offline.o \
     $(B)/daemon/writer.o $(B)/daemon/flush.o $(B)/daemon/retain.o \
     $(B)/daemon/clock.o $(B)/daemon/gate.o $(B)/daemon/fsutil.o \
     $(B)/daemon/diskw.o $(B)/daemon/cap_rt.o $(B)/common/ring.o $(B)/common/ring_rt.o \
-    $(CONV_OBJ) $(WAV_OBJ) \
+    $(CONV_OBJ) $(FMT_OBJ) \
     $(B)/common/cfg.o $(B)/common/log.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm -lpthread
 

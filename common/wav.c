@@ -9,6 +9,7 @@
 #define _GNU_SOURCE		/* sync_file_range, O_DIRECT */
 #endif
 #include "wav_priv.h"
+#include "fmt.h"
 
 #include <sys/stat.h>
 
@@ -311,3 +312,98 @@ wav_path(const struct wav *w)
 {
 	return w->path;
 }
+
+/* ---- WAV/BWF/RF64 behind the format interface (fmt.h) ---- */
+
+static void *
+fw_open(const char *path, const struct fmt_par *fp, char *err, size_t errlen)
+{
+	struct wav_par par;
+
+	memset(&par, 0, sizeof(par));
+	par.channels = fp->channels;
+	par.rate = fp->rate;
+	par.bits = fp->bits;
+	par.is_float = fp->is_float;
+	par.time_ref = fp->time_ref;
+	par.origin = fp->origin;
+	par.description = fp->description;
+	par.direct = fp->direct;
+	return wav_open(path, &par, err, errlen);
+}
+
+static int
+fw_write(void *w, const void *buf, size_t bytes)
+{
+	return wav_write(w, buf, bytes);
+}
+
+static int
+fw_silence(void *w, uint64_t frames)
+{
+	return wav_write_silence(w, frames);
+}
+
+static int
+fw_update(void *w)
+{
+	return wav_update(w);
+}
+
+static int
+fw_mark(void *w, uint64_t frame, const char *label)
+{
+	return wav_add_cue(w, frame, label);
+}
+
+static int
+fw_sync(void *w)
+{
+	return wav_sync(w);
+}
+
+static int
+fw_close(void *w, char *err, size_t errlen)
+{
+	return wav_close(w, err, errlen);
+}
+
+static int
+fw_fd(const void *w)
+{
+	return wav_fd(w);
+}
+
+static size_t
+fw_lead(const void *w, uint64_t bytes)
+{
+	return wav_lead(w, bytes);
+}
+
+static int
+fw_writeback_due(void *w, uint64_t *off)
+{
+	return wav_writeback_due(w, off);
+}
+
+const struct fmt_backend fmt_wav = {
+	.name = "wav",
+	.ext = ".wav",
+	.crash = "a valid WAV whose header covers what it last rewrote "
+	    "(header_seconds); repair makes it cover every whole frame on "
+	    "disk, as RF64 past 4 GiB",
+	.open = fw_open,
+	.write = fw_write,
+	.silence = fw_silence,
+	.update = fw_update,
+	.mark = fw_mark,
+	.sync = fw_sync,
+	.close = fw_close,
+	.fd = fw_fd,
+	.lead = fw_lead,
+	.writeback_due = fw_writeback_due,
+	.writeback_step = wav_writeback_step,
+	.repair = wav_repair,
+};
+
+_Static_assert(FMT_ALIGN == WAV_ALIGN, "the writer's buffers suit wav_lead");

@@ -31,7 +31,6 @@
 #include "proto.h"
 #include "repair.h"
 #include "ring.h"
-#include "wav.h"
 #include "writer.h"
 
 #include "recd.h"

@@ -18,7 +18,7 @@
 
 #include "fsutil.h"
 #include "log.h"
-#include "wav.h"
+#include "fmt.h"
 
 #define REPAIR_DEPTH	16	/* subdirectories searched */
 
@@ -28,7 +28,7 @@
  * existing file).  A file another recd holds open is locked: left alone.
  */
 static void
-repair_one(const char *partial)
+repair_one(const char *partial, const struct fmt_backend *be)
 {
 	struct stat	 sp, sf;
 	char		 final[4096], err[1024];
@@ -60,7 +60,7 @@ repair_one(const char *partial)
 		close(fd);
 		return;
 	}
-	if (wav_repair(partial, &frames, err, sizeof(err)) != 0) {
+	if (be->repair(partial, &frames, err, sizeof(err)) != 0) {
 		log_errx("%s; left as it is", err);
 		close(fd);
 		return;
@@ -91,8 +91,8 @@ repair_one(const char *partial)
 			close(fd);
 			return;
 		}
-		snprintf(final, sizeof(final), "%.*s-recovered-%d.wav",
-		    (int)(len - 4), partial, n);
+		snprintf(final, sizeof(final), "%.*s-recovered-%d%s",
+		    (int)(len - strlen(be->ext)), partial, n, be->ext);
 	}
 	log_warnx("file %s: left unfinished by a crash: repaired, %llu "
 	    "frames, now %s", partial, (unsigned long long)frames, final);
@@ -106,7 +106,8 @@ repair_tree(const char *dir, int depth)
 	struct stat	 st;
 	DIR		*d;
 	char		 path[4096];
-	size_t		 len;
+	size_t		 len, k = strlen(FS_PARTIAL);
+	const struct fmt_backend *be;
 
 	if (depth > REPAIR_DEPTH || (d = opendir(dir)) == NULL)
 		return;
@@ -117,11 +118,17 @@ repair_tree(const char *dir, int depth)
 		    (int)sizeof(path) || lstat(path, &st) != 0)
 			continue;
 		len = strlen(e->d_name);
-		if (S_ISDIR(st.st_mode))
+		if (S_ISDIR(st.st_mode)) {
 			repair_tree(path, depth + 1);
-		else if (S_ISREG(st.st_mode) && len > 12 && strcmp(e->d_name +
-		    len - 12, ".wav" FS_PARTIAL) == 0)
-			repair_one(path);
+			continue;
+		}
+		if (!S_ISREG(st.st_mode) || len <= k ||
+		    strcmp(e->d_name + len - k, FS_PARTIAL) != 0)
+			continue;
+		/* NAME.EXT.partial, of a format recd writes. */
+		if ((be = fmt_by_path(e->d_name, len - k)) != NULL &&
+		    len - k > strlen(be->ext))
+			repair_one(path, be);
 	}
 	closedir(d);
 }

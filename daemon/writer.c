@@ -36,7 +36,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "ring.h"
-#include "wav.h"
+#include "fmt.h"
 
 #define WR_TICK_NS	20000000	/* drain period: 20 ms (STYLE.md 6) */
 #define WR_IDLE_TICK_NS	250000000	/* and while nobody reads meters */
@@ -48,7 +48,7 @@
 #define WR_SPLIT_BUF	(128 * 1024)	/* split mode: of each file */
 /*
  * Files of at least this many bytes a second skip the page cache
- * (wav_par.direct).  Measured here, CPU per audio second: 16 ch 3.5 ms
+ * (fmt_par.direct).  Measured here, CPU per audio second: 16 ch 3.5 ms
  * through the cache, 2.6 direct; 64 ch 10.4 and 8; 2 ch 1.4 either way.
  * Split files are never direct: in pieces of 128 KiB a direct write cost
  * more than a copy into the cache.
@@ -78,9 +78,9 @@
  */
 struct wr_buf {
 	struct wr_file	*f;
-	unsigned char	*base;		/* WAV_ALIGN-aligned, buf_bytes +
-					   WAV_ALIGN */
-	unsigned char	*p;		/* base + wav_lead: see wr_aim */
+	unsigned char	*base;		/* FMT_ALIGN-aligned, buf_bytes +
+					   FMT_ALIGN */
+	unsigned char	*p;		/* base + the backend's lead: wr_aim */
 	size_t		 len;		/* bytes in p */
 	int		 busy;		/* the flusher has it: job */
 	uint64_t	 job;
@@ -89,21 +89,22 @@ struct wr_buf {
 };
 
 /*
- * While a file is open the flusher owns its samples and header (wav_write,
- * wav_update: the jobs), and the writer its markers (wav_add_cue), which
- * touch other fields of struct wav.  The writer writes silence or closes
+ * While a file is open the flusher owns its samples and header (the
+ * backend's write and update: the jobs), and the writer its markers
+ * (mark), which touch other fields of the backend's file (fmt.h).  The writer writes silence or closes
  * the file only after taking both buffers back (wr_reclaim), or leaves the
  * closing to a job after the writes.
  */
 struct wr_file {
-	struct wav	*wav;		/* NULL: not open */
+	const struct fmt_backend *be;	/* its format */
+	void		*h;		/* the backend's file; NULL: not open */
 	int		 sfd;		/* the flusher's descriptor of it */
 	int64_t		 update_ns;	/* header refresh due (monotonic) */
 	int64_t		 sync_ns;	/* fsync_seconds sync due */
 	char		 path[WR_NAME_BYTES];	/* final name; open as .partial */
 	struct wr_buf	 b[2];
 	unsigned	 fill;		/* b[fill] takes samples */
-	uint64_t	 handed;	/* sample bytes given to wav so far */
+	uint64_t	 handed;	/* sample bytes given to the file */
 	int		 failed;	/* flusher: a write failed, write no
 					   more (the file may end mid-frame) */
 };
@@ -132,7 +133,8 @@ struct wr_set {
 	uint64_t	 time_ref;	/* bext: samples since local midnight */
 	struct timespec	 wall;		/* wall-clock time of frame 0 */
 	char		 cue0[128];	/* marker at frame 0, or "" */
-	struct wav_par	 par;		/* of every file */
+	const struct fmt_kind *kind;	/* format and samples of every file */
+	struct fmt_par	 par;		/* of every file */
 	char		 desc[WR_DESC_BYTES];	/* par.description */
 };
 
@@ -358,11 +360,12 @@ wr_name_set(struct writer *w, struct wr_set *s)
 				safe_name(port, sizeof(port),
 				    cap_port_short_name(w->cap, i));
 				snprintf(s->f[i].path, sizeof(s->f[i].path),
-				    w->nch > 99 ? "%s_ch%03u_%s.wav" :
-				    "%s_ch%02u_%s.wav", base, i + 1, port);
+				    w->nch > 99 ? "%s_ch%03u_%s%s" :
+				    "%s_ch%02u_%s%s", base, i + 1, port,
+				    s->kind->be->ext);
 			} else
 				snprintf(s->f[i].path, sizeof(s->f[i].path),
-				    "%s.wav", base);
+				    "%s%s", base, s->kind->be->ext);
 			snprintf(partial, sizeof(partial), "%s" FS_PARTIAL,
 			    s->f[i].path);
 			taken |= fs_exists(s->f[i].path) || fs_exists(partial);
@@ -370,8 +373,8 @@ wr_name_set(struct writer *w, struct wr_set *s)
 		if (!taken)
 			return 0;
 	}
-	log_errx("file %s.wav: taken, and so are the next %d names", base,
-	    WR_MAX_SUFFIX);
+	log_errx("file %s%s: taken, and so are the next %d names", base,
+	    s->kind->be->ext, WR_MAX_SUFFIX);
 	return -EEXIST;
 toolong:
 	log_errx("directory %s: file names from \"%s\" are too long",
@@ -399,9 +402,9 @@ wr_discard_set(struct writer *w, struct wr_set *s)
 		(void)wr_reclaim(w, &s->f[i].b[1], 1);
 	}
 	for (i = 0; i < s->n; i++) {
-		if (s->f[i].wav != NULL) {
-			wav_close(s->f[i].wav, err, sizeof(err));
-			s->f[i].wav = NULL;
+		if (s->f[i].h != NULL) {
+			s->f[i].be->close(s->f[i].h, err, sizeof(err));
+			s->f[i].h = NULL;
 			snprintf(partial, sizeof(partial), "%s" FS_PARTIAL,
 			    s->f[i].path);
 			unlink(partial);
@@ -421,27 +424,26 @@ wr_discard_set(struct writer *w, struct wr_set *s)
 static int
 wr_open_begin(struct writer *w, struct wr_set *s)
 {
-	static const enum conv_fmt fmts[] = {
-		CONV_PCM16, CONV_PCM24, CONV_PCM32, CONV_FLOAT32
-	};
 	unsigned	i, k;
 	int		rc;
 
 	s->written = 0;
 	s->split = w->cfg.mode == CFG_MODE_SPLIT;
 	s->n = s->split ? w->nch : 1;
-	s->fmt = fmts[w->cfg.format];
+	s->kind = fmt_kind(w->cfg.format);
+	s->fmt = s->kind->conv;
 	s->frame_bytes = conv_sample_bytes(s->fmt) * (s->split ? 1 : w->nch);
 	s->buf_bytes = s->split ? WR_SPLIT_BUF : WR_BUF_BYTES;
 	for (i = 0; i < s->n; i++) {
 		for (k = 0; k < 2; k++) {
 			s->f[i].b[k].f = &s->f[i];
 			s->f[i].b[k].base = s->arena + (2 * i + k) *
-			    (s->buf_bytes + WAV_ALIGN);
+			    (s->buf_bytes + FMT_ALIGN);
 			s->f[i].b[k].p = s->f[i].b[k].base;
 			s->f[i].b[k].len = 0;
 			s->f[i].b[k].busy = 0;
 		}
+		s->f[i].be = s->kind->be;
 		s->f[i].fill = 0;
 		s->f[i].handed = 0;
 		s->f[i].failed = 0;
@@ -451,9 +453,8 @@ wr_open_begin(struct writer *w, struct wr_set *s)
 	memset(&s->par, 0, sizeof(s->par));
 	s->par.channels = s->split ? 1 : w->nch;
 	s->par.rate = w->rate;
-	s->par.bits = s->fmt == CONV_PCM16 ? 16 : s->fmt == CONV_PCM24 ? 24 :
-	    32;
-	s->par.is_float = s->fmt == CONV_FLOAT32;
+	s->par.bits = s->kind->bits;
+	s->par.is_float = s->kind->is_float;
 	s->par.direct = !s->split &&
 	    s->frame_bytes * w->rate >= WR_DIRECT_RATE;
 	s->par.time_ref = s->time_ref;
@@ -489,8 +490,9 @@ wr_open_files(struct wr_set *s)
 			    strerror(-rc));
 			return rc;
 		}
-		s->f[i].wav = wav_open(partial, &s->par, err, sizeof(err));
-		if (s->f[i].wav == NULL) {
+		s->f[i].h = s->kind->be->open(partial, &s->par, err,
+		    sizeof(err));
+		if (s->f[i].h == NULL) {
 			rc = -errno;
 			log_errx("%s", err);
 			return rc;
@@ -500,16 +502,17 @@ wr_open_files(struct wr_set *s)
 		 * repair at start-up of another recd on this directory leaves
 		 * it alone.  The flusher's descriptor shares it.
 		 */
-		if (flock(wav_fd(s->f[i].wav), LOCK_EX | LOCK_NB) != 0)
+		if (flock(s->f[i].be->fd(s->f[i].h), LOCK_EX | LOCK_NB) != 0)
 			log_warn("file %s: lock", partial);
-		s->f[i].sfd = fcntl(wav_fd(s->f[i].wav), F_DUPFD_CLOEXEC, 0);
+		s->f[i].sfd = fcntl(s->f[i].be->fd(s->f[i].h),
+		    F_DUPFD_CLOEXEC, 0);
 		if (s->f[i].sfd < 0) {
 			rc = -errno;
 			log_err("file %s: dup", partial);
 			return rc;
 		}
 		if (s->cue0[0] != '\0')
-			wav_add_cue(s->f[i].wav, 0, s->cue0);
+			s->f[i].be->mark(s->f[i].h, 0, s->cue0);
 	}
 	return 0;
 }
@@ -584,9 +587,10 @@ wr_open_set(struct writer *w, struct wr_set *s)
 static void
 wr_write_job(void *arg)
 {
-	struct wr_buf	*b = arg;
-	struct wav	*wav = b->f->wav;
-	uint64_t	 off;
+	struct wr_buf			*b = arg;
+	const struct fmt_backend	*be = b->f->be;
+	void				*h = b->f->h;
+	uint64_t			 off;
 	int		 rc = 0;
 
 	if (b->f->failed != 0) {
@@ -594,19 +598,19 @@ wr_write_job(void *arg)
 		return;
 	}
 	if (b->len > 0) {
-		rc = wav_write(wav, b->p, b->len);
+		rc = be->write(h, b->p, b->len);
 		if (rc != 0) {
 			log_errx("file %s" FS_PARTIAL ": write: %s", b->f->path,
 			    strerror(-rc));
 			b->f->failed = rc;
 		}
-		while (wav_writeback_due(wav, &off))
-			wav_writeback_step(wav_fd(wav), off);
+		while (be->writeback_due != NULL && be->writeback_due(h, &off))
+			be->writeback_step(be->fd(h), off);
 	}
-	if (rc == 0 && b->update && (rc = wav_update(wav)) != 0)
+	if (rc == 0 && b->update && (rc = be->update(h)) != 0)
 		log_errx("file %s" FS_PARTIAL ": header: %s", b->f->path,
 		    strerror(-rc));
-	if (rc == 0 && b->sync && wav_sync(wav) != 0)
+	if (rc == 0 && b->sync && be->sync(h) != 0)
 		log_warn("file %s" FS_PARTIAL ": sync", b->f->path);
 	b->err = rc;
 }
@@ -672,7 +676,7 @@ wr_close_files(struct wr_set *s, const char *cue_end)
 		f = &s->f[i];
 		b = &f->b[f->fill];
 		r = b->len > 0 && f->failed == 0 ?
-		    wav_write(f->wav, b->p, b->len) : 0;
+		    f->be->write(f->h, b->p, b->len) : 0;
 		b->len = 0;
 		if (r != 0) {
 			log_errx("file %s" FS_PARTIAL ": write: %s", f->path,
@@ -681,9 +685,9 @@ wr_close_files(struct wr_set *s, const char *cue_end)
 				rc = r;
 		}
 		if (cue_end != NULL)
-			wav_add_cue(f->wav, s->frames, cue_end);
-		r = wav_close(f->wav, err, sizeof(err));
-		f->wav = NULL;
+			f->be->mark(f->h, s->frames, cue_end);
+		r = f->be->close(f->h, err, sizeof(err));
+		f->h = NULL;
 		if (r != 0) {
 			log_errx("%s", err);
 			if (rc == 0)
@@ -1017,16 +1021,16 @@ wr_prepare(struct writer *w)
 }
 
 /*
- * Places the samples of an empty buffer where wav_write takes them
- * straight to the disk (wav_lead): each buffer has WAV_ALIGN bytes of room
- * for that.  wav_lead reads only the header's size, so the flusher may be
- * writing the file meanwhile.
+ * Places the samples of an empty buffer where the backend's write takes
+ * them straight to the disk (its lead): each buffer has FMT_ALIGN bytes
+ * of room for that.  lead reads only what open set, so the flusher may
+ * be writing the file meanwhile.
  */
 static void
 wr_aim(struct wr_file *f, struct wr_buf *b)
 {
 	if (b->len == 0)
-		b->p = b->base + wav_lead(f->wav, f->handed);
+		b->p = b->base + f->be->lead(f->h, f->handed);
 }
 
 /*
@@ -1060,7 +1064,7 @@ wr_put(struct writer *w, const float *const *src, size_t off, uint64_t n)
 			if ((rc = wr_flush(w, f, 0, 0)) != 0 ||
 			    (rc = wr_reclaim(w, &f->b[f->fill ^ 1], 1)) != 0 ||
 			    (rc = f->failed) != 0 ||
-			    (rc = wav_write_silence(f->wav, k)) != 0)
+			    (rc = f->be->silence(f->h, k)) != 0)
 				goto fail;
 			f->handed += k * s->frame_bytes;
 		}
@@ -1151,7 +1155,7 @@ wr_gap(struct writer *w, uint64_t ft64, uint32_t ft, int64_t gap,
 		snprintf(label, sizeof(label), "gap: %lld frames of silence: "
 		    "%s", (long long)gap, cause);
 		for (i = 0; i < w->cur->n; i++)
-			wav_add_cue(w->cur->f[i].wav, frame, label);
+			w->cur->f[i].be->mark(w->cur->f[i].h, frame, label);
 		wr_put(w, NULL, 0, (uint64_t)gap);
 		return;
 	}
@@ -1337,7 +1341,8 @@ wr_gate_opened(struct writer *w, const struct gate_span *sp)
 		    "began at %s, %.3f s after the last one ended", when,
 		    (double)(s - w->gate.closed_at) / w->rate);
 		for (i = 0; i < w->cur->n; i++)
-			wav_add_cue(w->cur->f[i].wav, w->cur->written, label);
+			w->cur->f[i].be->mark(w->cur->f[i].h, w->cur->written,
+			    label);
 	} else {
 		snprintf(label, sizeof(label), "gate: opened; this stretch "
 		    "began at %s", when);
@@ -1523,7 +1528,7 @@ wr_commands(struct writer *w)
 			if (!w->cur->open)
 				break;
 			for (i = 0; i < w->cur->n; i++)
-				wav_add_cue(w->cur->f[i].wav,
+				w->cur->f[i].be->mark(w->cur->f[i].h,
 				    w->cur->written, c->label);
 			wr_event(w, WEV_MARK, NULL, c->label, 0,
 			    atomic_load(&w->st_take_frames));
@@ -2065,13 +2070,13 @@ writer_new(const struct cfg *cfg, struct cap *cap, void (*notify)(void *),
 	 * Every set can hold split files, two buffers each; single mode
 	 * carves its file's two larger ones from the same arena.
 	 */
-	arena = (size_t)2 * w->nch * (WR_SPLIT_BUF + WAV_ALIGN);
-	if (arena < 2 * (WR_BUF_BYTES + WAV_ALIGN))
-		arena = 2 * (WR_BUF_BYTES + WAV_ALIGN);
+	arena = (size_t)2 * w->nch * (WR_SPLIT_BUF + FMT_ALIGN);
+	if (arena < 2 * (WR_BUF_BYTES + FMT_ALIGN))
+		arena = 2 * (WR_BUF_BYTES + FMT_ALIGN);
 	for (k = 0; k < 3; k++) {
 		w->sets[k].f = calloc(w->nch, sizeof(struct wr_file));
 		/* Touched now, so the first writes meet no page fault. */
-		w->sets[k].arena = aligned_alloc(WAV_ALIGN, arena);
+		w->sets[k].arena = aligned_alloc(FMT_ALIGN, arena);
 		if (w->sets[k].f == NULL || w->sets[k].arena == NULL)
 			goto nomem;
 		memset(w->sets[k].arena, 0, arena);

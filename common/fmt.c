@@ -1,0 +1,40 @@
+/*
+ * fmt.c: the table of formats (fmt.h): each value of the option `format'
+ * with its backend and the samples it takes.  Any thread.
+ */
+#include "fmt.h"
+
+#include <string.h>
+
+
+/* In the order of enum cfg_format, whose names cfg.c gives the option. */
+static const struct fmt_kind kinds[] = {
+	{ "pcm16", &fmt_wav, CONV_PCM16, 16, 0 },
+	{ "pcm24", &fmt_wav, CONV_PCM24, 24, 0 },
+	{ "pcm32", &fmt_wav, CONV_PCM32, 32, 0 },
+	{ "float32", &fmt_wav, CONV_FLOAT32, 32, 1 },
+};
+
+const struct fmt_backend *const fmt_backends[] = { &fmt_wav, NULL };
+
+const struct fmt_kind *
+fmt_kind(int i)
+{
+	if (i < 0 || (size_t)i >= sizeof(kinds) / sizeof(kinds[0]))
+		return NULL;
+	return &kinds[i];
+}
+
+const struct fmt_backend *
+fmt_by_path(const char *path, size_t len)
+{
+	size_t	i, n;
+
+	for (i = 0; fmt_backends[i] != NULL; i++) {
+		n = strlen(fmt_backends[i]->ext);
+		if (len >= n && memcmp(path + len - n, fmt_backends[i]->ext,
+		    n) == 0)
+			return fmt_backends[i];
+	}
+	return NULL;
+}

@@ -1,0 +1,91 @@
+/*
+ * fmt.h: the file formats recd writes, behind one small interface.  The
+ * writer converts samples once (conv.h) into what a format takes, and a
+ * backend puts them in files: open, write, update the header, mark,
+ * sync, close; and at start-up, repair what a crash left.  WAV/BWF/RF64
+ * (wav.c) is the first backend.  A new format is a new file here and a
+ * row in fmt.c's table, which the option `format' names.
+ *
+ * A file is used by one thread at a time, except that mark touches only
+ * the markers and lead only what open set (recd's writer marks while its
+ * flusher writes).
+ */
+#ifndef RECD_COMMON_FMT_H
+#define RECD_COMMON_FMT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "conv.h"
+
+/* What a file is opened with (the caller's; open copies what it needs). */
+struct fmt_par {
+	unsigned	 channels;
+	unsigned	 rate;		/* Hz */
+	unsigned	 bits;		/* of a sample as the file keeps it */
+	int		 is_float;
+	uint64_t	 time_ref;	/* samples since local midnight */
+	time_t		 origin;	/* date and time of the first sample */
+	const char	*description;	/* may be NULL */
+	int		 direct;	/* may bypass the page cache (lead) */
+};
+
+struct fmt_backend {
+	const char	*name;		/* "wav" */
+	const char	*ext;		/* ".wav": files end with it */
+	/* What kill -9 leaves of a file, and what repair makes of it. */
+	const char	*crash;
+	/* Creates path (never over a file); NULL with errno and err. */
+	void		*(*open)(const char *path, const struct fmt_par *,
+			    char *err, size_t errlen);
+	/* Appends interleaved samples in the kind's conv format. */
+	int		 (*write)(void *, const void *buf, size_t bytes);
+	/* Appends frames of digital silence. */
+	int		 (*silence)(void *, uint64_t frames);
+	/* Makes what is in the file readable as it is (about 1 s apart). */
+	int		 (*update)(void *);
+	/* A labelled marker at frame. */
+	int		 (*mark)(void *, uint64_t frame, const char *label);
+	int		 (*sync)(void *);
+	/* Finishes the file and frees it; 0 or -errno with err. */
+	int		 (*close)(void *, char *err, size_t errlen);
+	/* The file's descriptor (locks, the flusher's dup). */
+	int		 (*fd)(const void *);
+	/*
+	 * Where, in a buffer aligned to FMT_ALIGN, the samples after the
+	 * first `bytes' belong for write to take them without a copy.
+	 */
+	size_t		 (*lead)(const void *, uint64_t bytes);
+	/* Write-back of a file that grows all day (wav.h); may be NULL. */
+	int		 (*writeback_due)(void *, uint64_t *off);
+	void		 (*writeback_step)(int fd, uint64_t off);
+	/*
+	 * Makes an unfinished file (path) whole: frames it holds, or -1 with
+	 * err.  Start-up, before the writer runs.
+	 */
+	int		 (*repair)(const char *path, uint64_t *frames,
+			    char *err, size_t errlen);
+};
+
+#define FMT_ALIGN	4096		/* buffers for lead, and direct I/O */
+
+/* A value of the option `format': its backend and samples. */
+struct fmt_kind {
+	const char		 *name;		/* "pcm24" */
+	const struct fmt_backend *be;
+	enum conv_fmt		  conv;		/* what write takes */
+	unsigned		  bits;
+	int			  is_float;
+};
+
+/* The kind of the option's value i (enum cfg_format), or NULL. */
+const struct fmt_kind		*fmt_kind(int i);
+/* The backend whose files end with ext before path's end, or NULL. */
+const struct fmt_backend	*fmt_by_path(const char *path, size_t len);
+/* Every backend, NULL-ended. */
+extern const struct fmt_backend	*const fmt_backends[];
+
+extern const struct fmt_backend	 fmt_wav;
+
+#endif
