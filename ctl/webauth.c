@@ -141,13 +141,70 @@ toolong:
 	return -1;
 }
 
-int
-webauth_load_passwords(struct webauth *a, const char *path, char *err,
+/* One line of a password file: USER:PASSWORD[:ROLE]. */
+static int
+wa_password(struct webauth *a, char *line, const char *path, unsigned lineno,
+    char *err, size_t errlen)
+{
+	char		 account[WEBAUTH_LINE_MAX];
+	char		*pw, *role;
+	enum web_role	 r = WEB_OPERATOR;
+	int		 rc;
+
+	pw = strchr(line, ':');
+	if (pw == NULL || pw == line || pw[1] == '\0') {
+		snprintf(err, errlen, "%s:%u: not USER:PASSWORD[:ROLE]", path,
+		    lineno);
+		return -1;
+	}
+	if ((size_t)(pw - line) >= WEBAUTH_NAME_MAX) {
+		snprintf(err, errlen, "%s:%u: a user name longer than %d bytes",
+		    path, lineno, WEBAUTH_NAME_MAX - 1);
+		return -1;
+	}
+	/* A password may hold ':'; a last field is a role if it is one. */
+	role = strrchr(pw + 1, ':');
+	if (role != NULL && wa_role(role + 1, &r) == 0)
+		*role = '\0';
+	snprintf(account, sizeof(account), "%s", line);
+	*pw = '\0';
+	rc = wa_add(a, "Basic ", account, line, r, path, lineno, err, errlen);
+	memset(account, 0, sizeof(account));
+	return rc;
+}
+
+/* One line of a token file: TOKEN [ROLE]. */
+static int
+wa_token(struct webauth *a, char *line, const char *path, unsigned lineno,
+    char *err, size_t errlen)
+{
+	enum web_role	 r = WEB_OPERATOR;
+	char		*sp;
+
+	if ((sp = strchr(line, ' ')) != NULL) {
+		*sp = '\0';
+		if (wa_role(sp + 1, &r) != 0) {
+			snprintf(err, errlen, "%s:%u: role \"%s\": operator or "
+			    "viewer", path, lineno, sp + 1);
+			return -1;
+		}
+	}
+	if (strlen(line) < 16) {
+		snprintf(err, errlen, "%s:%u: a token shorter than 16 "
+		    "characters", path, lineno);
+		return -1;
+	}
+	return wa_add(a, "Bearer ", line, "token", r, path, lineno, err,
+	    errlen);
+}
+
+/* Each line of path that is not blank or a comment, through one(). */
+static int
+wa_load(struct webauth *a, const char *path, int (*one)(struct webauth *,
+    char *, const char *, unsigned, char *, size_t), char *err,
     size_t errlen)
 {
-	char		 line[WEBAUTH_LINE_MAX], account[WEBAUTH_LINE_MAX];
-	char		*pw, *role;
-	enum web_role	 r;
+	char		 line[WEBAUTH_LINE_MAX];
 	unsigned	 lineno = 0;
 	int		 rc = 0, got;
 	FILE		*f;
@@ -156,82 +213,28 @@ webauth_load_passwords(struct webauth *a, const char *path, char *err,
 		return -1;
 	while (rc == 0 && (got = wa_line(f, line, sizeof(line), path,
 	    ++lineno, err, errlen)) != 0) {
-		if (got < 0 || line[0] == '\0' || line[0] == '#') {
-			rc = got < 0 ? -1 : 0;
-			continue;
-		}
-		pw = strchr(line, ':');
-		if (pw == NULL || pw == line || pw[1] == '\0') {
-			snprintf(err, errlen, "%s:%u: not USER:PASSWORD[:ROLE]",
-			    path, lineno);
+		if (got < 0)
 			rc = -1;
-			continue;
-		}
-		if ((size_t)(pw - line) >= WEBAUTH_NAME_MAX) {
-			snprintf(err, errlen, "%s:%u: a user name longer than "
-			    "%d bytes", path, lineno, WEBAUTH_NAME_MAX - 1);
-			rc = -1;
-			continue;
-		}
-		/* A password may hold ':'; a last field is a role if it is one. */
-		role = strrchr(pw + 1, ':');
-		r = WEB_OPERATOR;
-		if (role != NULL && wa_role(role + 1, &r) == 0)
-			*role = '\0';
-		else
-			r = WEB_OPERATOR;
-		snprintf(account, sizeof(account), "%s", line);
-		*pw = '\0';
-		rc = wa_add(a, "Basic ", account, line, r, path, lineno, err,
-		    errlen);
+		else if (line[0] != '\0' && line[0] != '#')
+			rc = one(a, line, path, lineno, err, errlen);
 	}
 	memset(line, 0, sizeof(line));
-	memset(account, 0, sizeof(account));
 	fclose(f);
 	return rc;
+}
+
+int
+webauth_load_passwords(struct webauth *a, const char *path, char *err,
+    size_t errlen)
+{
+	return wa_load(a, path, wa_password, err, errlen);
 }
 
 int
 webauth_load_tokens(struct webauth *a, const char *path, char *err,
     size_t errlen)
 {
-	char		 line[WEBAUTH_LINE_MAX], *sp;
-	enum web_role	 r;
-	unsigned	 lineno = 0;
-	int		 rc = 0, got;
-	FILE		*f;
-
-	if ((f = wa_open(path, err, errlen)) == NULL)
-		return -1;
-	while (rc == 0 && (got = wa_line(f, line, sizeof(line), path,
-	    ++lineno, err, errlen)) != 0) {
-		if (got < 0 || line[0] == '\0' || line[0] == '#') {
-			rc = got < 0 ? -1 : 0;
-			continue;
-		}
-		r = WEB_OPERATOR;
-		if ((sp = strchr(line, ' ')) != NULL) {
-			*sp = '\0';
-			if (wa_role(sp + 1, &r) != 0) {
-				snprintf(err, errlen, "%s:%u: role \"%s\": "
-				    "operator or viewer", path, lineno,
-				    sp + 1);
-				rc = -1;
-				continue;
-			}
-		}
-		if (strlen(line) < 16) {
-			snprintf(err, errlen, "%s:%u: a token shorter than 16 "
-			    "characters", path, lineno);
-			rc = -1;
-			continue;
-		}
-		rc = wa_add(a, "Bearer ", line, "token", r, path, lineno, err,
-		    errlen);
-	}
-	memset(line, 0, sizeof(line));
-	fclose(f);
-	return rc;
+	return wa_load(a, path, wa_token, err, errlen);
 }
 
 /* 0 when a and b (each WA_EXPECT_MAX bytes) are equal, in fixed time. */

@@ -63,14 +63,15 @@ echo "== 2. conversion (8 channels)"
 step "$B/tests/bench_conv" 8
 
 echo "== 3. real-time callback, 256 frames"
-for n in 2 16 64; do
+for n in 2 16 64 128 256; do
 	step "$B/tests/bench_writer" callback "$n" 256 "$CALLS"
 done
 
 echo "== 1. writer headroom (pcm24; $MB MB a run, best of $RUNS)"
 for d in "${dirs[@]}"; do
 	for shape in "2 48000 single" "2 48000 split" "64 192000 single" \
-	    "64 192000 split"; do
+	    "64 192000 split" "128 96000 single" "128 96000 split" \
+	    "256 48000 single" "256 48000 split"; do
 		# shellcheck disable=SC2086
 		step "$B/tests/bench_writer" headroom $shape "$d" "$MB" "$RUNS"
 	done
@@ -79,6 +80,7 @@ done
 echo "== 4. rotation stall (real time, files every 2 s, $SECS s)"
 step "$B/tests/bench_writer" rotation 2 48000 single "$DIR" "$SECS" 2
 step "$B/tests/bench_writer" rotation 64 48000 split "$DIR" "$SECS" 2
+step "$B/tests/bench_writer" rotation 256 48000 split "$DIR" "$SECS" 2
 
 if [ -n "$PEERS" ]; then
 	echo "== 5. side by side on one JACK server ($SECS s windows)"
