@@ -401,14 +401,23 @@ run_request(struct recd *r, const struct proto_req *req,
 			    st.disk_free / (1024 * 1024), r->cfg.disk_min_mb);
 			return NULL;
 		}
-		if (r->taking)
-			writer_resume(r->writer);
-		writer_take(r->writer, 1, r->cap != NULL ?
-		    take_from(r->cap) : 0);
+		if ((r->taking && writer_resume(r->writer) != 0) ||
+		    writer_take(r->writer, 1, r->cap != NULL ?
+		    take_from(r->cap) : 0) != 0) {
+			*code = PROTO_E_INTERNAL;
+			snprintf(msg, msglen, "start: the writer's queue is "
+			    "full; try again");
+			return NULL;
+		}
 		r->taking = 1;
 		return state_result(r->cap != NULL ? "recording" : "paused");
 	case PROTO_STOP:
-		writer_take(r->writer, 0, 0);
+		if (writer_take(r->writer, 0, 0) != 0) {
+			*code = PROTO_E_INTERNAL;
+			snprintf(msg, msglen, "stop: the writer's queue is "
+			    "full; try again");
+			return NULL;
+		}
 		r->taking = 0;
 		return state_result("idle");
 	case PROTO_ROTATE:

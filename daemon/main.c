@@ -502,10 +502,10 @@ run(struct recd *r)
 		    RECD_LIVE_TICK_MS);
 		uv_timer_start(&r->alarm_timer, event_alarm_tick,
 		    RECD_ALARM_TICK_MS, RECD_ALARM_TICK_MS);
-		if (r->cfg.autostart) {
-			writer_take(r->writer, 1, take_from(r->cap));
+		/* The writer's queue is empty yet: this always fits. */
+		if (r->cfg.autostart &&
+		    writer_take(r->writer, 1, take_from(r->cap)) == 0)
 			r->taking = 1;
-		}
 		notify_start(r->notify, r->cfg.autostart);
 		log_info("%s %u channels at %u Hz (period %u) into %s, "
 		    "%s, %s", r->cfg.autostart ? "recording" : "ready to record",

@@ -196,8 +196,9 @@ struct writer {
 	/* Set by other threads. */
 	pthread_mutex_t	 ev_lock;	/* evq: the writer and its flusher */
 	atomic_int	 stop;
-	atomic_int	 want_take;	/* record (1) or not (0) */
-	atomic_uint	 take_from;	/* JACK frame time the take starts at */
+	int		 want_take;	/* record (1) or not (0) */
+	uint32_t	 take_from;	/* JACK frame time the take starts at */
+	int		 resume_req;	/* a start command came (disk, error) */
 	atomic_uint	 stall_ms;
 	atomic_llong	 levels_ns;	/* CLOCK_MONOTONIC of the last
 					   writer_levels */
@@ -211,7 +212,7 @@ struct writer {
 			 st_events_lost, st_pass_max_ns, st_turn_max_ns;
 	atomic_llong	 st_take_start;	/* wall-clock seconds, 0: none */
 	atomic_llong	 st_disk_free;	/* bytes, -1: unknown */
-	atomic_int	 st_gate, st_paused, resume_req;
+	atomic_int	 st_gate, st_paused;
 	atomic_uint_fast64_t st_gate_since;
 	atomic_uint_fast64_t beats;	/* turns of the loop: it is alive */
 	atomic_uint_fast64_t stall_cycle;	/* writer_stalled; 0: none */
@@ -228,10 +229,17 @@ struct writer {
 	float		 silence_lin;	/* silence_threshold_dbfs, linear */
 };
 
-enum wr_cmd_type { WR_CMD_ROTATE, WR_CMD_MARK, WR_CMD_CONFIG };
+/*
+ * What the loop asks of the writer, in one queue and so in order: a take
+ * on or off, a rotation, a marker, a new configuration, a resume.
+ */
+enum wr_cmd_type { WR_CMD_TAKE, WR_CMD_ROTATE, WR_CMD_MARK, WR_CMD_CONFIG,
+	WR_CMD_RESUME };
 
 struct wr_cmd {
 	enum wr_cmd_type type;
+	int		 on;		/* WR_CMD_TAKE: record or not */
+	uint32_t	 from;		/* WR_CMD_TAKE: first JACK frame time */
 	struct cfg	*cfg;		/* WR_CMD_CONFIG: the writer owns it */
 	char		 label[WRITER_LABEL_MAX + 1];
 };
@@ -888,7 +896,7 @@ wr_error(struct writer *w, int err)
 	if (w->cfg.write_error == CFG_WERR_STOP) {
 		log_errx("take stopped after a write error (write_error "
 		    "stop); start records again");
-		atomic_store(&w->want_take, 0);
+		w->want_take = 0;
 		w->stop_why = "write error";
 		return;
 	}
@@ -1504,6 +1512,21 @@ wr_gate_setup(struct writer *w)
 	}
 }
 
+/*
+ * A take as asked (want_take): it begins with the first record from
+ * take_from on (unless recording failed for good), or it ends.
+ */
+static void
+wr_take_want(struct writer *w)
+{
+	if (w->want_take && !w->recording && !atomic_load(&w->st_failed)) {
+		w->recording = 1;
+		w->skipping = 1;
+		w->skip_until = w->take_from;
+	} else if (!w->want_take && (w->recording || w->in_take))
+		wr_take_end(w);
+}
+
 static void	wr_retain_post(struct writer *);
 
 /* Commands from the loop: rotate, mark, a new configuration. */
@@ -1542,6 +1565,14 @@ wr_commands(struct writer *w)
 			    w->cfg.silence_threshold_dbfs / 20);
 			wr_gate_setup(w);
 			wr_retain_post(w);
+			break;
+		case WR_CMD_TAKE:
+			w->want_take = c->on;
+			w->take_from = c->from;
+			wr_take_want(w);
+			break;
+		case WR_CMD_RESUME:
+			w->resume_req = 1;
 			break;
 		}
 		ring_release(w->cmdq, sizeof(*c));
@@ -1702,15 +1733,8 @@ wr_drain(struct writer *w, int final)
 	const unsigned char	*rec;
 	size_t			 len;
 	int64_t			 gap;
-	int			 want;
 
-	want = atomic_load(&w->want_take);
-	if (want && !w->recording && !atomic_load(&w->st_failed)) {
-		w->recording = 1;
-		w->skipping = 1;
-		w->skip_until = atomic_load(&w->take_from);
-	} else if (!want && (w->recording || w->in_take))
-		wr_take_end(w);
+	wr_take_want(w);
 	wr_commands(w);
 	(void)ring_fill(w->ring);
 	while ((h = ring_record(w->ring, 0, sizeof(*h))) != NULL) {
@@ -1745,7 +1769,7 @@ wr_disk(struct writer *w, int64_t now)
 	unsigned	v;
 	char		text[160];
 
-	if (now < w->next_disk_ns && !atomic_load(&w->resume_req))
+	if (now < w->next_disk_ns && !w->resume_req)
 		return;
 	w->next_disk_ns = now + WR_DISK_NS;
 	free_b = diskw_free(w->cfg.directory);
@@ -1786,7 +1810,9 @@ wr_disk(struct writer *w, int64_t now)
 static void
 wr_pause_check(struct writer *w, int64_t now)
 {
-	int req = atomic_exchange(&w->resume_req, 0);
+	int req = w->resume_req;
+
+	w->resume_req = 0;
 
 	if (w->paused == WP_WAIT_START && req)
 		wr_unpause(w, "start command");
@@ -2169,12 +2195,6 @@ writer_unstalled(struct writer *w, int64_t stall_ns)
 }
 
 void
-writer_resume(struct writer *w)
-{
-	atomic_store(&w->resume_req, 1);
-}
-
-void
 writer_del(struct writer *w)
 {
 	const struct wr_cmd	*c;
@@ -2244,7 +2264,7 @@ writer_get_stats(struct writer *w, struct writer_stats *st)
 
 static int
 wr_send(struct writer *w, enum wr_cmd_type type, struct cfg *cfg,
-    const char *label)
+    const char *label, int on, uint32_t from)
 {
 	struct wr_cmd *c;
 
@@ -2253,6 +2273,8 @@ wr_send(struct writer *w, enum wr_cmd_type type, struct cfg *cfg,
 		return -EAGAIN;
 	memset(c, 0, sizeof(*c));
 	c->type = type;
+	c->on = on;
+	c->from = from;
 	c->cfg = cfg;
 	snprintf(c->label, sizeof(c->label), "%s", label != NULL ? label : "");
 	ring_commit_rt(w->cmdq, sizeof(*c));
@@ -2262,13 +2284,19 @@ wr_send(struct writer *w, enum wr_cmd_type type, struct cfg *cfg,
 int
 writer_rotate(struct writer *w)
 {
-	return wr_send(w, WR_CMD_ROTATE, NULL, NULL);
+	return wr_send(w, WR_CMD_ROTATE, NULL, NULL, 0, 0);
 }
 
 int
 writer_mark(struct writer *w, const char *label)
 {
-	return wr_send(w, WR_CMD_MARK, NULL, label);
+	return wr_send(w, WR_CMD_MARK, NULL, label, 0, 0);
+}
+
+int
+writer_resume(struct writer *w)
+{
+	return wr_send(w, WR_CMD_RESUME, NULL, NULL, 0, 0);
 }
 
 int
@@ -2285,7 +2313,7 @@ writer_config(struct writer *w, const struct cfg *cfg)
 		free(c);
 		return rc;
 	}
-	rc = wr_send(w, WR_CMD_CONFIG, c, NULL);
+	rc = wr_send(w, WR_CMD_CONFIG, c, NULL, 0, 0);
 	if (rc != 0) {
 		cfg_done(c);
 		free(c);
@@ -2343,11 +2371,10 @@ writer_alarm_levels(struct writer *w, int64_t loud_ns[], uint64_t clips[],
 	}
 }
 
-void
+int
 writer_take(struct writer *w, int on, uint32_t from)
 {
-	atomic_store(&w->take_from, from);
-	atomic_store(&w->want_take, on);
+	return wr_send(w, WR_CMD_TAKE, NULL, NULL, on, from);
 }
 
 void

@@ -97,11 +97,13 @@ void		 writer_stop(struct writer *);
 void		 writer_del(struct writer *);
 void		 writer_get_stats(struct writer *, struct writer_stats *);
 /*
- * Any thread: start (on) or stop a take.  A take starts with the first
+ * Main thread: start (on) or stop a take.  A take starts with the first
  * period whose JACK frame time is `from' or later, so that periods from
- * before the sources were connected stay out of it.
+ * before the sources were connected stay out of it.  Like rotate, mark,
+ * config and resume it goes through the writer's one queue, so they
+ * apply in the order asked.  Returns 0 or -EAGAIN (the queue is full).
  */
-void		 writer_take(struct writer *, int on, uint32_t from);
+int		 writer_take(struct writer *, int on, uint32_t from);
 /*
  * Main thread: requests to the writer, done within a drain period.
  * -EAGAIN when its queue is full.  writer_config copies cfg; the new
@@ -147,8 +149,8 @@ void		 writer_stalled(struct writer *, uint64_t last);
  * length.  It holds the first record after the stall until this is said.
  */
 void		 writer_unstalled(struct writer *, int64_t stall_ns);
-/* Any thread: a take paused for disk space may go on (a start command). */
-void		 writer_resume(struct writer *);
+/* Main thread: a take paused for disk space may go on (a start command). */
+int		 writer_resume(struct writer *);
 /*
  * Any thread: how many times the writer's loop has gone round (drain and
  * housekeeping); it stops counting while the writer is stuck.
