@@ -265,6 +265,56 @@ check_directory(const struct recd *r, const struct cfg *next, char *msg,
 }
 
 /*
+ * The one way a new configuration takes effect, for set and SIGHUP alike:
+ * a new directory must be usable, the writer gets its copy (from the next
+ * files on), each changed option is told (option_changed: no command in
+ * it, events reach the read-only socket), and the loop follows: log level,
+ * alarms, connections.  next is taken (and freed on failure).  Returns 0,
+ * or -EINVAL (the directory; msg says why) or -EAGAIN (the writer's queue
+ * is full), and then nothing changed.
+ */
+int
+apply_config(struct recd *r, struct cfg *next, char *msg, size_t msglen)
+{
+	const struct cfg_opt	*o;
+	char			 a[1024], b[1024];
+	size_t			 i;
+	int			 rc, reconnect;
+	cJSON			*f;
+
+	if ((rc = check_directory(r, next, msg, msglen)) != 0 ||
+	    (rc = writer_config(r->writer, next)) != 0) {
+		if (rc == -EAGAIN)
+			snprintf(msg, msglen, "the writer's queue is full");
+		cfg_done(next);
+		return rc;
+	}
+	for (i = 0; i < cfg_count(); i++) {
+		o = cfg_opt_at(i);
+		cfg_format(&r->cfg, o, a, sizeof(a));
+		cfg_format(next, o, b, sizeof(b));
+		if (strcmp(a, b) == 0)
+			continue;
+		f = cJSON_CreateObject();
+		cJSON_AddStringToObject(f, "key", o->name);
+		cJSON_AddItemToObject(f, "value", o->runtime == CFG_RT_FILE ?
+		    cJSON_CreateNull() : cfgjson_value(next, o));
+		send_event(r, "option_changed", f);
+	}
+	if (next->log_level != r->cfg.log_level)
+		log_set_level((enum log_level)next->log_level);
+	cfg_format(&r->cfg, cfg_find("connect"), a, sizeof(a));
+	cfg_format(next, cfg_find("connect"), b, sizeof(b));
+	reconnect = strcmp(a, b) != 0;
+	cfg_done(&r->cfg);
+	r->cfg = *next;
+	event_alarm_setup(r);
+	if (reconnect && r->cap != NULL)
+		cap_reconnect(r->cap, &r->cfg);
+	return 0;
+}
+
+/*
  * A runtime option, checked on a copy first: a refused value changes
  * nothing, and the running take goes on untouched.
  */
@@ -274,7 +324,8 @@ cmd_set(struct recd *r, const struct proto_req *req, const char **code,
 {
 	const struct cfg_opt	*o;
 	struct cfg		 tmp;
-	cJSON			*res, *f;
+	char			 err[1024];
+	cJSON			*res;
 	int			 rc;
 
 	o = cfg_find(req->key);
@@ -308,33 +359,23 @@ cmd_set(struct recd *r, const struct proto_req *req, const char **code,
 		rc = cfg_set_text(&tmp, o, req->text, 0, msg, msglen);
 	if (rc == 0)
 		rc = cfg_check(&tmp, msg, msglen);
-	if (rc == 0 && (rc = check_directory(r, &tmp, msg, msglen)) != 0)
-		*code = PROTO_E_BAD_OPTION;
-	if (rc == 0 && (rc = writer_config(r->writer, &tmp)) != 0) {
-		*code = PROTO_E_INTERNAL;
-		snprintf(msg, msglen, "%s: the writer's queue is full; try "
-		    "again", o->name);
-	}
 	if (rc != 0) {
 		cfg_done(&tmp);
 		return NULL;
 	}
-	cfg_done(&r->cfg);
-	r->cfg = tmp;
-	event_alarm_setup(r);
-	if (strcmp(o->name, "log_level") == 0)
-		log_set_level((enum log_level)r->cfg.log_level);
-	if (strcmp(o->name, "connect") == 0 && r->cap != NULL)
-		cap_reconnect(r->cap, &r->cfg);
+	if ((rc = apply_config(r, &tmp, err, sizeof(err))) != 0) {
+		*code = rc == -EAGAIN ? PROTO_E_INTERNAL : PROTO_E_BAD_OPTION;
+		snprintf(msg, msglen, "%s%s%s", rc == -EAGAIN ? o->name : "",
+		    rc == -EAGAIN ? ": " : "", err);
+		if (rc == -EAGAIN)
+			strncat(msg, "; try again", msglen - strlen(msg) - 1);
+		return NULL;
+	}
 	log_info("set %s: %s", o->name, req->text != NULL ? req->text :
 	    "(from a client)");
 	res = cJSON_CreateObject();
 	cJSON_AddStringToObject(res, "key", o->name);
 	cJSON_AddItemToObject(res, "value", cfgjson_value(&r->cfg, o));
-	f = cJSON_CreateObject();
-	cJSON_AddStringToObject(f, "key", o->name);
-	cJSON_AddItemToObject(f, "value", cfgjson_value(&r->cfg, o));
-	send_event(r, "option_changed", f);
 	return res;
 }
 

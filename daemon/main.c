@@ -310,40 +310,12 @@ reload(struct recd *r)
 		cJSON_Delete(f);
 	}
 	cfg_done(&want);
-	if (changed && check_directory(r, &next, err, sizeof(err)) != 0) {
+	if (!changed) {
+		cfg_done(&next);
+		return;
+	}
+	if (apply_config(r, &next, err, sizeof(err)) != 0)
 		log_errx("SIGHUP: %s; nothing changed", err);
-		cfg_done(&next);
-		return;
-	}
-	if (!changed || writer_config(r->writer, &next) != 0) {
-		if (changed)
-			log_errx("SIGHUP: the writer's queue is full; nothing "
-			    "changed");
-		cfg_done(&next);
-		return;
-	}
-	for (i = 0; i < cfg_count(); i++) {
-		o = cfg_opt_at(i);
-		cfg_format(&r->cfg, o, a, sizeof(a));
-		cfg_format(&next, o, b, sizeof(b));
-		if (strcmp(a, b) == 0)
-			continue;
-		/* Events reach the read-only socket: no command in them. */
-		f = cJSON_CreateObject();
-		cJSON_AddStringToObject(f, "key", o->name);
-		cJSON_AddItemToObject(f, "value", o->runtime == CFG_RT_FILE ?
-		    cJSON_CreateNull() : cfgjson_value(&next, o));
-		send_event(r, "option_changed", f);
-	}
-	if (next.log_level != r->cfg.log_level)
-		log_set_level((enum log_level)next.log_level);
-	cfg_format(&r->cfg, cfg_find("connect"), a, sizeof(a));
-	cfg_format(&next, cfg_find("connect"), b, sizeof(b));
-	cfg_done(&r->cfg);
-	r->cfg = next;
-	event_alarm_setup(r);
-	if (strcmp(a, b) != 0 && r->cap != NULL)
-		cap_reconnect(r->cap, &r->cfg);
 }
 
 static void

@@ -104,6 +104,8 @@ int		 start_control(struct recd *, char *err, size_t errlen);
 void		 set_hello(struct recd *);
 int		 check_directory(const struct recd *, const struct cfg *,
 		    char *msg, size_t msglen);
+int		 apply_config(struct recd *, struct cfg *next, char *msg,
+		    size_t msglen);
 void		 levels_free(struct recd *);
 
 /* event.c */
