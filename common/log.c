@@ -2,7 +2,7 @@
  * log.c: one line per call, formatted on the caller's stack and written with
  * a single write(2) so that lines from the writer and the loop never mix.
  * Under systemd (JOURNAL_STREAM set) lines carry <N> priorities and no
- * time stamp, since the journal adds its own.
+ * time stamp, since the journal adds its own.  Any thread but JACK's.
  */
 #include "log.h"
 

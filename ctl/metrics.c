@@ -1,7 +1,8 @@
 /*
  * metrics.c: recd's counters and gauges in Prometheus' text exposition
  * format (metrics.h): names in base units, _total for counters, labels
- * for channels, outputs and kinds, HELP and TYPE once a family.
+ * for channels, outputs and kinds, HELP and TYPE once a family.  The one
+ * thread of recctl, or of recweb.
  */
 #include "metrics.h"
 

@@ -2,7 +2,7 @@
  * webauth.c: recweb's credentials (webauth.h).  What a client must send
  * is kept whole ("Basic " and base64 of USER:PASSWORD, or "Bearer " and
  * the token), so that a check is one comparison per credential, made in
- * constant time over a fixed length.
+ * constant time over a fixed length.  recweb's one thread.
  */
 #include "webauth.h"
 

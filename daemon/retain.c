@@ -4,7 +4,8 @@
  * only when it is still exactly what recd finished (same path through
  * real directories, regular file, same size, same mtime); anything else
  * loses its entry and stays on disk.  The ledger is kept in finish order
- * so that "oldest first" is a walk from the front.
+ * so that "oldest first" is a walk from the front.  The flusher thread
+ * (recd's retention and finished files); tests drive it alone.
  */
 #include "retain.h"
 
