@@ -734,8 +734,7 @@ wr_close_done(struct writer *w, struct wr_set *s)
 	unsigned	i;
 
 	snprintf(text, sizeof(text), "%u %s %u", s->split ? 1 : w->nch,
-	    s->fmt == CONV_PCM16 ? "pcm16" : s->fmt == CONV_PCM24 ? "pcm24" :
-	    s->fmt == CONV_PCM32 ? "pcm32" : "float32", s->par.rate);
+	    s->kind->name, s->par.rate);
 	for (i = 0; i < s->n; i++) {
 		flush_finish(w->fl, s->f[i].sfd, s->f[i].path, text, s->frames,
 		    i + 1 == s->n);
