@@ -91,7 +91,7 @@ DAEMON_OBJ = $(B)/daemon/main.o $(B)/daemon/cap.o $(B)/daemon/cap_rt.o \
 	     $(B)/daemon/live.o $(B)/daemon/alarm.o $(B)/daemon/repair.o \
 	     $(B)/daemon/cmd.o $(B)/daemon/event.o $(B)/daemon/jackconn.o \
 	     $(B)/daemon/clock.o $(B)/daemon/gate.o $(B)/daemon/fsutil.o \
-	     $(B)/daemon/diskw.o
+	     $(B)/daemon/diskw.o $(B)/daemon/fileset.o
 
 CTL_OBJ    = $(B)/ctl/recctl.o $(B)/ctl/meter.o $(B)/ctl/conn.o \
 	     $(B)/ctl/show.o $(B)/ctl/metrics.o
@@ -286,7 +286,7 @@ $(B)/tests/bench_conv: $(B)/tests/bench_conv.o $(CONV_OBJ)
 $(B)/tests/bench_writer: $(B)/tests/bench_writer.o $(B)/tests/cap_offline.o \
     $(B)/daemon/writer.o $(B)/daemon/flush.o $(B)/daemon/retain.o \
     $(B)/daemon/clock.o $(B)/daemon/gate.o $(B)/daemon/fsutil.o \
-    $(B)/daemon/diskw.o $(B)/daemon/cap_rt.o $(B)/common/ring.o $(B)/common/ring_rt.o \
+    $(B)/daemon/diskw.o $(B)/daemon/fileset.o $(B)/daemon/cap_rt.o $(B)/common/ring.o $(B)/common/ring_rt.o \
     $(CONV_OBJ) $(FMT_OBJ) \
     $(B)/common/cfg.o $(B)/common/log.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm -lpthread

@@ -33,6 +33,7 @@
 #include "conv.h"
 #include "diskw.h"
 #include "flush.h"
+#include "fileset.h"
 #include "fsutil.h"
 #include "log.h"
 #include "ring.h"
@@ -67,76 +68,6 @@
 #define WR_RETAIN_NS	60000000000LL	/* retention looks every minute */
 #define WR_BEHIND_DIV	4		/* a ring fuller than 1/4 after a pass:
 					   drain again without waiting */
-#define WR_NAME_BYTES	FLUSH_PATH_BYTES	/* base + _chNNN_PORT.wav */
-#define WR_PARTIAL_BYTES (WR_NAME_BYTES + sizeof(FS_PARTIAL))
-#define WR_DESC_BYTES	257		/* bext Description and its NUL */
-
-/*
- * Samples gather in a buffer that the flusher writes out while the writer
- * fills the file's other one: conversion and the copy into the page cache
- * run side by side on two cores.
- */
-struct wr_buf {
-	struct wr_file	*f;
-	unsigned char	*base;		/* FMT_ALIGN-aligned, buf_bytes +
-					   FMT_ALIGN */
-	unsigned char	*p;		/* base + the backend's lead: wr_aim */
-	size_t		 len;		/* bytes in p */
-	int		 busy;		/* the flusher has it: job */
-	uint64_t	 job;
-	int		 update, sync;	/* after the write: header, fdatasync */
-	int		 err;		/* the job's: 0 or -errno */
-};
-
-/*
- * While a file is open the flusher owns its samples and header (the
- * backend's write and update: the jobs), and the writer its markers
- * (mark), which touch other fields of the backend's file (fmt.h).  The writer writes silence or closes
- * the file only after taking both buffers back (wr_reclaim), or leaves the
- * closing to a job after the writes.
- */
-struct wr_file {
-	const struct fmt_backend *be;	/* its format */
-	void		*h;		/* the backend's file; NULL: not open */
-	int		 sfd;		/* the flusher's descriptor of it */
-	int64_t		 update_ns;	/* header refresh due (monotonic) */
-	int64_t		 sync_ns;	/* fsync_seconds sync due */
-	char		 path[WR_NAME_BYTES];	/* final name; open as .partial */
-	struct wr_buf	 b[2];
-	unsigned	 fill;		/* b[fill] takes samples */
-	uint64_t	 handed;	/* sample bytes given to the file */
-	int		 failed;	/* flusher: a write failed, write no
-					   more (the file may end mid-frame) */
-};
-
-/*
- * The files of one stretch of recording: one (single) or nch (split).  A
- * set keeps the mode and format it was opened with, so that a new
- * configuration applies from the next files on.
- */
-struct wr_set {
-	struct wr_file	*f;		/* nch slots, n in use */
-	unsigned	 n;		/* files */
-	int		 split;		/* one mono file per channel */
-	enum conv_fmt	 fmt;
-	size_t		 frame_bytes;	/* one frame in one file */
-	size_t		 buf_bytes;	/* each buffer of each file */
-	unsigned char	*arena;		/* every buffer of the set */
-	uint64_t	 frames;	/* at close: frames in each file */
-	uint64_t	 written;	/* frames in each file so far */
-	int		 open;		/* every file open: being written */
-	int		 opening;	/* named, the flusher opens the files */
-	int		 closing;	/* written, the flusher closes them */
-	uint64_t	 job;		/* the flusher's job doing that */
-	int		 job_err;	/* its result: 0 or -errno */
-	uint64_t	 start;		/* extended JACK frame of frame 0 */
-	uint64_t	 time_ref;	/* bext: samples since local midnight */
-	struct timespec	 wall;		/* wall-clock time of frame 0 */
-	char		 cue0[128];	/* marker at frame 0, or "" */
-	const struct fmt_kind *kind;	/* format and samples of every file */
-	struct fmt_par	 par;		/* of every file */
-	char		 desc[WR_DESC_BYTES];	/* par.description */
-};
 
 struct writer {
 	struct cfg	 cfg;		/* the writer's own copy */
@@ -149,10 +80,10 @@ struct writer {
 	int		 started;
 
 	/* Writer thread only. */
-	struct wr_set	 sets[3];
-	struct wr_set	*cur;		/* being written */
-	struct wr_set	*next;		/* opened ahead of the boundary */
-	struct wr_set	*old;		/* closed after the boundary */
+	struct fset	 sets[3];
+	struct fset	*cur;		/* being written */
+	struct fset	*next;		/* opened ahead of the boundary */
+	struct fset	*old;		/* closed after the boundary */
 	struct flush	*fl;		/* waits on the disk for us */
 	int		 have_pos;
 	uint64_t	 pos;		/* extended JACK frame expected next */
@@ -328,11 +259,11 @@ wr_event(struct writer *w, enum writer_event_type type, const char *path,
  * -N when any of the names is taken, then _chNN_PORT in split mode, .wav.
  */
 static int
-wr_name_set(struct writer *w, struct wr_set *s)
+wr_name_set(struct writer *w, struct fset *s)
 {
 	struct tm	tm;
 	char		rel[PATH_MAX], base[PATH_MAX], port[64];
-	char		partial[WR_PARTIAL_BYTES];
+	char		partial[FSET_PARTIAL_BYTES];
 	const char	*p;
 	unsigned	i, suffix;
 	int		taken, n;
@@ -390,16 +321,16 @@ toolong:
 	return -ENAMETOOLONG;
 }
 
-static int	wr_reclaim(struct writer *, struct wr_buf *, int);
+static int	wr_reclaim(struct writer *, struct fset_buf *, int);
 
 /*
  * Throws the files of s away: they hold nothing of the take yet.  Files
  * the flusher is opening are waited for first.
  */
 static void
-wr_discard_set(struct writer *w, struct wr_set *s)
+wr_discard_set(struct writer *w, struct fset *s)
 {
-	char		partial[WR_PARTIAL_BYTES], err[256];
+	char		partial[FSET_PARTIAL_BYTES], err[256];
 	unsigned	i;
 
 	/* No job may touch the files now. */
@@ -427,10 +358,10 @@ wr_discard_set(struct writer *w, struct wr_set *s)
 /*
  * Names the files of s, whose start, wall and time_ref are set, in the
  * mode and format the configuration asks for now, and sets what their
- * headers say; wr_open_files opens them.
+ * headers say; fset_open_files opens them.
  */
 static int
-wr_open_begin(struct writer *w, struct wr_set *s)
+wr_open_begin(struct writer *w, struct fset *s)
 {
 	unsigned	i, k;
 	int		rc;
@@ -475,68 +406,9 @@ wr_open_begin(struct writer *w, struct wr_set *s)
 	return 0;
 }
 
-/*
- * Creates the files that wr_open_begin named, each locked and with a
- * descriptor for the flusher.  Touches nothing but s, so that it runs on
- * either thread: on the flusher for the files of the next boundary
- * (creating 64 files took 10-17 ms on ext4, where a new inode is slow
- * after many deletions), on the writer at the start of a take.  Returns 0
- * or -errno, logged; the caller throws the set away then.
- */
-static int
-wr_open_files(struct wr_set *s)
-{
-	char		partial[WR_PARTIAL_BYTES], err[512];
-	unsigned	i;
-	int		rc;
-
-	for (i = 0; i < s->n; i++) {
-		snprintf(partial, sizeof(partial), "%s" FS_PARTIAL,
-		    s->f[i].path);
-		if (i == 0 && (rc = fs_mkdirs(partial, 0, NULL, 0)) != 0) {
-			log_errx("directory for %s: mkdir: %s", partial,
-			    strerror(-rc));
-			return rc;
-		}
-		s->f[i].h = s->kind->be->open(partial, &s->par, err,
-		    sizeof(err));
-		if (s->f[i].h == NULL) {
-			rc = -errno;
-			log_errx("%s", err);
-			return rc;
-		}
-		/*
-		 * Held until the flusher has finished the file, so that the
-		 * repair at start-up of another recd on this directory leaves
-		 * it alone.  The flusher's descriptor shares it.
-		 */
-		if (flock(s->f[i].be->fd(s->f[i].h), LOCK_EX | LOCK_NB) != 0)
-			log_warn("file %s: lock", partial);
-		s->f[i].sfd = fcntl(s->f[i].be->fd(s->f[i].h),
-		    F_DUPFD_CLOEXEC, 0);
-		if (s->f[i].sfd < 0) {
-			rc = -errno;
-			log_err("file %s: dup", partial);
-			return rc;
-		}
-		if (s->cue0[0] != '\0')
-			s->f[i].be->mark(s->f[i].h, 0, s->cue0);
-	}
-	return 0;
-}
-
-/* The flusher's job for the next files. */
-static void
-wr_open_job(void *arg)
-{
-	struct wr_set *s = arg;
-
-	s->job_err = wr_open_files(s);
-}
-
 /* The files of s are open (rc 0): ready to take over. */
 static int
-wr_open_done(struct writer *w, struct wr_set *s, int rc)
+wr_open_done(struct writer *w, struct fset *s, int rc)
 {
 	s->opening = 0;
 	if (rc != 0) {
@@ -560,9 +432,9 @@ wr_open_done(struct writer *w, struct wr_set *s, int rc)
  * that 64 split files do not all write out their buffers in one pass.
  */
 static void
-wr_announce(struct writer *w, struct wr_set *s)
+wr_announce(struct writer *w, struct fset *s)
 {
-	char		partial[WR_PARTIAL_BYTES];
+	char		partial[FSET_PARTIAL_BYTES];
 	int64_t		now = mono_ns();
 	unsigned	i;
 
@@ -579,48 +451,13 @@ wr_announce(struct writer *w, struct wr_set *s)
 
 /* Opens the files of s here and now. */
 static int
-wr_open_set(struct writer *w, struct wr_set *s)
+wr_open_set(struct writer *w, struct fset *s)
 {
 	int rc;
 
 	if ((rc = wr_open_begin(w, s)) != 0)
 		return rc;
-	return wr_open_done(w, s, wr_open_files(s));
-}
-
-/*
- * The flusher's job for a full buffer: write it, start the write-back of
- * each step it completed, then refresh the header or sync if asked.
- */
-static void
-wr_write_job(void *arg)
-{
-	struct wr_buf			*b = arg;
-	const struct fmt_backend	*be = b->f->be;
-	void				*h = b->f->h;
-	uint64_t			 off;
-	int		 rc = 0;
-
-	if (b->f->failed != 0) {
-		b->err = b->f->failed;
-		return;
-	}
-	if (b->len > 0) {
-		rc = be->write(h, b->p, b->len);
-		if (rc != 0) {
-			log_errx("file %s" FS_PARTIAL ": write: %s", b->f->path,
-			    strerror(-rc));
-			b->f->failed = rc;
-		}
-		while (be->writeback_due != NULL && be->writeback_due(h, &off))
-			be->writeback_step(be->fd(h), off);
-	}
-	if (rc == 0 && b->update && (rc = be->update(h)) != 0)
-		log_errx("file %s" FS_PARTIAL ": header: %s", b->f->path,
-		    strerror(-rc));
-	if (rc == 0 && b->sync && be->sync(h) != 0)
-		log_warn("file %s" FS_PARTIAL ": sync", b->f->path);
-	b->err = rc;
+	return wr_open_done(w, s, fset_open_files(s));
 }
 
 /*
@@ -628,7 +465,7 @@ wr_write_job(void *arg)
  * its job met (0 or -errno), or 0 if it is not back yet.
  */
 static int
-wr_reclaim(struct writer *w, struct wr_buf *b, int wait)
+wr_reclaim(struct writer *w, struct fset_buf *b, int wait)
 {
 	if (!b->busy)
 		return 0;
@@ -648,9 +485,9 @@ wr_reclaim(struct writer *w, struct wr_buf *b, int wait)
  * file met (logged), now or before.
  */
 static int
-wr_flush(struct writer *w, struct wr_file *f, int update, int sync)
+wr_flush(struct writer *w, struct fset_file *f, int update, int sync)
 {
-	struct wr_buf *b = &f->b[f->fill];
+	struct fset_buf *b = &f->b[f->fill];
 
 	if (b->len == 0 && !update && !sync)
 		return 0;
@@ -659,68 +496,9 @@ wr_flush(struct writer *w, struct wr_file *f, int update, int sync)
 	b->sync = sync;
 	b->err = 0;
 	b->busy = 1;
-	b->job = flush_call(w->fl, wr_write_job, b);
+	b->job = flush_call(w->fl, fset_write_job, b);
 	f->fill ^= 1;
 	return wr_reclaim(w, &f->b[f->fill], 1);
-}
-
-/*
- * Closes the files of s: the last bytes, the final header and markers.
- * Touches nothing but s, so that it runs on either thread: on the flusher
- * for the files of the last boundary (64 buffers to write out took 4-5 ms
- * of the pass), on the writer otherwise.  Returns 0 or the first error,
- * logged.
- */
-static int
-wr_close_files(struct wr_set *s, const char *cue_end)
-{
-	struct wr_file	*f;
-	struct wr_buf	*b;
-	char		 err[512];
-	unsigned	 i;
-	int		 rc = 0, r;
-
-	for (i = 0; i < s->n; i++) {
-		f = &s->f[i];
-		b = &f->b[f->fill];
-		r = b->len > 0 && f->failed == 0 ?
-		    f->be->write(f->h, b->p, b->len) : 0;
-		b->len = 0;
-		if (r != 0) {
-			log_errx("file %s" FS_PARTIAL ": write: %s", f->path,
-			    strerror(-r));
-			if (rc == 0)
-				rc = r;
-		}
-		if (cue_end != NULL)
-			f->be->mark(f->h, s->frames, cue_end);
-		r = f->be->close(f->h, err, sizeof(err));
-		f->h = NULL;
-		if (r != 0) {
-			log_errx("%s", err);
-			if (rc == 0)
-				rc = r;
-		}
-	}
-	return rc;
-}
-
-/* The flusher's job for the files of the last boundary. */
-static void
-wr_close_job(void *arg)
-{
-	struct wr_set	*s = arg;
-	unsigned	 i, k;
-	int		 rc = 0;
-
-	/* The writes before this job, which the writer did not take back. */
-	for (i = 0; i < s->n; i++)
-		for (k = 0; k < 2; k++)
-			if (s->f[i].b[k].busy && rc == 0)
-				rc = s->f[i].b[k].err;
-	s->job_err = wr_close_files(s, NULL);
-	if (rc != 0)
-		s->job_err = rc;
 }
 
 /*
@@ -728,7 +506,7 @@ wr_close_job(void *arg)
  * final names (flush_finish), the last one with the directory's sync.
  */
 static void
-wr_close_done(struct writer *w, struct wr_set *s)
+wr_close_done(struct writer *w, struct fset *s)
 {
 	char		text[64];
 	unsigned	i;
@@ -747,21 +525,12 @@ wr_close_done(struct writer *w, struct wr_set *s)
 	    (unsigned long long)s->frames, (double)s->frames / s->par.rate);
 }
 
-/* Nothing more goes into s: its files are to be closed. */
-static void
-wr_retire(struct wr_set *s)
-{
-	s->open = 0;
-	s->closing = 1;
-	s->frames = s->written;
-}
-
 /*
  * 1 once the flusher's job on s has run (wait: wait for it), and the pass
  * did rotation work; 0 while it has not.
  */
 static int
-wr_job_back(struct writer *w, const struct wr_set *s, int wait)
+wr_job_back(struct writer *w, const struct fset *s, int wait)
 {
 	if (wait)
 		flush_wait_for(w->fl, s->job);
@@ -778,7 +547,7 @@ wr_job_back(struct writer *w, const struct wr_set *s, int wait)
 static int
 wr_old_done(struct writer *w, int wait)
 {
-	struct wr_set *s = w->old;
+	struct fset *s = w->old;
 
 	if (!s->closing || !wr_job_back(w, s, wait))
 		return 0;
@@ -793,7 +562,7 @@ wr_old_done(struct writer *w, int wait)
 static int
 wr_close_cur(struct writer *w, const char *cue_end)
 {
-	struct wr_set	*s = w->cur;
+	struct fset	*s = w->cur;
 	unsigned	 i, k;
 	int		 rc, r;
 
@@ -806,8 +575,8 @@ wr_close_cur(struct writer *w, const char *cue_end)
 			if ((r = wr_reclaim(w, &s->f[i].b[k], 1)) != 0 &&
 			    rc == 0)
 				rc = r;
-	wr_retire(s);
-	r = wr_close_files(s, cue_end);
+	fset_retire(s);
+	r = fset_close_files(s, cue_end);
 	wr_close_done(w, s);
 	return rc != 0 ? rc : r;
 }
@@ -908,9 +677,9 @@ wr_error(struct writer *w, int err)
 /* Starts a new stretch of files at frame `start'. */
 static int
 wr_begin(struct writer *w, uint64_t start, uint32_t start_ft,
-    const struct wr_set *before, const char *cue0)
+    const struct fset *before, const char *cue0)
 {
-	struct wr_set	*s = w->cur;
+	struct fset	*s = w->cur;
 	int		 rc;
 
 	s->start = start;
@@ -947,7 +716,7 @@ wr_begin(struct writer *w, uint64_t start, uint32_t start_ft,
 static int
 wr_next_done(struct writer *w, int wait)
 {
-	struct wr_set *s = w->next;
+	struct fset *s = w->next;
 
 	if (!s->opening || !wr_job_back(w, s, wait))
 		return 0;
@@ -962,7 +731,7 @@ wr_next_done(struct writer *w, int wait)
 static int
 wr_rotate(struct writer *w)
 {
-	struct wr_set	*old = w->cur, *nx = w->next, *t;
+	struct fset	*old = w->cur, *nx = w->next, *t;
 	struct timespec	 nominal = w->rotate_wall, now_wall;
 	uint64_t	 at = w->rotate_at;
 	int		 rc;
@@ -988,8 +757,8 @@ wr_rotate(struct writer *w)
 		wr_error(w, -rc);
 		return -1;
 	}
-	wr_retire(old);
-	old->job = flush_call(w->fl, wr_close_job, old);
+	fset_retire(old);
+	old->job = flush_call(w->fl, fset_close_job, old);
 	t = w->old;
 	w->old = old;
 	w->cur = nx;
@@ -1005,7 +774,7 @@ wr_rotate(struct writer *w)
 static void
 wr_prepare(struct writer *w)
 {
-	struct wr_set *s = w->next;
+	struct fset *s = w->next;
 
 	if (s->open || s->opening || w->rotate_at == WR_NEVER ||
 	    !w->cur->open)
@@ -1023,21 +792,8 @@ wr_prepare(struct writer *w)
 		return;
 	}
 	s->opening = 1;
-	s->job = flush_call(w->fl, wr_open_job, s);
+	s->job = flush_call(w->fl, fset_open_job, s);
 	w->turned = 1;
-}
-
-/*
- * Places the samples of an empty buffer where the backend's write takes
- * them straight to the disk (its lead): each buffer has FMT_ALIGN bytes
- * of room for that.  lead reads only what open set, so the flusher may
- * be writing the file meanwhile.
- */
-static void
-wr_aim(struct wr_file *f, struct wr_buf *b)
-{
-	if (b->len == 0)
-		b->p = b->base + f->be->lead(f->h, f->handed);
 }
 
 /*
@@ -1048,9 +804,9 @@ wr_aim(struct wr_file *f, struct wr_buf *b)
 static int
 wr_put(struct writer *w, const float *const *src, size_t off, uint64_t n)
 {
-	struct wr_set	*s;
-	struct wr_file	*f;
-	struct wr_buf	*b;
+	struct fset	*s;
+	struct fset_file	*f;
+	struct fset_buf	*b;
 	uint64_t	 k;
 	unsigned	 i;
 	int		 rc;
@@ -1080,7 +836,7 @@ wr_put(struct writer *w, const float *const *src, size_t off, uint64_t n)
 			if (b->len + k * s->frame_bytes > s->buf_bytes &&
 			    (rc = wr_flush(w, &s->f[i], 0, 0)) != 0)
 				goto fail;
-			wr_aim(&s->f[i], &s->f[i].b[s->f[i].fill]);
+			fset_aim(&s->f[i], &s->f[i].b[s->f[i].fill]);
 		}
 		if (src != NULL && s->split) {
 			for (i = 0; i < w->nch; i++) {
@@ -1132,7 +888,7 @@ static void
 wr_gap(struct writer *w, uint64_t ft64, uint32_t ft, int64_t gap,
     uint64_t dropped)
 {
-	struct wr_set	 before;
+	struct fset	 before;
 	struct timespec	 at;
 	struct tm	 tm;
 	char		 label[128], when[32];
@@ -1845,7 +1601,7 @@ static void
 wr_finished(void *arg, const char *path, const char *text, uint64_t frames,
     int named)
 {
-	char partial[WR_PARTIAL_BYTES];
+	char partial[FSET_PARTIAL_BYTES];
 
 	snprintf(partial, sizeof(partial), "%s%s", path, named ? "" :
 	    FS_PARTIAL);
@@ -1883,8 +1639,8 @@ wr_due(int64_t *at, int64_t now, double seconds)
 static void
 wr_housekeeping(struct writer *w, int64_t now)
 {
-	struct wr_set	*s = w->cur;
-	struct wr_file	*f;
+	struct fset	*s = w->cur;
+	struct fset_file	*f;
 	unsigned	 i;
 	int		 rc, update, sync;
 
@@ -2099,7 +1855,7 @@ writer_new(const struct cfg *cfg, struct cap *cap, void (*notify)(void *),
 	if (arena < 2 * (WR_BUF_BYTES + FMT_ALIGN))
 		arena = 2 * (WR_BUF_BYTES + FMT_ALIGN);
 	for (k = 0; k < 3; k++) {
-		w->sets[k].f = calloc(w->nch, sizeof(struct wr_file));
+		w->sets[k].f = calloc(w->nch, sizeof(struct fset_file));
 		/* Touched now, so the first writes meet no page fault. */
 		w->sets[k].arena = aligned_alloc(FMT_ALIGN, arena);
 		if (w->sets[k].f == NULL || w->sets[k].arena == NULL)
