@@ -78,6 +78,15 @@ not_under_tsan() {
 	fi
 }
 
+# not_under_asan: for tests about threads and hand-offs (a stalled
+# writer) that TSan runs too; they run plain and under TSan.
+not_under_asan() {
+	if [ "${SAN:-}" = asan ]; then
+		echo "skipped under ASan: plain and TSan run it (time budget)"
+		exit 77
+	fi
+}
+
 # plain_only: for slow end-to-end tests whose paths the other tests show
 # the sanitizers already (test_restart: ten server restarts); the plain
 # pass runs them, and make check stays within its time on two cores.

@@ -11,6 +11,7 @@
 # bit-exact and gapless throughout (3's silences are siggen's, exact, of
 # the length its codes say), and the take is as long as it lasted.
 . "$(dirname "$0")/lib.sh"
+not_under_tsan
 
 RECCTL=${RECCTL:-$B/recctl}
 sock="$T/s.sock"

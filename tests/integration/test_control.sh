@@ -6,6 +6,7 @@
 # After all of it recd still answers, and the take is bit-exact and
 # gapless.
 . "$(dirname "$0")/lib.sh"
+not_under_tsan
 SOCKC=build/tests/sockc
 RECCTL=${RECCTL:-$B/recctl}
 S=$T/recd.sock

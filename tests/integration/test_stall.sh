@@ -8,6 +8,7 @@
 # gap_policy silence the gap is filled with exactly the frames lost.  No
 # file is corrupt, and recording goes on.
 . "$(dirname "$0")/lib.sh"
+not_under_asan
 export RECD_TEST_HOOKS=1
 SOCKC=build/tests/sockc
 
