@@ -499,18 +499,20 @@ run_request(struct recd *r, const struct proto_req *req,
  * gathered since any socket last asked goes to both sockets' slots, and
  * this one's slot is handed over and emptied.
  */
-static void
+static int
 on_levels(void *arg, float *peak, unsigned char *clip)
 {
 	struct lv_slot	*me = arg, *o;
 	struct recd	*r = me->r;
 	unsigned	 c, k, nch = (unsigned)r->cfg.channels;
+	int		 fresh;
 
-	writer_levels(r->writer, r->lv_peak, r->lv_clip);
+	fresh = writer_levels(r->writer, r->lv_peak, r->lv_clip);
 	for (k = 0; k < 2; k++) {
 		o = &r->lv[k];
 		if (o->peak == NULL)
 			continue;
+		o->fresh |= fresh;
 		for (c = 0; c < nch; c++) {
 			if (r->lv_peak[c] > o->peak[c] ||
 			    r->lv_peak[c] != r->lv_peak[c])
@@ -522,6 +524,9 @@ on_levels(void *arg, float *peak, unsigned char *clip)
 	memcpy(clip, me->clip, nch);
 	memset(me->peak, 0, nch * sizeof(*me->peak));
 	memset(me->clip, 0, nch);
+	fresh = me->fresh;
+	me->fresh = 0;
+	return fresh;
 }
 
 /* Level slots for k sockets (1 or 2); -1 when out of memory. */

@@ -36,6 +36,7 @@ struct cs_client {
 	int		 closing;
 	int		 events;	/* subscribed to events */
 	int		 levels_hz;	/* subscribed to levels: rate, or 0 */
+	int		 levels_fresh;	/* measured since its last levels */
 	uint64_t	 levels_due;	/* uv_now of the next levels */
 	uint64_t	 levels_dropped;	/* since its last levels */
 	float		*peak;		/* nch, gathered for it */
@@ -199,8 +200,9 @@ cs_tick(uv_timer_t *t)
 	cJSON			*f, *peaks, *clips;
 	uint64_t		 now = uv_now(s->loop), period;
 	unsigned		 i;
+	int			 fresh;
 
-	s->ops.levels(s->ops.arg, s->peak, s->clip);
+	fresh = s->ops.levels(s->ops.arg, s->peak, s->clip);
 	for (c = s->clients; c != NULL; c = next) {
 		next = c->next;
 		if (c->levels_hz == 0)
@@ -210,8 +212,15 @@ cs_tick(uv_timer_t *t)
 				c->peak[i] = s->peak[i];
 			c->clip[i] |= s->clip[i];
 		}
-		if (now < c->levels_due)
+		c->levels_fresh |= fresh;
+		/*
+		 * Due, and measured since its last: a peak of nothing would
+		 * read as digital silence (the writer passes every 20 ms, so
+		 * at high rates or under load a period may hold no pass).
+		 */
+		if (now < c->levels_due || !c->levels_fresh)
 			continue;
+		c->levels_fresh = 0;
 		period = 1000 / (uint64_t)c->levels_hz;
 		c->levels_due += period;
 		if (c->levels_due < now)
@@ -254,7 +263,7 @@ cs_subscribe(struct cs_client *c, const struct proto_req *req)
 	if (on) {
 		if (c->levels_hz == 0 && s->nlevels++ == 0) {
 			/* Forget what piled up while nobody looked. */
-			s->ops.levels(s->ops.arg, s->peak, s->clip);
+			(void)s->ops.levels(s->ops.arg, s->peak, s->clip);
 			uv_timer_start(&s->tick, cs_tick, CS_TICK_MS,
 			    CS_TICK_MS);
 		}

@@ -33,8 +33,11 @@ struct ctlsrv_ops {
 	cJSON	*(*request)(void *arg, const struct proto_req *,
 		    const struct ctlsrv_peer *, const char **code, char *msg,
 		    size_t msglen);
-	/* Fills nch peaks and clip flags gathered since its last call. */
-	void	 (*levels)(void *arg, float *peak, unsigned char *clip);
+	/*
+	 * Fills nch peaks and clip flags gathered since its last call;
+	 * returns 0 when nothing was measured since (no writer pass).
+	 */
+	int	 (*levels)(void *arg, float *peak, unsigned char *clip);
 	void	*arg;
 	unsigned nch;
 	char	*hello;		/* the greeting line; ctlsrv frees it */

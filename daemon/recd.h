@@ -41,6 +41,7 @@ struct recd {
 		struct recd	*r;
 		float		*peak;		/* nch */
 		unsigned char	*clip;		/* nch */
+		int		 fresh;		/* measured since handed */
 	} lv[2];			/* control, read-only */
 	float		*lv_peak;	/* nch, scratch */
 	unsigned char	*lv_clip;	/* nch, scratch */

@@ -44,6 +44,8 @@
 #define WR_PASS_BYTES	(1536 * 1024)	/* but a pass takes at most about
 					   this much from the ring */
 #define WR_METER_NS	1000000000LL	/* meters read this recently: fast */
+#define WR_LEVELS_IDLE_NS 250000000LL	/* no period this long: meters say
+					   silence */
 #define WR_BUF_BYTES	(2048 * 1024)	/* single mode: each of the two
 					   buffers of the file */
 #define WR_SPLIT_BUF	(128 * 1024)	/* split mode: of each file */
@@ -133,6 +135,10 @@ struct writer {
 	atomic_uint	 stall_ms;
 	atomic_llong	 levels_ns;	/* CLOCK_MONOTONIC of the last
 					   writer_levels */
+	atomic_uint_fast64_t levels_seq; /* passes that published levels */
+	uint64_t	 levels_seen;	/* the loop's: levels_seq last read */
+	long long	 levels_rec_ns;	/* the writer's: last pass that
+					   measured a period (monotonic) */
 	int		 wake[2];	/* pipe: the loop ends a slow tick
 					   when meters start (-1: none) */
 
@@ -1336,7 +1342,7 @@ wr_commands(struct writer *w)
 
 /* Peaks and clips since the last drain, merged for the loop to take. */
 static void
-wr_publish_levels(struct writer *w)
+wr_publish_levels(struct writer *w, int measured)
 {
 	union { float f; unsigned u; } now, old;
 	long long	t = (long long)mono_ns();
@@ -1365,6 +1371,14 @@ wr_publish_levels(struct writer *w)
 		w->clips_seen[c] = w->clips[c];
 		w->peak[c] = 0;
 	}
+	/*
+	 * The meters have news when a period was measured, or when none has
+	 * come for a while (JACK stopped): then silence is the truth.
+	 */
+	if (measured)
+		w->levels_rec_ns = t;
+	if (measured || t - w->levels_rec_ns >= WR_LEVELS_IDLE_NS)
+		atomic_fetch_add(&w->levels_seq, 1);
 }
 
 /*
@@ -1488,6 +1502,7 @@ wr_drain(struct writer *w, int final)
 	const unsigned char	*rec;
 	size_t			 len;
 	int64_t			 gap;
+	int			 measured = 0;
 
 	wr_take_want(w);
 	wr_commands(w);
@@ -1505,8 +1520,9 @@ wr_drain(struct writer *w, int final)
 		wr_record(w, (const struct cap_rec *)rec,
 		    (const float *)(rec + sizeof(*h)), gap);
 		ring_release(w->ring, len);
+		measured = 1;
 	}
-	wr_publish_levels(w);
+	wr_publish_levels(w, measured);
 	atomic_store(&w->st_fill, ring_fill(w->ring));
 	atomic_store(&w->st_high_water, ring_high_water(w->ring));
 }
@@ -2089,11 +2105,12 @@ writer_event(struct writer *w, struct writer_event *e)
 	return 1;
 }
 
-void
+int
 writer_levels(struct writer *w, float peak[], unsigned char clip[])
 {
 	union { float f; unsigned u; } v;
 	long long now = (long long)mono_ns();
+	uint64_t seq = atomic_load(&w->levels_seq);
 	ssize_t n = 0;
 	unsigned c;
 
@@ -2109,6 +2126,10 @@ writer_levels(struct writer *w, float peak[], unsigned char clip[])
 		peak[c] = v.f;
 		clip[c] = atomic_exchange(&w->clip[c], 0);
 	}
+	if (seq == w->levels_seen)
+		return 0;
+	w->levels_seen = seq;
+	return 1;
 }
 
 void

@@ -116,9 +116,11 @@ int		 writer_config(struct writer *, const struct cfg *);
 int		 writer_event(struct writer *, struct writer_event *);
 /*
  * Main thread: each channel's peak and clip flag since the last call
- * (arrays of the channel count), recording or not.
+ * (arrays of the channel count), recording or not.  Returns 1 when the
+ * writer measured since the last call, 0 when it made no pass (a peak of
+ * 0 then means nothing measured, not silence).
  */
-void		 writer_levels(struct writer *, float peak[],
+int		 writer_levels(struct writer *, float peak[],
 		    unsigned char clip[]);
 /*
  * Main thread, for the alarms (alarm.h): each channel's CLOCK_MONOTONIC
