@@ -4,7 +4,7 @@
 # siggen's swell, port names and the state, and no controls; a clip lights
 # its channel's lamp and no other; an operator marks, stops (after the
 # page asks), starts and rotates; a restart of recd is said plainly and
-# survived; at 64 channels the meters fit a 1280x800 tablet.  With
+# survived; at 64 and 256 channels the meters fit a 1280x800 tablet.  With
 # SHOTS=DIR the screenshots of README are written there.
 # (The plain pass runs it: ASan sees recweb in test_web.)
 . "$(dirname "$0")/lib.sh"
@@ -82,5 +82,14 @@ stop_recd
 start_siggen big 64 -t
 rec 64 big
 out=$(page shot "$url" op:pw-0f-the-op 64 ${SHOTS:+"$SHOTS/recweb-64.png"}) || fail "$out"
+echo "$out"
+# 256, the top of channels' range, from four siggens: still on one screen,
+# every meter fed.
+stop_recd
+for g in b1 b2 b3; do
+	start_siggen "$g" 64 -t
+done
+rec 256 '(big|b1|b2|b3)'
+out=$(page shot "$url" watch:look 256) || fail "$out"
 echo "$out"
 stop_recd

@@ -34,13 +34,15 @@ async function browse(cred, viewport = { width: 1280, height: 800 }) {
 	return { browser, page };
 }
 
-// Waits until every channel has a peak, and returns them.
+// Waits until every channel has a peak, and returns those peaks: read
+// once, in the page (the page empties them when it connects again).
 async function peaks(page, n) {
-	await page.waitForFunction((k) => window.recweb &&
-	    window.recweb.peaks.length === k &&
-	    window.recweb.peaks.every((p) => typeof p === 'number'), n,
-	    { timeout: 10 * SECOND });
-	return page.evaluate(() => window.recweb.peaks.slice());
+	const h = await page.waitForFunction((k) => {
+		const p = window.recweb ? window.recweb.peaks : [];
+		return p.length === k && p.every((v) => typeof v === 'number') ?
+		    p : null;
+	}, n, { timeout: 10 * SECOND });
+	return h.jsonValue();
 }
 
 function stdinLine() {
