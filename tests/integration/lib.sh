@@ -87,6 +87,15 @@ not_under_asan() {
 	fi
 }
 
+# need_npm PACKAGE: node and an npm package of the web tests
+# (tests/web/node_modules, which make check installs), or a skip.
+need_npm() {
+	command -v node >/dev/null && [ -d "tests/web/node_modules/$1" ] || {
+		echo "skipped: no node or no tests/web/node_modules/$1 (make check installs it)"
+		exit 77
+	}
+}
+
 # plain_only: for slow end-to-end tests whose paths the other tests show
 # the sanitizers already (test_restart: ten server restarts); the plain
 # pass runs them, and make check stays within its time on two cores.

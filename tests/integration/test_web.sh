@@ -13,8 +13,7 @@ not_under_tsan
 
 RECWEB=${RECWEB:-$B/recweb}
 NODE_DIR=tests/web
-command -v node >/dev/null && [ -d "$NODE_DIR/node_modules/ws" ] || {
-	echo "skipped: no node or no $NODE_DIR/node_modules (make deps)"; exit 77; }
+need_npm ws
 bridge() {
 	node "$NODE_DIR/bridge.mjs" "$@"
 }

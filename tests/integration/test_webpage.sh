@@ -12,8 +12,7 @@ plain_only
 
 RECWEB=${RECWEB:-$B/recweb}
 NODE_DIR=tests/web
-command -v node >/dev/null && [ -d "$NODE_DIR/node_modules/playwright-core" ] || {
-	echo "skipped: no node or no $NODE_DIR/node_modules (make deps)"; exit 77; }
+need_npm playwright-core
 command -v "${CHROMIUM:-chromium}" >/dev/null || {
 	echo "skipped: no chromium (make deps installs it)"; exit 77; }
 page() {
