@@ -87,6 +87,16 @@ not_under_asan() {
 	fi
 }
 
+# free_port: a TCP port on 127.0.0.1 that nothing listens on, from a
+# range that depends on the test's PID.
+free_port() {
+	local p=$((20000 + $$ % 20000)) i
+	for ((i = 0; i < 50; i++, p++)); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+	done
+	fail "no free TCP port from $((p - 50))"
+}
+
 # need_npm PACKAGE: node and an npm package of the web tests
 # (tests/web/node_modules, which make check installs), or a skip.
 need_npm() {

@@ -19,7 +19,7 @@ bridge() {
 }
 sock="$T/ctl/s.sock"
 ro="$T/view/ro.sock"
-port=$((20000 + $$ % 20000))
+port=$(free_port)
 url="http://127.0.0.1:$port"
 
 # start_recweb ARGS...: returns once it serves.

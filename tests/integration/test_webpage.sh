@@ -20,7 +20,7 @@ page() {
 }
 sock="$T/ctl/s.sock"
 ro="$T/view/ro.sock"
-port=$((20000 + $$ % 20000))
+port=$(free_port)
 url="http://127.0.0.1:$port"
 printf 'op:pw-0f-the-op\nwatch:look:viewer\n' >"$T/pw"
 chmod 600 "$T/pw"

@@ -126,6 +126,9 @@ const steps = {
 		await page.waitForFunction(() =>
 		    document.querySelector('#state').textContent === 'recording',
 		    null, { timeout: 10 * SECOND });
+		// The take begins with recd's next period: rotate once it has.
+		await page.waitForSelector('#events li:has-text("take_started")',
+		    { timeout: 10 * SECOND });
 		await page.click('#rotate');
 		await page.waitForSelector('#events li:has-text("file_closed")',
 		    { timeout: 10 * SECOND });
