@@ -222,7 +222,8 @@ jack_changed(struct recd *r)
  * no period for a second (or three periods) is said at once; a stall that
  * lasts gets a fresh client; a fresh client as deaf ends recd (exit 1),
  * so that the service manager starts it again and the start repairs the
- * files.
+ * files.  A client run too rarely gets a fresh one too; when that one is
+ * run as rarely, it is said, and recd records what comes.
  */
 void
 live_tick(uv_timer_t *t)
@@ -280,6 +281,13 @@ live_tick(uv_timer_t *t)
 		    "connecting afresh", (unsigned long long)got,
 		    (unsigned long long)expected);
 		jack_lost(r, 2);
+		break;
+	case LIVE_OVERLOADED:
+		live_window(&r->live, &got, &expected);
+		log_errx("jack: a fresh client is run for %llu of %llu periods "
+		    "as well: the machine or the server is overloaded; recd "
+		    "records what it is given, each gap logged",
+		    (unsigned long long)got, (unsigned long long)expected);
 		break;
 	case LIVE_GIVE_UP:
 		log_errx("jack: a fresh client is not run either; exiting so "

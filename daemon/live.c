@@ -40,8 +40,8 @@ live_attach(struct live *l, uint64_t cycles, int64_t now_ns, unsigned rate,
 }
 
 /*
- * At the end of each window: did JACK run us for at least half of the
- * periods that the wall clock says the server had?  1 when it has not,
+ * At the end of each window: did JACK run us for 9 in 10 of the periods
+ * that the wall clock says the server had?  1 when it has not,
  * LIVE_STARVED_WINDOWS times in a row.
  */
 static int
@@ -55,7 +55,7 @@ live_starved(struct live *l, uint64_t cycles, int64_t now_ns)
 	l->expected = (uint64_t)((double)span * l->rate / l->period / 1e9);
 	l->win_ns = now_ns;
 	l->win_cycles = cycles;
-	if (l->got * 2 >= l->expected) {
+	if (l->got * LIVE_STARVED_OF >= l->expected * LIVE_STARVED_RUN) {
 		l->starved = 0;
 		return 0;
 	}
@@ -77,7 +77,11 @@ live_check(struct live *l, uint64_t cycles, int64_t now_ns)
 		}
 		if (!l->asked && live_starved(l, cycles, now_ns)) {
 			l->asked = 1;
-			return l->fresh ? LIVE_GIVE_UP : LIVE_STARVED;
+			/* A fresh client starved as well: the machine or
+			 * the server may be overloaded, and a third client
+			 * or a new process would fare no better.  What
+			 * comes is recorded, its gaps logged. */
+			return l->fresh ? LIVE_OVERLOADED : LIVE_STARVED;
 		}
 		/* A fresh client that keeps up has made good. */
 		if (l->starved == 0 && now_ns - l->win_ns < LIVE_WINDOW_NS &&
