@@ -85,8 +85,11 @@ CONV_OBJ   = $(B)/common/conv.o $(B)/common/conv_sse2.o \
 COMMON_OBJ = $(B)/common/ring.o $(B)/common/ring_rt.o $(CONV_OBJ) \
 	     $(FMT_OBJ) $(B)/common/cfg.o $(B)/common/log.o
 PROTO_OBJ  = $(B)/protocol/cfgjson.o $(B)/protocol/proto.o
+WRITER_OBJ = $(B)/daemon/writer.o $(B)/daemon/writer_ctl.o $(B)/daemon/writer_ev.o \
+	     $(B)/daemon/writer_files.o $(B)/daemon/writer_levels.o \
+	     $(B)/daemon/writer_take.o $(B)/daemon/take.o
 DAEMON_OBJ = $(B)/daemon/main.o $(B)/daemon/cap.o $(B)/daemon/cap_rt.o \
-	     $(B)/daemon/writer.o $(B)/daemon/ctlsrv.o $(B)/daemon/notify.o \
+	     $(WRITER_OBJ) $(B)/daemon/ctlsrv.o $(B)/daemon/notify.o \
 	     $(B)/daemon/hooks.o $(B)/daemon/retain.o $(B)/daemon/flush.o \
 	     $(B)/daemon/live.o $(B)/daemon/alarm.o $(B)/daemon/repair.o \
 	     $(B)/daemon/cmd.o $(B)/daemon/event.o $(B)/daemon/jackconn.o \
@@ -99,7 +102,7 @@ CTL_OBJ    = $(B)/ctl/recctl.o $(B)/ctl/meter.o $(B)/ctl/conn.o \
 UNIT_TESTS = $(B)/tests/test_ring $(B)/tests/test_conv $(B)/tests/test_wav \
 	     $(B)/tests/test_cfg $(B)/tests/test_cfgjson $(B)/tests/test_proto \
 	     $(B)/tests/test_meter $(B)/tests/test_hooks $(B)/tests/test_retain \
-	     $(B)/tests/test_flush $(B)/tests/test_live $(B)/tests/test_alarm \
+	     $(B)/tests/test_flush $(B)/tests/test_live $(B)/tests/test_take $(B)/tests/test_alarm \
 	     $(B)/tests/test_webauth $(B)/tests/test_clock \
 	     $(B)/tests/test_gate $(B)/tests/test_diskw $(B)/tests/test_fmt
 
@@ -196,7 +199,7 @@ $(B)/tests/test_retain: $(B)/tests/test_retain.o $(B)/daemon/retain.o \
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 $(B)/tests/test_flush.o: CF_tests += -Idaemon
 $(B)/tests/test_flush: $(B)/tests/test_flush.o $(B)/daemon/flush.o \
-    $(B)/daemon/fsutil.o $(B)/daemon/retain.o $(FMT_OBJ) $(B)/common/log.o
+    $(B)/daemon/fileset.o $(B)/daemon/fsutil.o $(B)/daemon/retain.o $(FMT_OBJ) $(B)/common/log.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lm -lpthread
 
 $(B)/tests/test_live.o: CF_tests += -Idaemon
@@ -206,6 +209,9 @@ $(B)/tests/test_live: $(B)/tests/test_live.o $(B)/daemon/live.o
 $(B)/tests/test_webauth.o: CF_tests += $(LWS_CFLAGS)
 $(B)/tests/test_webauth: $(B)/tests/test_webauth.o $(B)/ctl/webauth.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LWS_LIBS)
+$(B)/tests/test_take.o: CF_tests += -Idaemon
+$(B)/tests/test_take: $(B)/tests/test_take.o $(B)/daemon/take.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 $(B)/tests/test_gate.o: CF_tests += -Idaemon
 $(B)/tests/test_gate: $(B)/tests/test_gate.o $(B)/daemon/gate.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lm
@@ -284,7 +290,7 @@ $(B)/tests/bench_conv: $(B)/tests/bench_conv.o $(CONV_OBJ)
 # The real writer and callback, with cap_offline.o in place of cap.o and
 # libjack: no server needed.
 $(B)/tests/bench_writer: $(B)/tests/bench_writer.o $(B)/tests/cap_offline.o \
-    $(B)/daemon/writer.o $(B)/daemon/flush.o $(B)/daemon/retain.o \
+    $(WRITER_OBJ) $(B)/daemon/flush.o $(B)/daemon/retain.o \
     $(B)/daemon/clock.o $(B)/daemon/gate.o $(B)/daemon/fsutil.o \
     $(B)/daemon/diskw.o $(B)/daemon/fileset.o $(B)/daemon/cap_rt.o $(B)/common/ring.o $(B)/common/ring_rt.o \
     $(CONV_OBJ) $(FMT_OBJ) \

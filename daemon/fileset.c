@@ -65,23 +65,10 @@ fset_open_files(struct fset *s)
 	return 0;
 }
 
-/* The flusher's job for the next files. */
+/* fileset.h; a flusher job (flush_write). */
 void
-fset_open_job(void *arg)
+fset_write_buf(struct fset_buf *b)
 {
-	struct fset *s = arg;
-
-	s->job_err = fset_open_files(s);
-}
-
-/*
- * The flusher's job for a full buffer: write it, start the write-back of
- * each step it completed, then refresh the header or sync if asked.
- */
-void
-fset_write_job(void *arg)
-{
-	struct fset_buf			*b = arg;
 	const struct fmt_backend	*be = b->f->be;
 	void				*h = b->f->h;
 	uint64_t			 off;
@@ -150,11 +137,10 @@ fset_close_files(struct fset *s, const char *cue_end)
 	return rc;
 }
 
-/* The flusher's job for the files of the last boundary. */
+/* fileset.h; a flusher job (flush_close). */
 void
-fset_close_job(void *arg)
+fset_close_set(struct fset *s)
 {
-	struct fset	*s = arg;
 	unsigned	 i, k;
 	int		 rc = 0;
 

@@ -1,10 +1,10 @@
 /*
  * fileset.h: the files of one stretch of recording: one (single mode) or
  * one per channel (split), each with two buffers, and what is done to
- * them as a whole: created, written out, closed.  The jobs here run on the
- * flusher thread (flush_call) or on the writer's; they touch nothing but
- * the set, and return -errno (logged, with the file's name) and decide
- * nothing: the writer does.
+ * them as a whole: created, written out, closed.  The flusher runs them as
+ * its typed jobs (flush_open, flush_write, flush_close), or the writer
+ * does when it must wait anyway; they touch nothing but the set, return
+ * -errno (logged, with the file's name) and decide nothing: the take does.
  */
 #ifndef RECD_DAEMON_FILESET_H
 #define RECD_DAEMON_FILESET_H
@@ -96,17 +96,22 @@ struct fset {
  * set away then.
  */
 int	fset_open_files(struct fset *);
-/* As a flusher job (flush_call): the result in job_err. */
-void	fset_open_job(void *set);
-/* The flusher's job for a full buffer (struct fset_buf). */
-void	fset_write_job(void *buf);
+/*
+ * Writes a full buffer out, starts the write-back of each step it
+ * completed, then refreshes the header or syncs if asked: the result in
+ * b->err.
+ */
+void	fset_write_buf(struct fset_buf *b);
 /*
  * Closes the files: the last bytes, cue_end (may be NULL) as a marker
  * at the end, the final header.  Returns 0 or the first error, logged.
  */
 int	fset_close_files(struct fset *, const char *cue_end);
-/* As a flusher job, after the set's writes: the result in job_err. */
-void	fset_close_job(void *set);
+/*
+ * The files of the last boundary, after the writes queued before: closed,
+ * the first error of those writes or of the close in job_err.
+ */
+void	fset_close_set(struct fset *);
 /* Nothing more goes into the set: its files are to be closed. */
 void	fset_retire(struct fset *);
 /* Where an empty buffer's samples go for the backend to take them whole. */

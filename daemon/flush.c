@@ -1,35 +1,37 @@
 /*
- * flush.c: the flusher thread (flush.h).  Two fixed queues of jobs under
- * one mutex: the writer queues, the flusher runs them.  Neither side is
- * real time, and each job waits on the disk far longer than the lock is
- * held.
+ * flush.c: the flusher thread (flush.h).  Two fixed queues of typed jobs
+ * under one mutex: the writer queues, the flusher runs them.  Neither side
+ * is real time, and each job waits on the disk far longer than the lock is
+ * held.  What the writer hears of goes on the done list, a lock-free
+ * stack that the writer takes whole.  Flusher thread, but for the queueing
+ * functions (writer thread).
  */
 #include "flush.h"
-#include "fsutil.h"
 
-#if defined(__linux__)
-#include <sys/prctl.h>
-#endif
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "fileset.h"
+#include "fsutil.h"
 #include "log.h"
 
 #define FL_SLOTS	256		/* jobs queued; then the writer waits */
-#define FL_TEXT_BYTES	64
 
-enum fl_type { FL_FINISH, FL_DROP, FL_DIRSYNC, FL_RETAIN, FL_CALL };
+enum fl_type { FL_OPEN, FL_WRITE, FL_CLOSE, FL_FINISH, FL_DROP, FL_DIRSYNC,
+	FL_RETAIN };
 
 /*
- * The writer's samples go first: its jobs (flush_call) wait in FL_NOW and
+ * The writer's samples go first: its jobs (open, write, close) wait in
+ * FL_NOW and
  * run before any in FL_LATER (finishing files, directory syncs, drops,
  * retention), whose syncs of a whole file and deletions may take long.
  * Each queue runs in order.
@@ -47,20 +49,22 @@ struct fl_job {
 	int		 dir;		/* FL_FINISH: sync the directory too */
 	uint64_t	 frames;	/* FL_FINISH */
 	double		 keep_hours, keep_gb;	/* FL_RETAIN */
-	void		(*fn)(void *);	/* FL_CALL */
-	void		*arg;
-	char		 text[FL_TEXT_BYTES];
+	struct fset	*set;		/* FL_OPEN, FL_CLOSE */
+	struct fset_buf	*buf;		/* FL_WRITE */
+	char		 text[FLUSH_TEXT_BYTES];
 	char		 path[FLUSH_PATH_BYTES];
 };
 
 struct flush {
-	struct flush_ops ops;
 	pthread_t	 thread;
 	pthread_mutex_t	 lock;
 	pthread_cond_t	 work;		/* the flusher: a job, or stop */
 	pthread_cond_t	 room;		/* the writer: a slot, or a job ran */
 	struct fl_lane	 lane[FL_LANES];
 	int		 stop;
+	int		 held;		/* flush_hold */
+	_Atomic(struct flush_note *) notes;	/* the done list, newest
+					   first */
 
 	/* The flusher thread only. */
 	struct retain	*retain;
@@ -95,13 +99,42 @@ fl_sync_dir(const char *path)
 		close(fd);
 }
 
+/* Onto the done list.  Without memory the note is lost, said. */
+static void
+fl_note(struct flush *fl, enum flush_note_type type, const char *path,
+    const char *text, uint64_t n, int named)
+{
+	struct flush_note *nt = malloc(sizeof(*nt));
+
+	if (nt == NULL) {
+		log_warnx("file %s: %s: the writer is not told", path,
+		    strerror(ENOMEM));
+		return;
+	}
+	nt->type = type;
+	nt->n = n;
+	nt->named = named;
+	snprintf(nt->text, sizeof(nt->text), "%s", text);
+	snprintf(nt->path, sizeof(nt->path), "%s", path);
+	nt->next = atomic_load_explicit(&fl->notes, memory_order_relaxed);
+	while (!atomic_compare_exchange_weak_explicit(&fl->notes, &nt->next,
+	    nt, memory_order_release, memory_order_relaxed))
+		;
+}
+
+static void
+fl_deleted(void *arg, const char *path, uint64_t bytes, const char *why)
+{
+	fl_note(arg, FLUSH_DELETED, path, why, bytes, 0);
+}
+
 static void
 fl_retain_apply(struct flush *fl)
 {
 	if (fl->retain == NULL || (fl->keep_hours <= 0 && fl->keep_gb <= 0))
 		return;
 	retain_apply(fl->retain, fl->keep_hours, fl->keep_gb, time(NULL),
-	    fl->ops.deleted, fl->ops.arg);
+	    fl_deleted, fl);
 }
 
 /* New settings; the ledger of another directory when it changed. */
@@ -161,9 +194,7 @@ fl_finish(struct flush *fl, const struct fl_job *j)
 	/* The ledger of recd's own files, for retention. */
 	if (named && fl->retain != NULL && retain_add(fl->retain, j->path) != 0)
 		log_warnx("retention: %s: not in the ledger", j->path);
-	if (fl->ops.finished != NULL)
-		fl->ops.finished(fl->ops.arg, j->path, j->text, j->frames,
-		    named);
+	fl_note(fl, FLUSH_FINISHED, j->path, j->text, j->frames, named);
 	if (j->dir) {
 		/* The final names, as durable as the data synced above. */
 		fl_sync_dir(j->path);
@@ -175,6 +206,15 @@ static void
 fl_run(struct flush *fl, const struct fl_job *j)
 {
 	switch (j->type) {
+	case FL_OPEN:
+		j->set->job_err = fset_open_files(j->set);
+		break;
+	case FL_WRITE:
+		fset_write_buf(j->buf);
+		break;
+	case FL_CLOSE:
+		fset_close_set(j->set);
+		break;
 	case FL_FINISH:
 		fl_finish(fl, j);
 		break;
@@ -186,9 +226,6 @@ fl_run(struct flush *fl, const struct fl_job *j)
 		break;
 	case FL_RETAIN:
 		fl_retain(fl, j);
-		break;
-	case FL_CALL:
-		j->fn(j->arg);
 		break;
 	}
 }
@@ -213,12 +250,11 @@ fl_main(void *arg)
 	struct fl_job	*j;
 	int		 k;
 
-#if defined(__linux__)
-	(void)prctl(PR_SET_NAME, "recd-flush");
-#endif
+	fs_thread_name("recd-flush");	/* for top -H, perf */
 	pthread_mutex_lock(&fl->lock);
 	for (;;) {
-		while ((k = fl_ready(fl)) < 0 && !fl->stop)
+		/* Held, nothing starts; stopping lets go of the hold. */
+		while (((k = fl_ready(fl)) < 0 || fl->held) && !fl->stop)
 			pthread_cond_wait(&fl->work, &fl->lock);
 		if (k < 0)
 			break;
@@ -236,7 +272,7 @@ fl_main(void *arg)
 }
 
 struct flush *
-flush_new(const struct flush_ops *ops, char *err, size_t errlen)
+flush_new(char *err, size_t errlen)
 {
 	struct flush	*fl;
 	int		 rc, k;
@@ -248,7 +284,7 @@ flush_new(const struct flush_ops *ops, char *err, size_t errlen)
 			goto nomem;
 	if (fl == NULL)
 		goto nomem;
-	fl->ops = *ops;
+	atomic_init(&fl->notes, NULL);
 	pthread_mutex_init(&fl->lock, NULL);
 	pthread_cond_init(&fl->work, NULL);
 	pthread_cond_init(&fl->room, NULL);
@@ -285,6 +321,7 @@ flush_del(struct flush *fl)
 	pthread_mutex_destroy(&fl->lock);
 	retain_close(fl->retain);
 	free(fl->retain_dir);
+	flush_notes_free(flush_notes(fl));	/* nobody took them */
 	free(fl->lane[FL_NOW].slots);
 	free(fl->lane[FL_LATER].slots);
 	free(fl);
@@ -356,16 +393,36 @@ flush_retain(struct flush *fl, const char *dir, double keep_hours,
 	fl_queue(fl, FL_LATER);
 }
 
-uint64_t
-flush_call(struct flush *fl, void (*fn)(void *), void *arg)
+/* Queues a job of the writer's; returns its number. */
+static uint64_t
+fl_now(struct flush *fl, enum fl_type type, struct fset *set,
+    struct fset_buf *buf)
 {
-	struct fl_job	*j = fl_slot(fl, FL_NOW, FL_CALL, -1, NULL);
+	struct fl_job	*j = fl_slot(fl, FL_NOW, type, -1, NULL);
 	uint64_t	 seq = fl->lane[FL_NOW].tail;
 
-	j->fn = fn;
-	j->arg = arg;
+	j->set = set;
+	j->buf = buf;
 	fl_queue(fl, FL_NOW);
 	return seq;
+}
+
+uint64_t
+flush_open(struct flush *fl, struct fset *set)
+{
+	return fl_now(fl, FL_OPEN, set, NULL);
+}
+
+uint64_t
+flush_write(struct flush *fl, struct fset_buf *buf)
+{
+	return fl_now(fl, FL_WRITE, NULL, buf);
+}
+
+uint64_t
+flush_close(struct flush *fl, struct fset *set)
+{
+	return fl_now(fl, FL_CLOSE, set, NULL);
 }
 
 int
@@ -400,5 +457,40 @@ flush_wait(struct flush *fl)
 	for (k = 0; k < FL_LANES; k++)
 		while (fl->lane[k].head < until[k])
 			pthread_cond_wait(&fl->room, &fl->lock);
+	pthread_mutex_unlock(&fl->lock);
+}
+
+struct flush_note *
+flush_notes(struct flush *fl)
+{
+	struct flush_note *n, *next, *old = NULL;
+
+	n = atomic_exchange_explicit(&fl->notes, NULL, memory_order_acquire);
+	/* Newest first on the stack: the caller wants them in order. */
+	for (; n != NULL; n = next) {
+		next = n->next;
+		n->next = old;
+		old = n;
+	}
+	return old;
+}
+
+void
+flush_notes_free(struct flush_note *n)
+{
+	struct flush_note *next;
+
+	for (; n != NULL; n = next) {
+		next = n->next;
+		free(n);
+	}
+}
+
+void
+flush_hold(struct flush *fl, int on)
+{
+	pthread_mutex_lock(&fl->lock);
+	fl->held = on;
+	pthread_cond_signal(&fl->work);
 	pthread_mutex_unlock(&fl->lock);
 }

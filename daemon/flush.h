@@ -1,10 +1,17 @@
 /*
  * flush.h: the flusher, the writer's second thread.  It does what waits
- * on the disk, so that the writer only converts: writing the samples out
- * (the writer's own jobs, flush_call), finishing closed files (sync, final
- * name, directory sync, ledger) and retention.
+ * on the disk, so that the writer only converts: typed jobs that open a
+ * set of files, write a buffer out and close a set (the writer's own,
+ * fileset.c's code), finish closed files (sync, final name, directory
+ * sync, ledger), drop files thrown away, sync a directory, and retention.
  *
- * Two queues, each run in order: the writer's jobs (flush_call) run first;
+ * What the writer must hear of comes back on a done list, never through a
+ * call into the writer: a job's number is done (flush_done), and a file
+ * finished or deleted (flush_notes, which the writer drains each pass).
+ * The list is lock-free: the flusher pushes, the writer takes it whole.
+ *
+ * Two queues, each run in order: the writer's jobs (open, write, close)
+ * run first;
  * the others wait until none of those does, since syncing a whole file or
  * deleting one may take long and the writer may be waiting for a buffer.
  * The writer queues a file's finish only once the job that closed it has
@@ -30,25 +37,33 @@
 
 #define FLUSH_PATH_BYTES	(PATH_MAX + 128)	/* a recording's path */
 
-struct flush;
+#define FLUSH_TEXT_BYTES	64
 
-/* Run on the flusher thread. */
-struct flush_ops {
-	/*
-	 * A file is finished: synced, and renamed from PATH.partial to PATH
-	 * when named is 1 (0: the rename failed, logged, and it keeps the
-	 * .partial name).  text and frames are what flush_finish was given.
-	 * The directory sync that makes the names durable follows the last
-	 * file of a set.
-	 */
-	void	(*finished)(void *arg, const char *path, const char *text,
-		    uint64_t frames, int named);
-	retain_deleted_fn deleted;	/* retention deleted a file */
-	void	*arg;
+struct flush;
+struct fset;
+struct fset_buf;
+
+/* On the done list, oldest first. */
+enum flush_note_type {
+	FLUSH_FINISHED,		/* a file synced and renamed from
+				   PATH.partial to PATH (named 1), or left
+				   .partial (named 0: the rename failed,
+				   logged); text and n (frames) are what
+				   flush_finish was given */
+	FLUSH_DELETED		/* retention deleted path: n bytes, text why */
+};
+
+struct flush_note {
+	struct flush_note	*next;
+	enum flush_note_type	 type;
+	uint64_t		 n;
+	int			 named;
+	char			 text[FLUSH_TEXT_BYTES];
+	char			 path[FLUSH_PATH_BYTES];
 };
 
 /* Starts the thread.  NULL with the reason in err. */
-struct flush	*flush_new(const struct flush_ops *, char *err, size_t errlen);
+struct flush	*flush_new(char *err, size_t errlen);
 /* Runs every job still queued, then ends the thread.  NULL is allowed. */
 void		 flush_del(struct flush *);
 
@@ -73,16 +88,28 @@ void		 flush_dirsync(struct flush *, const char *path);
 void		 flush_retain(struct flush *, const char *dir,
 		    double keep_hours, double keep_gb);
 /*
- * Runs fn(arg) on the flusher thread, in turn with the other jobs, and
- * returns the job's number for flush_done.  fn must not queue jobs.  What
- * fn writes, the writer may read once flush_done said so (the lock orders
- * them).
+ * The writer's jobs, run before any finish, drop or retention queued: each
+ * returns its number for flush_done.  While a job runs, the flusher owns
+ * what it names; the writer reads the result (job_err, err) once
+ * flush_done said so (the lock orders them).
  */
-uint64_t	 flush_call(struct flush *, void (*fn)(void *), void *arg);
+uint64_t	 flush_open(struct flush *, struct fset *);	/* the files */
+uint64_t	 flush_write(struct flush *, struct fset_buf *);
+uint64_t	 flush_close(struct flush *, struct fset *);	/* after its
+								   writes */
 /* 1 once job seq has run; flush_wait_for returns then. */
 int		 flush_done(struct flush *, uint64_t seq);
 void		 flush_wait_for(struct flush *, uint64_t seq);
 /* Returns once every job queued so far, in both queues, has run. */
 void		 flush_wait(struct flush *);
+/*
+ * The done list: every note pushed since the last call, oldest first, for
+ * the caller to free (flush_notes_free).  One thread takes them: the
+ * writer, or after it has stopped the thread that stopped it.
+ */
+struct flush_note *flush_notes(struct flush *);
+void		 flush_notes_free(struct flush_note *);
+/* Test hook: held (1), the flusher starts no job until let go (0). */
+void		 flush_hold(struct flush *, int);
 
 #endif

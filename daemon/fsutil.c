@@ -1,13 +1,17 @@
 /*
  * fsutil.c: mkdir -p, existence and a rename that never replaces
- * (fsutil.h).  The OS differences of naming files are here (renameat2 on
- * Linux).  Any thread.
+ * (fsutil.h), and a thread's name.  The daemon's OS differences are here
+ * (renameat2 and prctl on Linux); the file format's (O_DIRECT,
+ * sync_file_range) are in common/wav_io.c.  Any thread.
  */
 #if defined(__linux__)
 #define _GNU_SOURCE		/* renameat2 */
 #endif
 #include "fsutil.h"
 
+#if defined(__linux__)
+#include <sys/prctl.h>
+#endif
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -66,4 +70,14 @@ fs_rename_noreplace(const char *from, const char *to)
 	if (fs_exists(to))
 		return -EEXIST;
 	return rename(from, to) == 0 ? 0 : -errno;
+}
+
+void
+fs_thread_name(const char *name)
+{
+#if defined(__linux__)
+	(void)prctl(PR_SET_NAME, name);
+#else
+	(void)name;
+#endif
 }

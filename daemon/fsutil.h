@@ -29,4 +29,7 @@ int	fs_exists(const char *path);
  */
 int	fs_rename_noreplace(const char *from, const char *to);
 
+/* Names the calling thread, for top -H and perf (Linux; else nothing). */
+void	fs_thread_name(const char *);
+
 #endif

@@ -140,8 +140,9 @@ void		 writer_alarm_levels(struct writer *, int64_t loud_ns[],
 void		 writer_attach(struct writer *, struct cap *, double lost_s,
 		    const char *why);
 /*
- * Main thread, from the liveness guard (live.h): JACK ran the callback
- * for the last time at cycle `last' (cap_cycles), and nothing since ...
+ * Main thread, from the liveness guard (live.h), through the command
+ * queue like every command: JACK ran the callback for the last time at
+ * cycle `last' (cap_cycles), and nothing since ...
  */
 void		 writer_stalled(struct writer *, uint64_t last);
 /*

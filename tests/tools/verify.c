@@ -4,7 +4,7 @@
  * its own WAV parser (not recd's).  Files are grouped by channel in split
  * mode (_chNN_ in the name) and ordered by their bext TimeReference.
  *
- * usage: verify [-b 16|24] [-c CHANNELS] [-d] [-g] [-G PREROLL:HOLD] [-k]
+ * usage: verify [-b 16|24] [-c CHANNELS] [-d] [-g] [-G PREROLL:HOLD] [-j P:N] [-k]
  *               [-m MIN_FRAMES] [-v] FILE...
  *   -d  also print "PATH HEADER_FRAMES DISK_FRAMES" for every file: the
  *       frames its header covers, and the whole frames the file holds
@@ -18,6 +18,10 @@
  *       (HOLD + PREROLL between two in one file), except where the take
  *       began or ended; a file holds stretches of consecutive cycles, and
  *       files follow each other by whole cycles of 2^17 frames
+ *   -j  P:N  up to N jumps of exactly P frames (one period) forward or
+ *       back in siggen's codes, inside or between files, each printed:
+ *       a source that JACK did not run in a cycle, or whose next cycle's
+ *       buffer a late reader got (xruns of a frozen server)
  *   -k  a take cut by kill -9: in split mode the channels may end at
  *       different frames (each file is written on its own); the summary
  *       gives the shortest channel
@@ -57,6 +61,9 @@ static uint64_t	gate_segments;
 #define GATE_ON		0x8000		/* signal from this phase ... */
 #define GATE_OFF	0x18000		/* ... to this one */
 static int	allow_gaps;
+static long long jump_frames;	/* -j: P ... */
+static long long jumps_left;	/* ... N, less those used */
+static long long jumps;		/* used */
 static uint64_t	gaps, silence_runs;
 
 static uint32_t
@@ -277,6 +284,19 @@ check_file(const struct vfile *v, int64_t *expect, uint64_t wrap)
 					    "from different frames", (unsigned
 					    long long)(done + i));
 			}
+			if (*expect >= 0 && idx != *expect && jumps_left > 0 &&
+			    ((idx - *expect + (int64_t)wrap) % (int64_t)wrap ==
+			    jump_frames || (*expect - idx + (int64_t)wrap) %
+			    (int64_t)wrap == jump_frames)) {
+				printf("verify: %s: frame %llu: a jump of %lld "
+				    "frames (frame index %lld, expected %lld)\n",
+				    v->path, (unsigned long long)(done + i),
+				    jump_frames, (long long)idx,
+				    (long long)*expect);
+				jumps_left--;
+				jumps++;
+				*expect = idx;
+			}
 			if (*expect >= 0 && idx != *expect)
 				fail(v->path, "frame %llu: frame index %lld, "
 				    "expected %lld: samples lost or repeated",
@@ -471,7 +491,7 @@ main(int argc, char *argv[])
 	int			 n = 0, i, opt, verbose = 0, disk = 0;
 	int			 killed = 0;
 
-	while ((opt = getopt(argc, argv, "b:c:dgG:km:v")) != -1) {
+	while ((opt = getopt(argc, argv, "b:c:dgG:j:km:v")) != -1) {
 		switch (opt) {
 		case 'b':
 			sig_bits = atoi(optarg);
@@ -491,6 +511,11 @@ main(int argc, char *argv[])
 			    (long long *)&gate_hold) != 2)
 				fail(optarg, "-G PREROLL:HOLD (frames)");
 			break;
+		case 'j':
+			if (sscanf(optarg, "%lld:%lld", &jump_frames,
+			    &jumps_left) != 2 || jump_frames <= 0)
+				fail(optarg, "-j PERIOD:COUNT (frames)");
+			break;
 		case 'k':
 			killed = 1;
 			break;
@@ -502,7 +527,8 @@ main(int argc, char *argv[])
 			break;
 		default:
 			fprintf(stderr, "usage: verify [-b 16|24] [-c CH] [-d] "
-			    "[-g] [-k] [-m MIN_FRAMES] [-v] FILE...\n");
+			    "[-g] [-j P:N] [-k] [-m MIN_FRAMES] [-v] "
+			    "FILE...\n");
 			return 2;
 		}
 	}
@@ -600,7 +626,10 @@ main(int argc, char *argv[])
 		    (unsigned long long)frames_g0,
 		    (unsigned long long)min_frames);
 	printf("verify: %d files, %u groups, %llu frames each, %llu gaps, "
-	    "%llu silence runs\n", n, groups, (unsigned long long)frames_g0,
+	    "%llu silence runs", n, groups, (unsigned long long)frames_g0,
 	    (unsigned long long)gaps, (unsigned long long)silence_runs);
+	if (jump_frames > 0)
+		printf(", %lld jumps of a period", jumps);
+	printf("\n");
 	return 0;
 }

@@ -1,10 +1,10 @@
 /*
  * test_flush.c: the flusher thread on real files in a temp directory:
- * finishing (sync, final name without ever replacing a file, ledger,
- * callback on the flusher's own thread), order and back-pressure past a
- * full queue, flush_del running what is still queued, retention after
- * finished sets, and write-back of a WAV file that grows.  alarm() turns
- * a deadlock into a failure.
+ * finishing (sync, final name without ever replacing a file, ledger, a
+ * note on the done list), order and back-pressure past a full queue, the
+ * writer's jobs before the others, flush_del running what is still
+ * queued, retention after finished sets, and write-back of a WAV file that
+ * grows.  alarm() turns a deadlock into a failure.
  */
 #include <sys/stat.h>
 
@@ -24,6 +24,7 @@
 
 #include <cmocka.h>
 
+#include "fileset.h"
 #include "flush.h"
 #include "fsutil.h"
 #include "log.h"
@@ -33,7 +34,7 @@
 #define TEST_TIMEOUT_S	120	/* the whole binary */
 #define WAIT_S		20	/* one wait for the queue to fill */
 #define FLUSH_SLOTS	256	/* FL_SLOTS in flush.c: the queue's length */
-#define MAX_FIN		16	/* callbacks kept in full */
+#define MAX_FIN		16	/* notes kept in full */
 #define MAX_DEL		16
 #define MANY		1000	/* jobs for the order test: about 4 queues */
 #define DEL_JOBS	300	/* jobs left queued for flush_del */
@@ -42,7 +43,7 @@
 #define WB_CHUNK	(1 << 20)
 
 struct fin {
-	char		 path[256];
+	char		 path[FLUSH_PATH_BYTES];
 	char		 text[64];
 	uint64_t	 frames;
 	int		 named;
@@ -53,22 +54,19 @@ struct fx {
 	char		 log[128];	/* captured stderr, outside dir */
 	int		 saved_stderr;
 	struct flush	*fl;
-	pthread_t	 caller;	/* the thread that queues */
 
-	/* Written by the callbacks; read once flush_wait has returned. */
+	/* From the done list (collect), by the thread that queues. */
 	struct fin	 fin[MAX_FIN];
 	unsigned	 nfin;
-	unsigned	 on_caller;	/* callbacks run on the caller */
 	unsigned	 out_of_order;	/* frames != index (check_order) */
 	int		 check_order;
-	char		 deleted[MAX_DEL][256];
+	char		 deleted[MAX_DEL][FLUSH_PATH_BYTES];
 	uint64_t	 del_bytes[MAX_DEL];
 	unsigned	 ndel;
 
 	/* The order test: lock for what both threads touch. */
 	pthread_mutex_t	 lock;
 	pthread_cond_t	 cond;
-	int		 hold;		/* the first callback waits */
 	unsigned	 queued;	/* calls returned to the producer */
 	unsigned	 overrun;	/* queued more than the queue holds */
 	char		 error[600];	/* the producer's failure */
@@ -101,54 +99,52 @@ rm_tree(const char *path)
 	rmdir(path);
 }
 
+/* Takes the done list: finished files into fin, deleted ones into
+ * deleted. */
 static void
-on_finished(void *arg, const char *path, const char *text, uint64_t frames,
-    int named)
+collect(struct fx *f)
 {
-	struct fx *f = arg;
+	struct flush_note *list, *n;
 
-	pthread_mutex_lock(&f->lock);
-	while (f->hold)
-		pthread_cond_wait(&f->cond, &f->lock);
-	/* Job k runs while at most FLUSH_SLOTS jobs, k's own included, wait. */
-	if (f->queued > frames + FLUSH_SLOTS)
-		f->overrun++;
-	if (pthread_equal(pthread_self(), f->caller))
-		f->on_caller++;
-	pthread_mutex_unlock(&f->lock);
-	if (f->check_order && frames != f->nfin)
-		f->out_of_order++;
-	if (f->nfin < MAX_FIN) {
-		snprintf(f->fin[f->nfin].path, sizeof(f->fin[0].path), "%s",
-		    path);
-		snprintf(f->fin[f->nfin].text, sizeof(f->fin[0].text), "%s",
-		    text);
-		f->fin[f->nfin].frames = frames;
-		f->fin[f->nfin].named = named;
+	list = flush_notes(f->fl);
+	for (n = list; n != NULL; n = n->next) {
+		if (n->type == FLUSH_DELETED) {
+			if (f->ndel < MAX_DEL) {
+				snprintf(f->deleted[f->ndel],
+				    sizeof(f->deleted[0]), "%s", n->path);
+				f->del_bytes[f->ndel] = n->n;
+			}
+			f->ndel++;
+			continue;
+		}
+		if (f->check_order && n->n != f->nfin)
+			f->out_of_order++;
+		if (f->nfin < MAX_FIN) {
+			snprintf(f->fin[f->nfin].path,
+			    sizeof(f->fin[0].path), "%s", n->path);
+			snprintf(f->fin[f->nfin].text,
+			    sizeof(f->fin[0].text), "%s", n->text);
+			f->fin[f->nfin].frames = n->n;
+			f->fin[f->nfin].named = n->named;
+		}
+		f->nfin++;
 	}
-	f->nfin++;
+	flush_notes_free(list);
 }
 
+/* Every job queued so far has run; the done list taken. */
 static void
-on_deleted(void *arg, const char *path, uint64_t bytes, const char *why)
+wait_all(struct fx *f)
 {
-	struct fx *f = arg;
-
-	(void)why;
-	if (f->ndel < MAX_DEL) {
-		snprintf(f->deleted[f->ndel], sizeof(f->deleted[0]), "%s",
-		    path);
-		f->del_bytes[f->ndel] = bytes;
-	}
-	f->ndel++;
+	flush_wait(f->fl);
+	collect(f);
 }
 
 static int
 setup(void **state)
 {
-	struct fx		*f = calloc(1, sizeof(*f));
-	struct flush_ops	 ops = { on_finished, on_deleted, NULL };
-	char			 err[256] = "";
+	struct fx	*f = calloc(1, sizeof(*f));
+	char		 err[256] = "";
 
 	if (f == NULL)
 		return -1;
@@ -157,11 +153,9 @@ setup(void **state)
 		return -1;
 	snprintf(f->log, sizeof(f->log), "%s.stderr", f->dir);
 	f->saved_stderr = -1;
-	f->caller = pthread_self();
 	pthread_mutex_init(&f->lock, NULL);
 	pthread_cond_init(&f->cond, NULL);
-	ops.arg = f;
-	f->fl = flush_new(&ops, err, sizeof(err));
+	f->fl = flush_new(err, sizeof(err));
 	if (f->fl == NULL) {
 		fprintf(stderr, "flush_new: %s\n", err);
 		return -1;
@@ -297,7 +291,7 @@ test_finish(void **state)
 	fd = make_file(f, "a.wav" FS_PARTIAL, "take one");
 	path_of(f, "a.wav", p, sizeof(p));
 	flush_finish(f->fl, fd, p, "2 pcm24 48000", 123456789012ULL, 1);
-	flush_wait(f->fl);
+	wait_all(f);
 	/* First, before anything here could get the number again. */
 	assert_true(fd_closed(fd));
 	assert_string_equal(read_file(f, "a.wav", buf, sizeof(buf)),
@@ -308,7 +302,6 @@ test_finish(void **state)
 	assert_string_equal(f->fin[0].text, "2 pcm24 48000");
 	assert_true(f->fin[0].frames == 123456789012ULL);
 	assert_int_equal(f->fin[0].named, 1);
-	assert_int_equal(f->on_caller, 0);
 	/* No retention asked for: no ledger either. */
 	assert_false(exists(f, RETAIN_LEDGER));
 }
@@ -327,7 +320,7 @@ test_finish_never_replaces(void **state)
 	path_of(f, "b.wav", p, sizeof(p));
 	start_log(f);
 	flush_finish(f->fl, fd, p, "1 pcm16 44100", 7, 1);
-	flush_wait(f->fl);
+	wait_all(f);
 	assert_true(fd_closed(fd));
 	log = stop_log(f);
 	assert_string_equal(read_file(f, "b.wav", buf, sizeof(buf)),
@@ -353,7 +346,7 @@ test_drop_closes(void **state)
 
 	fd = make_file(f, "c.wav" FS_PARTIAL, "dropped");
 	flush_drop(f->fl, fd);
-	flush_wait(f->fl);
+	wait_all(f);
 	assert_true(fd_closed(fd));
 	assert_int_equal(f->nfin, 0);
 	/* Dropping is closing: the file itself is the writer's to remove. */
@@ -387,7 +380,14 @@ producer(void *arg)
 		}
 		p[strlen(p) - strlen(FS_PARTIAL)] = '\0';
 		flush_finish(f->fl, fd, p, "1 float32 96000", i, i % 10 == 9);
+		/*
+		 * Job i is queued: at most FLUSH_SLOTS jobs wait, so every
+		 * one before those has run and is on the done list.
+		 */
+		collect(f);
 		pthread_mutex_lock(&f->lock);
+		if (i + 1 > f->nfin + FLUSH_SLOTS)
+			f->overrun++;
 		f->queued++;
 		pthread_cond_broadcast(&f->cond);
 		pthread_mutex_unlock(&f->lock);
@@ -396,10 +396,11 @@ producer(void *arg)
 }
 
 /*
- * Four queues' worth from another thread, with the first job held until
- * the queue is full: the producer then waits (it never gets more than a
- * queue ahead of the flusher), nothing deadlocks, and the callbacks come
- * in the order the jobs were queued.
+ * Four queues' worth from another thread, with the flusher held until the
+ * queue is full: the producer then waits (it never gets more than a queue
+ * ahead of the flusher), nothing deadlocks, and the notes come in the
+ * order the jobs were queued.  The producer takes the done list, as the
+ * writer does; this thread takes the rest once it has ended.
  */
 static void
 test_order_backpressure(void **state)
@@ -412,29 +413,25 @@ test_order_backpressure(void **state)
 	int		 rc = 0;
 
 	f->check_order = 1;
-	f->hold = 1;
+	flush_hold(f->fl, 1);
 	assert_int_equal(pthread_create(&t, NULL, producer, f), 0);
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += WAIT_S;
 	pthread_mutex_lock(&f->lock);
-	/* The caller is the producer now, for on_caller. */
-	f->caller = t;
 	while (f->queued < FLUSH_SLOTS && f->error[0] == '\0' && rc == 0)
 		rc = pthread_cond_timedwait(&f->cond, &f->lock, &until);
 	queued = f->queued;
-	f->hold = 0;
-	pthread_cond_broadcast(&f->cond);
 	pthread_mutex_unlock(&f->lock);
+	flush_hold(f->fl, 0);
 	assert_int_equal(pthread_join(t, NULL), 0);
 	if (f->error[0] != '\0')
 		fail_msg("producer: %s", f->error);
-	/* The first job held its slot: the queue was full, no more. */
+	/* Held: the queue was full, no more. */
 	assert_int_equal(queued, FLUSH_SLOTS);
-	flush_wait(f->fl);
+	wait_all(f);
 	assert_int_equal(f->overrun, 0);
 	assert_int_equal(f->nfin, MANY);
 	assert_int_equal(f->out_of_order, 0);
-	assert_int_equal(f->on_caller, 0);
 	for (i = 0; i < MANY; i++) {
 		snprintf(name, sizeof(name), "f%04u.wav", i);
 		snprintf(want, sizeof(want), "file %u", i);
@@ -445,46 +442,52 @@ test_order_backpressure(void **state)
 	}
 }
 
-/* A flush_call job: notes how many files were finished when it ran. */
-static void
-note_finished(void *arg)
-{
-	struct fx *f = arg;
-
-	f->ndel = f->nfin;	/* ndel: unused in this test */
-}
-
 /*
- * The writer's jobs (flush_call) run before finishes queued ahead of them,
- * and flush_done / flush_wait_for see them through.
+ * The writer's jobs run before finishes queued ahead of them, and
+ * flush_done / flush_wait_for see them through.  Held, the flusher gets
+ * four finishes, the first of c0.wav.partial, then an open of a set whose
+ * file is c0.wav: its open (O_EXCL) of c0.wav.partial fails if it runs
+ * first, as it must, and succeeds once the finish has renamed the file.
  */
 static void
-test_calls_first(void **state)
+test_writer_jobs_first(void **state)
 {
-	struct fx	*f = *state;
-	char		 name[32], want[32];
-	uint64_t	 seq;
-	unsigned	 i;
+	struct fx		*f = *state;
+	struct fset		 s;
+	struct fset_file	 ff;
+	char			 name[32], want[32];
+	uint64_t		 seq;
+	unsigned		 i;
 
-	f->hold = 1;
+	flush_hold(f->fl, 1);
 	for (i = 0; i < 4; i++) {
 		snprintf(name, sizeof(name), "c%u.wav", i);
 		snprintf(want, sizeof(want), "file %u", i);
 		finish(f, name, want, i, 0);
 	}
-	f->ndel = 99;
-	seq = flush_call(f->fl, note_finished, f);
-	pthread_mutex_lock(&f->lock);
-	f->hold = 0;
-	pthread_cond_broadcast(&f->cond);
-	pthread_mutex_unlock(&f->lock);
+	memset(&s, 0, sizeof(s));
+	memset(&ff, 0, sizeof(ff));
+	s.f = &ff;
+	s.n = 1;
+	s.kind = fmt_kind(0);
+	s.par.channels = 1;
+	s.par.rate = 48000;
+	s.par.bits = s.kind->bits;
+	ff.be = s.kind->be;
+	ff.sfd = -1;
+	path_of(f, "c0.wav", ff.path, sizeof(ff.path));
+	s.job_err = 1;
+	start_log(f);
+	seq = flush_open(f->fl, &s);
+	assert_false(flush_done(f->fl, seq));
+	flush_hold(f->fl, 0);
 	flush_wait_for(f->fl, seq);
 	assert_true(flush_done(f->fl, seq));
-	flush_wait(f->fl);
-	/* At most the first finish, held when the call came, ran before. */
-	assert_true(f->ndel <= 1);
+	wait_all(f);
+	(void)stop_log(f);
+	assert_int_equal(s.job_err, -EEXIST);
+	assert_null(ff.h);
 	assert_int_equal(f->nfin, 4);
-	f->ndel = 0;
 }
 
 /* flush_del runs what is still queued before the thread ends. */
@@ -495,7 +498,6 @@ test_del_runs_queued(void **state)
 	char		 name[32], want[32], buf[64];
 	unsigned	 i;
 
-	f->check_order = 1;
 	for (i = 0; i < DEL_JOBS; i++) {
 		snprintf(name, sizeof(name), "d%04u.wav", i);
 		snprintf(want, sizeof(want), "file %u", i);
@@ -503,8 +505,6 @@ test_del_runs_queued(void **state)
 	}
 	flush_del(f->fl);
 	f->fl = NULL;
-	assert_int_equal(f->nfin, DEL_JOBS);
-	assert_int_equal(f->out_of_order, 0);
 	for (i = 0; i < DEL_JOBS; i++) {
 		snprintf(name, sizeof(name), "d%04u.wav", i);
 		snprintf(want, sizeof(want), "file %u", i);
@@ -558,7 +558,7 @@ test_retention(void **state)
 	finish(f, "a.wav", kb, 0, 1);
 	finish(f, "b.wav", kb, 1, 1);
 	finish(f, "c.wav", kb, 2, 1);
-	flush_wait(f->fl);
+	wait_all(f);
 	assert_int_equal(f->nfin, 3);
 	assert_int_equal(f->ndel, 0);
 	ledger_paths(f, paths, sizeof(paths));
@@ -566,7 +566,7 @@ test_retention(void **state)
 
 	/* 2500 bytes: the oldest of 3000 goes. */
 	flush_retain(f->fl, f->dir, 0, 2.5e-6);
-	flush_wait(f->fl);
+	wait_all(f);
 	assert_int_equal(f->ndel, 1);
 	path_of(f, "a.wav", p, sizeof(p));
 	assert_string_equal(f->deleted[0], p);
@@ -578,11 +578,11 @@ test_retention(void **state)
 
 	/* Not the end of a set: 3000 bytes stay until one is. */
 	finish(f, "d.wav", kb, 3, 0);
-	flush_wait(f->fl);
+	wait_all(f);
 	assert_int_equal(f->ndel, 1);
 	assert_true(exists(f, "b.wav"));
 	finish(f, "e.wav", kb, 4, 1);
-	flush_wait(f->fl);
+	wait_all(f);
 	assert_int_equal(f->ndel, 3);
 	path_of(f, "b.wav", p, sizeof(p));
 	assert_string_equal(f->deleted[1], p);
@@ -595,7 +595,7 @@ test_retention(void **state)
 
 	/* A tiny limit takes everything but the ledger. */
 	flush_retain(f->fl, f->dir, 0, 1e-9);
-	flush_wait(f->fl);
+	wait_all(f);
 	assert_int_equal(f->ndel, 5);
 	assert_false(exists(f, "d.wav"));
 	assert_false(exists(f, "e.wav"));
@@ -668,7 +668,7 @@ test_writeback(void **state)
 	assert_true(frames == WB_DATA / 4);
 	assert_int_equal(wav_close(w, err, sizeof(err)), 0);
 	flush_finish(f->fl, sfd, p, "2 pcm16 48000", frames, 1);
-	flush_wait(f->fl);
+	wait_all(f);
 	assert_true(fd_closed(sfd));
 	assert_int_equal(f->nfin, 1);
 	assert_int_equal(f->fin[0].named, 1);
@@ -704,7 +704,7 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_drop_closes, setup,
 		    teardown),
-		cmocka_unit_test_setup_teardown(test_calls_first, setup,
+		cmocka_unit_test_setup_teardown(test_writer_jobs_first, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_order_backpressure,
 		    setup, teardown),

@@ -1,0 +1,394 @@
+/*
+ * writer_ctl.c: the writer as the loop sees it (writer.h): created,
+ * started and stopped, steered through one command queue, read through
+ * its event queue and counters.  Main thread; writer_attach only while
+ * the writer thread is stopped.
+ */
+#include "writer_priv.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "ring.h"
+
+struct writer *
+writer_new(const struct cfg *cfg, struct cap *cap, void (*notify)(void *),
+    void *arg, char *err, size_t errlen)
+{
+	struct writer	*w;
+	size_t		 arena;
+	unsigned	 i, k;
+	int		 gate_ok;
+
+	w = calloc(1, sizeof(*w));
+	if (w == NULL || cfg_copy(&w->cfg, cfg, err, errlen) != 0) {
+		free(w);
+		snprintf(err, errlen, "writer: %s", strerror(ENOMEM));
+		return NULL;
+	}
+	w->cap = cap;
+	w->ring = cap_ring(cap);
+	w->nch = cap_channels(cap);
+	w->rate = cap_rate(cap);
+	w->notify = notify;
+	w->notify_arg = arg;
+	atomic_init(&w->st_disk_free, -1);
+	atomic_init(&w->st_gate, -1);
+	w->disk_free = -1;
+	w->wake[0] = w->wake[1] = -1;
+	if (pipe(w->wake) != 0 ||
+	    fcntl(w->wake[0], F_SETFL, O_NONBLOCK) != 0 ||
+	    fcntl(w->wake[1], F_SETFL, O_NONBLOCK) != 0 ||
+	    fcntl(w->wake[0], F_SETFD, FD_CLOEXEC) != 0 ||
+	    fcntl(w->wake[1], F_SETFD, FD_CLOEXEC) != 0) {
+		snprintf(err, errlen, "writer: pipe: %s", strerror(errno));
+		writer_del(w);
+		return NULL;
+	}
+	w->src = calloc(w->nch, sizeof(*w->src));
+	w->planes = calloc(w->nch, sizeof(*w->planes));
+	w->peak = calloc(w->nch, sizeof(*w->peak));
+	w->clips = calloc(w->nch, sizeof(*w->clips));
+	w->clips_seen = calloc(w->nch, sizeof(*w->clips_seen));
+	w->dither = calloc(w->nch, sizeof(*w->dither));
+	w->peak_bits = calloc(w->nch, sizeof(*w->peak_bits));
+	w->clip = calloc(w->nch, sizeof(*w->clip));
+	w->loud_ns = calloc(w->nch, sizeof(*w->loud_ns));
+	w->clip_total = calloc(w->nch, sizeof(*w->clip_total));
+	w->peak2_bits = calloc(w->nch, sizeof(*w->peak2_bits));
+	w->silence_lin = (float)pow(10, w->cfg.silence_threshold_dbfs / 20);
+	gate_ok = gate_init(&w->gate, w->nch) == 0;
+	w->cmdq = ring_new(WR_CMD_SLOTS * sizeof(struct wr_cmd),
+	    sizeof(struct wr_cmd), err, errlen);
+	w->evq = ring_new(WR_EV_SLOTS * sizeof(struct writer_event),
+	    sizeof(struct writer_event), err, errlen);
+	if (w->src == NULL || w->planes == NULL || w->peak == NULL ||
+	    w->clips == NULL || w->clips_seen == NULL || w->dither == NULL ||
+	    w->peak_bits == NULL || w->clip == NULL || w->cmdq == NULL ||
+	    w->loud_ns == NULL || w->clip_total == NULL ||
+	    w->peak2_bits == NULL ||
+	    !gate_ok || w->evq == NULL)
+		goto nomem;
+	for (i = 0; i < w->nch; i++)
+		w->dither[i] = 0x9e3779b9u * (i + 1);
+	/*
+	 * Every set can hold split files, two buffers each; single mode
+	 * carves its file's two larger ones from the same arena.
+	 */
+	arena = (size_t)2 * w->nch * (WR_SPLIT_BUF + FMT_ALIGN);
+	if (arena < 2 * (WR_BUF_BYTES + FMT_ALIGN))
+		arena = 2 * (WR_BUF_BYTES + FMT_ALIGN);
+	for (k = 0; k < 3; k++) {
+		w->sets[k].f = calloc(w->nch, sizeof(struct fset_file));
+		/* Touched now, so the first writes meet no page fault. */
+		w->sets[k].arena = aligned_alloc(FMT_ALIGN, arena);
+		if (w->sets[k].f == NULL || w->sets[k].arena == NULL)
+			goto nomem;
+		memset(w->sets[k].arena, 0, arena);
+		for (i = 0; i < w->nch; i++)
+			w->sets[k].f[i].sfd = -1;
+	}
+	w->cur = &w->sets[0];
+	w->next = &w->sets[1];
+	w->old = &w->sets[2];
+	w->rotate_at = WR_NEVER;
+	return w;
+nomem:
+	snprintf(err, errlen, "writer: %s", strerror(ENOMEM));
+	writer_del(w);
+	return NULL;
+}
+
+int
+writer_start(struct writer *w, char *err, size_t errlen)
+{
+	int rc;
+
+	w->fl = flush_new(err, errlen);
+	if (w->fl == NULL)
+		return -ENOMEM;
+	rc = pthread_create(&w->thread, NULL, wr_main, w);
+	if (rc != 0) {
+		snprintf(err, errlen, "writer: thread: %s", strerror(rc));
+		flush_del(w->fl);
+		w->fl = NULL;
+		return -rc;
+	}
+	w->started = 1;
+	return 0;
+}
+
+void
+writer_stop(struct writer *w)
+{
+	if (!w->started)
+		return;
+	atomic_store(&w->stop, 1);
+	pthread_join(w->thread, NULL);
+	/* Every file the writer closed is finished, and told, when this
+	 * returns. */
+	wr_flush_wait(w);
+	flush_del(w->fl);
+	w->fl = NULL;
+	atomic_store(&w->stop, 0);
+	w->started = 0;
+}
+
+void
+writer_attach(struct writer *w, struct cap *cap, double lost_s,
+    const char *why)
+{
+	w->cap = cap;
+	w->ring = cap_ring(cap);
+	w->rate = cap_rate(cap);
+	w->have_pos = 0;
+	w->anchored = 0;	/* another server, another frame clock */
+	w->recording = 0;	/* skips what came before the connections */
+	w->rotate_at = WR_NEVER;
+	w->stall_cycle = 0;	/* the new client counts anew */
+	w->stall_done = 0;
+	gate_resize(&w->gate);	/* the pre-roll, sized again for the rate */
+	wr_gate_reset(w);
+	if (w->in_take) {
+		w->gap_pending = 1;
+		w->gap_lost_s = lost_s > 0 ? lost_s : 1.0 / w->rate;
+		snprintf(w->pause_why, sizeof(w->pause_why), "%s", why);
+	}
+}
+
+void
+writer_stalled(struct writer *w, uint64_t last)
+{
+	struct wr_cmd *c;
+
+	if ((c = ring_reserve_rt(w->cmdq, sizeof(*c))) == NULL) {
+		log_warnx("writer: its queue is full: the stall's gap is "
+		    "measured by JACK's frame time alone");
+		return;
+	}
+	memset(c, 0, sizeof(*c));
+	c->type = WR_CMD_STALL;
+	c->cycle = last;
+	ring_commit_rt(w->cmdq, sizeof(*c));
+}
+
+void
+writer_unstalled(struct writer *w, int64_t stall_ns)
+{
+	struct wr_cmd *c;
+
+	if ((c = ring_reserve_rt(w->cmdq, sizeof(*c))) == NULL) {
+		log_warnx("writer: its queue is full: the stall's gap is "
+		    "measured by JACK's frame time alone");
+		return;
+	}
+	memset(c, 0, sizeof(*c));
+	c->type = WR_CMD_UNSTALL;
+	c->ns = stall_ns;
+	ring_commit_rt(w->cmdq, sizeof(*c));
+}
+
+void
+writer_del(struct writer *w)
+{
+	const struct wr_cmd	*c;
+	unsigned		 k;
+
+	if (w == NULL)
+		return;
+	writer_stop(w);
+	for (k = 0; k < 3; k++) {
+		free(w->sets[k].arena);
+		free(w->sets[k].f);
+	}
+	/* Configurations sent but never taken. */
+	while (w->cmdq != NULL &&
+	    (c = ring_record(w->cmdq, 0, sizeof(*c))) != NULL) {
+		if (c->type == WR_CMD_CONFIG) {
+			cfg_done(c->cfg);
+			free(c->cfg);
+		}
+		ring_release(w->cmdq, sizeof(*c));
+	}
+	ring_del(w->cmdq);
+	ring_del(w->evq);
+	if (w->wake[0] >= 0)
+		close(w->wake[0]);
+	if (w->wake[1] >= 0)
+		close(w->wake[1]);
+	free(w->src);
+	free(w->planes);
+	free(w->peak);
+	free(w->clips);
+	free(w->clips_seen);
+	free(w->dither);
+	free(w->peak_bits);
+	free(w->clip);
+	free(w->loud_ns);
+	free(w->clip_total);
+	free(w->peak2_bits);
+	gate_free(&w->gate);
+	cfg_done(&w->cfg);
+	free(w);
+}
+
+void
+writer_get_stats(struct writer *w, struct writer_stats *st)
+{
+	st->recording = atomic_load(&w->st_recording);
+	st->failed = atomic_load(&w->st_failed);
+	st->frames = atomic_load(&w->st_frames);
+	st->files_opened = atomic_load(&w->st_opened);
+	st->files_closed = atomic_load(&w->st_closed);
+	st->gaps = atomic_load(&w->st_gaps);
+	st->gap_frames = atomic_load(&w->st_gap_frames);
+	st->ring_high_water = atomic_load(&w->st_high_water);
+	st->ring_fill = atomic_load(&w->st_fill);
+	st->take_frames = atomic_load(&w->st_take_frames);
+	st->take_start = (time_t)atomic_load(&w->st_take_start);
+	st->disk_free = atomic_load(&w->st_disk_free);
+	st->events_lost = atomic_load(&w->st_events_lost);
+	st->gate = atomic_load(&w->st_gate);
+	st->gate_since = atomic_load(&w->st_gate_since);
+	st->paused = atomic_load(&w->st_paused);
+	st->pass_max_ns = atomic_load(&w->st_pass_max_ns);
+	st->turn_max_ns = atomic_load(&w->st_turn_max_ns);
+}
+
+static int
+wr_send(struct writer *w, enum wr_cmd_type type, struct cfg *cfg,
+    const char *label, int on, uint32_t from)
+{
+	struct wr_cmd *c;
+
+	c = ring_reserve_rt(w->cmdq, sizeof(*c));
+	if (c == NULL)
+		return -EAGAIN;
+	memset(c, 0, sizeof(*c));
+	c->type = type;
+	c->on = on;
+	c->from = from;
+	c->cfg = cfg;
+	snprintf(c->label, sizeof(c->label), "%s", label != NULL ? label : "");
+	ring_commit_rt(w->cmdq, sizeof(*c));
+	return 0;
+}
+
+int
+writer_rotate(struct writer *w)
+{
+	return wr_send(w, WR_CMD_ROTATE, NULL, NULL, 0, 0);
+}
+
+int
+writer_mark(struct writer *w, const char *label)
+{
+	return wr_send(w, WR_CMD_MARK, NULL, label, 0, 0);
+}
+
+int
+writer_resume(struct writer *w)
+{
+	return wr_send(w, WR_CMD_RESUME, NULL, NULL, 0, 0);
+}
+
+int
+writer_config(struct writer *w, const struct cfg *cfg)
+{
+	struct cfg	*c;
+	char		 err[256];
+	int		 rc;
+
+	c = malloc(sizeof(*c));
+	if (c == NULL)
+		return -ENOMEM;
+	if ((rc = cfg_copy(c, cfg, err, sizeof(err))) != 0) {
+		free(c);
+		return rc;
+	}
+	rc = wr_send(w, WR_CMD_CONFIG, c, NULL, 0, 0);
+	if (rc != 0) {
+		cfg_done(c);
+		free(c);
+	}
+	return rc;
+}
+
+int
+writer_event(struct writer *w, struct writer_event *e)
+{
+	const struct writer_event *q;
+
+	q = ring_record(w->evq, 0, sizeof(*q));
+	if (q == NULL)
+		return 0;
+	memcpy(e, q, sizeof(*e));
+	ring_release(w->evq, sizeof(*q));
+	return 1;
+}
+
+int
+writer_levels(struct writer *w, float peak[], unsigned char clip[])
+{
+	union { float f; unsigned u; } v;
+	long long now = (long long)wr_mono_ns();
+	uint64_t seq = atomic_load(&w->levels_seq);
+	ssize_t n = 0;
+	unsigned c;
+
+	/*
+	 * Meters start: end the writer's slow tick (wr_sleep).  A full pipe
+	 * means a wake-up is pending already.
+	 */
+	if (now - atomic_exchange(&w->levels_ns, now) >= WR_METER_NS)
+		n = write(w->wake[1], "", 1);
+	(void)n;
+	for (c = 0; c < w->nch; c++) {
+		v.u = atomic_exchange(&w->peak_bits[c], 0);
+		peak[c] = v.f;
+		clip[c] = atomic_exchange(&w->clip[c], 0);
+	}
+	if (seq == w->levels_seen)
+		return 0;
+	w->levels_seen = seq;
+	return 1;
+}
+
+void
+writer_alarm_levels(struct writer *w, int64_t loud_ns[], uint64_t clips[],
+    float peak[])
+{
+	union { float f; unsigned u; } v;
+	unsigned c;
+
+	for (c = 0; c < w->nch; c++) {
+		loud_ns[c] = atomic_load(&w->loud_ns[c]);
+		clips[c] = atomic_load(&w->clip_total[c]);
+		v.u = atomic_exchange(&w->peak2_bits[c], 0);
+		peak[c] = v.f;
+	}
+}
+
+int
+writer_take(struct writer *w, int on, uint32_t from)
+{
+	return wr_send(w, WR_CMD_TAKE, NULL, NULL, on, from);
+}
+
+void
+writer_test_stall(struct writer *w, unsigned ms)
+{
+	atomic_store(&w->stall_ms, ms);
+}
+
+uint64_t
+writer_beats(struct writer *w)
+{
+	return atomic_load(&w->beats);
+}

@@ -1,0 +1,541 @@
+/*
+ * writer_files.c: the file sets as mechanism (writer_priv.h): names the
+ * files of a stretch, has the flusher open them ahead of a boundary,
+ * converts frames into their buffers, rotates at the boundary and closes.
+ * Every failure is returned as -errno, logged with the file; what follows
+ * is the take's to decide (writer_take.c).  Writer thread.
+ */
+#include "writer_priv.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "conv.h"
+#include "fmt.h"
+#include "fsutil.h"
+#include "log.h"
+
+/*
+ * The boundary after the stretch that starts at frame start: clock.c
+ * plans it; here it is kept, and a re-alignment told.
+ */
+void
+wr_plan_rotation(struct writer *w, uint64_t start, const struct timespec *wall,
+    const struct timespec *nominal)
+{
+	struct clock_plan p;
+
+	clock_plan_rotation(w->cfg.rotate_seconds, w->cfg.rotate_align,
+	    w->rate, start, wall, nominal, &p);
+	if (p.at == CLOCK_NEVER) {
+		w->rotate_at = WR_NEVER;
+		return;
+	}
+	if (p.drift_s != 0)
+		log_info("rotation: the sample clock is %.3f s off the wall "
+		    "clock; this file is %lld frames long to keep files on "
+		    "the wall clock's boundaries", p.drift_s,
+		    (long long)(p.at - start));
+	w->rotate_wall = p.wall;
+	w->rotate_at = p.at;
+}
+
+/* Port names go into file names: keep them to a safe alphabet. */
+static void
+safe_name(char *dst, size_t len, const char *src)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len && src[i] != '\0'; i++)
+		dst[i] = (src[i] >= 'a' && src[i] <= 'z') ||
+		    (src[i] >= 'A' && src[i] <= 'Z') ||
+		    (src[i] >= '0' && src[i] <= '9') || src[i] == '-' ||
+		    src[i] == '.' || src[i] == '_' ? src[i] : '_';
+	dst[i] = '\0';
+}
+
+/*
+ * Names the files of set s from its wall time: directory/template, then
+ * -N when any of the names is taken, then _chNN_PORT in split mode, .wav.
+ */
+static int
+wr_name_set(struct writer *w, struct fset *s)
+{
+	struct tm	tm;
+	char		rel[PATH_MAX], base[PATH_MAX], port[64];
+	char		partial[FSET_PARTIAL_BYTES];
+	const char	*p;
+	unsigned	i, suffix;
+	int		taken, n;
+
+	localtime_r(&s->wall.tv_sec, &tm);
+	if (strftime(rel, sizeof(rel), w->cfg.name_template, &tm) == 0) {
+		log_errx("name_template: \"%s\": expands to nothing",
+		    w->cfg.name_template);
+		return -EINVAL;
+	}
+	for (p = rel; p != NULL; p = strchr(p, '/')) {
+		if (*p == '/')
+			p++;
+		if (rel[0] == '/' || (p[0] == '.' && p[1] == '.' &&
+		    (p[2] == '/' || p[2] == '\0'))) {
+			log_errx("name_template: \"%s\" gives \"%s\", which "
+			    "leaves directory", w->cfg.name_template, rel);
+			return -EINVAL;
+		}
+	}
+	for (suffix = 0; suffix <= WR_MAX_SUFFIX; suffix++) {
+		if (suffix == 0)
+			n = snprintf(base, sizeof(base), "%s/%s",
+			    w->cfg.directory, rel);
+		else
+			n = snprintf(base, sizeof(base), "%s/%s-%u",
+			    w->cfg.directory, rel, suffix);
+		if (n < 0 || (size_t)n >= sizeof(base) - 80)
+			goto toolong;
+		taken = 0;
+		for (i = 0; i < s->n; i++) {
+			if (s->split) {
+				safe_name(port, sizeof(port),
+				    cap_port_short_name(w->cap, i));
+				snprintf(s->f[i].path, sizeof(s->f[i].path),
+				    w->nch > 99 ? "%s_ch%03u_%s%s" :
+				    "%s_ch%02u_%s%s", base, i + 1, port,
+				    s->kind->be->ext);
+			} else
+				snprintf(s->f[i].path, sizeof(s->f[i].path),
+				    "%s%s", base, s->kind->be->ext);
+			snprintf(partial, sizeof(partial), "%s" FS_PARTIAL,
+			    s->f[i].path);
+			taken |= fs_exists(s->f[i].path) || fs_exists(partial);
+		}
+		if (!taken)
+			return 0;
+	}
+	log_errx("file %s%s: taken, and so are the next %d names", base,
+	    s->kind->be->ext, WR_MAX_SUFFIX);
+	return -EEXIST;
+toolong:
+	log_errx("directory %s: file names from \"%s\" are too long",
+	    w->cfg.directory, w->cfg.name_template);
+	return -ENAMETOOLONG;
+}
+
+/*
+ * Throws the files of s away: they hold nothing of the take yet.  Files
+ * the flusher is opening are waited for first.
+ */
+void
+wr_discard_set(struct writer *w, struct fset *s)
+{
+	char		partial[FSET_PARTIAL_BYTES], err[256];
+	unsigned	i;
+
+	/* No job may touch the files now. */
+	if (s->opening)
+		flush_wait_for(w->fl, s->job);
+	for (i = 0; s->open && i < s->n; i++) {
+		(void)wr_reclaim(w, &s->f[i].b[0], 1);
+		(void)wr_reclaim(w, &s->f[i].b[1], 1);
+	}
+	for (i = 0; i < s->n; i++) {
+		if (s->f[i].h != NULL) {
+			s->f[i].be->close(s->f[i].h, err, sizeof(err));
+			s->f[i].h = NULL;
+			snprintf(partial, sizeof(partial), "%s" FS_PARTIAL,
+			    s->f[i].path);
+			unlink(partial);
+		}
+		if (s->f[i].sfd >= 0)
+			flush_drop(w->fl, s->f[i].sfd);
+		s->f[i].sfd = -1;
+	}
+	s->open = s->opening = 0;
+}
+
+/*
+ * Names the files of s, whose start, wall and time_ref are set, in the
+ * mode and format the configuration asks for now, and sets what their
+ * headers say; fset_open_files opens them.
+ */
+static int
+wr_open_begin(struct writer *w, struct fset *s)
+{
+	unsigned	i, k;
+	int		rc;
+
+	s->written = 0;
+	s->split = w->cfg.mode == CFG_MODE_SPLIT;
+	s->n = s->split ? w->nch : 1;
+	s->kind = fmt_kind(w->cfg.format);
+	s->fmt = s->kind->conv;
+	s->frame_bytes = conv_sample_bytes(s->fmt) * (s->split ? 1 : w->nch);
+	s->buf_bytes = s->split ? WR_SPLIT_BUF : WR_BUF_BYTES;
+	for (i = 0; i < s->n; i++) {
+		for (k = 0; k < 2; k++) {
+			s->f[i].b[k].f = &s->f[i];
+			s->f[i].b[k].base = s->arena + (2 * i + k) *
+			    (s->buf_bytes + FMT_ALIGN);
+			s->f[i].b[k].p = s->f[i].b[k].base;
+			s->f[i].b[k].len = 0;
+			s->f[i].b[k].busy = 0;
+		}
+		s->f[i].be = s->kind->be;
+		s->f[i].fill = 0;
+		s->f[i].handed = 0;
+		s->f[i].failed = 0;
+	}
+	if ((rc = wr_name_set(w, s)) != 0)
+		return rc;
+	memset(&s->par, 0, sizeof(s->par));
+	s->par.channels = s->split ? 1 : w->nch;
+	s->par.rate = w->rate;
+	s->par.bits = s->kind->bits;
+	s->par.is_float = s->kind->is_float;
+	s->par.direct = !s->split &&
+	    s->frame_bytes * w->rate >= WR_DIRECT_RATE;
+	s->par.time_ref = s->time_ref;
+	s->par.origin = s->wall.tv_sec;
+	/* A copy: the configuration may change while the flusher opens. */
+	if (w->cfg.description != NULL) {
+		snprintf(s->desc, sizeof(s->desc), "%s", w->cfg.description);
+		s->par.description = s->desc;
+	}
+	return 0;
+}
+
+/* The files of s are open (rc 0): ready to take over. */
+static int
+wr_open_done(struct writer *w, struct fset *s, int rc)
+{
+	s->opening = 0;
+	if (rc != 0) {
+		wr_discard_set(w, s);
+		return rc;
+	}
+	flush_dirsync(w->fl, s->f[0].path);
+	s->open = 1;
+	atomic_fetch_add(&w->st_opened, s->n);
+	log_info("file %s%s: opened%s%s", s->f[0].path,
+	    s->n > 1 ? " and the other channels" : "",
+	    s->cue0[0] != '\0' ? "; marker: " : "", s->cue0);
+	return 0;
+}
+
+/*
+ * The files of s are the ones being recorded from now on.  The loop lists
+ * them now, not when they are opened, since files opened ahead for a
+ * boundary that a pause or a rotate command moved are thrown away unused.
+ * Their header refreshes and syncs fall due spread over the periods, so
+ * that 64 split files do not all write out their buffers in one pass.
+ */
+void
+wr_announce(struct writer *w, struct fset *s)
+{
+	char		partial[FSET_PARTIAL_BYTES];
+	int64_t		now = wr_mono_ns();
+	unsigned	i;
+
+	for (i = 0; i < s->n; i++) {
+		s->f[i].update_ns = now + (int64_t)(w->cfg.header_seconds *
+		    1e9 * (i + 1) / s->n);
+		s->f[i].sync_ns = now + (int64_t)(w->cfg.fsync_seconds * 1e9 *
+		    (i + 1) / s->n);
+		snprintf(partial, sizeof(partial), "%s" FS_PARTIAL,
+		    s->f[i].path);
+		wr_event(w, WEV_FILE_OPENED, partial, NULL, 0, 0);
+	}
+}
+
+/* Opens the files of s here and now. */
+int
+wr_open_set(struct writer *w, struct fset *s)
+{
+	int rc;
+
+	if ((rc = wr_open_begin(w, s)) != 0)
+		return rc;
+	return wr_open_done(w, s, fset_open_files(s));
+}
+
+/*
+ * Takes b back from the flusher, waiting for it if wait.  Returns what
+ * its job met (0 or -errno), or 0 if it is not back yet.
+ */
+int
+wr_reclaim(struct writer *w, struct fset_buf *b, int wait)
+{
+	if (!b->busy)
+		return 0;
+	if (wait)
+		flush_wait_for(w->fl, b->job);
+	else if (!flush_done(w->fl, b->job))
+		return 0;
+	b->busy = 0;
+	b->len = 0;
+	return b->err;
+}
+
+/*
+ * Hands the buffer being filled to the flusher, with a header refresh or
+ * a sync after it if asked, and fills the other one from now on, once the
+ * flusher is done with it.  Returns 0, or an error that a write of this
+ * file met (logged), now or before.
+ */
+int
+wr_flush(struct writer *w, struct fset_file *f, int update, int sync)
+{
+	struct fset_buf *b = &f->b[f->fill];
+
+	if (b->len == 0 && !update && !sync)
+		return 0;
+	f->handed += b->len;
+	b->update = update;
+	b->sync = sync;
+	b->err = 0;
+	b->busy = 1;
+	b->job = flush_write(w->fl, b);
+	f->fill ^= 1;
+	return wr_reclaim(w, &f->b[f->fill], 1);
+}
+
+/*
+ * The files of s are closed: the flusher syncs them and gives them their
+ * final names (flush_finish), the last one with the directory's sync.
+ */
+static void
+wr_close_done(struct writer *w, struct fset *s)
+{
+	char		text[64];
+	unsigned	i;
+
+	snprintf(text, sizeof(text), "%u %s %u", s->split ? 1 : w->nch,
+	    s->kind->name, s->par.rate);
+	for (i = 0; i < s->n; i++) {
+		flush_finish(w->fl, s->f[i].sfd, s->f[i].path, text, s->frames,
+		    i + 1 == s->n);
+		s->f[i].sfd = -1;
+	}
+	s->closing = 0;
+	atomic_fetch_add(&w->st_closed, s->n);
+	log_info("file %s%s: closed, %llu frames (%.3f s)", s->f[0].path,
+	    s->n > 1 ? " and the other channels" : "",
+	    (unsigned long long)s->frames, (double)s->frames / s->par.rate);
+}
+
+/*
+ * 1 once the flusher's job on s has run (wait: wait for it), and the pass
+ * did rotation work; 0 while it has not.
+ */
+static int
+wr_job_back(struct writer *w, const struct fset *s, int wait)
+{
+	if (wait)
+		flush_wait_for(w->fl, s->job);
+	else if (!flush_done(w->fl, s->job))
+		return 0;
+	w->turned = 1;
+	return 1;
+}
+
+/*
+ * The old files, once the flusher has closed them (wait: wait for it).
+ * Returns 0, or the error their closing met.
+ */
+int
+wr_old_done(struct writer *w, int wait)
+{
+	struct fset *s = w->old;
+
+	if (!s->closing || !wr_job_back(w, s, wait))
+		return 0;
+	wr_close_done(w, s);
+	return s->job_err;
+}
+
+/*
+ * Closes the files of cur here and now, after the old ones.  cur is free
+ * again when it returns.
+ */
+int
+wr_close_cur(struct writer *w, const char *cue_end)
+{
+	struct fset	*s = w->cur;
+	unsigned	 i, k;
+	int		 rc, r;
+
+	rc = wr_old_done(w, 1);
+	if (!s->open)
+		return rc;
+	/* Every write of cur is done: the files are the writer's again. */
+	for (i = 0; i < s->n; i++)
+		for (k = 0; k < 2; k++)
+			if ((r = wr_reclaim(w, &s->f[i].b[k], 1)) != 0 &&
+			    rc == 0)
+				rc = r;
+	fset_retire(s);
+	r = fset_close_files(s, cue_end);
+	wr_close_done(w, s);
+	return rc != 0 ? rc : r;
+}
+
+/*
+ * The next files, once the flusher has opened them (wait: wait for it).
+ * Returns 0 (open, or still opening), or the error their opening met.
+ */
+int
+wr_next_done(struct writer *w, int wait)
+{
+	struct fset *s = w->next;
+
+	if (!s->opening || !wr_job_back(w, s, wait))
+		return 0;
+	return wr_open_done(w, s, s->job_err);
+}
+
+/*
+ * At the boundary: the prepared files take over, and the old ones go to
+ * the flusher to be closed.  So a boundary costs the writer next to
+ * nothing, unless the next files are not open yet.  Returns 0 or -errno.
+ */
+static int
+wr_rotate(struct writer *w)
+{
+	struct fset	*old = w->cur, *nx = w->next, *t;
+	struct timespec	 nominal = w->rotate_wall, now_wall;
+	uint64_t	 at = w->rotate_at;
+	int		 rc;
+
+	if (wr_next_done(w, 1) != 0)
+		log_warnx("next files: trying again at the boundary");
+	if (nx->open && nx->start != at)
+		wr_discard_set(w, nx);	/* opened for another boundary */
+	if (!nx->open) {
+		/* Not prepared (a boundary soon after the last). */
+		nx->start = at;
+		nx->wall = nominal;
+		nx->time_ref = clock_time_ref(old->time_ref, old->start, at,
+		    w->rate);
+		nx->cue0[0] = '\0';
+		if ((rc = wr_open_set(w, nx)) != 0)
+			return rc;
+	}
+	/* The files before the old ones, if any are left. */
+	if ((rc = wr_old_done(w, 1)) != 0)
+		return rc;
+	fset_retire(old);
+	old->job = flush_close(w->fl, old);
+	t = w->old;
+	w->old = old;
+	w->cur = nx;
+	w->next = t;
+	wr_announce(w, nx);
+	cap_frame_wall_time(w->cap, (uint32_t)at, &now_wall);
+	wr_plan_rotation(w, at, &now_wall, &nominal);
+	w->turned = 1;
+	return rc;
+}
+
+/* Has the flusher open the next files, ahead of the boundary. */
+void
+wr_prepare(struct writer *w)
+{
+	struct fset *s = w->next;
+
+	if (s->open || s->opening || w->rotate_at == WR_NEVER ||
+	    !w->cur->open)
+		return;
+	if ((int64_t)(w->rotate_at - w->pos) * 1000000000 / w->rate >
+	    WR_PREPARE_NS)
+		return;
+	s->start = w->rotate_at;
+	s->wall = w->rotate_wall;
+	s->time_ref = clock_time_ref(w->cur->time_ref, w->cur->start,
+	    w->rotate_at, w->rate);
+	s->cue0[0] = '\0';
+	if (wr_open_begin(w, s) != 0) {
+		log_warnx("next files: will try again at the boundary");
+		return;
+	}
+	s->opening = 1;
+	s->job = flush_open(w->fl, s);
+	w->turned = 1;
+}
+
+/*
+ * Converts n frames, from the planar blocks at src + off, into the open
+ * files, rotating where a boundary falls.  src == NULL writes silence.
+ * Conversion goes in pieces that fit a file's buffer.  Returns 0, or the
+ * -errno that a write, an open or a close met (logged).
+ */
+int
+wr_put(struct writer *w, const float *const *src, size_t off, uint64_t n)
+{
+	struct fset	*s;
+	struct fset_file	*f;
+	struct fset_buf	*b;
+	uint64_t	 k;
+	unsigned	 i;
+	int		 rc;
+
+	while (n > 0) {
+		if (w->rotate_at != WR_NEVER && w->pos >= w->rotate_at &&
+		    (rc = wr_rotate(w)) != 0)
+			return rc;
+		s = w->cur;
+		k = n;
+		if (w->rotate_at != WR_NEVER && w->rotate_at - w->pos < k)
+			k = w->rotate_at - w->pos;
+		if (src != NULL && k > s->buf_bytes / s->frame_bytes)
+			k = s->buf_bytes / s->frame_bytes;
+		/* Silence (rare) is written here, once the file is ours. */
+		for (i = 0; src == NULL && i < s->n; i++) {
+			f = &s->f[i];
+			if ((rc = wr_flush(w, f, 0, 0)) != 0 ||
+			    (rc = wr_reclaim(w, &f->b[f->fill ^ 1], 1)) != 0 ||
+			    (rc = f->failed) != 0 ||
+			    (rc = f->be->silence(f->h, k)) != 0)
+				goto fail;
+			f->handed += k * s->frame_bytes;
+		}
+		for (i = 0; src != NULL && i < s->n; i++) {
+			b = &s->f[i].b[s->f[i].fill];
+			if (b->len + k * s->frame_bytes > s->buf_bytes &&
+			    (rc = wr_flush(w, &s->f[i], 0, 0)) != 0)
+				goto fail;
+			fset_aim(&s->f[i], &s->f[i].b[s->f[i].fill]);
+		}
+		if (src != NULL && s->split) {
+			for (i = 0; i < w->nch; i++) {
+				b = &s->f[i].b[s->f[i].fill];
+				conv_mono(s->fmt, src[i] + off, k,
+				    b->p + b->len, &w->peak[i],
+				    &w->clips[i], w->cfg.dither ?
+				    &w->dither[i] : NULL);
+				b->len += k * s->frame_bytes;
+			}
+		} else if (src != NULL) {
+			for (i = 0; i < w->nch; i++)
+				w->src[i] = src[i] + off;
+			b = &s->f[0].b[s->f[0].fill];
+			conv_interleave(s->fmt, w->src, w->nch, k,
+			    b->p + b->len, w->peak, w->clips,
+			    w->cfg.dither ? w->dither : NULL);
+			b->len += k * s->frame_bytes;
+		}
+		w->pos += k;
+		s->written += k;
+		off += k;
+		n -= k;
+		atomic_fetch_add(&w->st_frames, k);
+		atomic_fetch_add(&w->st_take_frames, k);
+	}
+	return 0;
+fail:
+	return rc;
+}

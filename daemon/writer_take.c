@@ -1,0 +1,631 @@
+/*
+ * writer_take.c: the take (writer_priv.h), carrying out take.c's
+ * verdicts: when a take begins and ends, its timeline (TimeReference
+ * across files and gaps), gaps found in the records, pauses for the disk
+ * or a write error and their resumption, the files that the silence
+ * gate's spans open and close, and a change of rate or a stall.  Writer
+ * thread.
+ */
+#include "writer_priv.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "clock.h"
+#include "log.h"
+#include "take.h"
+
+/* The frame in the take that extended frame x is. */
+uint64_t
+wr_take_frame(const struct writer *w, uint64_t x)
+{
+	return w->in_take && x >= w->take_pos0 ? x - w->take_pos0 : 0;
+}
+
+/* Pre-roll and the gate's timeline start again from the next record. */
+void
+wr_gate_reset(struct writer *w)
+{
+	gate_reset(&w->gate);
+	atomic_store(&w->st_gate, w->gate.on ? 0 : -1);
+}
+
+static void
+wr_fail(struct writer *w)
+{
+	w->recording = 0;
+	atomic_store(&w->st_failed, 1);
+	atomic_store(&w->st_recording, 0);
+	if (w->notify != NULL)
+		w->notify(w->notify_arg);
+}
+
+/*
+ * Nothing is written for now, though the take goes on: every file is
+ * finished, and the frames until recording resumes are a gap that the
+ * next files report.
+ */
+static void
+wr_pause(struct writer *w, enum writer_pause why, const char *text)
+{
+	wr_discard_set(w, w->next);
+	wr_close_cur(w, NULL);
+	wr_flush_wait(w);	/* synced and named before the log says so */
+	w->paused = why;
+	w->pause_from = w->pos;
+	snprintf(w->pause_why, sizeof(w->pause_why), "%s",
+	    why == WP_DISK_FULL ? "disk full" : "write error");
+	wr_gate_reset(w);
+	atomic_store(&w->st_paused, why);
+	log_errx("recording paused: %s; every file is finished", text);
+	wr_event(w, WEV_PAUSED, NULL, text, 0, wr_take_frame(w, w->pos));
+}
+
+static void
+wr_unpause(struct writer *w, const char *text)
+{
+	log_info("recording resumes: %s", text);
+	w->paused = WP_NONE;
+	w->gap_pending = 1;
+	atomic_store(&w->st_paused, WP_NONE);
+}
+
+/*
+ * A write, an open or a header update failed; the cause is logged with the
+ * path.  The files are finished to what reached them, then take.c says
+ * what follows (write_error, or a wait for space).
+ */
+void
+wr_error(struct writer *w, int err)
+{
+	char text[128];
+
+	wr_discard_set(w, w->next);
+	wr_event(w, WEV_WRITE_ERROR, w->cur->open ? w->cur->f[0].path : NULL,
+	    strerror(err), (uint64_t)err, 0);
+	wr_close_cur(w, NULL);
+	switch (take_on_error(w->cfg.write_error, err)) {
+	case TAKE_EXIT:
+		wr_fail(w);
+		break;
+	case TAKE_PAUSE_FULL:
+		snprintf(text, sizeof(text), "directory %s: %s",
+		    w->cfg.directory, strerror(err));
+		wr_pause(w, WP_DISK_FULL, text);
+		break;
+	case TAKE_STOP:
+		log_errx("take stopped after a write error (write_error "
+		    "stop); start records again");
+		w->want_take = 0;
+		w->stop_why = "write error";
+		break;
+	case TAKE_PAUSE_RETRY:
+		snprintf(text, sizeof(text), "%s; trying again every %d s",
+		    strerror(err), WRITER_RETRY_S);
+		wr_pause(w, WP_WRITE_ERROR, text);
+		w->retry_ns = wr_mono_ns() + WR_RETRY_NS;
+		break;
+	}
+}
+
+/* Frames into the files; a failure goes to wr_error.  0 or -errno. */
+int
+wr_write(struct writer *w, const float *const *src, size_t off, uint64_t n)
+{
+	int rc;
+
+	if ((rc = wr_put(w, src, off, n)) != 0)
+		wr_error(w, -rc);
+	return rc;
+}
+
+/* Starts a new stretch of files at frame `start'. */
+static int
+wr_begin(struct writer *w, uint64_t start, uint32_t start_ft,
+    const struct fset *before, const char *cue0)
+{
+	struct fset	*s = w->cur;
+	int		 rc;
+
+	s->start = start;
+	cap_frame_wall_time(w->cap, start_ft, &s->wall);
+	if (before != NULL)
+		/* Keep the timeline of the frame clock across the gap. */
+		s->time_ref = clock_time_ref(before->time_ref, before->start,
+		    start, w->rate);
+	else if (w->anchored)
+		/* A take's files share one timeline, counted in frames. */
+		s->time_ref = clock_time_ref(w->anchor_ref, w->anchor_frame,
+		    start, w->rate);
+	else
+		s->time_ref = clock_time_ref_at(&s->wall, w->rate);
+	w->anchored = 1;
+	w->anchor_frame = start;
+	w->anchor_ref = s->time_ref;
+	snprintf(s->cue0, sizeof(s->cue0), "%s", cue0 != NULL ? cue0 : "");
+	if ((rc = wr_open_set(w, s)) != 0) {
+		wr_error(w, -rc);
+		return -1;
+	}
+	wr_announce(w, s);
+	w->began = 1;
+	wr_plan_rotation(w, start, &s->wall, NULL);
+	atomic_store(&w->st_recording, 1);
+	return 0;
+}
+
+/*
+ * A record does not follow the last one: frames were dropped or JACK's
+ * clock jumped.  Log it, count it, mark it; then end the files there
+ * (split) or fill the gap with silence.
+ */
+void
+wr_gap(struct writer *w, uint64_t ft64, uint32_t ft, int64_t gap,
+    uint64_t dropped)
+{
+	struct fset	 before;
+	struct timespec	 at;
+	struct tm	 tm;
+	char		 label[128], when[32];
+	const char	*cause;
+	uint64_t	 frame = w->cur->written;
+	unsigned	 i;
+
+	cause = take_gap_cause(gap, dropped);
+	atomic_fetch_add(&w->st_gaps, 1);
+	atomic_fetch_add(&w->st_gap_frames, gap > 0 ? (uint64_t)gap : 0);
+	cap_frame_wall_time(w->cap, (uint32_t)w->pos, &at);
+	localtime_r(&at.tv_sec, &tm);
+	strftime(when, sizeof(when), "%H:%M:%S", &tm);
+	log_warnx("gap: %lld frames (%.3f s) at %s.%03ld, frame %llu of %s: "
+	    "%s", (long long)gap, (double)gap / w->rate, when,
+	    at.tv_nsec / 1000000, (unsigned long long)frame,
+	    w->cur->open ? w->cur->f[0].path : "(no file)", cause);
+	wr_event(w, WEV_GAP, w->cur->open ? w->cur->f[0].path : NULL, cause,
+	    gap > 0 ? (uint64_t)gap : 0, frame);
+	if (!w->cur->open) {
+		w->pos = ft64;
+		return;
+	}
+	if (take_fills_gap(w->cfg.gap_policy, gap, w->rate)) {
+		snprintf(label, sizeof(label), "gap: %lld frames of silence: "
+		    "%s", (long long)gap, cause);
+		for (i = 0; i < w->cur->n; i++)
+			w->cur->f[i].be->mark(w->cur->f[i].h, frame, label);
+		(void)wr_write(w, NULL, 0, (uint64_t)gap);
+		return;
+	}
+	snprintf(label, sizeof(label), "gap: %lld frames missing after this "
+	    "point: %s", (long long)gap, cause);
+	before = *w->cur;
+	wr_close_cur(w, label);
+	wr_discard_set(w, w->next);
+	w->pos = ft64;
+	snprintf(label, sizeof(label), "gap: %lld frames missing before this "
+	    "file: %s", (long long)gap, cause);
+	wr_begin(w, ft64, ft, gap > 0 ? &before : NULL, label);
+}
+
+/*
+ * Opens files whose frame 0 is extended frame `at'.  After a pause they
+ * begin with a marker, and the gap is logged, counted and reported.
+ */
+int
+wr_open_at(struct writer *w, uint64_t at, const char *cue)
+{
+	char		label[160];
+	uint64_t	lost;
+
+	w->pos = at;
+	if (w->gap_pending) {
+		w->gap_pending = 0;
+		lost = w->gap_lost_s > 0 ? (uint64_t)llround(w->gap_lost_s *
+		    w->rate) : at - w->pause_from;
+		w->gap_lost_s = 0;
+		atomic_fetch_add(&w->st_gaps, 1);
+		atomic_fetch_add(&w->st_gap_frames, lost);
+		snprintf(label, sizeof(label), "gap: about %.3f s not recorded "
+		    "before this file: %s", (double)lost / w->rate,
+		    w->pause_why);
+		log_warnx("gap: %llu frames (%.3f s) not recorded: %s",
+		    (unsigned long long)lost, (double)lost / w->rate,
+		    w->pause_why);
+		wr_event(w, WEV_RESUMED, NULL, w->pause_why, lost,
+		    wr_take_frame(w, at));
+		cue = label;
+	}
+	return wr_begin(w, at, (uint32_t)at, NULL, cue);
+}
+
+/* The first record of a take. */
+void
+wr_take_begin(struct writer *w, uint64_t ft64, uint32_t ft)
+{
+	struct timespec wall;
+
+	w->in_take = 1;
+	w->anchored = 0;
+	w->take_pos0 = ft64;
+	w->stop_why = NULL;
+	atomic_store(&w->st_take_frames, 0);
+	cap_frame_wall_time(w->cap, ft, &wall);
+	atomic_store(&w->st_take_start, (long long)wall.tv_sec);
+	atomic_store(&w->st_gate_since, 0);
+	wr_gate_reset(w);
+	wr_event(w, WEV_TAKE_STARTED, NULL, NULL, 0, 0);
+	if (w->gate.on)
+		log_info("gate: closed until a sample reaches %.1f dBFS",
+		    w->cfg.gate_threshold_dbfs);
+}
+
+static void
+wr_take_end(struct writer *w)
+{
+	wr_discard_set(w, w->next);
+	wr_close_cur(w, NULL);
+	wr_flush_wait(w);
+	w->recording = 0;
+	w->in_take = 0;
+	w->paused = WP_NONE;
+	w->gap_pending = 0;
+	wr_gate_reset(w);
+	atomic_store(&w->st_paused, WP_NONE);
+	atomic_store(&w->st_recording, 0);
+	atomic_store(&w->st_take_start, 0);
+	log_info("take stopped%s%s", w->stop_why != NULL ? ": " : "",
+	    w->stop_why != NULL ? w->stop_why : "");
+	wr_event(w, WEV_TAKE_STOPPED, NULL, w->stop_why,
+	    atomic_load(&w->st_take_frames), 0);
+	w->stop_why = NULL;
+}
+
+static void
+wr_when(const struct writer *w, uint64_t x, char *buf, size_t len)
+{
+	struct timespec	at;
+	struct tm	tm;
+	char		hms[16];
+	int		ms;
+
+	cap_frame_wall_time(w->cap, (uint32_t)x, &at);
+	localtime_r(&at.tv_sec, &tm);
+	strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
+	ms = (int)(at.tv_nsec / 1000000) % 1000;
+	snprintf(buf, len, "%.8s.%03d", hms, ms);
+}
+
+/*
+ * The gate opened (sp): files begin (or go on after a marker) where its
+ * stretch begins, and the pre-roll before the record is written first.
+ */
+static int
+wr_gate_opened(struct writer *w, const struct gate_span *sp)
+{
+	const float	**planes = w->gate.pre_planes;
+	uint64_t	  s = sp->start, done, k;
+	char		  label[160], when[24];
+	unsigned	  i;
+
+	wr_when(w, s, when, sizeof(when));
+	if (w->cur->open && (w->cfg.gate_split || (w->rotate_at != WR_NEVER &&
+	    s >= w->rotate_at))) {
+		wr_discard_set(w, w->next);
+		wr_close_cur(w, NULL);
+	}
+	if (w->cur->open) {
+		/* gate_split false: the same files go on after a marker. */
+		w->pos = s;
+		snprintf(label, sizeof(label), "gate: opened; this stretch "
+		    "began at %s, %.3f s after the last one ended", when,
+		    (double)(s - w->gate.closed_at) / w->rate);
+		for (i = 0; i < w->cur->n; i++)
+			w->cur->f[i].be->mark(w->cur->f[i].h, w->cur->written,
+			    label);
+	} else {
+		snprintf(label, sizeof(label), "gate: opened; this stretch "
+		    "began at %s", when);
+		if (wr_open_at(w, s, label) != 0)
+			return -1;
+	}
+	atomic_store(&w->st_gate, 1);
+	atomic_store(&w->st_gate_since, wr_take_frame(w, s));
+	log_info("gate: open at %s, frame %llu of the take, with %.3f s of "
+	    "pre-roll", when, (unsigned long long)wr_take_frame(w, s),
+	    (double)(sp->loud - s) / w->rate);
+	wr_event(w, WEV_GATE_OPENED, w->cur->f[0].path, NULL, sp->loud - s,
+	    wr_take_frame(w, s));
+	for (done = 0; (k = gate_preroll(&w->gate, sp, done, planes)) > 0;
+	    done += k)
+		if (wr_write(w, planes, 0, k) != 0)
+			return -1;
+	return 0;
+}
+
+/* The gate closed at frame at: told, and with gate_split the files end. */
+static void
+wr_gate_closed(struct writer *w, uint64_t at)
+{
+	char when[24];
+
+	wr_when(w, at, when, sizeof(when));
+	atomic_store(&w->st_gate, 0);
+	atomic_store(&w->st_gate_since, wr_take_frame(w, at));
+	log_info("gate: closed at %s, frame %llu of the take, after %.3f s",
+	    when, (unsigned long long)wr_take_frame(w, at),
+	    (double)(at - w->gate.seg_start) / w->rate);
+	wr_event(w, WEV_GATE_CLOSED, w->cur->open ? w->cur->f[0].path : NULL,
+	    NULL, at - w->gate.seg_start, wr_take_frame(w, at));
+	if (w->cfg.gate_split) {
+		wr_discard_set(w, w->next);
+		wr_close_cur(w, "gate: closed");
+	}
+}
+
+/*
+ * One record through the gate (gate.c says which span to write, and
+ * where it opened and closed); here the files follow.
+ */
+void
+wr_gated(struct writer *w, const struct cap_rec *h, uint64_t ft64)
+{
+	uint64_t		hold = (uint64_t)llround(
+				    w->cfg.gate_hold_seconds * w->rate);
+	struct gate_span	sp;
+
+	wr_peaks_only(w, h);
+	/* Files of a closed gate end at their boundary. */
+	if (!w->gate.open && w->cur->open && w->rotate_at != WR_NEVER &&
+	    ft64 >= w->rotate_at) {
+		wr_discard_set(w, w->next);
+		wr_close_cur(w, NULL);
+	}
+	gate_judge(&w->gate, w->planes, h->nframes, ft64, hold, &sp);
+	if (sp.opens && wr_gate_opened(w, &sp) != 0)
+		return;
+	if (sp.end > sp.off) {
+		w->pos = ft64 + sp.off;
+		if (wr_write(w, w->planes, sp.off, sp.end - sp.off) != 0)
+			return;
+	}
+	if (sp.closes)
+		wr_gate_closed(w, sp.close_at);
+	gate_after(&w->gate, w->planes, h->nframes, &sp);
+}
+
+/* A gap where nothing is written: counted and told, the pre-roll lost. */
+void
+wr_gap_idle(struct writer *w, uint64_t ft64, int64_t gap, uint64_t dropped)
+{
+	const char *cause;
+
+	cause = take_gap_cause(gap, dropped);
+	atomic_fetch_add(&w->st_gaps, 1);
+	atomic_fetch_add(&w->st_gap_frames, gap > 0 ? (uint64_t)gap : 0);
+	log_warnx("gap: %lld frames (%.3f s) while nothing was being written "
+	    "(%s): %s", (long long)gap, (double)gap / w->rate,
+	    w->paused != WP_NONE ? "paused" : "gate closed", cause);
+	wr_event(w, WEV_GAP, NULL, cause, gap > 0 ? (uint64_t)gap : 0, 0);
+	gate_gap(&w->gate, ft64);
+	w->pos = ft64;
+}
+
+/*
+ * The gate as the configuration asks: threshold, channels, and the
+ * pre-roll buffer, sized for the rate.  Turned on during a take, the gate
+ * counts as open from here; turned off, files open with the next record.
+ */
+void
+wr_gate_setup(struct writer *w)
+{
+	uint64_t cap = (uint64_t)llround(w->cfg.gate_preroll_seconds *
+		     w->rate);
+
+	if (gate_configure(&w->gate, w->cfg.gate_threshold_dbfs,
+	    w->cfg.gate_channels.v, w->cfg.gate_channels.n, cap) != 0)
+		log_warn("gate: pre-roll of %.1f s", (double)cap / w->rate);
+	if (w->cfg.gate && !w->gate.on) {
+		gate_turn_on(&w->gate, w->pos, w->cur->open);
+		atomic_store(&w->st_gate, w->gate.open);
+	} else if (!w->cfg.gate && w->gate.on) {
+		gate_turn_off(&w->gate);
+		wr_gate_reset(w);
+	}
+}
+
+/*
+ * A take as asked (want_take): it begins with the first record from
+ * take_from on (unless recording failed for good), or it ends.
+ */
+void
+wr_take_want(struct writer *w)
+{
+	if (w->want_take && !w->recording && !atomic_load(&w->st_failed)) {
+		w->recording = 1;
+		w->skipping = 1;
+		w->skip_until = w->take_from;
+	} else if (!w->want_take && (w->recording || w->in_take))
+		wr_take_end(w);
+}
+
+/*
+ * Record h is the first at a new sample rate (PipeWire's clock.force-rate;
+ * cap_rt.c tags each record).  A file holds one rate, the one in its
+ * header: the files end with the last record at the old rate, and the
+ * next ones start with h, at h's rate, after a gap of what the change
+ * lost (JACK's frame time says: a period, under PipeWire).  The take's
+ * timeline starts again from the wall clock.
+ */
+void
+wr_rate_change(struct writer *w, const struct cap_rec *h)
+{
+	int64_t		lost = 0;
+	unsigned	was = w->rate;
+
+	if (w->have_pos) {
+		lost = (int32_t)(h->frame_time - (uint32_t)w->pos);
+		if (lost < 0)
+			lost = 0;
+	}
+	log_info("rate: %u Hz from JACK frame %u on (was %u)%s", h->rate,
+	    h->frame_time, was, w->cur->open ? "; the files end here" : "");
+	if (w->in_take) {
+		wr_discard_set(w, w->next);
+		(void)wr_close_cur(w, "the sample rate changed after this "
+		    "point");
+		if (lost > 0 && !w->gap_pending) {
+			w->gap_pending = 1;
+			w->gap_lost_s = (double)lost / h->rate;
+			snprintf(w->pause_why, sizeof(w->pause_why), "the "
+			    "sample rate changed from %u to %u Hz", was,
+			    h->rate);
+		}
+	}
+	w->rate = h->rate;
+	w->have_pos = 0;
+	w->anchored = 0;
+	w->rotate_at = WR_NEVER;
+	wr_gate_setup(w);	/* the pre-roll, sized for the rate */
+	wr_gate_reset(w);
+}
+
+/*
+ * Record h is the first after a stall that the loop's liveness guard saw
+ * (writer_stalled).  The length comes from the wall clock, as the loop
+ * measured it, less what JACK's frame time shows already (wr_judge takes
+ * that part).  A take's files end at the stall, and the next ones start
+ * after a gap of that length, with their time from the wall clock.
+ * Returns 1 while the length is not known yet (final: it never will be).
+ */
+int
+wr_stall_check(struct writer *w, const struct cap_rec *h, int final)
+{
+	uint64_t	sc = w->stall_cycle;	/* last + 1 */
+	int64_t		ns, lost, jump, slack;
+	char		why[64];
+
+	if (sc == 0 || sc == w->stall_done || h->cycle < sc)
+		return 0;
+	/*
+	 * Only the first record after the stall starts the gap.  A later
+	 * one means the writer had the first before it was told (the stall
+	 * ended as it was seen): nothing to place.
+	 */
+	if (h->cycle != sc) {
+		w->stall_done = sc;
+		return 0;
+	}
+	ns = w->stall_ns;
+	if (ns < 0 && !final)
+		return 1;
+	w->stall_done = sc;
+	jump = w->have_pos ? (int32_t)(h->frame_time - (uint32_t)w->pos) : 0;
+	lost = llround((double)(ns > 0 ? ns : 0) * w->rate / 1e9) -
+	    (int64_t)h->nframes;
+	/*
+	 * The loop measures the stall to its tick (100 ms) at either end:
+	 * when JACK's frame time shows about as much, it is the exact
+	 * measure, and wr_judge takes it.
+	 */
+	slack = (int64_t)w->rate / 5 + (int64_t)h->nframes;
+	if (!w->in_take || lost <= jump + slack)
+		return 0;
+	/*
+	 * What JACK's frame time shows of it, wr_judge reports as usual; and
+	 * the timeline of frames goes on (have_pos stays), so that the
+	 * dummy driver's first stamp after a stall, a period off and taken
+	 * back by the next one, is no gap either.
+	 */
+	if (jump > 0)
+		lost -= jump;
+	snprintf(why, sizeof(why), "JACK ran recd no more for %.1f s "
+	    "(stalled)", (double)ns / 1e9);
+	if (w->cur->open) {
+		wr_discard_set(w, w->next);
+		(void)wr_close_cur(w, "JACK stalled after this point");
+		w->gap_pending = 1;
+		w->gap_lost_s = (double)lost / w->rate;
+		snprintf(w->pause_why, sizeof(w->pause_why), "%s", why);
+	} else {
+		/* Paused, the gate closed, or no file yet: counted, told. */
+		atomic_fetch_add(&w->st_gaps, 1);
+		atomic_fetch_add(&w->st_gap_frames, (uint64_t)lost);
+		log_warnx("gap: %lld frames (%.3f s) while nothing was being "
+		    "written: %s", (long long)lost, (double)lost / w->rate,
+		    why);
+		wr_event(w, WEV_GAP, NULL, why, (uint64_t)lost, 0);
+	}
+	w->anchored = 0;	/* the next files' time: the wall clock's */
+	w->rotate_at = WR_NEVER;
+	wr_gate_reset(w);
+	return 0;
+}
+
+/*
+ * Free space on the recording filesystem: below disk_warn_mb a warning,
+ * below disk_min_mb a pause with every file finished, and back above it
+ * (with some room, so that it does not flap) recording again, by itself
+ * or on a start command as disk_resume says.
+ */
+void
+wr_disk(struct writer *w, int64_t now)
+{
+	long long	free_b;
+	unsigned	v;
+	char		text[160];
+
+	if (now < w->next_disk_ns && !w->resume_req)
+		return;
+	w->next_disk_ns = now + WR_DISK_NS;
+	free_b = diskw_free(w->cfg.directory);
+	w->disk_free = free_b;
+	atomic_store(&w->st_disk_free, free_b);
+	v = diskw_judge(&w->disk, free_b, w->cfg.disk_warn_mb,
+	    w->cfg.disk_min_mb);
+	if (v & DISKW_LOW) {
+		log_warnx("disk %s: %lld MB free, below disk_warn_mb (%ld)",
+		    w->cfg.directory, free_b / WR_MB, w->cfg.disk_warn_mb);
+		wr_event(w, WEV_DISK_LOW, w->cfg.directory, "low",
+		    (uint64_t)free_b, 0);
+	} else if (v & DISKW_OK) {
+		log_info("disk %s: %lld MB free again", w->cfg.directory,
+		    free_b / WR_MB);
+		wr_event(w, WEV_DISK_LOW, w->cfg.directory, "ok",
+		    (uint64_t)free_b, 0);
+	}
+	switch (take_on_disk(v, w->recording, w->paused, w->cfg.disk_resume)) {
+	case TAKE_DISK_SAME:
+		break;
+	case TAKE_DISK_PAUSE:
+		snprintf(text, sizeof(text), "disk %s: %lld MB free, below "
+		    "disk_min_mb (%ld)", w->cfg.directory, free_b / WR_MB,
+		    w->cfg.disk_min_mb);
+		wr_pause(w, WP_DISK_FULL, text);
+		break;
+	case TAKE_DISK_RESUME:
+		wr_unpause(w, "there is disk space again");
+		break;
+	case TAKE_DISK_WAIT:
+		w->paused = WP_WAIT_START;
+		atomic_store(&w->st_paused, WP_WAIT_START);
+		log_info("disk %s: %lld MB free again; recording waits for a "
+		    "start command (disk_resume start)", w->cfg.directory,
+		    free_b / WR_MB);
+		break;
+	}
+}
+
+/* A pause ends: on a start command, or the next try after an error. */
+void
+wr_pause_check(struct writer *w, int64_t now)
+{
+	int req = w->resume_req;
+
+	w->resume_req = 0;
+	if (!take_may_resume(w->paused, req, now, w->retry_ns))
+		return;
+	wr_unpause(w, w->paused == WP_WAIT_START ? "start command" :
+	    "trying again after the write error");
+}
