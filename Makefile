@@ -52,6 +52,8 @@ SNDFILE_CFLAGS = $(shell $(PKG) --cflags sndfile)
 SNDFILE_LIBS = $(shell $(PKG) --libs sndfile)
 LWS_CFLAGS = $(shell $(PKG) --cflags libwebsockets)
 LWS_LIBS = $(shell $(PKG) --libs libwebsockets)
+FLAC_CFLAGS = $(shell $(PKG) --cflags flac)
+FLAC_LIBS = $(shell $(PKG) --libs flac)
 
 # What was asked for, before auto is resolved: make deps installs
 # libsystemd-dev unless SYSTEMD=0, even where pkg-config is not there yet.
@@ -79,7 +81,9 @@ CF_tests    = -Icommon -Iprotocol -Ictl -Itests/unit $(CJSON_CFLAGS) \
 WAV_OBJ    = $(B)/common/wav.o $(B)/common/wav_hdr.o $(B)/common/wav_io.o \
 	     $(B)/common/wav_repair.o
 # The format interface and its backends (fmt.h).
-FMT_OBJ    = $(B)/common/fmt.o $(WAV_OBJ)
+FMT_OBJ    = $(B)/common/fmt.o $(WAV_OBJ) $(B)/common/flac.o
+# What the backends link with: libFLAC, the reference FLAC encoder.
+FMT_LIBS   = $(FLAC_LIBS)
 CONV_OBJ   = $(B)/common/conv.o $(B)/common/conv_sse2.o \
 	     $(B)/common/conv_avx2.o
 COMMON_OBJ = $(B)/common/ring.o $(B)/common/ring_rt.o $(CONV_OBJ) \
@@ -115,6 +119,7 @@ all: $(B)/recd $(B)/recctl $(B)/recweb
 $(B)/common/%.o: common/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(CF_common) -c $< -o $@
+$(B)/common/flac.o: CF_common += $(FLAC_CFLAGS)
 
 $(B)/protocol/%.o: protocol/%.c
 	@mkdir -p $(@D)
@@ -151,7 +156,7 @@ FORCE:
 
 $(B)/recd: $(DAEMON_OBJ) $(PROTO_OBJ) $(COMMON_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(JACK_LIBS) $(UV_LIBS) $(CJSON_LIBS) \
-	    $(SD_LIBS) -lm -lpthread
+	    $(SD_LIBS) $(FMT_LIBS) -lm -lpthread
 
 $(B)/recctl: $(CTL_OBJ) $(B)/protocol/proto.o $(B)/common/cfg.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CJSON_LIBS) -lm
@@ -176,9 +181,11 @@ $(B)/tests/test_ring: $(B)/tests/test_ring.o $(B)/common/ring.o $(B)/common/ring
 $(B)/tests/test_conv: $(B)/tests/test_conv.o $(CONV_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SNDFILE_LIBS) -lm
 $(B)/tests/test_fmt: $(B)/tests/test_fmt.o $(FMT_OBJ) $(CONV_OBJ)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SNDFILE_LIBS) -lm
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SNDFILE_LIBS) \
+	    $(FMT_LIBS) -lm
 $(B)/tests/test_wav: $(B)/tests/test_wav.o $(FMT_OBJ)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SNDFILE_LIBS) -lm
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SNDFILE_LIBS) \
+	    $(FMT_LIBS) -lm
 $(B)/tests/test_cfg: $(B)/tests/test_cfg.o $(B)/common/cfg.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lm
 $(B)/tests/test_cfgjson: $(B)/tests/test_cfgjson.o $(B)/protocol/cfgjson.o \
@@ -200,7 +207,7 @@ $(B)/tests/test_retain: $(B)/tests/test_retain.o $(B)/daemon/retain.o \
 $(B)/tests/test_flush.o: CF_tests += -Idaemon
 $(B)/tests/test_flush: $(B)/tests/test_flush.o $(B)/daemon/flush.o \
     $(B)/daemon/fileset.o $(B)/daemon/fsutil.o $(B)/daemon/retain.o $(FMT_OBJ) $(B)/common/log.o
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lm -lpthread
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(FMT_LIBS) -lm -lpthread
 
 $(B)/tests/test_live.o: CF_tests += -Idaemon
 $(B)/tests/test_live: $(B)/tests/test_live.o $(B)/daemon/live.o
@@ -243,9 +250,10 @@ build/fuzz/fuzz_cfg: tests/fuzz/fuzz_cfg.c protocol/cfgjson.c protocol/proto.c \
 	$(FUZZ_CC) $(FUZZ_FLAGS) -Icommon -Iprotocol $(CJSON_CFLAGS) -o $@ $^ \
 	    $(CJSON_LIBS) -lm
 build/fuzz/fuzz_repair: tests/fuzz/fuzz_repair.c common/wav.c common/wav_hdr.c \
-    common/wav_io.c common/wav_repair.c common/fmt.c
+    common/wav_io.c common/wav_repair.c common/fmt.c common/flac.c
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -Icommon -o $@ $^ -lm
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Icommon $(FLAC_CFLAGS) -o $@ $^ \
+	    $(FLAC_LIBS) -lm
 
 fuzz: $(FUZZERS)
 	@for f in $(FUZZERS); do n=$$(basename $$f); \
@@ -295,16 +303,16 @@ $(B)/tests/bench_writer: $(B)/tests/bench_writer.o $(B)/tests/cap_offline.o \
     $(B)/daemon/diskw.o $(B)/daemon/fileset.o $(B)/daemon/cap_rt.o $(B)/common/ring.o $(B)/common/ring_rt.o \
     $(CONV_OBJ) $(FMT_OBJ) \
     $(B)/common/cfg.o $(B)/common/log.o
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm -lpthread
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(FMT_LIBS) -lm -lpthread
 
 # Debian packages: what builds recd, then what the tests and benchmarks use.
 DEB_BUILD = make gcc pkg-config libjack-jackd2-dev libuv1-dev libcjson-dev \
-	    libcmocka-dev libwebsockets-dev
+	    libcmocka-dev libwebsockets-dev libflac-dev
 DEB_SYSTEMD = libsystemd-dev
 DEB_TEST  = jackd2 sox ffmpeg libsndfile1-dev clang libclang-rt-dev \
 	    jack-capture ecasound procps binutils tmux systemd \
 	    libxml2-utils groff-base man-db pipewire pipewire-jack pipewire-bin \
-	    prometheus curl nodejs chromium
+	    prometheus curl nodejs chromium flac
 deps:
 	@if ! command -v dpkg-query >/dev/null 2>&1; then \
 	    echo "deps: no dpkg here; install the libraries in README.md by hand"; \

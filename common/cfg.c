@@ -16,12 +16,13 @@
 #define CFG_MAX_OPTS	64	/* room in the command-line seen[] array */
 #define CFG_MAX_LIST	1024	/* elements in one list option */
 #define CFG_HELP_COLS	72	/* where --help and the config wrap text */
+#define CFG_FLAC_MAX_CH	8	/* a FLAC stream's most */
 
 #define OFF(f)	offsetof(struct cfg, f)
 
 static const char *const mode_names[] = { "single", "split", NULL };
 static const char *const format_names[] = {
-	"pcm16", "pcm24", "pcm32", "float32", NULL
+	"pcm16", "pcm24", "pcm32", "float32", "flac16", "flac24", NULL
 };
 static const char *const gap_names[] = { "split", "silence", NULL };
 static const char *const resume_names[] = { "auto", "start", NULL };
@@ -59,7 +60,12 @@ static const struct cfg_opt cfg_opts[] = {
 	{ "format", CFG_ENUM, OFF(format), "pcm24", 0, 0, format_names, 1,
 	  "Sample format of the files. pcm32 holds 24 significant bits, "
 	  "exactly as JACK2 writes to 32-bit devices; float32 keeps every "
-	  "bit that JACK delivers." },
+	  "bit that JACK delivers. flac16 and flac24 are FLAC files "
+	  "(libFLAC), lossless: the samples of pcm16 and pcm24, at most 8 "
+	  "channels in a single file." },
+	{ "flac_level", CFG_INT, OFF(flac_level), "5", 0, 8, NULL, 1,
+	  "FLAC compression level, as flac's -0 to -8: higher makes smaller "
+	  "files for more CPU." },
 	{ "rotate_seconds", CFG_INT, OFF(rotate_seconds), "300", 0, 86400,
 	  NULL, 1,
 	  "Start new files every this many seconds, at an exact frame "
@@ -661,6 +667,14 @@ cfg_check(const struct cfg *c, char *err, size_t errlen)
 	if (c->disk_warn_mb < c->disk_min_mb) {
 		snprintf(err, errlen, "disk_warn_mb: %ld is below disk_min_mb "
 		    "(%ld)", c->disk_warn_mb, c->disk_min_mb);
+		return -EINVAL;
+	}
+	if ((c->format == CFG_FMT_FLAC16 || c->format == CFG_FMT_FLAC24) &&
+	    c->mode == CFG_MODE_SINGLE && c->channels > CFG_FLAC_MAX_CH) {
+		snprintf(err, errlen, "format: %s: a FLAC file holds at most "
+		    "%d channels, and single mode puts all %ld in one; use "
+		    "mode split, or 8 channels or fewer",
+		    format_names[c->format], CFG_FLAC_MAX_CH, c->channels);
 		return -EINVAL;
 	}
 	if (template_escapes(c->name_template)) {

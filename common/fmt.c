@@ -13,9 +13,12 @@ static const struct fmt_kind kinds[] = {
 	{ "pcm24", &fmt_wav, CONV_PCM24, 24, 0 },
 	{ "pcm32", &fmt_wav, CONV_PCM32, 32, 0 },
 	{ "float32", &fmt_wav, CONV_FLOAT32, 32, 1 },
+	{ "flac16", &fmt_flac, CONV_PCM16, 16, 0 },
+	{ "flac24", &fmt_flac, CONV_PCM24, 24, 0 },
 };
 
-const struct fmt_backend *const fmt_backends[] = { &fmt_wav, NULL };
+const struct fmt_backend *const fmt_backends[] = { &fmt_wav, &fmt_flac,
+	NULL };
 
 const struct fmt_kind *
 fmt_kind(int i)

@@ -3,8 +3,9 @@
  * writer converts samples once (conv.h) into what a format takes, and a
  * backend puts them in files: open, write, update the header, mark,
  * sync, close; and at start-up, repair what a crash left.  WAV/BWF/RF64
- * (wav.c) is the first backend.  A new format is a new file here and a
- * row in fmt.c's table, which the option `format' names.
+ * (wav.c) is the first backend, FLAC (flac.c) the second.  A new format
+ * is a new file here and a row in fmt.c's table, which the option
+ * `format' names.
  *
  * A file is used by one thread at a time, except that mark touches only
  * the markers and lead only what open set (recd's writer marks while its
@@ -29,6 +30,9 @@ struct fmt_par {
 	time_t		 origin;	/* date and time of the first sample */
 	const char	*description;	/* may be NULL */
 	int		 direct;	/* may bypass the page cache (lead) */
+	int		 level;		/* compression level, where there is
+					   one (flac_level) */
+	const char *const *names;	/* each channel's port, or NULL */
 };
 
 struct fmt_backend {
@@ -87,5 +91,6 @@ const struct fmt_backend	*fmt_by_path(const char *path, size_t len);
 extern const struct fmt_backend	*const fmt_backends[];
 
 extern const struct fmt_backend	 fmt_wav;
+extern const struct fmt_backend	 fmt_flac;
 
 #endif

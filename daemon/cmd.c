@@ -19,6 +19,7 @@
 #include "cfg.h"
 #include "cfgjson.h"
 #include "ctlsrv.h"
+#include "fmt.h"
 #include "hooks.h"
 #include "live.h"
 #include "log.h"
@@ -27,8 +28,6 @@
 #include "ring.h"
 #include "writer.h"
 
-static const char *const fmt_names[] = { "pcm16", "pcm24", "pcm32",
-	"float32" };
 static const char *const pause_names[] = { "none", "disk_full",
 	"write_error", "wait_start" };
 
@@ -98,7 +97,7 @@ cmd_status(struct recd *r)
 	cJSON_AddNumberToObject(res, "channels", (double)r->cfg.channels);
 	cJSON_AddStringToObject(res, "mode", r->cfg.mode == CFG_MODE_SPLIT ?
 	    "split" : "single");
-	cJSON_AddStringToObject(res, "format", fmt_names[r->cfg.format]);
+	cJSON_AddStringToObject(res, "format", fmt_kind(r->cfg.format)->name);
 	if (r->taking && r->cap == NULL)
 		cJSON_AddStringToObject(res, "paused", "jack_lost");
 	else if (r->taking && st.paused != WP_NONE)

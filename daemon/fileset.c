@@ -26,6 +26,7 @@
 int
 fset_open_files(struct fset *s)
 {
+	struct fmt_par	par;
 	char		partial[FSET_PARTIAL_BYTES], err[512];
 	unsigned	i;
 	int		rc;
@@ -38,7 +39,11 @@ fset_open_files(struct fset *s)
 			    strerror(-rc));
 			return rc;
 		}
-		s->f[i].h = s->kind->be->open(partial, &s->par, err,
+		/* A split file's one channel is channel i. */
+		par = s->par;
+		if (s->split && par.names != NULL)
+			par.names = &s->par.names[i];
+		s->f[i].h = s->kind->be->open(partial, &par, err,
 		    sizeof(err));
 		if (s->f[i].h == NULL) {
 			rc = -errno;

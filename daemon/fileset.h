@@ -21,6 +21,7 @@
 #define FSET_NAME_BYTES	FLUSH_PATH_BYTES	/* base + _chNNN_PORT.ext */
 #define FSET_PARTIAL_BYTES (FSET_NAME_BYTES + sizeof(FS_PARTIAL))
 #define FSET_DESC_BYTES	257		/* bext Description and its NUL */
+#define FSET_PORT_BYTES	64		/* a port's short name and its NUL */
 
 /*
  * Samples gather in a buffer that the flusher writes out while the writer
@@ -88,6 +89,9 @@ struct fset {
 	const struct fmt_kind *kind;	/* format and samples of every file */
 	struct fmt_par	 par;		/* of every file */
 	char		 desc[FSET_DESC_BYTES];	/* par.description */
+	const char	**names;	/* nch: each channel's port, into
+					   name_buf; a split file gets its own */
+	char		*name_buf;	/* nch * FSET_PORT_BYTES */
 };
 
 /*

@@ -23,6 +23,7 @@
 #include "cfg.h"
 #include "cfgjson.h"
 #include "ctlsrv.h"
+#include "fmt.h"
 #include "fsutil.h"
 #include "hooks.h"
 #include "live.h"
@@ -484,8 +485,7 @@ run(struct recd *r)
 		    cap_channels(r->cap), cap_rate(r->cap),
 		    cap_period(r->cap), r->cfg.directory,
 		    r->cfg.mode == CFG_MODE_SPLIT ? "split" : "single",
-		    ((const char *const []){ "pcm16", "pcm24", "pcm32",
-		    "float32" })[r->cfg.format]);
+		    fmt_kind(r->cfg.format)->name);
 	}
 	uv_run(&r->loop, UV_RUN_DEFAULT);
 	writer_del(r->writer);

@@ -86,6 +86,10 @@ writer_new(const struct cfg *cfg, struct cap *cap, void (*notify)(void *),
 		arena = 2 * (WR_BUF_BYTES + FMT_ALIGN);
 	for (k = 0; k < 3; k++) {
 		w->sets[k].f = calloc(w->nch, sizeof(struct fset_file));
+		w->sets[k].names = calloc(w->nch, sizeof(char *));
+		w->sets[k].name_buf = calloc(w->nch, FSET_PORT_BYTES);
+		if (w->sets[k].names == NULL || w->sets[k].name_buf == NULL)
+			goto nomem;
 		/* Touched now, so the first writes meet no page fault. */
 		w->sets[k].arena = aligned_alloc(FMT_ALIGN, arena);
 		if (w->sets[k].f == NULL || w->sets[k].arena == NULL)
@@ -206,6 +210,8 @@ writer_del(struct writer *w)
 	for (k = 0; k < 3; k++) {
 		free(w->sets[k].arena);
 		free(w->sets[k].f);
+		free(w->sets[k].names);
+		free(w->sets[k].name_buf);
 	}
 	/* Configurations sent but never taken. */
 	while (w->cmdq != NULL &&

@@ -201,6 +201,14 @@ wr_open_begin(struct writer *w, struct fset *s)
 	    s->frame_bytes * w->rate >= WR_DIRECT_RATE;
 	s->par.time_ref = s->time_ref;
 	s->par.origin = s->wall.tv_sec;
+	s->par.level = (int)w->cfg.flac_level;
+	/* Copies: the client may be replaced while the flusher opens. */
+	for (i = 0; i < w->nch; i++) {
+		snprintf(s->name_buf + (size_t)i * FSET_PORT_BYTES,
+		    FSET_PORT_BYTES, "%s", cap_port_short_name(w->cap, i));
+		s->names[i] = s->name_buf + (size_t)i * FSET_PORT_BYTES;
+	}
+	s->par.names = s->names;
 	/* A copy: the configuration may change while the flusher opens. */
 	if (w->cfg.description != NULL) {
 		snprintf(s->desc, sizeof(s->desc), "%s", w->cfg.description);

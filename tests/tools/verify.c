@@ -26,6 +26,8 @@
  *       different frames (each file is written on its own); the summary
  *       gives the shortest channel
  *   -v  also print "PATH TIME_REFERENCE FRAMES RATE" for every file
+ * A FILE given as PATH@TR has TimeReference TR, whatever its header
+ * says: a file decoded from another format has no bext.
  * Prints one summary line; exits 1 with the first fault found.
  */
 #include <sys/types.h>
@@ -483,6 +485,7 @@ main(int argc, char *argv[])
 {
 	static struct vfile	 v[VF_MAX_FILES];
 	const char		*p;
+	char			*tr;
 	uint64_t		 wrap, total = 0, day, min_frames = 0;
 	uint64_t		 frames_g0 = 0, min_tr = UINT64_MAX, max_tr = 0;
 	int64_t			 expect = -1, missing;
@@ -534,8 +537,14 @@ main(int argc, char *argv[])
 	}
 	wrap = sig_bits == 16 ? 512 : 131072;
 	for (i = optind; i < argc && n < VF_MAX_FILES; i++, n++) {
+		/* FILE@TR: a file without bext (decoded from FLAC, say). */
+		tr = strrchr(argv[i], '@');
+		if (tr != NULL)
+			*tr++ = '\0';
 		v[n].path = argv[i];
 		parse(&v[n]);
+		if (tr != NULL)
+			v[n].time_ref = strtoull(tr, NULL, 10);
 		p = strstr(argv[i], "_ch");
 		v[n].group = p != NULL && p[3] >= '0' && p[3] <= '9' ?
 		    atoi(p + 3) - 1 : -1;

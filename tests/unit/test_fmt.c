@@ -1,8 +1,9 @@
 /*
  * test_fmt.c: the format interface (fmt.h): every value of the option
  * `format' has its backend and samples; backends are found by a file's
- * extension; and WAV behind the interface writes a file libsndfile reads
- * (samples, marker, length), and repairs one left unfinished.
+ * extension; WAV behind the interface writes a file libsndfile reads
+ * (samples, marker, length), and repairs one left unfinished; so does
+ * FLAC, whose repair also cuts a torn last frame.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -37,11 +39,20 @@ test_kinds(void **state)
 		assert_int_equal(conv_sample_bytes(k->conv), k->bits / 8);
 	}
 	assert_int_equal(fmt_kind(CFG_FMT_FLOAT32)->is_float, 1);
+	for (i = CFG_FMT_FLAC16; i <= CFG_FMT_FLAC24; i++) {
+		k = fmt_kind(i);
+		assert_non_null(k);
+		assert_ptr_equal(k->be, &fmt_flac);
+		assert_int_equal(k->bits, i == CFG_FMT_FLAC16 ? 16 : 24);
+		assert_int_equal(conv_sample_bytes(k->conv), k->bits / 8);
+		assert_int_equal(k->is_float, 0);
+	}
 	assert_null(fmt_kind(-1));
-	assert_null(fmt_kind(CFG_FMT_FLOAT32 + 1));
+	assert_null(fmt_kind(CFG_FMT_FLAC24 + 1));
 	assert_ptr_equal(fmt_by_path("a/b.wav", 7), &fmt_wav);
 	assert_ptr_equal(fmt_by_path("b.wav.partial", 5), &fmt_wav);
-	assert_null(fmt_by_path("b.flac", 6));
+	assert_ptr_equal(fmt_by_path("b.flac", 6), &fmt_flac);
+	assert_null(fmt_by_path("b.ogg", 5));
 	assert_null(fmt_by_path("wa", 2));
 	for (i = 0; fmt_backends[i] != NULL; i++) {
 		assert_non_null(fmt_backends[i]->crash);
@@ -49,34 +60,140 @@ test_kinds(void **state)
 	}
 }
 
-/* FRAMES frames of 2 channels, pcm16, through the interface. */
+/* n frames of 2 channels, 16 bits, of kind i through the interface. */
 static void *
-write_file(const char *path, const struct fmt_backend **be)
+write_kind(int kind, const char *path, unsigned n,
+    const struct fmt_backend **be)
 {
-	const struct fmt_kind	*k = fmt_kind(CFG_FMT_PCM16);
+	const struct fmt_kind	*k = fmt_kind(kind);
+	static const char *const names[] = { "left", "right" };
 	struct fmt_par		 par;
-	int16_t			 s[2 * FRAMES];
+	unsigned char		*s;
+	size_t			 sb = k->bits / 8;
 	char			 err[256];
 	void			*h;
-	unsigned		 i;
+	unsigned		 i, b;
 
 	memset(&par, 0, sizeof(par));
 	par.channels = 2;
 	par.rate = 48000;
 	par.bits = k->bits;
 	par.description = "test_fmt";
-	for (i = 0; i < 2 * FRAMES; i++)
-		s[i] = (int16_t)(i * 7);
+	par.level = 5;
+	par.names = names;
+	/* Sample i is i * 7 (16-bit), little-endian in bits / 8 bytes. */
+	s = malloc(2 * n * sb);
+	assert_non_null(s);
+	for (i = 0; i < 2 * n; i++)
+		for (b = 0; b < sb; b++)
+			s[i * sb + b] = (unsigned char)((uint32_t)(int32_t)
+			    (int16_t)(i * 7) >> (8 * b));
 	*be = k->be;
 	h = k->be->open(path, &par, err, sizeof(err));
 	if (h == NULL)
 		fail_msg("open: %s", err);
-	assert_int_equal(k->be->write(h, s, sizeof(s)), 0);
+	assert_int_equal(k->be->write(h, s, 2 * n * sb), 0);
+	free(s);
 	assert_int_equal(k->be->mark(h, 10, "here"), 0);
 	assert_int_equal(k->be->update(h), 0);
 	assert_int_equal(k->be->sync(h), 0);
 	assert_true(k->be->fd(h) >= 0);
 	return h;
+}
+
+static void *
+write_file(const char *path, const struct fmt_backend **be)
+{
+	return write_kind(CFG_FMT_PCM16, path, FRAMES, be);
+}
+
+/* libsndfile reads n frames of write_kind's samples (bits) from path. */
+static void
+read_back(const char *path, unsigned n, unsigned bits)
+{
+	SF_INFO	 in;
+	SNDFILE	*sf;
+	int	*got;
+
+	memset(&in, 0, sizeof(in));
+	sf = sf_open(path, SFM_READ, &in);
+	if (sf == NULL)
+		fail_msg("%s: %s", path, sf_strerror(NULL));
+	assert_int_equal(in.frames, n);
+	got = malloc(2 * n * sizeof(*got));
+	assert_non_null(got);
+	assert_int_equal(sf_readf_int(sf, got, n), n);
+	/* libsndfile scales to 32 bits. */
+	assert_int_equal(got[2 * n - 1], (int32_t)((uint32_t)(int32_t)
+	    (int16_t)((2 * n - 1) * 7) << (32 - bits)));
+	assert_int_equal(got[n], (int32_t)((uint32_t)(int32_t)
+	    (int16_t)(n * 7) << (32 - bits)));
+	free(got);
+	sf_close(sf);
+}
+
+/*
+ * FLAC: a finished file reads back whole; one left open (its last 4096
+ * frames still in the encoder) is repaired to the frames on disk; one
+ * whose last frame a power cut tore is cut back to the whole ones.
+ */
+static void
+test_flac_backend(void **state)
+{
+	const struct fmt_backend	*be;
+	char				 path[] = "/tmp/test_fmt.XXXXXX", f[64];
+	char				 p[80], err[256];
+	struct stat			 st;
+	uint64_t			 frames;
+	FILE				*fp;
+	void				*h;
+	int				 fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(path);
+	snprintf(f, sizeof(f), "%s.flac", path);
+	h = write_kind(CFG_FMT_FLAC16, f, 10000, &be);
+	assert_ptr_equal(be, &fmt_flac);
+	assert_int_equal(be->close(h, err, sizeof(err)), 0);
+	read_back(f, 10000, 16);
+	/* A power cut tore the frame after the last: repair cuts it. */
+	assert_int_equal(stat(f, &st), 0);
+	fp = fopen(f, "ab");
+	assert_non_null(fp);
+	fputs("\xff\xf8\x69\x08 a torn frame", fp);
+	fclose(fp);
+	snprintf(p, sizeof(p), "%s.partial", f);
+	assert_int_equal(rename(f, p), 0);
+	if (be->repair(p, &frames, err, sizeof(err)) != 0)
+		fail_msg("repair: %s", err);
+	assert_int_equal(frames, 10000);
+	read_back(p, 10000, 16);
+	{
+		struct stat st2;
+
+		assert_int_equal(stat(p, &st2), 0);
+		assert_int_equal(st2.st_size, st.st_size);
+	}
+	unlink(p);
+	/* Left open: two frames of 4096 on disk, the rest in the encoder. */
+	h = write_kind(CFG_FMT_FLAC24, p, 10000, &be);
+	if (be->repair(p, &frames, err, sizeof(err)) != 0)
+		fail_msg("repair: %s", err);
+	assert_int_equal(frames, 8192);
+	read_back(p, 8192, 24);
+	(void)be->close(h, err, sizeof(err));
+	unlink(p);
+	/* Not a FLAC file: refused, named. */
+	fp = fopen(p, "wb");
+	assert_non_null(fp);
+	fputs("RIFF", fp);
+	fclose(fp);
+	assert_int_equal(be->repair(p, &frames, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, p));
+	unlink(p);
 }
 
 static void
@@ -123,6 +240,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kinds),
 		cmocka_unit_test(test_wav_backend),
+		cmocka_unit_test(test_flac_backend),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
