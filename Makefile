@@ -87,7 +87,8 @@ FMT_LIBS   = $(FLAC_LIBS)
 CONV_OBJ   = $(B)/common/conv.o $(B)/common/conv_sse2.o \
 	     $(B)/common/conv_avx2.o
 COMMON_OBJ = $(B)/common/ring.o $(B)/common/ring_rt.o $(CONV_OBJ) \
-	     $(FMT_OBJ) $(B)/common/cfg.o $(B)/common/log.o
+	     $(FMT_OBJ) $(CFG_OBJ) $(B)/common/log.o
+CFG_OBJ    = $(B)/common/cfg.o $(B)/common/cfg_check.o
 PROTO_OBJ  = $(B)/protocol/cfgjson.o $(B)/protocol/proto.o
 WRITER_OBJ = $(B)/daemon/writer.o $(B)/daemon/writer_ctl.o $(B)/daemon/writer_ev.o \
 	     $(B)/daemon/writer_files.o $(B)/daemon/writer_levels.o \
@@ -158,7 +159,7 @@ $(B)/recd: $(DAEMON_OBJ) $(PROTO_OBJ) $(COMMON_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(JACK_LIBS) $(UV_LIBS) $(CJSON_LIBS) \
 	    $(SD_LIBS) $(FMT_LIBS) -lm -lpthread
 
-$(B)/recctl: $(CTL_OBJ) $(B)/protocol/proto.o $(B)/common/cfg.o
+$(B)/recctl: $(CTL_OBJ) $(B)/protocol/proto.o $(CFG_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CJSON_LIBS) -lm
 
 # recweb: the page's bridge; libwebsockets does its HTTP and WebSocket.
@@ -172,7 +173,7 @@ $(B)/datadir.stamp: FORCE
 	@mkdir -p $(@D)
 	@echo "$(DATADIR)" | cmp -s - $@ || echo "$(DATADIR)" >$@
 $(B)/ctl/recweb.o: $(B)/datadir.stamp
-$(B)/recweb: $(WEB_OBJ) $(B)/protocol/proto.o $(B)/common/cfg.o
+$(B)/recweb: $(WEB_OBJ) $(B)/protocol/proto.o $(CFG_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LWS_LIBS) $(CJSON_LIBS) -lm
 
 # Unit tests link only their module and what it may depend on.
@@ -186,10 +187,10 @@ $(B)/tests/test_fmt: $(B)/tests/test_fmt.o $(FMT_OBJ) $(CONV_OBJ)
 $(B)/tests/test_wav: $(B)/tests/test_wav.o $(FMT_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SNDFILE_LIBS) \
 	    $(FMT_LIBS) -lm
-$(B)/tests/test_cfg: $(B)/tests/test_cfg.o $(B)/common/cfg.o
+$(B)/tests/test_cfg: $(B)/tests/test_cfg.o $(CFG_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lm
 $(B)/tests/test_cfgjson: $(B)/tests/test_cfgjson.o $(B)/protocol/cfgjson.o \
-    $(B)/protocol/proto.o $(B)/common/cfg.o
+    $(B)/protocol/proto.o $(CFG_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(CJSON_LIBS) -lm
 $(B)/tests/test_proto: $(B)/tests/test_proto.o $(B)/protocol/proto.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(CJSON_LIBS) -lm
@@ -245,7 +246,7 @@ build/fuzz/fuzz_proto: tests/fuzz/fuzz_proto.c protocol/proto.c
 	$(FUZZ_CC) $(FUZZ_FLAGS) -Icommon -Iprotocol $(CJSON_CFLAGS) -o $@ $^ \
 	    $(CJSON_LIBS) -lm
 build/fuzz/fuzz_cfg: tests/fuzz/fuzz_cfg.c protocol/cfgjson.c protocol/proto.c \
-    common/cfg.c
+    common/cfg.c common/cfg_check.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -Icommon -Iprotocol $(CJSON_CFLAGS) -o $@ $^ \
 	    $(CJSON_LIBS) -lm
@@ -302,7 +303,7 @@ $(B)/tests/bench_writer: $(B)/tests/bench_writer.o $(B)/tests/cap_offline.o \
     $(B)/daemon/clock.o $(B)/daemon/gate.o $(B)/daemon/fsutil.o \
     $(B)/daemon/diskw.o $(B)/daemon/fileset.o $(B)/daemon/cap_rt.o $(B)/common/ring.o $(B)/common/ring_rt.o \
     $(CONV_OBJ) $(FMT_OBJ) \
-    $(B)/common/cfg.o $(B)/common/log.o
+    $(CFG_OBJ) $(B)/common/log.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(FMT_LIBS) -lm -lpthread
 
 # Debian packages: what builds recd, then what the tests and benchmarks use.

@@ -15,7 +15,8 @@
  * repair decodes what is there, cuts a frame that a power cut tore, and
  * writes the length of the whole frames into STREAMINFO.
  *
- * Any thread, one at a time for a file; mark only touches the markers.
+ * Any thread (recd: the flusher, or the writer when it must wait anyway),
+ * one at a time for a file; mark only touches the markers (the writer's).
  */
 #include "flac.h"
 

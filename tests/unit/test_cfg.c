@@ -326,6 +326,30 @@ test_check_regex_and_template(void **state)
 	}
 }
 
+/* A FLAC file holds at most 8 channels: more only in split mode. */
+static void
+test_check_flac_channels(void **state)
+{
+	struct cfg	*c = *state;
+	char		 err[256];
+
+	set(c, "format", "flac24", 0);
+	set(c, "channels", "8", 0);
+	assert_int_equal(cfg_check(c, err, sizeof(err)), 0);
+	set(c, "channels", "9", 0);
+	assert_int_equal(cfg_check(c, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "format: flac24: a FLAC file holds at "
+	    "most 8 channels, and single mode puts all 9 in one"));
+	set(c, "mode", "split", 0);
+	assert_int_equal(cfg_check(c, err, sizeof(err)), 0);
+	set(c, "mode", "single", 0);
+	set(c, "format", "pcm24", 0);
+	assert_int_equal(cfg_check(c, err, sizeof(err)), 0);
+	assert_int_equal(cfg_set_text(c, opt("flac_level"), "9", 0, err,
+	    sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "flac_level"));
+}
+
 /* Channel lists name channels that exist, and say which list is wrong. */
 static void
 test_check_channel_lists(void **state)
@@ -424,6 +448,10 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check_regex_and_template,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_check_flac_channels,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_check_flac_channels, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_check_channel_lists, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_copy_is_deep, setup,
