@@ -48,12 +48,17 @@ for ((i = 1; i <= ROUNDS; i++)); do
 		f=$(grep ': closed, ' "$log" | tail -n 1 |
 		    sed 's/.*recd: file \(.*\): closed, .*/\1/')
 		wait_file "$f"
-		out=$("$VERIFY" -c 2 "$f" 2>&1) ||
-		    fail "round $i, recd-$x: $out"
 		st=$("$RECCTL" --socket "$T/$x.sock" --json status) ||
 		    fail "status: $st"
 		[[ $st == *'"state":"recording"'* ]] ||
 		    fail "round $i, recd-$x: $st"
+		# Bit-exact, but where JACK reported an xrun: the dummy
+		# driver, late with four clients on two cores, may hand recd
+		# the source's next buffer (a period of the codes skipped or
+		# twice; see test_jackstop), which recd cannot see.
+		xr=$(sed -n 's/.*"xruns":\([0-9]*\).*/\1/p' <<<"$st")
+		out=$("$VERIFY" -j "256:${xr:-0}" -c 2 "$f" 2>&1) ||
+		    fail "round $i, recd-$x: $out"
 	done
 	echo "round $i: every recd records again, bit-exact"
 done

@@ -28,7 +28,8 @@
  *   -v  also print "PATH TIME_REFERENCE FRAMES RATE" for every file
  * A FILE given as PATH@TR has TimeReference TR, whatever its header
  * says: a file decoded from another format has no bext.
- * Prints one summary line; exits 1 with the first fault found.
+ * Prints one summary line (gaps and silence runs of a take, once however
+ * many channel files it has); exits 1 with the first fault found.
  */
 #include <sys/types.h>
 
@@ -63,6 +64,9 @@ static uint64_t	gate_segments;
 #define GATE_ON		0x8000		/* signal from this phase ... */
 #define GATE_OFF	0x18000		/* ... to this one */
 static int	allow_gaps;
+/* Gaps and silence runs are counted in this group only: in split mode
+ * every channel's files have the same, and a take's gap is one gap. */
+static int	count_group = -1;
 static long long jump_frames;	/* -j: P ... */
 static long long jumps_left;	/* ... N, less those used */
 static long long jumps;		/* used */
@@ -261,7 +265,7 @@ check_file(const struct vfile *v, int64_t *expect, uint64_t wrap)
 				/* A silence run stands for exactly its frames. */
 				*expect = (*expect + (int64_t)zeros) %
 				    (int64_t)wrap;
-				silence_runs++;
+				silence_runs += v->group == count_group;
 				silence_at(v, done + i - zeros, zeros);
 				zeros = 0;
 			}
@@ -310,7 +314,7 @@ check_file(const struct vfile *v, int64_t *expect, uint64_t wrap)
 	}
 	if (zeros > 0) {
 		*expect = (*expect + (int64_t)zeros) % (int64_t)wrap;
-		silence_runs++;
+		silence_runs += v->group == count_group;
 		silence_at(v, done - zeros, zeros);
 	}
 	fclose(f);
@@ -561,6 +565,7 @@ main(int argc, char *argv[])
 		v[i].order = (int64_t)v[i].time_ref + (max_tr - min_tr > day / 2
 		    && v[i].time_ref < day / 2 ? (int64_t)day : 0);
 	qsort(v, (size_t)n, sizeof(v[0]), by_group_then_time);
+	count_group = v[0].group;
 	if (gate_mode) {
 		for (i = 0; i < n; i++) {
 			if (i == 0 || v[i].group != v[i - 1].group) {
@@ -596,7 +601,7 @@ main(int argc, char *argv[])
 				    "end of %s", (long long)missing,
 				    v[i - 1].path);
 			if (missing != 0) {
-				gaps++;
+				gaps += v[i].group == count_group;
 				expect = (expect + missing) % (int64_t)wrap;
 			}
 		}
