@@ -54,6 +54,10 @@ LWS_CFLAGS = $(shell $(PKG) --cflags libwebsockets)
 LWS_LIBS = $(shell $(PKG) --libs libwebsockets)
 FLAC_CFLAGS = $(shell $(PKG) --cflags flac)
 FLAC_LIBS = $(shell $(PKG) --libs flac)
+OPUS_CFLAGS = $(shell $(PKG) --cflags libopusenc ogg)
+OPUS_LIBS = $(shell $(PKG) --libs libopusenc ogg)
+MPG123_CFLAGS = $(shell $(PKG) --cflags libmpg123)
+MPG123_LIBS = $(shell $(PKG) --libs libmpg123)
 
 # What was asked for, before auto is resolved: make deps installs
 # libsystemd-dev unless SYSTEMD=0, even where pkg-config is not there yet.
@@ -81,9 +85,12 @@ CF_tests    = -Icommon -Iprotocol -Ictl -Itests/unit $(CJSON_CFLAGS) \
 WAV_OBJ    = $(B)/common/wav.o $(B)/common/wav_hdr.o $(B)/common/wav_io.o \
 	     $(B)/common/wav_repair.o
 # The format interface and its backends (fmt.h).
-FMT_OBJ    = $(B)/common/fmt.o $(WAV_OBJ) $(B)/common/flac.o
-# What the backends link with: libFLAC, the reference FLAC encoder.
-FMT_LIBS   = $(FLAC_LIBS)
+FMT_OBJ    = $(B)/common/fmt.o $(WAV_OBJ) $(B)/common/flac.o \
+	     $(B)/common/oggopus.o $(B)/common/mp3.o
+# What the backends link with: the reference encoders, libFLAC,
+# libopusenc (with libogg, which reads pages back for repair) and LAME
+# (with libmpg123, which finds the frames for repair).
+FMT_LIBS   = $(FLAC_LIBS) $(OPUS_LIBS) -lmp3lame $(MPG123_LIBS)
 CONV_OBJ   = $(B)/common/conv.o $(B)/common/conv_sse2.o \
 	     $(B)/common/conv_avx2.o
 COMMON_OBJ = $(B)/common/ring.o $(B)/common/ring_rt.o $(CONV_OBJ) \
@@ -121,6 +128,8 @@ $(B)/common/%.o: common/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(CF_common) -c $< -o $@
 $(B)/common/flac.o: CF_common += $(FLAC_CFLAGS)
+$(B)/common/oggopus.o: CF_common += $(OPUS_CFLAGS)
+$(B)/common/mp3.o: CF_common += $(MPG123_CFLAGS)
 
 $(B)/protocol/%.o: protocol/%.c
 	@mkdir -p $(@D)
@@ -251,10 +260,12 @@ build/fuzz/fuzz_cfg: tests/fuzz/fuzz_cfg.c protocol/cfgjson.c protocol/proto.c \
 	$(FUZZ_CC) $(FUZZ_FLAGS) -Icommon -Iprotocol $(CJSON_CFLAGS) -o $@ $^ \
 	    $(CJSON_LIBS) -lm
 build/fuzz/fuzz_repair: tests/fuzz/fuzz_repair.c common/wav.c common/wav_hdr.c \
-    common/wav_io.c common/wav_repair.c common/fmt.c common/flac.c
+    common/wav_io.c common/wav_repair.c common/fmt.c common/flac.c \
+    common/oggopus.c common/mp3.c
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -Icommon $(FLAC_CFLAGS) -o $@ $^ \
-	    $(FLAC_LIBS) -lm
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Icommon $(FLAC_CFLAGS) $(OPUS_CFLAGS) \
+	    $(MPG123_CFLAGS) \
+	    -o $@ $^ $(FMT_LIBS) -lm
 
 fuzz: $(FUZZERS)
 	@for f in $(FUZZERS); do n=$$(basename $$f); \
@@ -308,12 +319,14 @@ $(B)/tests/bench_writer: $(B)/tests/bench_writer.o $(B)/tests/cap_offline.o \
 
 # Debian packages: what builds recd, then what the tests and benchmarks use.
 DEB_BUILD = make gcc pkg-config libjack-jackd2-dev libuv1-dev libcjson-dev \
-	    libcmocka-dev libwebsockets-dev libflac-dev
+	    libcmocka-dev libwebsockets-dev libflac-dev libopusenc-dev \
+	    libogg-dev libmp3lame-dev libmpg123-dev
 DEB_SYSTEMD = libsystemd-dev
 DEB_TEST  = jackd2 sox ffmpeg libsndfile1-dev clang libclang-rt-dev \
 	    jack-capture ecasound procps binutils tmux systemd \
 	    libxml2-utils groff-base man-db pipewire pipewire-jack pipewire-bin \
-	    prometheus curl nodejs chromium flac
+	    prometheus curl nodejs chromium flac opus-tools \
+	    mpg123
 deps:
 	@if ! command -v dpkg-query >/dev/null 2>&1; then \
 	    echo "deps: no dpkg here; install the libraries in README.md by hand"; \

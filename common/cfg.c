@@ -21,7 +21,8 @@
 
 static const char *const mode_names[] = { "single", "split", NULL };
 static const char *const format_names[] = {
-	"pcm16", "pcm24", "pcm32", "float32", "flac16", "flac24", NULL
+	"pcm16", "pcm24", "pcm32", "float32", "flac16", "flac24", "opus", "mp3",
+	NULL
 };
 static const char *const gap_names[] = { "split", "silence", NULL };
 static const char *const resume_names[] = { "auto", "start", NULL };
@@ -61,10 +62,18 @@ static const struct cfg_opt cfg_opts[] = {
 	  "exactly as JACK2 writes to 32-bit devices; float32 keeps every "
 	  "bit that JACK delivers. flac16 and flac24 are FLAC files "
 	  "(libFLAC), lossless: the samples of pcm16 and pcm24, at most 8 "
-	  "channels in a single file." },
+	  "channels in a single file. opus is Ogg Opus (libopusenc), for "
+	  "logs: lossy, at opus_bitrate. mp3 is MP3 (LAME) at a constant "
+	  "mp3_bitrate, at most 2 channels in a single file." },
 	{ "flac_level", CFG_INT, OFF(flac_level), "5", 0, 8, NULL, 1,
 	  "FLAC compression level, as flac's -0 to -8: higher makes smaller "
 	  "files for more CPU." },
+	{ "opus_bitrate", CFG_INT, OFF(opus_bitrate), "96", 6, 512, NULL, 1,
+	  "Bit rate of an Opus file in kbit/s, for all its channels: 96 "
+	  "suits stereo speech and music for a log." },
+	{ "mp3_bitrate", CFG_INT, OFF(mp3_bitrate), "128", 32, 320, NULL, 1,
+	  "Constant bit rate of an MP3 file in kbit/s (32 to 320, one of "
+	  "MPEG's rates)." },
 	{ "rotate_seconds", CFG_INT, OFF(rotate_seconds), "300", 0, 86400,
 	  NULL, 1,
 	  "Start new files every this many seconds, at an exact frame "

@@ -21,7 +21,8 @@ enum cfg_type {
 
 enum cfg_mode { CFG_MODE_SINGLE, CFG_MODE_SPLIT };
 enum cfg_format { CFG_FMT_PCM16, CFG_FMT_PCM24, CFG_FMT_PCM32,
-	CFG_FMT_FLOAT32, CFG_FMT_FLAC16, CFG_FMT_FLAC24 };
+	CFG_FMT_FLOAT32, CFG_FMT_FLAC16, CFG_FMT_FLAC24, CFG_FMT_OPUS,
+	CFG_FMT_MP3 };
 enum cfg_gap { CFG_GAP_SPLIT, CFG_GAP_SILENCE };
 enum cfg_resume { CFG_RESUME_AUTO, CFG_RESUME_START };
 enum cfg_write_error { CFG_WERR_RETRY, CFG_WERR_STOP, CFG_WERR_EXIT };
@@ -42,6 +43,8 @@ struct cfg {
 	int		 mode;		/* enum cfg_mode */
 	int		 format;	/* enum cfg_format */
 	long		 flac_level;	/* 0..8 */
+	long		 opus_bitrate;	/* kbit/s */
+	long		 mp3_bitrate;	/* kbit/s */
 	long		 rotate_seconds;
 	int		 rotate_align;
 	char		*name_template;

@@ -1,7 +1,7 @@
 /*
  * cfg_check.c: the checks across options (cfg.h: cfg_check), once every
  * value is in range on its own: port names, connect patterns, channel
- * lists, disk limits, FLAC's channels, name_template.  Main thread.
+ * lists, disk limits, the channels of FLAC, Opus and MP3, name_template.  Main thread.
  */
 #include "cfg.h"
 
@@ -14,6 +14,8 @@
 #include <string.h>
 
 #define CFG_FLAC_MAX_CH	8	/* a FLAC stream's most */
+#define CFG_OPUS_MAX_CH	255	/* an Ogg Opus stream's most */
+#define CFG_MP3_MAX_CH	2	/* an MP3 stream's most */
 
 /* A template that is absolute or has a ".." component leaves directory. */
 static int
@@ -105,6 +107,20 @@ cfg_check(const struct cfg *c, char *err, size_t errlen)
 		    "%d channels, and single mode puts all %ld in one; use "
 		    "mode split, or 8 channels or fewer",
 		    cfg_find("format")->choices[c->format], CFG_FLAC_MAX_CH, c->channels);
+		return -EINVAL;
+	}
+	if (c->format == CFG_FMT_OPUS && c->mode == CFG_MODE_SINGLE &&
+	    c->channels > CFG_OPUS_MAX_CH) {
+		snprintf(err, errlen, "format: opus: an Opus file holds at most "
+		    "%d channels, and single mode puts all %ld in one; use mode "
+		    "split", CFG_OPUS_MAX_CH, c->channels);
+		return -EINVAL;
+	}
+	if (c->format == CFG_FMT_MP3 && c->mode == CFG_MODE_SINGLE &&
+	    c->channels > CFG_MP3_MAX_CH) {
+		snprintf(err, errlen, "format: mp3: an MP3 file holds at most "
+		    "%d channels, and single mode puts all %ld in one; use mode "
+		    "split", CFG_MP3_MAX_CH, c->channels);
 		return -EINVAL;
 	}
 	if (template_escapes(c->name_template)) {

@@ -15,10 +15,12 @@ static const struct fmt_kind kinds[] = {
 	{ "float32", &fmt_wav, CONV_FLOAT32, 32, 1 },
 	{ "flac16", &fmt_flac, CONV_PCM16, 16, 0 },
 	{ "flac24", &fmt_flac, CONV_PCM24, 24, 0 },
+	{ "opus", &fmt_opus, CONV_FLOAT32, 32, 1 },
+	{ "mp3", &fmt_mp3, CONV_FLOAT32, 32, 1 },
 };
 
 const struct fmt_backend *const fmt_backends[] = { &fmt_wav, &fmt_flac,
-	NULL };
+	&fmt_opus, &fmt_mp3, NULL };
 
 const struct fmt_kind *
 fmt_kind(int i)

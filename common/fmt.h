@@ -3,7 +3,8 @@
  * writer converts samples once (conv.h) into what a format takes, and a
  * backend puts them in files: open, write, update the header, mark,
  * sync, close; and at start-up, repair what a crash left.  WAV/BWF/RF64
- * (wav.c) is the first backend, FLAC (flac.c) the second.  A new format
+ * (wav.c) is the first backend; FLAC (flac.c), Ogg Opus (oggopus.c) and MP3
+ * (mp3.c) are the next ones.  A new format
  * is a new file here and a row in fmt.c's table, which the option
  * `format' names.
  *
@@ -32,6 +33,8 @@ struct fmt_par {
 	int		 direct;	/* may bypass the page cache (lead) */
 	int		 level;		/* compression level, where there is
 					   one (flac_level) */
+	unsigned	 kbps;		/* bit rate of a lossy format
+					   (opus_bitrate, mp3_bitrate) */
 	const char *const *names;	/* each channel's port, or NULL */
 };
 
@@ -92,5 +95,7 @@ extern const struct fmt_backend	*const fmt_backends[];
 
 extern const struct fmt_backend	 fmt_wav;
 extern const struct fmt_backend	 fmt_flac;
+extern const struct fmt_backend	 fmt_opus;
+extern const struct fmt_backend	 fmt_mp3;
 
 #endif

@@ -202,6 +202,8 @@ wr_open_begin(struct writer *w, struct fset *s)
 	s->par.time_ref = s->time_ref;
 	s->par.origin = s->wall.tv_sec;
 	s->par.level = (int)w->cfg.flac_level;
+	s->par.kbps = (unsigned)(w->cfg.format == CFG_FMT_MP3 ?
+	    w->cfg.mp3_bitrate : w->cfg.opus_bitrate);
 	/* Copies: the client may be replaced while the flusher opens. */
 	for (i = 0; i < w->nch; i++) {
 		snprintf(s->name_buf + (size_t)i * FSET_PORT_BYTES,

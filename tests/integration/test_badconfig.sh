@@ -61,7 +61,7 @@ refused range "config $T/range.json:2: rotate_seconds: 100000: out of range \\(0
 refused_n range "config $T/range.json:2: rotate_seconds: 100000: out of range"
 refused range_real "config $T/range_real.json:2: header_seconds: 0\\.01: out of range \\(0\\.1\\.\\.60\\)" \
     '{\n  "header_seconds": 0.01\n}\n'
-refused choice "config $T/choice.json:2: format: ${q}pcm8$q: unknown value \\(one of pcm16, pcm24, pcm32, float32, flac16, flac24\\)" \
+refused choice "config $T/choice.json:2: format: ${q}pcm8$q: unknown value \\(one of pcm16, pcm24, pcm32, float32, flac16, flac24, opus, mp3\\)" \
     '{\n  "format": "pcm8"\n}\n'
 refused disagree "config $T/disagree.json: port_names: 3 names for 2 channels" \
     '{\n  "channels": 2,\n  "port_names": ["a", "b", "c"]\n}\n'
@@ -149,7 +149,7 @@ expect '"id":7,"error":\{"code":"not_runtime","message":"channels: ' "set not ru
 expect '"id":8,"error":\{"code":"bad_option","message":"connect: ' "set regex"
 expect '"id":9,"error":\{"code":"bad_option","message":"gap_policy: true or false given, but the option takes a string' "set choice type"
 expect '"id":10,"error":\{"code":"bad_request","message":"' "set without value"
-expect "\"id\":11,\"result\":\\{\"values\":\\{\"directory\":\"$T/rec\",.*\"format\":\"pcm24\",\"flac_level\":5,\"rotate_seconds\":2,.*\"header_seconds\":1," "nothing changed"
+expect "\"id\":11,\"result\":\\{\"values\":\\{\"directory\":\"$T/rec\",.*\"format\":\"pcm24\",\"flac_level\":5,\"opus_bitrate\":96,\"mp3_bitrate\":128,\"rotate_seconds\":2,.*\"header_seconds\":1," "nothing changed"
 grep -q 'option_changed' <<<"$out" && fail "a refused set announced a change"
 grep -q 'recd: info: set ' "$T/recd.log" && fail "a refused set was applied"
 

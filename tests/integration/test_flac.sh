@@ -107,9 +107,11 @@ for ((k = 1; k <= trials; k++)); do
 	d=$T/kill-$k
 	start_recd "kill-$k" --directory "$d" --channels 2 \
 	    --connect 'sg24:out_.*' --format flac24 --rotate-seconds 2 \
-	    --no-rotate-align --socket "$T/kill.sock"
-	wait_log "$T/kill-$k.log" ': opened' 1 20
-	timeout "$((RANDOM % 3 + 1)).$((RANDOM % 1000))" \
+	    --no-rotate-align --header-seconds 0.5 --socket "$T/kill.sock"
+	# 1 to 1.6 s into the second file of 2 s, which then holds audio
+	# (handed to the encoder every header_seconds) when the kill comes.
+	wait_log "$T/kill-$k.log" ': closed, ' 1 20
+	timeout "1.$((RANDOM % 600))" \
 	    tail --pid="$RECD_PID" -f /dev/null 2>/dev/null
 	kill -KILL "$RECD_PID"
 	wait "$RECD_PID" 2>/dev/null
@@ -142,6 +144,7 @@ for ((k = 1; k <= trials; k++)); do
 		m=$(soxi -s "$w")
 		[ "$m" = "$n" ] || fail "trial $k: $f: $m samples decoded, STREAMINFO $n"
 	done
-	repaired=$(grep -c 'repair' "$T/again-$k.log")
-	echo "trial $k: $(wc -w <<<"$files") files, $repaired repair lines: $out"
+	repaired=$(grep -c 'left unfinished by a crash: repaired' "$T/again-$k.log")
+	[ "$repaired" -ge 1 ] || fail "trial $k: no file repaired: $(cat "$T/again-$k.log")"
+	echo "trial $k: $(wc -w <<<"$files") files, $repaired repaired: $out"
 done

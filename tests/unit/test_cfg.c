@@ -58,8 +58,11 @@ test_table_is_sound(void **state)
 		o = cfg_opt_at(i);
 		assert_non_null(o->help);
 		assert_true(strlen(o->help) > 10);
+		/* snake_case; a digit may follow a letter (mp3_bitrate). */
+		assert_true(islower((unsigned char)o->name[0]));
 		for (s = o->name; *s != '\0'; s++)
-			assert_true(islower((unsigned char)*s) || *s == '_');
+			assert_true(islower((unsigned char)*s) || *s == '_' ||
+			    (isdigit((unsigned char)*s) && s > o->name));
 		assert_true(o->type != CFG_ENUM || o->choices != NULL);
 		assert_true(o->min <= o->max);
 		for (k = 0; k < i; k++) {

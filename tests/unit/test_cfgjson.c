@@ -122,7 +122,7 @@ test_errors_name_file_line_key(void **state)
 	    "(recd --help lists them)");
 	expect_error("{ \"format\": \"pcm\\u001b[31m\" }", "config t.json:1: "
 	    "format: \"pcm?[31m\": unknown value (one of pcm16, pcm24, pcm32, "
-	    "float32, flac16, flac24)");
+	    "float32, flac16, flac24, opus, mp3)");
 	/* Where cJSON stops at the end of a line: the text before it. */
 	expect_error("{\n  \"channels\": 2,\n  \"mode\": \"split\",\n}\n",
 	    "config t.json:4: not valid JSON near \"}\" (where the file "
