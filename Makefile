@@ -326,7 +326,7 @@ DEB_TEST  = jackd2 sox ffmpeg libsndfile1-dev clang libclang-rt-dev \
 	    jack-capture ecasound procps binutils tmux systemd \
 	    libxml2-utils groff-base man-db pipewire pipewire-jack pipewire-bin \
 	    prometheus curl nodejs chromium flac opus-tools \
-	    mpg123
+	    mpg123 libsox-fmt-mp3
 deps:
 	@if ! command -v dpkg-query >/dev/null 2>&1; then \
 	    echo "deps: no dpkg here; install the libraries in README.md by hand"; \

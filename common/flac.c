@@ -36,7 +36,9 @@
 #include <FLAC/stream_encoder.h>
 
 #define FLAC_CHUNK	4096		/* frames converted to int32 at once */
-#define FLAC_PADDING	16384		/* bytes kept for the markers */
+#define FLAC_PADDING	4096		/* bytes kept for the markers (about
+					   60; more, and libFLAC rewrites the
+					   file at close) */
 #define FLAC_MARKS_MAX	999		/* CHAPTER001 .. CHAPTER999 */
 
 struct flac_mark {

@@ -13,6 +13,7 @@
 #   BENCH_PEERS    channel counts of the JACK side-by-side ("2 16 64"),
 #                  "" to skip
 #   BENCH_CALLS    callback calls per figure (200000)
+#   BENCH_CODECS   the codecs side by side ("flac opus mp3"), "" to skip
 B=${1:-build}
 SECS=${BENCH_SECONDS:-10}
 MB=${BENCH_MB:-500}
@@ -21,6 +22,7 @@ DIR=${BENCH_DIR:-build/bench}
 SHM=${BENCH_SHM-/dev/shm}
 PEERS=${BENCH_PEERS-2 16 64}
 CALLS=${BENCH_CALLS:-200000}
+CODECS=${BENCH_CODECS-flac opus mp3}
 ROWS=$(mktemp /tmp/recd-bench-rows.XXXXXX)
 SHMDIR=""
 broke=0
@@ -87,6 +89,16 @@ if [ -n "$PEERS" ]; then
 	# shellcheck disable=SC2086
 	step tests/bench/peers.sh "$B" "$SECS" $PEERS
 fi
+
+for c in $CODECS; do
+	echo "== 6. $c side by side on one JACK server ($SECS s windows)"
+	# FLAC at 2 and 8 channels (a FLAC file holds at most 8), the
+	# codecs for logs at 2.
+	n="2"
+	[ "$c" = flac ] && n="2 8"
+	# shellcheck disable=SC2086
+	CODEC=$c step tests/bench/peers.sh "$B" "$SECS" $n
+done
 
 echo
 echo "== figures (ratio: value / baseline)"

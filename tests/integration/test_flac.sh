@@ -30,6 +30,10 @@ decoded() {
 	mkdir -p "$dir"
 	for f in "$@"; do
 		out=$(flac -t -s "$f" 2>&1) || fail "flac -t $f: $out"
+		out=$(ffprobe -v error -show_entries format=duration "$f" 2>&1) ||
+		    fail "ffprobe $f: $out"
+		[ "$(soxi -s "$f" 2>&1)" = "$(metaflac --show-total-samples "$f")" ] ||
+		    fail "$f: sox reads $(soxi -s "$f" 2>&1) samples, STREAMINFO says $(metaflac --show-total-samples "$f")"
 		tr=$(metaflac --show-tag=TIME_REFERENCE "$f" | cut -d= -f2)
 		[ -n "$tr" ] || fail "$f: no TIME_REFERENCE comment"
 		out=$(flac -d -s -f -o "$dir/$(basename "$f" .flac).wav" "$f" 2>&1) ||

@@ -4,7 +4,8 @@
 # frames recd wrote into it (LAME's tag gives the encoder delay and the
 # padding): rotation is sample-exact.  Single and split.  Bad values are
 # refused.  Then kill -9 at random moments and repair on start: every file
-# left by the kill plays (mpg123 -t, ffprobe) before the repair and after.
+# left by the kill plays (mpg123 -t, ffprobe, sox) before the repair and
+# after.
 #
 # Trials: MP3_TRIALS (10); under a sanitizer MP3_TRIALS_SAN (3).
 . "$(dirname "$0")/lib.sh"
@@ -20,13 +21,14 @@ else
 	trials=${MP3_TRIALS:-10}
 fi
 
-# plays FILE: mpg123 and ffprobe read it through; prints the samples
+# plays FILE: mpg123, ffprobe and sox read it through; prints the samples
 # mpg123 decodes.
 plays() {
 	local f=$1 out w=$T/dec.wav
 	out=$(mpg123 -q -t "$f" 2>&1) || fail "mpg123 -t $f: $out"
 	out=$(ffprobe -v error -show_entries format=duration "$f" 2>&1) ||
 	    fail "ffprobe $f: $out"
+	out=$(soxi "$f" 2>&1) || fail "soxi $f: $out"
 	out=$(mpg123 -q -w "$w" "$f" 2>&1) || fail "mpg123 -w $f: $out"
 	soxi -s "$w"
 }
