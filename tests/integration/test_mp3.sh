@@ -28,7 +28,7 @@ plays() {
 	out=$(mpg123 -q -t "$f" 2>&1) || fail "mpg123 -t $f: $out"
 	out=$(ffprobe -v error -show_entries format=duration "$f" 2>&1) ||
 	    fail "ffprobe $f: $out"
-	out=$(soxi "$f" 2>&1) || fail "soxi $f: $out"
+	out=$(sox -t mp3 "$f" -n 2>&1) || fail "sox $f: $out"
 	out=$(mpg123 -q -w "$w" "$f" 2>&1) || fail "mpg123 -w $f: $out"
 	soxi -s "$w"
 }
