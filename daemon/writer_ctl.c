@@ -166,36 +166,45 @@ writer_attach(struct writer *w, struct cap *cap, double lost_s,
 	}
 }
 
+/*
+ * Queues a command of type for the writer; the fields that type uses are
+ * in c (may be NULL).  -EAGAIN when the queue is full.
+ */
+static int
+wr_send(struct writer *w, enum wr_cmd_type type, const struct wr_cmd *c)
+{
+	struct wr_cmd *q;
+
+	q = ring_reserve_rt(w->cmdq, sizeof(*q));
+	if (q == NULL)
+		return -EAGAIN;
+	if (c != NULL)
+		*q = *c;
+	else
+		memset(q, 0, sizeof(*q));
+	q->type = type;
+	ring_commit_rt(w->cmdq, sizeof(*q));
+	return 0;
+}
+
 void
 writer_stalled(struct writer *w, uint64_t last)
 {
-	struct wr_cmd *c;
+	struct wr_cmd c = { .cycle = last };
 
-	if ((c = ring_reserve_rt(w->cmdq, sizeof(*c))) == NULL) {
+	if (wr_send(w, WR_CMD_STALL, &c) != 0)
 		log_warnx("writer: its queue is full: the stall's gap is "
 		    "measured by JACK's frame time alone");
-		return;
-	}
-	memset(c, 0, sizeof(*c));
-	c->type = WR_CMD_STALL;
-	c->cycle = last;
-	ring_commit_rt(w->cmdq, sizeof(*c));
 }
 
 void
 writer_unstalled(struct writer *w, int64_t stall_ns)
 {
-	struct wr_cmd *c;
+	struct wr_cmd c = { .ns = stall_ns };
 
-	if ((c = ring_reserve_rt(w->cmdq, sizeof(*c))) == NULL) {
+	if (wr_send(w, WR_CMD_UNSTALL, &c) != 0)
 		log_warnx("writer: its queue is full: the stall's gap is "
 		    "measured by JACK's frame time alone");
-		return;
-	}
-	memset(c, 0, sizeof(*c));
-	c->type = WR_CMD_UNSTALL;
-	c->ns = stall_ns;
-	ring_commit_rt(w->cmdq, sizeof(*c));
 }
 
 void
@@ -267,46 +276,31 @@ writer_get_stats(struct writer *w, struct writer_stats *st)
 	st->turn_max_ns = atomic_load(&w->st_turn_max_ns);
 }
 
-static int
-wr_send(struct writer *w, enum wr_cmd_type type, struct cfg *cfg,
-    const char *label, int on, uint32_t from)
-{
-	struct wr_cmd *c;
-
-	c = ring_reserve_rt(w->cmdq, sizeof(*c));
-	if (c == NULL)
-		return -EAGAIN;
-	memset(c, 0, sizeof(*c));
-	c->type = type;
-	c->on = on;
-	c->from = from;
-	c->cfg = cfg;
-	snprintf(c->label, sizeof(c->label), "%s", label != NULL ? label : "");
-	ring_commit_rt(w->cmdq, sizeof(*c));
-	return 0;
-}
-
 int
 writer_rotate(struct writer *w)
 {
-	return wr_send(w, WR_CMD_ROTATE, NULL, NULL, 0, 0);
+	return wr_send(w, WR_CMD_ROTATE, NULL);
 }
 
 int
 writer_mark(struct writer *w, const char *label)
 {
-	return wr_send(w, WR_CMD_MARK, NULL, label, 0, 0);
+	struct wr_cmd c = { .type = WR_CMD_MARK };
+
+	snprintf(c.label, sizeof(c.label), "%s", label != NULL ? label : "");
+	return wr_send(w, WR_CMD_MARK, &c);
 }
 
 int
 writer_resume(struct writer *w)
 {
-	return wr_send(w, WR_CMD_RESUME, NULL, NULL, 0, 0);
+	return wr_send(w, WR_CMD_RESUME, NULL);
 }
 
 int
 writer_config(struct writer *w, const struct cfg *cfg)
 {
+	struct wr_cmd	 q = { .type = WR_CMD_CONFIG };
 	struct cfg	*c;
 	char		 err[256];
 	int		 rc;
@@ -318,7 +312,8 @@ writer_config(struct writer *w, const struct cfg *cfg)
 		free(c);
 		return rc;
 	}
-	rc = wr_send(w, WR_CMD_CONFIG, c, NULL, 0, 0);
+	q.cfg = c;
+	rc = wr_send(w, WR_CMD_CONFIG, &q);
 	if (rc != 0) {
 		cfg_done(c);
 		free(c);
@@ -384,7 +379,9 @@ writer_alarm_levels(struct writer *w, int64_t loud_ns[], uint64_t clips[],
 int
 writer_take(struct writer *w, int on, uint32_t from)
 {
-	return wr_send(w, WR_CMD_TAKE, NULL, NULL, on, from);
+	struct wr_cmd c = { .on = on, .from = from };
+
+	return wr_send(w, WR_CMD_TAKE, &c);
 }
 
 void

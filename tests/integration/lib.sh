@@ -258,3 +258,44 @@ third_party() {
 	[ "$got" = "$frames $ch $rate" ] ||
 	    fail "libsndfile reads $f as $got, not $frames $ch $rate"
 }
+
+# closed_files LOG MODE: "PATH FRAMES" for every file recd finished, as
+# its log says (in split mode a line stands for every channel's file).
+closed_files() {
+	local f frames c
+	sed -n 's/.*recd: file \([^ ]*\)\( and the other channels\)\{0,1\}: closed, \([0-9]*\) frames.*/\1 \3/p' "$1" |
+	    while read -r f frames; do
+		if [ "$2" = split ]; then
+			for c in "${f%_ch01_*}"_ch*_*"${f##*.}"; do
+				echo "$c $frames"
+			done
+		else
+			echo "$f $frames"
+		fi
+	    done
+}
+
+# repaired_files LOG: "PATH FRAMES" for every file the start-up repair in
+# LOG made whole.
+repaired_files() {
+	sed -n 's/.*: left unfinished by a crash: repaired, \([0-9]*\) frames, now \(.*\)$/\2 \1/p' "$1"
+}
+
+# kill_with_audio DIR: recd (RECD_PID, writing 2 s files into DIR) is
+# killed with SIGKILL at a random moment once its file holds audio: once
+# an unfinished file in DIR has grown past 8 KiB (headers and half a
+# second or so), and up to 0.4 s later, well inside the file.
+kill_with_audio() {
+	local end=$((SECONDS + 20)) big
+	while [ $SECONDS -lt $end ]; do
+		big=$(find "$1" -name '*.partial' -size +8k | head -n 1)
+		[ -n "$big" ] && break
+		timeout 0.05 tail --pid="$RECD_PID" -f /dev/null 2>/dev/null
+	done
+	[ -n "$big" ] || fail "no unfinished file grew past 8 KiB in $1"
+	timeout "$(printf "0.%03d" $((RANDOM % 400 + 1)))" \
+	    tail --pid="$RECD_PID" -f /dev/null 2>/dev/null
+	kill -KILL "$RECD_PID"
+	wait "$RECD_PID" 2>/dev/null
+	return 0
+}

@@ -95,6 +95,15 @@ for ((k = 1; k <= trials; k++)); do
 
 	# As a crash left them: valid to readers; headers nearly current.
 	partials=$(find "$dir" -name '*.wav.partial' | sort)
+	# JACK's dummy driver on a loaded machine may run recd late in a
+	# cycle and hand it the source's next period (its time stamp a
+	# period on, the next one back in line: recd takes it for a stamp
+	# that was off, as the driver's re-estimation makes them): siggen's
+	# codes jump a period where recd could see nothing.  verify allows
+	# one such jump per xrun JACK reported in this trial, nothing else.
+	xruns=$(sed -n 's/.*jack: xrun (\([0-9]*\) so far).*/\1/p' "$log" |
+	    tail -n 1)
+	jumps="1024:${xruns:-0}"
 	np=$(wc -w <<<"$partials")
 	[ "$np" -ge 1 ] || fail "trial $k ($mode, $kind): no unfinished file"
 	for f in $partials; do
@@ -102,9 +111,10 @@ for ((k = 1; k <= trials; k++)); do
 		    fail "trial $k: libsndfile cannot open $f"
 		ffprobe -v error -f wav "$f" >/dev/null 2>&1 ||
 		    fail "trial $k: ffprobe cannot open $f"
-		out=$("$VERIFY" -d -g -b 24 "$f" 2>&1) ||
+		out=$("$VERIFY" -d -g -j "$jumps" -b 24 "$f" 2>&1) ||
 		    fail "trial $k ($mode, $kind): before repair: $out"
-		read -r _ hframes dframes <<<"$(sed -n 1p <<<"$out")"
+		read -r _ hframes dframes <<<"$(grep -v '^verify: ' <<<"$out" |
+		    sed -n 1p)"
 		ahead=$((dframes - hframes))
 		[ "$ahead" -le "$(frames_of "$LIMIT")" ] ||
 		    fail "trial $k ($mode, $kind): $f: header covers $hframes of $dframes frames"
@@ -139,7 +149,7 @@ for ((k = 1; k <= trials; k++)); do
 		[ -n "${KEEP_TEST_DIR:-}" ] || rm -rf "$dir"
 		continue
 	fi
-	out=$("$VERIFY" -g -k -v -b 24 -c $CH $take 2>&1) ||
+	out=$("$VERIFY" -g -k -v -j "$jumps" -b 24 -c $CH $take 2>&1) ||
 	    fail "trial $k ($mode, $kind): $out"
 	summary=$(tail -n 1 <<<"$out")
 	[ "$(discontinuities "$summary")" = \

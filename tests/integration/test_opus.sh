@@ -60,7 +60,7 @@ for mode in single split; do
 	start_recd "recd-$mode" --directory "$d" --channels 2 \
 	    --connect 'sg:out_.*' --mode "$mode" --format opus \
 	    --opus-bitrate 64 --rotate-seconds 1 --no-rotate-align
-	wait_log "$log" 'closed, 48000 frames' 3 60
+	wait_log "$log" 'closed, 48000 frames' 2 60
 	stop_recd
 	no_partials "$d"
 	# Each file decodes to the frames recd wrote into it.
@@ -71,16 +71,7 @@ for mode in single split; do
 		    fail "$mode: $f: $got samples decoded, recd wrote $frames"
 		n=$((n + 1))
 		total=$((total + got))
-	done < <(sed -n 's/.*recd: file \(.*\.opus\)\( and the other channels\)\{0,1\}: closed, \([0-9]*\) frames.*/\1 \3/p' "$log" |
-	    while read -r f frames; do
-		if [ "$mode" = split ]; then
-			for c in "${f%_ch01_*}"_ch0[12]_*.opus; do
-				echo "$c $frames"
-			done
-		else
-			echo "$f $frames"
-		fi
-	    done)
+	done < <(closed_files "$log" "$mode")
 	want=$(sed -n 's/.*recd: stopped: \([0-9]*\) frames recorded.*/\1/p' "$log")
 	[ "$mode" = split ] && want=$((2 * want))
 	[ "$total" = "$want" ] ||
@@ -92,14 +83,8 @@ for ((k = 1; k <= trials; k++)); do
 	d=$T/kill-$k
 	start_recd "kill-$k" --directory "$d" --channels 2 \
 	    --connect 'sg:out_.*' --format opus --rotate-seconds 2 \
-	    --no-rotate-align --header-seconds 0.5
-	# 1 to 1.6 s into the second file of 2 s, which then holds audio
-	# (handed to the encoder every header_seconds) when the kill comes.
-	wait_log "$T/kill-$k.log" ': closed, ' 1 20
-	timeout "1.$((RANDOM % 600))" \
-	    tail --pid="$RECD_PID" -f /dev/null 2>/dev/null
-	kill -KILL "$RECD_PID"
-	wait "$RECD_PID" 2>/dev/null
+	    --no-rotate-align --header-seconds 0.25
+	kill_with_audio "$d"
 	# As kill -9 left them: each plays to its last page.
 	for f in $(find "$d" -name '*.opus.partial'); do
 		[ "$(stat -c %s "$f")" -gt 0 ] || continue
@@ -115,7 +100,7 @@ for ((k = 1; k <= trials; k++)); do
 		[ "$got" = "$frames" ] ||
 		    fail "trial $k: $f: $got samples decoded, repair says $frames"
 		repaired=$((repaired + 1))
-	done < <(sed -n 's/.*: left unfinished by a crash: repaired, \([0-9]*\) frames, now \(.*\)$/\2 \1/p' "$T/again-$k.log")
+	done < <(repaired_files "$T/again-$k.log")
 	[ "$repaired" -ge 1 ] || fail "trial $k: no file repaired: $(cat "$T/again-$k.log")"
 	echo "trial $k: $repaired files repaired, each its length"
 done
