@@ -160,7 +160,7 @@ wait_log "$T/recd.log" 'closed, ' $((closed + 1)) 30
 after=$("$SOCKC" "$S" lines <<<'{"id":0,"cmd":"status"}')
 frames1=$(status_field frames_written "$after")
 [ "$frames1" -gt "$frames0" ] || fail "frames: $frames0, then $frames1"
-[ "$(status_field gaps "$after")" = "$(grep -c 'gap: ' "$T/recd.log")" ] ||
+[ "$(status_field gaps "$after")" = "$(grep -c 'recd: warning: gap: ' "$T/recd.log")" ] ||
     fail "status gaps: $after"
 stop_recd
 no_partials "$T/rec"

@@ -88,7 +88,12 @@ done
     fail "want files at 48000 and 96000 Hz: ${!at[*]}"
 # 48 kHz: one bit-exact take across rotations, gapless but for the gaps
 # recd logged before the change (PipeWire on a loaded machine has xruns).
-out=$("$VERIFY" -g -v -c 2 ${at[48000]} 2>&1) || fail "48000 Hz: $out"
+# Where PipeWire skipped a cycle of the whole graph, siggen's codes do not
+# jump where JACK's time (and so recd's gap) does: verify allows that, a
+# whole number of periods, for each gap recd logged from JACK's time.
+xr=$(grep -c "recd: warning: gap: .*JACK's frame time" "$T/recd.log")
+out=$("$VERIFY" -g -v -j "$period:$xr" -c 2 ${at[48000]} 2>&1) ||
+    fail "48000 Hz: $out"
 found=$(discontinuities "$(tail -n 1 <<<"$out")") || exit 1
 logged=$(sed -n '1,/recd: rate: 96000 Hz/p' "$T/recd.log" |
     grep -c "recd: warning: gap: .*JACK's frame time")
@@ -105,7 +110,8 @@ grep -q " 96000 48000\$" <<<"$out" ||
 # there.)
 before=$(for f in ${at[96000]}; do grep -qxF "$f" <<<"$done96" && echo "$f"; done)
 [ -n "$before" ] || fail "no 96 kHz file finished before the quantum change"
-out=$("$VERIFY" -g -v -c 2 $before 2>&1) || fail "96000 Hz: $out"
+out=$("$VERIFY" -g -v -j "$period:$xr" -c 2 $before 2>&1) ||
+    fail "96000 Hz: $out"
 found=$(discontinuities "$(tail -n 1 <<<"$out")") || exit 1
 logged=$(sed -n '/recd: rate: 96000 Hz/,/jack: the period is now/p' \
     "$T/recd.log" | grep -c "recd: warning: gap: .*JACK's frame time")

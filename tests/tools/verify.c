@@ -18,8 +18,9 @@
  *       (HOLD + PREROLL between two in one file), except where the take
  *       began or ended; a file holds stretches of consecutive cycles, and
  *       files follow each other by whole cycles of 2^17 frames
- *   -j  P:N  up to N jumps of exactly P frames (one period) forward or
- *       back in siggen's codes, inside or between files, each printed:
+ *   -j  P:N  up to N jumps of a whole number of periods of P frames (up
+ *       to 8) forward or back in siggen's codes, inside or between files,
+ *       each printed:
  *       a source that JACK did not run in a cycle, or whose next cycle's
  *       buffer a late reader got (xruns of a frozen server)
  *   -k  a take cut by kill -9: in split mode the channels may end at
@@ -70,6 +71,7 @@ static int	count_group = -1;
 static long long jump_frames;	/* -j: P ... */
 static long long jumps_left;	/* ... N, less those used */
 static long long jumps;		/* used */
+#define JUMP_PERIODS	8		/* -j: a jump spans at most this many */
 static uint64_t	gaps, silence_runs;
 
 static uint32_t
@@ -225,6 +227,20 @@ silence_at(const struct vfile *v, uint64_t frame, uint64_t n)
 	    (unsigned long long)(v->data_off + frame * v->block));
 }
 
+/*
+ * idx is a whole number of periods (-j P), at most JUMP_PERIODS of them,
+ * before or after expect, on the codes' circle of wrap.
+ */
+static int
+whole_periods(int64_t idx, int64_t expect, uint64_t wrap)
+{
+	int64_t ahead = (idx - expect + (int64_t)wrap) % (int64_t)wrap;
+	int64_t behind = (expect - idx + (int64_t)wrap) % (int64_t)wrap;
+	int64_t d = ahead < behind ? ahead : behind;
+
+	return d % jump_frames == 0 && d <= JUMP_PERIODS * jump_frames;
+}
+
 /* The frames of one group, in order; expect carries across files. */
 static void
 check_file(const struct vfile *v, int64_t *expect, uint64_t wrap)
@@ -291,14 +307,12 @@ check_file(const struct vfile *v, int64_t *expect, uint64_t wrap)
 					    long long)(done + i));
 			}
 			if (*expect >= 0 && idx != *expect && jumps_left > 0 &&
-			    ((idx - *expect + (int64_t)wrap) % (int64_t)wrap ==
-			    jump_frames || (*expect - idx + (int64_t)wrap) %
-			    (int64_t)wrap == jump_frames)) {
-				printf("verify: %s: frame %llu: a jump of %lld "
-				    "frames (frame index %lld, expected %lld)\n",
-				    v->path, (unsigned long long)(done + i),
-				    jump_frames, (long long)idx,
-				    (long long)*expect);
+			    whole_periods(idx, *expect, wrap)) {
+				printf("verify: %s: frame %llu: a jump of whole "
+				    "periods of %lld frames (frame index %lld, "
+				    "expected %lld)\n", v->path,
+				    (unsigned long long)(done + i), jump_frames,
+				    (long long)idx, (long long)*expect);
 				jumps_left--;
 				jumps++;
 				*expect = idx;
