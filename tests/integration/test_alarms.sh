@@ -119,17 +119,21 @@ closed=$((4 * $(grep -c ': closed, ' "$T/recd.log")))	# a line a set of 4
 # Channels 1 to 3: bit-exact and gapless; the take as long as it lasted.
 # (Under load the dummy driver has xruns: every discontinuity must be a
 # gap recd logged, as verify_take has it.)
+# Where the driver skipped a cycle of the whole graph, siggen's codes do
+# not jump where JACK's time (recd's gap) does: verify allows that for
+# each gap recd logged.
 logged=$(grep -c 'recd: warning: gap: ' "$T/recd.log")
-out=$("$VERIFY" -g -c 2 $(takes "$T/rec" | grep -E '_ch0[12]_') 2>&1) ||
-    fail "channels 1 and 2: $out"
+out=$("$VERIFY" -g -j "1024:$logged" -c 2 $(takes "$T/rec" |
+    grep -E '_ch0[12]_') 2>&1) || fail "channels 1 and 2: $out"
 out=$(tail -n 1 <<<"$out")
 echo "channels 1 and 2: $out"
-# verify counts a gap once for each channel's files: twice here.
-[ "$(discontinuities "$out")" = $((2 * logged)) ] ||
+# verify counts a take's gap once, however many channel files it has.
+[ "$(discontinuities "$out")" -le "$logged" ] ||
     fail "channels 1 and 2: $out; recd logged $logged gaps"
 # Channel 3: its files from before it was unplugged.
 [ -n "$ch3" ] || fail "no file of channel 3 before it was unplugged"
-out3=$("$VERIFY" -g -c 1 $ch3 2>&1) || fail "channel 3: $out3"
+out3=$("$VERIFY" -g -j "1024:$logged" -c 1 $ch3 2>&1) ||
+    fail "channel 3: $out3"
 [[ $out3 =~ ,\ ([0-9]+)\ gaps,\ [1-9][0-9]*\ silence\ runs ]] &&
     [ "${BASH_REMATCH[1]}" -le "$logged" ] ||
     fail "channel 3: siggen's silences are not there, or gaps recd did not log: $out3"
