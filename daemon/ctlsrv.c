@@ -26,9 +26,11 @@
 #define CS_SNDBUF	16384	/* bytes: a small kernel buffer per client,
 				   so that our own queue does the counting */
 #define CS_BACKLOG	128
+#define CS_DRAIN_MS	1000	/* at exit: how long the last lines may take */
 
 struct cs_client {
 	uv_pipe_t	 pipe;		/* first: the handle's data is us */
+	uv_shutdown_t	 shut;		/* at exit, once its lines are out */
 	struct ctlsrv	*srv;
 	struct cs_client *next;
 	char		*rbuf;		/* PROTO_LINE_MAX bytes */
@@ -55,6 +57,7 @@ struct ctlsrv {
 	float		*peak;		/* nch, the frame just read */
 	unsigned char	*clip;		/* nch */
 	char		 path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	int		 stopped;	/* no new clients, no commands */
 	int		 closing;
 	int		 inherited;	/* the socket is the service manager's */
 	int		 handles;	/* open handles, clients included */
@@ -189,6 +192,10 @@ cs_close_client(struct cs_client *c)
 	if (c->levels_hz > 0 && --s->nlevels == 0)
 		uv_timer_stop(&s->tick);
 	uv_close((uv_handle_t *)&c->pipe, cs_client_closed);
+	/* At exit the tick is the drain's deadline: done with the last. */
+	if (s->closing && s->clients == NULL &&
+	    !uv_is_closing((uv_handle_t *)&s->tick))
+		uv_close((uv_handle_t *)&s->tick, cs_handle_closed);
 }
 
 /* Gathers every frame; sends each subscriber its own at its rate. */
@@ -603,16 +610,66 @@ ctlsrv_clients(const struct ctlsrv *s)
 }
 
 void
-ctlsrv_close(struct ctlsrv *s)
+ctlsrv_stop(struct ctlsrv *s)
 {
-	if (s == NULL || s->closing)
+	struct cs_client *c;
+
+	if (s == NULL || s->stopped)
 		return;
-	s->closing = 1;
+	s->stopped = 1;
 	uv_close((uv_handle_t *)&s->listener, cs_handle_closed);
-	uv_close((uv_handle_t *)&s->tick, cs_handle_closed);
-	while (s->clients != NULL)
-		cs_close_client(s->clients);
 	/* A socket systemd handed us stays: it listens for the next start. */
 	if (!s->inherited)
 		unlink(s->path);
+	uv_timer_stop(&s->tick);
+	s->nlevels = 0;
+	for (c = s->clients; c != NULL; c = c->next) {
+		uv_read_stop((uv_stream_t *)&c->pipe);
+		c->levels_hz = 0;
+	}
+}
+
+static void
+cs_shut(uv_shutdown_t *req, int status)
+{
+	(void)status;
+	cs_close_client(req->handle->data);
+}
+
+/* The deadline of the drain: a client that does not read is cut off. */
+static void
+cs_drain_deadline(uv_timer_t *t)
+{
+	struct ctlsrv *s = t->data;
+
+	while (s->clients != NULL)
+		cs_close_client(s->clients);
+}
+
+void
+ctlsrv_close(struct ctlsrv *s)
+{
+	struct cs_client *c, *next;
+
+	if (s == NULL || s->closing)
+		return;
+	ctlsrv_stop(s);
+	s->closing = 1;
+	/*
+	 * A client's queued lines (the last events) go out before it is
+	 * closed: uv_shutdown completes once the write queue is empty.
+	 */
+	for (c = s->clients; c != NULL; c = next) {
+		next = c->next;
+		if (uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe) ==
+		    0 || uv_shutdown(&c->shut, (uv_stream_t *)&c->pipe,
+		    cs_shut) != 0)
+			cs_close_client(c);
+	}
+	/* The last client's close closes the tick too. */
+	if (s->clients == NULL) {
+		if (!uv_is_closing((uv_handle_t *)&s->tick))
+			uv_close((uv_handle_t *)&s->tick, cs_handle_closed);
+	} else
+		uv_timer_start(&s->tick, cs_drain_deadline, CS_DRAIN_MS, 0);
 }

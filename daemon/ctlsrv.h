@@ -72,8 +72,14 @@ unsigned	 ctlsrv_clients(const struct ctlsrv *);
 /* A new greeting for clients from now on (the rate changed); takes it. */
 void		 ctlsrv_set_hello(struct ctlsrv *, char *hello);
 /*
- * Stops listening, removes the socket (unless inherited) and closes every client; the
- * memory goes with the last close callback (run the loop to finish).
+ * Stops listening, removes the socket (unless inherited) and stops reading
+ * from clients (no more commands); events still reach them.
+ */
+void		 ctlsrv_stop(struct ctlsrv *);
+/*
+ * Stops, then closes every client once the lines queued for it are out
+ * (at most a second); the memory goes with the last close callback
+ * (run the loop to finish).
  */
 void		 ctlsrv_close(struct ctlsrv *);
 

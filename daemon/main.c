@@ -225,15 +225,20 @@ shutdown_recd(struct recd *r, int code)
 	r->exit_code = code;
 	notify_stop(r->notify);
 	r->notify = NULL;
+	ctlsrv_stop(r->ctl);
+	ctlsrv_stop(r->ctl_ro);
+	if (r->cap != NULL)
+		cap_deactivate(r->cap);
+	writer_stop(r->writer);
+	/*
+	 * The last files' events: their hooks run before recd exits, and
+	 * subscribers get them before their connection closes.
+	 */
+	forward_events(r);
 	ctlsrv_close(r->ctl);
 	r->ctl = NULL;
 	ctlsrv_close(r->ctl_ro);
 	r->ctl_ro = NULL;
-	if (r->cap != NULL)
-		cap_deactivate(r->cap);
-	writer_stop(r->writer);
-	/* The last files' events: their hooks run before recd exits. */
-	forward_events(r);
 	writer_get_stats(r->writer, &st);
 	log_info("stopped: %llu frames recorded in %llu files, %llu gaps "
 	    "(%llu frames), %llu frames dropped, %llu xruns",

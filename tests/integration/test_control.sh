@@ -155,7 +155,19 @@ wait_log "$T/recd.log" ': opened' $((opened + 1)) 10
     --socket "$S" >"$T/recd2.log" 2>&1
 [ $? != 0 ] || fail "a second recd started on a live socket"
 expect "$(cat "$T/recd2.log")" "recd already running on $S" "live socket"
+# A subscriber gets the events of the files recd finishes as it stops
+# before its connection closes.
+"$SOCKC" "$S" listen 30 '{"id":9,"cmd":"subscribe","stream":"events"}' \
+    >"$T/last.out" &
+last=$!
+PIDS="$PIDS $last"
+wait_log "$T/last.out" '"id":9' 1 10
 stop_recd
+wait "$last"
+lastfile=$(sed -n 's/.*recd: file \(.*\): closed, .*/\1/p' "$T/recd.log" |
+    tail -n 1)
+grep -qF "\"event\":\"file_closed\",\"path\":\"$lastfile\"" "$T/last.out" ||
+    fail "the last file_closed ($lastfile) did not reach a subscriber: $(cat "$T/last.out")"
 no_partials "$T/rec"
 # Two takes, each verified on its own: a new take starts at the wall
 # clock's time, not where the last one ended.  Between them they hold

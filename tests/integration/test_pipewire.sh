@@ -52,7 +52,8 @@ RECD_PID=$!
 PIDS="$PIDS $RECD_PID"
 wait_log "$T/recd.log" 'recd: recording ' 1 30
 "$RECCTL" --socket "$sock" --json events >"$T/events" 2>&1 &
-PIDS="$PIDS $!"
+EV_PID=$!
+PIDS="$PIDS $EV_PID"
 # A whole 2 s file at each rate (an xrun ends a file early: wait on).
 wait_log "$T/recd.log" ': closed, 96000 frames' 1 30
 st=$("$RECCTL" --socket "$sock" --json status) || fail "status: $st"
@@ -74,6 +75,11 @@ wait_log "$T/events" '"event":"period_changed"' 1 10
 n=$(grep -c ': closed, ' "$T/recd.log")
 wait_log "$T/recd.log" ': closed, ' $((n + 2)) 20
 stop_recd
+# recd sends its last events before it closes the socket: all are read
+# once recctl has seen the end (status 3: recd hung up).
+wait "$EV_PID"
+rc=$?
+[ "$rc" = 3 ] || fail "recctl events exited $rc, not 3, when recd stopped"
 no_partials "$T/rec"
 
 # The files, by the rate in their headers: each rate's files are one
