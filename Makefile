@@ -58,6 +58,7 @@ OPUS_CFLAGS = $(shell $(PKG) --cflags libopusenc ogg)
 OPUS_LIBS = $(shell $(PKG) --libs libopusenc ogg)
 MPG123_CFLAGS = $(shell $(PKG) --cflags libmpg123)
 MPG123_LIBS = $(shell $(PKG) --libs libmpg123)
+MD_LIBS	= $(shell $(PKG) --libs libmd)
 
 # What was asked for, before auto is resolved: make deps installs
 # libsystemd-dev unless SYSTEMD=0, even where pkg-config is not there yet.
@@ -83,14 +84,15 @@ CF_tests    = -Icommon -Iprotocol -Ictl -Itests/unit $(CJSON_CFLAGS) \
 # conv is one module in several files: the vector paths are apart.
 # wav is one module in four files, one a layer (wav_priv.h).
 WAV_OBJ    = $(B)/common/wav.o $(B)/common/wav_hdr.o $(B)/common/wav_io.o \
-	     $(B)/common/wav_repair.o
+	     $(B)/common/wav_repair.o $(B)/common/ixml.o
 # The format interface and its backends (fmt.h).
 FMT_OBJ    = $(B)/common/fmt.o $(WAV_OBJ) $(B)/common/flac.o \
 	     $(B)/common/oggopus.o $(B)/common/mp3.o
 # What the backends link with: the reference encoders, libFLAC,
 # libopusenc (with libogg, which reads pages back for repair) and LAME
-# (with libmpg123, which finds the frames for repair).
-FMT_LIBS   = $(FLAC_LIBS) $(OPUS_LIBS) -lmp3lame $(MPG123_LIBS)
+# (with libmpg123, which finds the frames for repair); libmd's MD5 for
+# the WAV files' MD5 chunk.
+FMT_LIBS   = $(FLAC_LIBS) $(OPUS_LIBS) -lmp3lame $(MPG123_LIBS) $(MD_LIBS)
 CONV_OBJ   = $(B)/common/conv.o $(B)/common/conv_sse2.o \
 	     $(B)/common/conv_avx2.o
 COMMON_OBJ = $(B)/common/ring.o $(B)/common/ring_rt.o $(CONV_OBJ) \
@@ -116,7 +118,8 @@ UNIT_TESTS = $(B)/tests/test_ring $(B)/tests/test_conv $(B)/tests/test_wav \
 	     $(B)/tests/test_meter $(B)/tests/test_hooks $(B)/tests/test_retain \
 	     $(B)/tests/test_flush $(B)/tests/test_live $(B)/tests/test_take $(B)/tests/test_alarm \
 	     $(B)/tests/test_webauth $(B)/tests/test_clock \
-	     $(B)/tests/test_gate $(B)/tests/test_diskw $(B)/tests/test_fmt
+	     $(B)/tests/test_gate $(B)/tests/test_diskw $(B)/tests/test_fmt \
+	     $(B)/tests/test_ixml
 
 .PHONY: FORCE all deps check check-one check-unit check-integration check-rt \
 	check-deps check-service check-nosd check-fuzz fuzz asan tsan \
@@ -193,6 +196,8 @@ $(B)/tests/test_conv: $(B)/tests/test_conv.o $(CONV_OBJ)
 $(B)/tests/test_fmt: $(B)/tests/test_fmt.o $(FMT_OBJ) $(CONV_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SNDFILE_LIBS) \
 	    $(FMT_LIBS) -lm
+$(B)/tests/test_ixml: $(B)/tests/test_ixml.o $(FMT_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(FMT_LIBS) -lm
 $(B)/tests/test_wav: $(B)/tests/test_wav.o $(FMT_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SNDFILE_LIBS) \
 	    $(FMT_LIBS) -lm
@@ -282,7 +287,7 @@ check-fuzz: $(FUZZERS)
 
 # Test tools: the signal generator client and the take verifier.
 TOOLS = $(B)/tests/siggen $(B)/tests/verify $(B)/tests/sfcheck \
-	$(B)/tests/sockc $(B)/tests/notifyd
+	$(B)/tests/sockc $(B)/tests/notifyd $(B)/tests/chunk
 $(B)/tests/siggen: $(B)/tests/siggen.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(JACK_LIBS)
 $(B)/tests/verify: $(B)/tests/verify.o
@@ -292,6 +297,8 @@ $(B)/tests/sfcheck: $(B)/tests/sfcheck.o
 $(B)/tests/sockc: $(B)/tests/sockc.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^
 $(B)/tests/notifyd: $(B)/tests/notifyd.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
+$(B)/tests/chunk: $(B)/tests/chunk.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^
 # Test-only: an LD_PRELOAD guard of the process callback (no sanitizer:
 # it replaces malloc).
@@ -320,13 +327,13 @@ $(B)/tests/bench_writer: $(B)/tests/bench_writer.o $(B)/tests/cap_offline.o \
 # Debian packages: what builds recd, then what the tests and benchmarks use.
 DEB_BUILD = make gcc pkg-config libjack-jackd2-dev libuv1-dev libcjson-dev \
 	    libcmocka-dev libwebsockets-dev libflac-dev libopusenc-dev \
-	    libogg-dev libmp3lame-dev libmpg123-dev
+	    libogg-dev libmp3lame-dev libmpg123-dev libmd-dev
 DEB_SYSTEMD = libsystemd-dev
 DEB_TEST  = jackd2 sox ffmpeg libsndfile1-dev clang libclang-rt-dev \
 	    jack-capture ecasound procps binutils tmux systemd \
 	    libxml2-utils groff-base man-db pipewire pipewire-jack pipewire-bin \
 	    prometheus curl nodejs chromium flac opus-tools \
-	    mpg123 libsox-fmt-mp3
+	    mpg123 libsox-fmt-mp3 mediainfo
 deps:
 	@if ! command -v dpkg-query >/dev/null 2>&1; then \
 	    echo "deps: no dpkg here; install the libraries in README.md by hand"; \
@@ -385,7 +392,7 @@ check-nosd:
 # jackd; the test tools always come from the plain build.
 PLAIN_TOOLS = build/tests/siggen build/tests/verify build/tests/sfcheck \
 	      build/tests/sockc build/tests/rtguard.so build/tests/notifyd \
-	      build/tests/syncspy.so
+	      build/tests/syncspy.so build/tests/chunk
 check-integration: $(B)/recd $(B)/recctl $(B)/recweb
 	@$(MAKE) --no-print-directory B=build SAN= CC=cc $(PLAIN_TOOLS) \
 	    $(NPM_STAMP)

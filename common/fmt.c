@@ -5,7 +5,7 @@
 #include "fmt.h"
 
 #include <string.h>
-
+#include <time.h>
 
 /* In the order of enum cfg_format, whose names cfg.c gives the option. */
 static const struct fmt_kind kinds[] = {
@@ -21,6 +21,15 @@ static const struct fmt_kind kinds[] = {
 
 const struct fmt_backend *const fmt_backends[] = { &fmt_wav, &fmt_flac,
 	&fmt_opus, &fmt_mp3, NULL };
+
+int
+fmt_time(const struct fmt_par *par, struct tm *tm)
+{
+	if (localtime_r(&par->origin, tm) == NULL ||
+	    tm->tm_year < -1900 || tm->tm_year > 9999 - 1900)
+		return -1;
+	return 0;
+}
 
 const struct fmt_kind *
 fmt_kind(int i)

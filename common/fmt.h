@@ -36,6 +36,21 @@ struct fmt_par {
 	unsigned	 kbps;		/* bit rate of a lossy format
 					   (opus_bitrate, mp3_bitrate) */
 	const char *const *names;	/* each channel's port, or NULL */
+	/*
+	 * Who made the file, for bext's CodingHistory and iXML ("recd
+	 * 0.1.0; JACK server default; client recd"); may be NULL.
+	 */
+	const char	*coding;
+	/*
+	 * The file's identity for iXML: its take, the unique id of its
+	 * set of files (32 hex digits; a split set's files share it), its
+	 * place in the set and the take's number of its first channel.
+	 */
+	const char	*take;		/* may be NULL */
+	const char	*uid;		/* may be NULL */
+	unsigned	 set_index;	/* 0-based */
+	unsigned	 set_files;
+	unsigned	 first_channel;	/* 1-based */
 };
 
 struct fmt_backend {
@@ -86,6 +101,11 @@ struct fmt_kind {
 	int			  is_float;
 };
 
+/*
+ * The date and time of the file's first sample (origin) as its headers
+ * give it.  Returns 0, or -1 if it is not a date between years 0 and 9999.
+ */
+int				 fmt_time(const struct fmt_par *, struct tm *);
 /* The kind of the option's value i (enum cfg_format), or NULL. */
 const struct fmt_kind		*fmt_kind(int i);
 /* The backend whose files end with ext before path's end, or NULL. */

@@ -10,6 +10,7 @@
 #endif
 #include "wav_priv.h"
 #include "fmt.h"
+#include "ixml.h"
 
 #include <sys/stat.h>
 
@@ -47,9 +48,11 @@ wav_open(const char *path, const struct wav_par *par, char *err,
 		snprintf(err, errlen, "file %s: %s", path, strerror(-rc));
 		goto fail_free;
 	}
-	rc = wav_build_header(w->hdr, &w->lay, path, par, err, errlen);
+	rc = wav_build_header(&w->hdr, &w->lay, path, par, err, errlen);
 	if (rc < 0)
 		goto fail_free;
+	MD5Init(&w->md5);
+	w->md5_ok = 1;
 	w->frame_bytes = par->channels * (par->bits / 8);
 	w->hdr_riff_bytes = w->lay.data_off - 8;
 	w->dfd = -1;
@@ -76,8 +79,10 @@ fail_unlink:
 	close(w->fd);
 	unlink(path);
 fail_free:
-	if (w != NULL)
+	if (w != NULL) {
+		free(w->hdr);
 		free(w->path);
+	}
 	free(w);
 	errno = -rc;
 	return NULL;
@@ -91,17 +96,51 @@ wav_write(struct wav *w, const void *buf, size_t bytes)
 
 	if (bytes > WAV_OFF_MAX - wav_end(w))
 		return -EFBIG;
+	/* A write that fails leaves the data unknown to the digest. */
+	if (w->md5_ok)
+		MD5Update(&w->md5, p, bytes);
 	if (w->dfd >= 0) {
 		rc = wav_direct_write(w, &p, &bytes);
-		if (rc != -EINVAL || w->dfd < 0)
-			return rc;
-		/* Refused (wav_direct_put): through the cache from here on. */
-		if ((rc = wav_direct_close(w)) != 0)
-			return rc;
+		if (rc == -EINVAL && w->dfd >= 0) {
+			/* Refused (wav_direct_put): through the cache now. */
+			rc = wav_direct_close(w);
+			if (rc == 0)
+				goto cached;
+		}
+		if (rc != 0)
+			w->md5_ok = 0;
+		return rc;
 	}
+cached:
 	/* What reached the file before an error counts: see wav_update. */
-	return wav_pwrite_all(w->fd, p, bytes, w->lay.data_off +
-	    w->data_bytes, &w->data_bytes);
+	rc = wav_pwrite_all(w->fd, p, bytes, w->lay.data_off + w->data_bytes,
+	    &w->data_bytes);
+	if (rc != 0)
+		w->md5_ok = 0;
+	return rc;
+}
+
+/*
+ * The digest of a hole: zeros the file holds without writing them.  A
+ * long gap would keep the flusher hashing zeros for seconds (an hour of
+ * 64 channels is 33 GB), with the writer's buffers waiting on it: past
+ * WAV_MD5_HOLE_MAX bytes of holes the file gets no digest instead.
+ */
+static void
+wav_md5_zeros(struct wav *w, uint64_t bytes)
+{
+	size_t n;
+
+	if (bytes > WAV_MD5_HOLE_MAX - w->md5_holes) {
+		w->md5_ok = 0;
+		return;
+	}
+	w->md5_holes += bytes;
+	for (; w->md5_ok && bytes > 0; bytes -= n) {
+		n = bytes < sizeof(wav_zeros) ? (size_t)bytes :
+		    sizeof(wav_zeros);
+		MD5Update(&w->md5, wav_zeros, n);
+	}
 }
 
 int
@@ -134,6 +173,7 @@ wav_write_silence(struct wav *w, uint64_t frames)
 		 */
 		rc = wav_truncate(w->fd, wav_end(w) + hole);
 		if (rc == 0) {
+			wav_md5_zeros(w, hole);
 			w->data_bytes += hole;
 			if (w->dfd >= 0)
 				w->blk_off += hole;
@@ -242,6 +282,7 @@ wav_close(struct wav *w, char *err, size_t errlen)
 	end = w->lay.data_off + whole;
 	if (whole != w->data_bytes) {
 		/* A write failed mid-frame: the file ends on a frame. */
+		w->md5_ok = 0;		/* the digest took the cut bytes */
 		r = wav_truncate(w->fd, end);
 		wav_close_err(&rc, r, w->path, "truncate", err, errlen);
 		if (r == 0)
@@ -261,8 +302,11 @@ wav_close(struct wav *w, char *err, size_t errlen)
 	riff = end - 8;
 	r = wav_put_header(w, whole, riff);
 	wav_close_err(&rc, r, w->path, "write", err, errlen);
-	/* Markers only after a data chunk that ended right. */
-	if (w->ncue > 0 && rc == 0) {
+	/*
+	 * Markers and the digest only after a data chunk that ended right;
+	 * the digest only if it covers exactly the data's bytes.
+	 */
+	if ((w->ncue > 0 || w->md5_ok) && rc == 0) {
 		tail = wav_build_tail(w, &tail_bytes);
 		if (tail == NULL)
 			r = -ENOMEM;
@@ -280,6 +324,7 @@ wav_close(struct wav *w, char *err, size_t errlen)
 	if (close(w->fd) == -1 && errno != EINTR)
 		wav_close_err(&rc, -errno, w->path, "close", err, errlen);
 	free(w->cue);
+	free(w->hdr);
 	free(w->path);
 	free(w);
 	return rc;
@@ -315,10 +360,13 @@ wav_path(const struct wav *w)
 
 /* ---- WAV/BWF/RF64 behind the format interface (fmt.h) ---- */
 
+/* The name the file will have, for iXML: path without ".partial". */
 static void *
 fw_open(const char *path, const struct fmt_par *fp, char *err, size_t errlen)
 {
-	struct wav_par par;
+	struct wav_par	 par;
+	struct wav	*w;
+	int		 e;
 
 	memset(&par, 0, sizeof(par));
 	par.channels = fp->channels;
@@ -329,7 +377,19 @@ fw_open(const char *path, const struct fmt_par *fp, char *err, size_t errlen)
 	par.origin = fp->origin;
 	par.description = fp->description;
 	par.direct = fp->direct;
-	return wav_open(path, &par, err, errlen);
+	par.coding = fp->coding;
+	par.ixml = ixml_text(fp, path, &par.ixml_len);
+	if (par.ixml == NULL) {
+		e = errno;
+		snprintf(err, errlen, "file %s: iXML: %s", path, strerror(e));
+		errno = e;
+		return NULL;
+	}
+	w = wav_open(path, &par, err, errlen);
+	e = errno;
+	free((char *)par.ixml);
+	errno = e;
+	return w;
 }
 
 static int

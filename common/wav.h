@@ -39,6 +39,11 @@ struct wav_par {
 					   directly (O_DIRECT, Linux), not
 					   through the page cache: see
 					   wav_lead */
+	const char	*coding;	/* bext CodingHistory's T= text: who
+					   made the file, or NULL for
+					   "recd" (cut at 200 bytes) */
+	const char	*ixml;		/* an iXML chunk's text, or NULL */
+	size_t		 ixml_len;
 };
 
 struct wav;
@@ -120,8 +125,10 @@ int		 wav_sync(struct wav *);
 /*
  * Finishes the file: drops a trailing partial frame, adds the pad byte
  * after odd-sized data, writes the final data size, then appends the
- * markers, then the final RIFF size; so a crash in between leaves a file
- * that wav_repair recognises.  Does not sync: call wav_sync first for
+ * markers and an `MD5 ' chunk with the MD5 of the data (as BWF MetaEdit
+ * writes and checks it; left out if a write failed, or if silences made
+ * holes of more than 256 MiB in all), then the final RIFF
+ * size; so a crash in between leaves a file that wav_repair recognises.  Does not sync: call wav_sync first for
  * that.  Always closes and frees w (NULL is allowed).  Returns 0 or the
  * first -errno, with the reason in err.
  */

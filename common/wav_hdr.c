@@ -106,6 +106,21 @@ wav_check_par(const char *path, const struct wav_par *par, char *err,
 	return 0;
 }
 
+/*
+ * R 98's free text, cut to WAV_CODING_T_MAX bytes: a comma would start a
+ * new field, and CR or LF a new line of the history.
+ */
+static void
+wav_coding_text(char t[WAV_CODING_T_MAX + 1], const char *coding)
+{
+	size_t i;
+
+	snprintf(t, WAV_CODING_T_MAX + 1, "%s", coding);
+	for (i = 0; t[i] != '\0'; i++)
+		if (t[i] == ',' || t[i] == '\r' || t[i] == '\n')
+			t[i] = ';';
+}
+
 /* The bext chunk's body; returns its length in bytes or -errno. */
 static int
 wav_put_bext(unsigned char *b, const char *path, const struct wav_par *par,
@@ -113,6 +128,7 @@ wav_put_bext(unsigned char *b, const char *path, const struct wav_par *par,
 {
 	struct tm	 tm;
 	char		 s[WAV_CODING_MAX_BYTES], mode[16];
+	char		 t[WAV_CODING_T_MAX + 1];
 	size_t		 len;
 	int		 i, n;
 
@@ -152,8 +168,9 @@ wav_put_bext(unsigned char *b, const char *path, const struct wav_par *par,
 		    par->channels == 1 ? "mono" : "stereo");
 	else
 		mode[0] = '\0';
-	n = snprintf(s, sizeof(s), "A=PCM,F=%u,W=%u%s,T=recd%s%s\r\n",
-	    par->rate, par->bits, mode, par->is_float ? ";float" : "",
+	wav_coding_text(t, par->coding != NULL ? par->coding : "recd");
+	n = snprintf(s, sizeof(s), "A=PCM,F=%u,W=%u%s,T=%s%s%s\r\n",
+	    par->rate, par->bits, mode, t, par->is_float ? ";float" : "",
 	    par->channels > 2 ? ";multichannel" : "");
 	assert(n > 0 && (size_t)n < WAV_CODING_MAX_BYTES);
 	memcpy(b + WAV_BEXT_FIXED_BYTES, s, (size_t)n);
@@ -162,19 +179,31 @@ wav_put_bext(unsigned char *b, const char *path, const struct wav_par *par,
 }
 
 /*
- * Builds our header into h: RIFF/WAVE, JUNK (ds64-sized), fmt, fact (float
- * only), bext, data.  Returns its length or -errno.
+ * Builds our header into *hp (malloc'd): RIFF/WAVE, JUNK (ds64-sized),
+ * fmt, fact (float only), bext, iXML (when par has one), data.  Returns its
+ * length or -errno.
  */
 int
-wav_build_header(unsigned char *h, struct wav_layout *lay, const char *path,
-    const struct wav_par *par, char *err, size_t errlen)
+wav_build_header(unsigned char **hp, struct wav_layout *lay,
+    const char *path, const struct wav_par *par, char *err, size_t errlen)
 {
-	unsigned char	*p;
+	unsigned char	*h, *p;
 	uint32_t	 mask, def;
 	unsigned	 frame_bytes;
+	size_t		 ixml_len = par->ixml != NULL ? par->ixml_len : 0;
 	int		 ext, bext_bytes;
 
-	memset(h, 0, WAV_HDR_MAX_BYTES);
+	if (ixml_len > WAV_REPAIR_READ_MAX - WAV_HDR_FIXED_MAX) {
+		snprintf(err, errlen, "file %s: iXML of %zu bytes: too long",
+		    path, ixml_len);
+		return -EINVAL;
+	}
+	/* The iXML chunk, padded to an even size. */
+	h = calloc(1, WAV_HDR_FIXED_MAX + WAV_CHUNK_HDR_BYTES + ixml_len + 1);
+	if (h == NULL) {
+		snprintf(err, errlen, "file %s: %s", path, strerror(ENOMEM));
+		return -ENOMEM;
+	}
 	frame_bytes = par->channels * (par->bits / 8);
 	def = wav_default_mask(par->channels);
 	mask = par->channel_mask != 0 ? par->channel_mask : def;
@@ -224,36 +253,51 @@ wav_build_header(unsigned char *h, struct wav_layout *lay, const char *path,
 	memcpy(p, "bext", 4);
 	bext_bytes = wav_put_bext(p + WAV_CHUNK_HDR_BYTES, path, par, err,
 	    errlen);
-	if (bext_bytes < 0)
+	if (bext_bytes < 0) {
+		free(h);
 		return bext_bytes;
+	}
 	wav_put32(p + 4, (uint32_t)bext_bytes);
 	p += WAV_CHUNK_HDR_BYTES + bext_bytes;
+
+	if (ixml_len > 0) {
+		memcpy(p, "iXML", 4);
+		wav_put32(p + 4, (uint32_t)ixml_len);
+		memcpy(p + WAV_CHUNK_HDR_BYTES, par->ixml, ixml_len);
+		p += WAV_CHUNK_HDR_BYTES + ixml_len + (ixml_len & 1);
+	}
 
 	memcpy(p, "data", 4);
 	p += WAV_CHUNK_HDR_BYTES;
 	lay->data_off = (size_t)(p - h);
 	wav_put_sizes(h, lay, lay->data_off - 8, 0, 0, 0);
+	*hp = h;
 	return (int)lay->data_off;
 }
 
 /*
- * Builds the `cue ' chunk and, when a marker has a label, the LIST/adtl
- * chunk.  Returns the buffer (malloc'd, *len bytes) or NULL with errno.
+ * Builds the `cue ' chunk when there are markers, the LIST/adtl chunk
+ * when a marker has a label, and the `MD5 ' chunk when md5_ok (w's digest
+ * is final then).  Returns the buffer (malloc'd, *len bytes) or NULL with
+ * errno.
  */
 unsigned char *
-wav_build_tail(const struct wav *w, size_t *len)
+wav_build_tail(struct wav *w, size_t *len)
 {
 	unsigned char	*b, *p, *list;
 	size_t		 i, n, cue_bytes, max;
 
 	cue_bytes = 4 + w->ncue * WAV_CUE_POINT_BYTES;
-	max = WAV_CHUNK_HDR_BYTES + cue_bytes + WAV_CHUNK_HDR_BYTES + 4;
+	max = WAV_CHUNK_HDR_BYTES + cue_bytes + WAV_CHUNK_HDR_BYTES + 4 +
+	    WAV_CHUNK_HDR_BYTES + WAV_MD5_BYTES;
 	for (i = 0; i < w->ncue; i++)
 		max += WAV_CHUNK_HDR_BYTES + 4 + strlen(w->cue[i].label) + 2;
 	b = malloc(max);
 	if (b == NULL)
 		return NULL;
 	p = b;
+	if (w->ncue == 0)
+		goto md5;
 	memcpy(p, "cue ", 4);
 	wav_put32(p + 4, (uint32_t)cue_bytes);
 	wav_put32(p + 8, (uint32_t)w->ncue);
@@ -287,6 +331,13 @@ wav_build_tail(const struct wav *w, size_t *len)
 		p = list;	/* no labels: no LIST */
 	else
 		wav_put32(list + 4, (uint32_t)(p - list - WAV_CHUNK_HDR_BYTES));
+md5:
+	if (w->md5_ok) {
+		memcpy(p, "MD5 ", 4);
+		wav_put32(p + 4, WAV_MD5_BYTES);
+		MD5Final(p + WAV_CHUNK_HDR_BYTES, &w->md5);
+		p += WAV_CHUNK_HDR_BYTES + WAV_MD5_BYTES;
+	}
 	*len = (size_t)(p - b);
 	return b;
 }
@@ -378,7 +429,7 @@ bad:
 
 /*
  * Reads our layout from the first len bytes of a file: RIFF or RF64,
- * JUNK or ds64, fmt, fact (float), bext, data.  Anything else is not a
+ * JUNK or ds64, fmt, fact (float), bext, iXML (optional), data.  Anything else is not a
  * file recd wrote.  Returns 0, or with the reason in why -1 (not ours) or
  * -2 (the header does not end within len bytes).
  */
@@ -447,6 +498,14 @@ wav_parse(const unsigned char *b, size_t len, struct wav_info *wi,
 		return -1;
 	}
 	off += WAV_CHUNK_HDR_BYTES + (size_t)size + (size_t)(size & 1);
+	/* iXML, in files since recd 0.1.0 wrote it. */
+	if (off <= len && len - off >= WAV_CHUNK_HDR_BYTES &&
+	    memcmp(b + off, "iXML", 4) == 0) {
+		size = wav_chunk(b, len, off, "iXML", 1, why, whylen);
+		if (size < 0)
+			return (int)size;
+		off += WAV_CHUNK_HDR_BYTES + (size_t)size + (size_t)(size & 1);
+	}
 	size = wav_chunk(b, len, off, "data", 0, why, whylen);
 	if (size < 0)
 		return (int)size;
@@ -495,18 +554,19 @@ wav_list_ok(const unsigned char *p, uint32_t size)
 }
 
 /*
- * The markers wav_close appends after the data: `cue ' then LIST, each
- * at most once.  Returns how many bytes from the start of b are complete,
- * valid chunks; what follows is to be cut.
+ * What wav_close appends after the data: `cue ', LIST and `MD5 ', each at
+ * most once.  Returns how many bytes from the start of b are complete,
+ * valid chunks; what follows is to be cut.  A whole MD5 chunk is kept: it
+ * follows a data chunk of its final size, so it is right.
  */
 size_t
 wav_tail_keep(const unsigned char *b, size_t len)
 {
 	size_t		 pos = 0;
 	uint32_t	 size;
-	int		 i, seen_cue = 0, seen_list = 0;
+	int		 i, seen_cue = 0, seen_list = 0, seen_md5 = 0;
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 3; i++) {
 		if (len - pos < WAV_CHUNK_HDR_BYTES)
 			break;
 		size = wav_get32(b + pos + 4);
@@ -519,6 +579,9 @@ wav_tail_keep(const unsigned char *b, size_t len)
 		else if (!seen_list && memcmp(b + pos, "LIST", 4) == 0 &&
 		    wav_list_ok(b + pos + 8, size))
 			seen_list = 1;
+		else if (!seen_md5 && memcmp(b + pos, "MD5 ", 4) == 0 &&
+		    size == WAV_MD5_BYTES)
+			seen_md5 = 1;
 		else
 			break;
 		pos += WAV_CHUNK_HDR_BYTES + size;

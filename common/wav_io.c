@@ -139,8 +139,10 @@ wav_direct_open(struct wav *w)
 		return;
 	}
 	w->blk = blk;
-	w->blk_off = 0;
-	w->blk_len = w->blk_in = w->lay.data_off;
+	/* The header may fill blocks (iXML): its last one is blk's first. */
+	w->hdr_blk = w->lay.data_off / WAV_ALIGN * WAV_ALIGN;
+	w->blk_off = w->hdr_blk;
+	w->blk_len = w->blk_in = w->lay.data_off - w->hdr_blk;
 #else
 	(void)w;
 #endif
@@ -233,23 +235,25 @@ wav_direct_write(struct wav *w, const unsigned char **p, size_t *n)
 	size_t	k;
 	int	rc;
 
-	/* Block 0: the header's, through the cache. */
-	if (w->blk_off == 0 && *n > 0) {
+	/* The header's last block, through the cache. */
+	if (w->blk_off == w->hdr_blk && *n > 0) {
 		k = WAV_ALIGN - w->blk_len < *n ? WAV_ALIGN - w->blk_len : *n;
-		rc = wav_pwrite_all(w->fd, *p, k, w->blk_len, &w->data_bytes);
-		k = (size_t)(w->lay.data_off + w->data_bytes) - w->blk_len;
+		rc = wav_pwrite_all(w->fd, *p, k, w->blk_off + w->blk_len,
+		    &w->data_bytes);
+		k = (size_t)(w->lay.data_off + w->data_bytes - w->blk_off) -
+		    w->blk_len;
 		w->blk_len = w->blk_in = w->blk_len + k;
 		*p += k;
 		*n -= k;
 		if (rc != 0)
 			return rc;
 		if (w->blk_len == WAV_ALIGN) {
-			w->blk_off = WAV_ALIGN;
+			w->blk_off = w->hdr_blk + WAV_ALIGN;
 			w->blk_len = w->blk_in = 0;
 		}
 	}
 	/* A partial block: fill it up, write it when whole. */
-	if (w->blk_off > 0 && w->blk_len > 0 && *n > 0) {
+	if (w->blk_off > w->hdr_blk && w->blk_len > 0 && *n > 0) {
 		k = WAV_ALIGN - w->blk_len < *n ? WAV_ALIGN - w->blk_len : *n;
 		memcpy(w->blk + w->blk_len, *p, k);
 		w->blk_len += k;
@@ -260,7 +264,7 @@ wav_direct_write(struct wav *w, const unsigned char **p, size_t *n)
 			return rc;
 	}
 	/* Whole blocks: straight from the caller's buffer, or copied. */
-	while (w->blk_off > 0 && *n >= WAV_ALIGN) {
+	while (w->blk_off > w->hdr_blk && *n >= WAV_ALIGN) {
 		if ((uintptr_t)*p % WAV_ALIGN == 0) {
 			k = *n / WAV_ALIGN * WAV_ALIGN;
 			rc = wav_direct_put(w, *p, k);
@@ -275,7 +279,7 @@ wav_direct_write(struct wav *w, const unsigned char **p, size_t *n)
 		*n -= k;
 	}
 	/* The rest is kept. */
-	if (w->blk_off > 0 && *n > 0) {
+	if (w->blk_off > w->hdr_blk && *n > 0) {
 		memcpy(w->blk + w->blk_len, *p, *n);
 		w->blk_len += *n;
 		*p += *n;

@@ -18,6 +18,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <md5.h>		/* libmd: the BSD digest functions */
+
 /* Every offset here is a 64-bit file position: 4 GiB is a normal file. */
 _Static_assert(sizeof(off_t) >= 8, "wav needs a 64-bit off_t");
 
@@ -76,15 +78,23 @@ static const unsigned char wav_guid_tail[14] = {
 #define WAV_BEXT_LOUDNESS_N	5
 #define WAV_BEXT_VERSION	2
 #define WAV_LOUDNESS_UNUSED	0x7FFF
-#define WAV_CODING_MAX_BYTES	96	/* our one CodingHistory line */
+#define WAV_CODING_MAX_BYTES	320	/* our one CodingHistory line */
+#define WAV_CODING_T_MAX	200	/* of it, wav_par's coding */
 
-/* Our header fits here: 48 + 48 + 12 + 8 + 602 + 96 + 8 bytes at most. */
-#define WAV_HDR_MAX_BYTES	1024
-/* wav_repair reads this much to find the data chunk. */
+/*
+ * Our header without iXML fits here: 48 + 48 + 12 + 8 + 602 + 320 + 8
+ * bytes at most; the iXML chunk comes on top.
+ */
+#define WAV_HDR_FIXED_MAX	1536
+/* wav_repair reads this much to find the data chunk, then more ... */
 #define WAV_REPAIR_READ_BYTES	4096
-/* The longest cue + LIST/adtl tail that wav_close can write. */
+/* ... up to this much (iXML for WAV_MAX_CHANNELS long port names). */
+#define WAV_REPAIR_READ_MAX	((size_t)4 << 20)
+#define WAV_MD5_BYTES		16	/* the `MD5 ' chunk's body */
+#define WAV_MD5_HOLE_MAX	((uint64_t)256 << 20)	/* wav_md5_zeros */
+/* The longest cue + LIST/adtl + MD5 tail that wav_close can write. */
 #define WAV_TAIL_MAX_BYTES						\
-	(2 * WAV_CHUNK_HDR_BYTES + 8 +					\
+	(3 * WAV_CHUNK_HDR_BYTES + 8 + WAV_MD5_BYTES +			\
 	(size_t)WAV_MAX_CUES * (WAV_CUE_POINT_BYTES +			\
 	WAV_CHUNK_HDR_BYTES + 4 + WAV_MAX_LABEL + 1))
 
@@ -112,7 +122,8 @@ struct wav_layout {
 struct wav {
 	int		 fd;
 	char		*path;
-	unsigned char	 hdr[WAV_HDR_MAX_BYTES];	/* as last written */
+	unsigned char	*hdr;		/* lay.data_off bytes, as last
+					   written */
 	struct wav_layout lay;
 	unsigned	 frame_bytes;	/* block align */
 	uint64_t	 data_bytes;	/* sample bytes that reached the file */
@@ -124,10 +135,12 @@ struct wav {
 	/*
 	 * A direct file (dfd >= 0): blk is the block at blk_off, of which
 	 * blk_len bytes are samples so far and blk_in of them in the file;
-	 * every block below it is.  Block 0, which holds the header, goes
-	 * through the cache: it is never in blk, and blk_len == blk_in.
+	 * every block below it is.  The blocks of the header, up to hdr_blk
+	 * (the block where the header ends), go through the cache: hdr_blk
+	 * is never in blk, and while blk_off is hdr_blk, blk_len == blk_in.
 	 */
 	int		 dfd;		/* O_DIRECT descriptor, or -1 */
+	uint64_t	 hdr_blk;	/* a multiple of WAV_ALIGN */
 	unsigned char	*blk;		/* WAV_ALIGN bytes, aligned */
 	uint64_t	 blk_off;	/* a multiple of WAV_ALIGN */
 	size_t		 blk_len;
@@ -135,6 +148,9 @@ struct wav {
 	struct wav_cue	*cue;		/* markers, ncue of cue_cap */
 	size_t		 ncue;
 	size_t		 cue_cap;
+	MD5_CTX		 md5;		/* of the data bytes so far ... */
+	int		 md5_ok;	/* ... unless a write failed */
+	uint64_t	 md5_holes;	/* bytes of holes hashed */
 };
 
 /* What wav_repair learns from a header. */
@@ -201,14 +217,14 @@ void	wav_put_sizes(unsigned char *h, const struct wav_layout *lay,
     uint64_t riff_bytes, uint64_t data_bytes, uint64_t frames, int is_rf64);
 int	wav_check_par(const char *path, const struct wav_par *par, char *err,
     size_t errlen);
-int	wav_build_header(unsigned char *h, struct wav_layout *lay,
+int	wav_build_header(unsigned char **hp, struct wav_layout *lay,
     const char *path, const struct wav_par *par, char *err, size_t errlen);
 void	wav_direct_open(struct wav *w);
 uint64_t	wav_end(const struct wav *w);
 int	wav_direct_push(struct wav *w);
 int	wav_direct_close(struct wav *w);
 int	wav_direct_write(struct wav *w, const unsigned char **p, size_t *n);
-unsigned char	*wav_build_tail(const struct wav *w, size_t *len);
+unsigned char	*wav_build_tail(struct wav *w, size_t *len);
 int	wav_parse(const unsigned char *b, size_t len, struct wav_info *wi,
     char *why, size_t whylen);
 size_t	wav_tail_keep(const unsigned char *b, size_t len);

@@ -49,7 +49,8 @@ wav_repair_plan(int fd, const struct wav_info *wi, uint64_t file_bytes,
 		/* got > pad: on_disk says so, unless the file just shrank. */
 		if (got > pad && (pad == 0 || id[0] == 0) &&
 		    (memcmp(id + pad, "cue ", got - pad) == 0 ||
-		    memcmp(id + pad, "LIST", got - pad) == 0)) {
+		    memcmp(id + pad, "LIST", got - pad) == 0 ||
+		    memcmp(id + pad, "MD5 ", got - pad) == 0)) {
 			len = file_bytes - off < WAV_TAIL_MAX_BYTES ?
 			    (size_t)(file_bytes - off) : WAV_TAIL_MAX_BYTES;
 			tail = malloc(len);
@@ -69,12 +70,41 @@ wav_repair_plan(int fd, const struct wav_info *wi, uint64_t file_bytes,
 	return 0;
 }
 
+/*
+ * Reads the file's start into *bp (malloc'd, *lenp bytes) until it holds
+ * the whole header, which iXML can make longer than a block: from
+ * WAV_REPAIR_READ_BYTES on, twice as much each time, up to
+ * WAV_REPAIR_READ_MAX.  Returns wav_parse's result (-1: not ours, -2: no
+ * header end), or -errno (< -2) of the read.
+ */
+static int
+wav_repair_read(int fd, unsigned char **bp, size_t *lenp,
+    struct wav_info *wi, char *why, size_t whylen)
+{
+	unsigned char	*b;
+	size_t		 want = WAV_REPAIR_READ_BYTES;
+	int		 rc;
+
+	for (;;) {
+		if ((b = realloc(*bp, want)) == NULL)
+			return -ENOMEM;
+		*bp = b;
+		rc = wav_pread_all(fd, b, want, 0, lenp);
+		if (rc < 0)
+			return rc < -2 ? rc : -EIO;
+		rc = wav_parse(b, *lenp, wi, why, whylen);
+		if (rc != -2 || *lenp < want || want >= WAV_REPAIR_READ_MAX)
+			return rc;
+		want *= 2;
+	}
+}
+
 int
 wav_repair(const char *path, uint64_t *frames, char *err, size_t errlen)
 {
 	struct wav_info	 wi;
 	struct stat	 st;
-	unsigned char	 b[WAV_REPAIR_READ_BYTES], h[WAV_REPAIR_READ_BYTES];
+	unsigned char	*b = NULL, *h = NULL;
 	unsigned char	 pad = 0;
 	uint64_t	 file_bytes, data_bytes = 0, end = 0, pad_off;
 	size_t		 len;
@@ -99,12 +129,11 @@ wav_repair(const char *path, uint64_t *frames, char *err, size_t errlen)
 		goto out;
 	}
 	file_bytes = (uint64_t)st.st_size;
-	rc = wav_pread_all(fd, b, sizeof(b), 0, &len);
-	if (rc < 0)
+	rc = wav_repair_read(fd, &b, &len, &wi, why, sizeof(why));
+	if (rc < -2)
 		goto fail_io;
-	rc = wav_parse(b, len, &wi, why, sizeof(why));
 	if (rc < 0) {
-		if (rc == -2 && len < sizeof(b))
+		if (rc == -2 && len < WAV_REPAIR_READ_MAX)
 			snprintf(err, errlen, "file %s: %zu bytes: too short "
 			    "for its header (%s)", path, len, why);
 		else
@@ -143,6 +172,10 @@ wav_repair(const char *path, uint64_t *frames, char *err, size_t errlen)
 
 	/* One pwrite, so that an upgrade to RF64 is never half done. */
 	what = "write";
+	if ((h = malloc(wi.lay.data_off)) == NULL) {
+		rc = -ENOMEM;
+		goto fail_io;
+	}
 	memcpy(h, b, wi.lay.data_off);
 	wav_put_sizes(h, &wi.lay, end - 8, data_bytes,
 	    data_bytes / wi.frame_bytes,
@@ -165,6 +198,8 @@ wav_repair(const char *path, uint64_t *frames, char *err, size_t errlen)
 fail_io:
 	snprintf(err, errlen, "file %s: %s: %s", path, what, strerror(-rc));
 out:
+	free(b);
+	free(h);
 	close(fd);
 	return rc;
 }

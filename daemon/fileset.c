@@ -41,6 +41,9 @@ fset_open_files(struct fset *s)
 		}
 		/* A split file's one channel is channel i. */
 		par = s->par;
+		par.set_index = i;
+		par.set_files = s->n;
+		par.first_channel = s->split ? i + 1 : 1;
 		if (s->split && par.names != NULL)
 			par.names = &s->par.names[i];
 		s->f[i].h = s->kind->be->open(partial, &par, err,

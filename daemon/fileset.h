@@ -22,6 +22,7 @@
 #define FSET_PARTIAL_BYTES (FSET_NAME_BYTES + sizeof(FS_PARTIAL))
 #define FSET_DESC_BYTES	257		/* bext Description and its NUL */
 #define FSET_PORT_BYTES	64		/* a port's short name and its NUL */
+#define FSET_CODING_BYTES 200		/* who made the files (fmt_par) */
 
 /*
  * Samples gather in a buffer that the flusher writes out while the writer
@@ -89,6 +90,9 @@ struct fset {
 	const struct fmt_kind *kind;	/* format and samples of every file */
 	struct fmt_par	 par;		/* of every file */
 	char		 desc[FSET_DESC_BYTES];	/* par.description */
+	char		 coding[FSET_CODING_BYTES];	/* par.coding */
+	char		 take[32];	/* par.take: the take's start */
+	char		 uid[33];	/* par.uid: 32 hex digits */
 	const char	**names;	/* nch: each channel's port, into
 					   name_buf; a split file gets its own */
 	char		*name_buf;	/* nch * FSET_PORT_BYTES */

@@ -15,6 +15,7 @@
 #include "alarm.h"
 #include "cfg.h"
 #include "live.h"
+#include "version.h"
 
 struct cap;
 struct ctlsrv;
@@ -83,7 +84,6 @@ struct recd {
 	int		 exit_code;
 };
 
-#define RECD_VERSION	"0.1.0"
 #define RECD_RETRY_MIN_MS	500	/* JACK reconnection back-off */
 #define RECD_RETRY_MAX_MS	10000
 #define RECD_HOOKS_MAX		4	/* hooks running at once */

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@
 #include "fmt.h"
 #include "fsutil.h"
 #include "log.h"
+#include "version.h"
 
 /*
  * The boundary after the stretch that starts at frame start: clock.c
@@ -159,6 +161,51 @@ wr_discard_set(struct writer *w, struct fset *s)
 }
 
 /*
+ * What the headers say of the files' origin and identity (iXML, bext
+ * CodingHistory): who made them, the take, and an id for the set of
+ * files, unique without asking anyone (128 random bits).
+ */
+static void
+wr_identify_set(struct writer *w, struct fset *s)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	unsigned char		 r[16];
+	struct tm		 tm;
+	const char		*server;
+	time_t			 t;
+	unsigned		 i;
+
+	server = w->cfg.jack_server[0] != '\0' ? w->cfg.jack_server :
+	    getenv("JACK_DEFAULT_SERVER");
+	snprintf(s->coding, sizeof(s->coding), "recd %s; JACK server %s; "
+	    "client %s", RECD_VERSION, server != NULL && server[0] != '\0' ?
+	    server : "default", w->cfg.client_name);
+	s->par.coding = s->coding;
+	t = (time_t)atomic_load(&w->st_take_start);
+	if (t == 0)
+		t = s->wall.tv_sec;
+	localtime_r(&t, &tm);
+	strftime(s->take, sizeof(s->take), "%Y%m%d-%H%M%S", &tm);
+	s->par.take = s->take;
+	if (getentropy(r, sizeof(r)) != 0) {
+		/* No entropy: the time and our pid are unique enough here. */
+		memset(r, 0, sizeof(r));
+		memcpy(r, &s->wall, sizeof(s->wall) < 12 ? sizeof(s->wall) :
+		    12);
+		r[12] = (unsigned char)getpid();
+		r[13] = (unsigned char)(getpid() >> 8);
+		r[14] = (unsigned char)s->start;
+		r[15] = (unsigned char)(s->start >> 8);
+	}
+	for (i = 0; i < sizeof(r); i++) {
+		s->uid[2 * i] = hex[r[i] >> 4];
+		s->uid[2 * i + 1] = hex[r[i] & 0xF];
+	}
+	s->uid[2 * sizeof(r)] = '\0';
+	s->par.uid = s->uid;
+}
+
+/*
  * Names the files of s, whose start, wall and time_ref are set, in the
  * mode and format the configuration asks for now, and sets what their
  * headers say; fset_open_files opens them.
@@ -216,6 +263,7 @@ wr_open_begin(struct writer *w, struct fset *s)
 		snprintf(s->desc, sizeof(s->desc), "%s", w->cfg.description);
 		s->par.description = s->desc;
 	}
+	wr_identify_set(w, s);
 	return 0;
 }
 

@@ -8,6 +8,7 @@ RECD=${RECD:-$B/recd}
 SIGGEN=${SIGGEN:-build/tests/siggen}
 VERIFY=${VERIFY:-build/tests/verify}
 SFCHECK=${SFCHECK:-build/tests/sfcheck}
+CHUNK=${CHUNK:-build/tests/chunk}
 T=$(mktemp -d /tmp/recd-test.XXXXXX)
 TEST_NAME=$(basename "$0" .sh)
 export JACK_DEFAULT_SERVER="recd-$TEST_NAME-$$"

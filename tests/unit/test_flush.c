@@ -675,15 +675,20 @@ test_writeback(void **state)
 	assert_true(f->fin[0].frames == frames);
 	assert_false(exists(f, "w.wav" FS_PARTIAL));
 
-	/* No cues and even-sized data: the data end the file. */
+	/*
+	 * No cues and even-sized data: the data end the file, but for the
+	 * MD5 chunk (24 bytes).
+	 */
 	fd = open(p, O_RDONLY | O_CLOEXEC);
 	assert_true(fd >= 0);
 	assert_int_equal(fstat(fd, &st), 0);
-	assert_true(st.st_size > WB_DATA);
+	assert_true(st.st_size > WB_DATA + 24);
 	assert_int_equal(pread(fd, buf, 12, 0), 12);
 	assert_memory_equal(buf, "RIFF", 4);
 	assert_memory_equal(buf + 8, "WAVE", 4);
-	assert_int_equal(pread(fd, back, WB_DATA, st.st_size - WB_DATA),
+	assert_int_equal(pread(fd, buf, 4, st.st_size - 24), 4);
+	assert_memory_equal(buf, "MD5 ", 4);
+	assert_int_equal(pread(fd, back, WB_DATA, st.st_size - 24 - WB_DATA),
 	    WB_DATA);
 	close(fd);
 	for (at = 0; at < WB_DATA; at += WB_CHUNK) {

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <md5.h>
 #include <sndfile.h>
 
 #include "wav.h"
@@ -39,7 +40,7 @@
 #define DS64_BYTES	28		/* EBU Tech 3306 ds64 body */
 #define BEXT_FIXED	602		/* Tech 3285 v2, before CodingHistory */
 #define FOUR_GIB	((uint64_t)1 << 32)
-#define HEAD_BYTES	4096		/* more than any header we write */
+#define HEAD_BYTES	65536		/* more than any header we write here */
 
 struct fmt {
 	const char	*name;
@@ -346,6 +347,34 @@ data_offset(const char *path)
 	walk_chunks(b, read_head(path, b, sizeof(b)), &h);
 	assert_true(h.data != 0);
 	return h.data;
+}
+
+/*
+ * The MD5 chunk wav_close appends last: checks that it ends the file and
+ * holds the MD5 of the data chunk's bytes (the header's size, so RIFF
+ * files only).  Returns its length, to add to the file's size.
+ */
+static size_t
+md5_tail(const char *path)
+{
+	unsigned char	*b, want[16];
+	MD5_CTX		 ctx;
+	size_t		 len, off;
+	uint32_t	 data;
+
+	b = slurp(path, &len);
+	assert_true(len > 24);
+	assert_memory_equal(b + len - 24, "MD5 ", 4);
+	assert_int_equal(get32(b + len - 20), 16);
+	off = data_offset(path);
+	data = get32(b + off - 4);
+	assert_true(off + data <= len - 24);
+	MD5Init(&ctx);
+	MD5Update(&ctx, b + off, data);
+	MD5Final(want, &ctx);
+	assert_memory_equal(b + len - 16, want, 16);
+	free(b);
+	return 24;
 }
 
 static char *
@@ -695,6 +724,7 @@ test_partial_frame_never_claimed(void **state)
 	/* A partial frame left at close is cut off. */
 	assert_int_equal(wav_write(w, b + 2 * fb, 1), 0);
 	assert_int_equal(wav_close(w, err, sizeof(err)), 0);
+	/* The digest took the cut bytes: the file goes without one. */
 	assert_int_equal(file_size(path), data_offset(path) + 2 * fb);
 	check_sndfile(path, F_PCM24, 2, 2, SF_FORMAT_WAVEX);
 }
@@ -810,7 +840,8 @@ test_silence(void **state)
 	assert_int_equal(wav_close(w, err, sizeof(err)), 0);
 	n = 10 + small + big + 10;
 	assert_int_equal(stat(path, &st), 0);
-	assert_int_equal(st.st_size, data_offset(path) + n * 4);
+	assert_int_equal(st.st_size, data_offset(path) + n * 4 +
+	    md5_tail(path));
 
 	memset(&in, 0, sizeof(in));
 	sf = sf_open(path, SFM_READ, &in);
@@ -884,7 +915,7 @@ test_cues(void **state)
 	off += 8 + 4 + 3 * 24;
 	assert_memory_equal(b + off, "LIST", 4);
 	size = get32(b + off + 4);
-	assert_int_equal(off + 8 + size, len);
+	assert_int_equal(off + 8 + size + md5_tail(path), len);
 	assert_memory_equal(b + off + 8, "adtl", 4);
 	assert_memory_equal(b + off + 12, "labl", 4);
 	assert_int_equal(get32(b + off + 16), 4 + 6);
@@ -1224,7 +1255,9 @@ repair_tail(void **state, const struct fmt *f, unsigned ch, uint64_t frames)
 		spit(path, full, len);
 		assert_int_equal(wav_repair(path, &got, err, sizeof(err)), 0);
 		assert_int_equal(got, frames);
+		/* Whole chunks stay: cue, LIST, then the MD5 chunk. */
 		keep = len == full_len ? full_len - data_end :
+		    len >= full_len - 24 ? full_len - 24 - data_end :
 		    len >= data_end + cue_len ? cue_len : 0;
 		assert_int_equal(file_size(path), data_end + keep);
 		after = slurp(path, &alen);
@@ -1557,20 +1590,25 @@ test_write_error_counts_bytes(void **state)
  * refreshes, syncs, short silences and holes.
  */
 static void
-test_direct_same_bytes(void **state)
+direct_same_bytes(void **state, size_t ixml_len)
 {
 	const struct fmt *f = F_PCM24;
 	const unsigned	 ch = 8;
 	const size_t	 fb = frame_bytes(f, ch), total = 200000 * fb;
 	struct wav_par	 par;
 	struct wav	*w[2];
-	char		 path[2][256], err[256];
+	char		 path[2][256], err[256], *ixml;
 	unsigned char	*pat, *al, *a, *b;
 	size_t		 done = 0, n, lead, alen, blen, i;
 	uint64_t	 bytes = 0, sil, rnd = 12345;
 	void		*mem;
 	int		 op;
 
+	/* Any text will do: wav carries iXML, it does not read it. */
+	ixml = malloc(ixml_len + 1);
+	assert_non_null(ixml);
+	memset(ixml, 'x', ixml_len);
+	ixml[ixml_len] = '\0';
 	pat = malloc(total + 1);
 	assert_non_null(pat);
 	pat_bytes(f, ch, 0, total / fb, pat + 1);	/* + 1: never aligned */
@@ -1580,8 +1618,11 @@ test_direct_same_bytes(void **state)
 	for (i = 0; i < 2; i++) {
 		tpath(state, path[i], sizeof(path[i]), i == 0 ?
 		    "cached.wav" : "direct.wav");
+		unlink(path[i]);
 		par_init(&par, f, ch);
 		par.direct = i == 1;
+		par.ixml = ixml_len > 0 ? ixml : NULL;
+		par.ixml_len = ixml_len;
 		w[i] = wav_open(path[i], &par, err, sizeof(err));
 		if (w[i] == NULL)
 			fail_msg("%s", err);
@@ -1643,10 +1684,84 @@ test_direct_same_bytes(void **state)
 	b = slurp(path[1], &blen);
 	assert_int_equal(alen, blen);
 	assert_memory_equal(a, b, alen);
+	if (ixml_len > 0) {
+		n = data_offset(path[0]);
+		assert_true(n > ixml_len + 8 + 8);
+		assert_memory_equal(a + n - 8 - (ixml_len & 1) - ixml_len,
+		    ixml, ixml_len);
+		assert_memory_equal(a + n - 8 - (ixml_len & 1) - ixml_len - 8,
+		    "iXML", 4);
+	}
 	free(a);
 	free(b);
 	free(pat);
 	free(al);
+	free(ixml);
+}
+
+/*
+ * A header longer than wav_repair's first read (iXML for many channels):
+ * repair reads on until the data chunk, and keeps the iXML.
+ */
+static void
+test_repair_long_header(void **state)
+{
+	const struct fmt *f = F_PCM16;
+	const size_t	 fb = frame_bytes(f, 2), ixml_len = 300001;
+	struct wav_par	 par;
+	struct wav	*w;
+	char		 src[256], path[256], err[256], *ixml;
+	unsigned char	*full;
+	size_t		 len, off;
+	uint64_t	 got;
+
+	ixml = malloc(ixml_len);
+	assert_non_null(ixml);
+	memset(ixml, 'y', ixml_len);
+	tpath(state, src, sizeof(src), "long_src.wav");
+	tpath(state, path, sizeof(path), "long.wav");
+	par_init(&par, f, 2);
+	par.ixml = ixml;
+	par.ixml_len = ixml_len;
+	w = wav_open(src, &par, err, sizeof(err));
+	if (w == NULL)
+		fail_msg("%s", err);
+	write_pattern(w, f, 2, 0, 1000, NULL);
+	/* As kill -9 leaves it: the header from the last update, and more. */
+	full = slurp(src, &len);
+	assert_int_equal(wav_close(w, err, sizeof(err)), 0);
+	off = len - 1000 * fb;
+	assert_true(off > 4 * WAV_ALIGN);
+	spit(path, full, off + 700 * fb + 1);
+	assert_int_equal(wav_repair(path, &got, err, sizeof(err)), 0);
+	assert_int_equal(got, 700);
+	check_sndfile(path, f, 2, 700, sf_major(f, 2));
+	free(full);
+	full = slurp(path, &len);
+	assert_memory_equal(full + off - 8 - 1 - ixml_len, ixml, ixml_len);
+	free(full);
+	free(ixml);
+}
+
+/*
+ * Direct writes give the same file as cached ones, with headers that end
+ * in the first block, fill it exactly, or end several blocks in (iXML).
+ */
+static void
+test_direct_same_bytes(void **state)
+{
+	char	path[256];
+	size_t	other;
+
+	direct_same_bytes(state, 0);
+	direct_same_bytes(state, 5001);
+	/* The header's bytes but for 2 of iXML: fill two blocks exactly. */
+	direct_same_bytes(state, 2);
+	tpath(state, path, sizeof(path), "cached.wav");
+	other = data_offset(path) - 2;
+	direct_same_bytes(state, 2 * WAV_ALIGN - other);
+	assert_int_equal(data_offset(path), 2 * WAV_ALIGN);
+	direct_same_bytes(state, 3 * WAV_ALIGN + 123);
 }
 
 /*
@@ -1696,7 +1811,7 @@ test_direct_skips_cache(void **state)
 		assert_int_equal(resident, 0);
 	assert_int_equal(wav_close(w, err, sizeof(err)), 0);
 	assert_int_equal(file_size(path), data_offset(path) +
-	    bytes / fb * fb);
+	    bytes / fb * fb + md5_tail(path));
 	free(al);
 }
 
@@ -2194,6 +2309,7 @@ main(void)
 		cmocka_unit_test(test_direct_skips_cache),
 		cmocka_unit_test(test_direct_write_error),
 #endif
+		cmocka_unit_test(test_repair_long_header),
 		cmocka_unit_test(test_rf64_write),
 		cmocka_unit_test(test_rf64_boundary),
 		cmocka_unit_test(test_rf64_repair),
