@@ -4,8 +4,8 @@
  */
 #include "fmt.h"
 
+#include <stdio.h>
 #include <string.h>
-
 
 /* In the order of enum cfg_format, whose names cfg.c gives the option. */
 static const struct fmt_kind kinds[] = {
@@ -21,6 +21,28 @@ static const struct fmt_kind kinds[] = {
 
 const struct fmt_backend *const fmt_backends[] = { &fmt_wav, &fmt_flac,
 	&fmt_opus, &fmt_mp3, NULL };
+
+void
+fmt_origin_iso(const struct fmt_par *par, char *iso)
+{
+	struct tm	tm;
+	time_t		at = par->origin + par->origin_off_s;
+	long		a = par->origin_off_s < 0 ? -par->origin_off_s :
+			    par->origin_off_s;
+	size_t		n;
+
+	if (gmtime_r(&at, &tm) == NULL ||
+	    (n = strftime(iso, FMT_ISO_BYTES, "%Y-%m-%dT%H:%M:%S", &tm)) == 0) {
+		iso[0] = '\0';
+		return;
+	}
+	if (par->utc)
+		snprintf(iso + n, FMT_ISO_BYTES - n, "Z");
+	else
+		snprintf(iso + n, FMT_ISO_BYTES - n, "%c%02ld:%02ld",
+		    par->origin_off_s < 0 ? '-' : '+', a / 3600 % 100,
+		    a / 60 % 60);
+}
 
 const struct fmt_kind *
 fmt_kind(int i)

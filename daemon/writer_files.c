@@ -229,6 +229,8 @@ wr_open_begin(struct writer *w, struct fset *s)
 	    s->frame_bytes * w->rate >= WR_DIRECT_RATE;
 	s->par.time_ref = s->time_ref;
 	s->par.origin = s->wall.tv_sec;
+	s->par.origin_off_s = w->take_off;
+	s->par.utc = w->cfg.timezone == CFG_TZ_UTC;
 	s->par.level = (int)w->cfg.flac_level;
 	s->par.kbps = (unsigned)(w->cfg.format == CFG_FMT_MP3 ?
 	    w->cfg.mp3_bitrate : w->cfg.opus_bitrate);
