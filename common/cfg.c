@@ -27,6 +27,7 @@ static const char *const format_names[] = {
 static const char *const gap_names[] = { "split", "silence", NULL };
 static const char *const resume_names[] = { "auto", "start", NULL };
 static const char *const werr_names[] = { "retry", "stop", "exit", NULL };
+static const char *const tz_names[] = { "local", "utc", NULL };
 static const char *const log_names[] = {
 	"error", "warning", "info", "debug", NULL
 };
@@ -86,6 +87,13 @@ static const struct cfg_opt cfg_opts[] = {
 	  "strftime(3) template for file names, relative to directory; '/' "
 	  "makes subdirectories. recd appends _chNN_PORT in split mode, a "
 	  "suffix when the name is taken, and .wav." },
+	{ "timezone", CFG_ENUM, OFF(timezone), "local", 0, 0, tz_names, 0,
+	  "The clock of file names, rotate_align's boundaries, bext date "
+	  "and time, TimeReference, DATE comments and the times in events "
+	  "and logs: local (TZ, else /etc/localtime) or utc. A take keeps "
+	  "the UTC offset it began in; names made after a daylight-saving "
+	  "change in it carry that offset (+0200) unless name_template has "
+	  "%z or %Z (README, Time zones)." },
 	{ "gap_policy", CFG_ENUM, OFF(gap_policy), "split", 0, 0, gap_names,
 	  1,
 	  "What files do at a gap (dropped frames, xrun): split ends them "

@@ -26,6 +26,7 @@ enum cfg_format { CFG_FMT_PCM16, CFG_FMT_PCM24, CFG_FMT_PCM32,
 enum cfg_gap { CFG_GAP_SPLIT, CFG_GAP_SILENCE };
 enum cfg_resume { CFG_RESUME_AUTO, CFG_RESUME_START };
 enum cfg_write_error { CFG_WERR_RETRY, CFG_WERR_STOP, CFG_WERR_EXIT };
+enum cfg_tz { CFG_TZ_LOCAL, CFG_TZ_UTC };
 enum cfg_loglevel { CFG_LOG_ERROR, CFG_LOG_WARNING, CFG_LOG_INFO,
 	CFG_LOG_DEBUG };
 
@@ -48,6 +49,7 @@ struct cfg {
 	long		 rotate_seconds;
 	int		 rotate_align;
 	char		*name_template;
+	int		 timezone;	/* enum cfg_tz */
 	int		 gap_policy;	/* enum cfg_gap */
 	int		 gate;
 	double		 gate_threshold_dbfs;

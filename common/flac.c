@@ -126,15 +126,13 @@ static int
 fl_tags(FLAC__StreamMetadata *vc, const struct fmt_par *par)
 {
 	char		v[64], name[32];
-	struct tm	tm;
 	unsigned	i;
 	int		rc;
 
 	snprintf(v, sizeof(v), "%" PRIu64, par->time_ref);
 	if ((rc = fl_tag(vc, "TIME_REFERENCE", v)) != 0)
 		return rc;
-	localtime_r(&par->origin, &tm);
-	strftime(v, sizeof(v), "%Y-%m-%dT%H:%M:%S", &tm);
+	fmt_origin_iso(par, v);
 	if ((rc = fl_tag(vc, "DATE", v)) != 0)
 		return rc;
 	snprintf(v, sizeof(v), "recd (%s)", FLAC__VENDOR_STRING);

@@ -4,6 +4,7 @@
  */
 #include "fmt.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -25,10 +26,35 @@ const struct fmt_backend *const fmt_backends[] = { &fmt_wav, &fmt_flac,
 int
 fmt_time(const struct fmt_par *par, struct tm *tm)
 {
-	if (localtime_r(&par->origin, tm) == NULL ||
+	time_t at = par->origin + par->origin_off_s;
+
+	/* The fields hold no zone: the take's offset made them local. */
+	if (gmtime_r(&at, tm) == NULL ||
 	    tm->tm_year < -1900 || tm->tm_year > 9999 - 1900)
 		return -1;
 	return 0;
+}
+
+void
+fmt_origin_iso(const struct fmt_par *par, char *iso)
+{
+	struct tm	tm;
+	time_t		at = par->origin + par->origin_off_s;
+	long		a = par->origin_off_s < 0 ? -par->origin_off_s :
+			    par->origin_off_s;
+	size_t		n;
+
+	if (gmtime_r(&at, &tm) == NULL ||
+	    (n = strftime(iso, FMT_ISO_BYTES, "%Y-%m-%dT%H:%M:%S", &tm)) == 0) {
+		iso[0] = '\0';
+		return;
+	}
+	if (par->utc)
+		snprintf(iso + n, FMT_ISO_BYTES - n, "Z");
+	else
+		snprintf(iso + n, FMT_ISO_BYTES - n, "%c%02ld:%02ld",
+		    par->origin_off_s < 0 ? '-' : '+', a / 3600 % 100,
+		    a / 60 % 60);
 }
 
 const struct fmt_kind *

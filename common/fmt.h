@@ -27,8 +27,11 @@ struct fmt_par {
 	unsigned	 rate;		/* Hz */
 	unsigned	 bits;		/* of a sample as the file keeps it */
 	int		 is_float;
-	uint64_t	 time_ref;	/* samples since local midnight */
+	uint64_t	 time_ref;	/* samples since midnight */
 	time_t		 origin;	/* date and time of the first sample */
+	long		 origin_off_s;	/* shown as origin + this: the UTC
+					   offset, s east (0 in UTC) */
+	int		 utc;		/* origin is shown in UTC ("Z") */
 	const char	*description;	/* may be NULL */
 	int		 direct;	/* may bypass the page cache (lead) */
 	int		 level;		/* compression level, where there is
@@ -103,9 +106,18 @@ struct fmt_kind {
 
 /*
  * The date and time of the file's first sample (origin) as its headers
- * give it.  Returns 0, or -1 if it is not a date between years 0 and 9999.
+ * give it: in UTC, or in the take's local time (origin_off_s).  Returns 0, or -1 if it is not a date between years 0 and 9999.
  */
 int				 fmt_time(const struct fmt_par *, struct tm *);
+#define FMT_ISO_BYTES	32		/* "2024-10-27T03:00:00+02:00" */
+
+/*
+ * par's origin as ISO 8601 into iso (FMT_ISO_BYTES), with its offset,
+ * or ending in Z in UTC: unambiguous even in the hour a daylight-saving
+ * change repeats.  Vorbis comments (DATE) take it.
+ */
+void				 fmt_origin_iso(const struct fmt_par *par,
+				    char *iso);
 /* The kind of the option's value i (enum cfg_format), or NULL. */
 const struct fmt_kind		*fmt_kind(int i);
 /* The backend whose files end with ext before path's end, or NULL. */

@@ -20,6 +20,7 @@
 /* The two globals STYLE.md allows: set at start-up, level atomically. */
 static const char	*log_progname = "recd";
 static int		 log_journal;
+static int		 log_utc;
 static atomic_int	 log_cur = LOG_LVL_INFO;
 
 static const char *const log_names[] = {
@@ -34,6 +35,12 @@ log_init(const char *progname, enum log_level level)
 	log_progname = progname;
 	log_journal = getenv("JOURNAL_STREAM") != NULL;
 	atomic_store(&log_cur, (int)level);
+}
+
+void
+log_set_utc(int utc)
+{
+	log_utc = utc;
 }
 
 void
@@ -71,8 +78,12 @@ log_vline(enum log_level level, int with_errno, const char *fmt, va_list ap)
 		rc = snprintf(line, sizeof(line), "<%d>", log_prio[level]);
 	} else {
 		now = time(NULL);
-		localtime_r(&now, &tm);
-		n = strftime(line, sizeof(line), "%Y-%m-%d %H:%M:%S ", &tm);
+		if (log_utc)
+			gmtime_r(&now, &tm);
+		else
+			localtime_r(&now, &tm);
+		n = strftime(line, sizeof(line), log_utc ?
+		    "%Y-%m-%d %H:%M:%SZ " : "%Y-%m-%d %H:%M:%S ", &tm);
 		rc = snprintf(line + n, sizeof(line) - n, "%s: ",
 		    log_progname);
 	}

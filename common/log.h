@@ -16,6 +16,8 @@ enum log_level {
 
 /* Set once at start-up, before any thread is started. */
 void	log_init(const char *progname, enum log_level);
+/* Set once at start-up: line times in UTC (option timezone), not local. */
+void	log_set_utc(int);
 /* Any thread, any time: the runtime-settable log_level. */
 void	log_set_level(enum log_level);
 int	log_level_from_name(const char *, enum log_level *);

@@ -145,14 +145,12 @@ static int
 op_comments(OggOpusComments *c, const struct fmt_par *par)
 {
 	char		v[64], name[32];
-	struct tm	tm;
 	unsigned	i;
 
 	snprintf(v, sizeof(v), "%" PRIu64, par->time_ref);
 	if (ope_comments_add(c, "TIME_REFERENCE", v) != OPE_OK)
 		return -1;
-	localtime_r(&par->origin, &tm);
-	strftime(v, sizeof(v), "%Y-%m-%dT%H:%M:%S", &tm);
+	fmt_origin_iso(par, v);
 	if (ope_comments_add(c, "DATE", v) != OPE_OK)
 		return -1;
 	if (par->description != NULL && par->description[0] != '\0' &&

@@ -375,6 +375,7 @@ fw_open(const char *path, const struct fmt_par *fp, char *err, size_t errlen)
 	par.is_float = fp->is_float;
 	par.time_ref = fp->time_ref;
 	par.origin = fp->origin;
+	par.origin_off_s = fp->origin_off_s;
 	par.description = fp->description;
 	par.direct = fp->direct;
 	par.coding = fp->coding;

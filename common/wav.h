@@ -29,9 +29,10 @@ struct wav_par {
 	uint32_t	 channel_mask;	/* speaker bits; 0: 1 ch FC, 2 ch FL|FR,
 					   more channels: no positions */
 	uint64_t	 time_ref;	/* bext TimeReference: first sample, in
-					   samples since local midnight */
-	time_t		 origin;	/* bext origination date and time,
-					   written as local time */
+					   samples since midnight */
+	time_t		 origin;	/* bext origination date and time ... */
+	long		 origin_off_s;	/* ... written as origin + this (the
+					   UTC offset, s east; 0 for UTC) */
 	const char	*description;	/* bext Description (cut at 256 bytes),
 					   may be NULL */
 	int		 direct;	/* samples past the file's first

@@ -129,6 +129,7 @@ wav_put_bext(unsigned char *b, const char *path, const struct wav_par *par,
 	struct tm	 tm;
 	char		 s[WAV_CODING_MAX_BYTES], mode[16];
 	char		 t[WAV_CODING_T_MAX + 1];
+	time_t		 at = par->origin + par->origin_off_s;
 	size_t		 len;
 	int		 i, n;
 
@@ -140,7 +141,8 @@ wav_put_bext(unsigned char *b, const char *path, const struct wav_par *par,
 		    len : WAV_BEXT_DESC_BYTES);
 	}
 	memcpy(b + WAV_BEXT_ORIG_OFF, "recd", 4);
-	if (localtime_r(&par->origin, &tm) == NULL ||
+	/* The fields hold no zone: the caller says which time they are. */
+	if (gmtime_r(&at, &tm) == NULL ||
 	    tm.tm_year < -1900 || tm.tm_year > 9999 - 1900) {
 		snprintf(err, errlen, "file %s: origination time %lld: not a "
 		    "date between years 0 and 9999", path,

@@ -54,7 +54,8 @@ cmd_status(struct recd *r)
 	    "paused" : "recording");
 	if (st.take_start != 0) {
 		o = cJSON_AddObjectToObject(res, "take");
-		local_iso(st.take_start, when, sizeof(when));
+		wall_iso(st.take_start, r->cfg.timezone == CFG_TZ_UTC, when,
+		    sizeof(when));
 		cJSON_AddStringToObject(o, "started", when);
 		cJSON_AddNumberToObject(o, "frames", (double)st.take_frames);
 		cJSON_AddNumberToObject(o, "seconds",
@@ -124,7 +125,8 @@ cmd_status(struct recd *r)
 	a = cJSON_AddArrayToObject(res, "alarms");
 	for (i = 0; r->alarms != NULL && alarm_active(r->alarms, (unsigned)i,
 	    &ac); i++)
-		cJSON_AddItemToArray(a, event_alarm_json(&ac, mono_now_ns()));
+		cJSON_AddItemToArray(a, event_alarm_json(&ac, mono_now_ns(),
+		    r->cfg.timezone == CFG_TZ_UTC));
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	cJSON_AddNumberToObject(res, "uptime_seconds",
 	    (double)(now.tv_sec - r->started.tv_sec) +

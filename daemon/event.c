@@ -241,12 +241,16 @@ files_remove(struct recd *r, const char *path)
 }
 
 void
-local_iso(time_t t, char *buf, size_t len)
+wall_iso(time_t t, int utc, char *buf, size_t len)
 {
 	struct tm tm;
 
-	localtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (utc)
+		gmtime_r(&t, &tm);
+	else
+		localtime_r(&t, &tm);
+	strftime(buf, len, utc ? "%Y-%m-%dT%H:%M:%SZ" : "%Y-%m-%dT%H:%M:%S",
+	    &tm);
 }
 
 static void
@@ -283,7 +287,8 @@ forward_events(struct recd *r)
 		switch (e.type) {
 		case WEV_TAKE_STARTED:
 			name = "take_started";
-			local_iso(e.time, when, sizeof(when));
+			wall_iso(e.time, r->cfg.timezone == CFG_TZ_UTC, when,
+			    sizeof(when));
 			cJSON_AddStringToObject(f, "time", when);
 			break;
 		case WEV_TAKE_STOPPED:
@@ -391,9 +396,9 @@ event_alarm_setup(struct recd *r)
 	free(watch);
 }
 
-/* An alarm as JSON: kind, channels, since (local time), count. */
+/* An alarm as JSON: kind, channels, since (wall_iso), count. */
 cJSON *
-event_alarm_json(const struct alarm_change *c, int64_t now)
+event_alarm_json(const struct alarm_change *c, int64_t now, int utc)
 {
 	struct timespec	 wall;
 	cJSON		*f, *a;
@@ -402,7 +407,7 @@ event_alarm_json(const struct alarm_change *c, int64_t now)
 
 	clock_gettime(CLOCK_REALTIME, &wall);
 	t = wall.tv_sec - (time_t)((now - c->since_ns) / 1000000000);
-	local_iso(t, when, sizeof(when));
+	wall_iso(t, utc, when, sizeof(when));
 	f = cJSON_CreateObject();
 	cJSON_AddStringToObject(f, "kind", alarm_name(c->kind));
 	a = cJSON_AddArrayToObject(f, "channels");
@@ -481,7 +486,7 @@ event_alarm_tick(uv_timer_t *t)
 		if (c.kind == ALARM_CLIP)
 			log_info("alarm: %s: %llu samples clipped", what,
 			    (unsigned long long)c.count);
-		f = event_alarm_json(&c, now);
+		f = event_alarm_json(&c, now, r->cfg.timezone == CFG_TZ_UTC);
 		cJSON_AddBoolToObject(f, "cleared", c.cleared);
 		if (r->hooks != NULL && r->cfg.on_alarm[0] != '\0') {
 			cJSON *dup = cJSON_Duplicate(f, 1);

@@ -84,7 +84,8 @@ struct fset {
 	uint64_t	 job;		/* the flusher's job doing that */
 	int		 job_err;	/* its result: 0 or -errno */
 	uint64_t	 start;		/* extended JACK frame of frame 0 */
-	uint64_t	 time_ref;	/* bext: samples since local midnight */
+	uint64_t	 time_ref;	/* bext: samples since midnight, on the
+					   take's timeline (clock.h) */
 	struct timespec	 wall;		/* wall-clock time of frame 0 */
 	char		 cue0[128];	/* marker at frame 0, or "" */
 	const struct fmt_kind *kind;	/* format and samples of every file */

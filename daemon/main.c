@@ -534,6 +534,7 @@ main(int argc, char *argv[])
 		return 0;
 	}
 	log_set_level((enum log_level)r.cfg.log_level);
+	log_set_utc(r.cfg.timezone == CFG_TZ_UTC);
 	if (check_only) {
 		printf("recd: configuration OK\n");
 		cfg_done(&r.cfg);

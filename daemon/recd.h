@@ -112,13 +112,15 @@ void		 levels_free(struct recd *);
 /* event.c */
 void		 send_event(struct recd *, const char *name, cJSON *fields);
 void		 forward_events(struct recd *);
-void		 local_iso(time_t, char *buf, size_t len);
+/* t as ISO 8601 (32 bytes): local time, or UTC ending in Z with utc. */
+void		 wall_iso(time_t t, int utc, char *buf, size_t len);
 void		 hooks_finish(struct recd *);
 void		 hooks_deadline(uv_timer_t *);
 void		 on_hook_done(void *arg, const char *hook, const char *path,
 		    int status);
 void		 event_alarm_setup(struct recd *);
-cJSON		*event_alarm_json(const struct alarm_change *, int64_t now_ns);
+cJSON		*event_alarm_json(const struct alarm_change *, int64_t now_ns,
+		    int utc);
 void		 event_alarm_tick(uv_timer_t *);
 
 /* jackconn.c */

@@ -33,7 +33,7 @@ wr_plan_rotation(struct writer *w, uint64_t start, const struct timespec *wall,
 	struct clock_plan p;
 
 	clock_plan_rotation(w->cfg.rotate_seconds, w->cfg.rotate_align,
-	    w->rate, start, wall, nominal, &p);
+	    w->take_off, w->rate, start, wall, nominal, &p);
 	if (p.at == CLOCK_NEVER) {
 		w->rotate_at = WR_NEVER;
 		return;
@@ -62,25 +62,53 @@ safe_name(char *dst, size_t len, const char *src)
 }
 
 /*
- * Names the files of set s from its wall time: directory/template, then
- * -N when any of the names is taken, then _chNN_PORT in split mode, .wav.
+ * The template expanded at the wall time of s, on the take's timeline.
+ * Once local time has left the take's offset (a daylight-saving change
+ * during the take), the names stay on the timeline and say its offset,
+ * unless the template shows a zone itself: a fall-back change would
+ * otherwise name an hour twice, and the second hour's files would sort
+ * among the first's.
+ */
+static int
+wr_expand(struct writer *w, const struct fset *s, char *rel, size_t len)
+{
+	char	zone[CLOCK_ZONE_BYTES];
+	int	shifted;
+
+	if (clock_expand(w->cfg.name_template, s->wall.tv_sec, w->take_off,
+	    w->cfg.timezone == CFG_TZ_UTC, rel, len, &shifted) == 0) {
+		log_errx("name_template: \"%s\": expands to nothing, or to "
+		    "more than %zu bytes", w->cfg.name_template, len - 1);
+		return -EINVAL;
+	}
+	if (shifted && !w->zone_told) {
+		w->zone_told = 1;
+		clock_zone(w->take_off, zone);
+		log_info("time: local time has left %s, where this take "
+		    "began; its files stay on that timeline (TimeReference "
+		    "runs on)%s", zone,
+		    clock_template_has_zone(w->cfg.name_template) ? "" :
+		    ", and their names end in it");
+	}
+	return 0;
+}
+
+/*
+ * Names the files of set s from its wall time: directory/template (and
+ * the take's offset, wr_expand), then -N when any of the names is taken,
+ * then _chNN_PORT in split mode, .wav.
  */
 static int
 wr_name_set(struct writer *w, struct fset *s)
 {
-	struct tm	tm;
 	char		rel[PATH_MAX], base[PATH_MAX], port[64];
 	char		partial[FSET_PARTIAL_BYTES];
 	const char	*p;
 	unsigned	i, suffix;
-	int		taken, n;
+	int		taken, n, rc;
 
-	localtime_r(&s->wall.tv_sec, &tm);
-	if (strftime(rel, sizeof(rel), w->cfg.name_template, &tm) == 0) {
-		log_errx("name_template: \"%s\": expands to nothing",
-		    w->cfg.name_template);
-		return -EINVAL;
-	}
+	if ((rc = wr_expand(w, s, rel, sizeof(rel))) != 0)
+		return rc;
 	for (p = rel; p != NULL; p = strchr(p, '/')) {
 		if (*p == '/')
 			p++;
@@ -184,7 +212,9 @@ wr_identify_set(struct writer *w, struct fset *s)
 	t = (time_t)atomic_load(&w->st_take_start);
 	if (t == 0)
 		t = s->wall.tv_sec;
-	localtime_r(&t, &tm);
+	/* On the take's timeline, as the names are. */
+	t += w->take_off;
+	gmtime_r(&t, &tm);
 	strftime(s->take, sizeof(s->take), "%Y%m%d-%H%M%S", &tm);
 	s->par.take = s->take;
 	if (getentropy(r, sizeof(r)) != 0) {
@@ -248,6 +278,8 @@ wr_open_begin(struct writer *w, struct fset *s)
 	    s->frame_bytes * w->rate >= WR_DIRECT_RATE;
 	s->par.time_ref = s->time_ref;
 	s->par.origin = s->wall.tv_sec;
+	s->par.origin_off_s = w->take_off;
+	s->par.utc = w->cfg.timezone == CFG_TZ_UTC;
 	s->par.level = (int)w->cfg.flac_level;
 	s->par.kbps = (unsigned)(w->cfg.format == CFG_FMT_MP3 ?
 	    w->cfg.mp3_bitrate : w->cfg.opus_bitrate);

@@ -118,6 +118,10 @@ struct writer {
 	int		 anchored;	/* the take's timeline: */
 	uint64_t	 anchor_frame;	/* this extended frame ... */
 	uint64_t	 anchor_ref;	/* ... is this bext TimeReference */
+	long		 take_off;	/* the take's timeline: its UTC offset,
+					   s east (clock.h); names, dates */
+	int		 zone_told;	/* the take's labels left local time,
+					   and the log said so */
 	double		 gap_lost_s;	/* > 0: the gap's length, if known */
 	const char	*stop_why;	/* the writer stopped the take */
 	long long	 disk_free;	/* bytes, -1: unknown */

@@ -122,6 +122,26 @@ wr_write(struct writer *w, const float *const *src, size_t off, uint64_t n)
 	return rc;
 }
 
+/*
+ * A time of the take for a log line, on its timeline as its names are:
+ * 10:02:17.123, ending in Z in UTC, or in the take's offset once local
+ * time has left it.
+ */
+static void
+wr_hms(const struct writer *w, const struct timespec *at, char *buf,
+    size_t len)
+{
+	struct tm	tm;
+	char		zone[CLOCK_ZONE_BYTES], hms[16];
+	int		utc = w->cfg.timezone == CFG_TZ_UTC, shifted;
+
+	shifted = clock_label_tm(at->tv_sec, w->take_off, utc, zone, &tm);
+	strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
+	snprintf(buf, len, "%.8s.%03d%s", hms,
+	    (int)(at->tv_nsec / 1000000) % 1000, utc ? "Z" : shifted ? zone :
+	    "");
+}
+
 /* Starts a new stretch of files at frame `start'. */
 static int
 wr_begin(struct writer *w, uint64_t start, uint32_t start_ft,
@@ -141,7 +161,8 @@ wr_begin(struct writer *w, uint64_t start, uint32_t start_ft,
 		s->time_ref = clock_time_ref(w->anchor_ref, w->anchor_frame,
 		    start, w->rate);
 	else
-		s->time_ref = clock_time_ref_at(&s->wall, w->rate);
+		s->time_ref = clock_time_ref_at(&s->wall, w->rate,
+		    w->take_off);
 	w->anchored = 1;
 	w->anchor_frame = start;
 	w->anchor_ref = s->time_ref;
@@ -168,7 +189,6 @@ wr_gap(struct writer *w, uint64_t ft64, uint32_t ft, int64_t gap,
 {
 	struct fset	 before;
 	struct timespec	 at;
-	struct tm	 tm;
 	char		 label[128], when[32];
 	const char	*cause;
 	uint64_t	 frame = w->cur->written;
@@ -178,11 +198,10 @@ wr_gap(struct writer *w, uint64_t ft64, uint32_t ft, int64_t gap,
 	atomic_fetch_add(&w->st_gaps, 1);
 	atomic_fetch_add(&w->st_gap_frames, gap > 0 ? (uint64_t)gap : 0);
 	cap_frame_wall_time(w->cap, (uint32_t)w->pos, &at);
-	localtime_r(&at.tv_sec, &tm);
-	strftime(when, sizeof(when), "%H:%M:%S", &tm);
-	log_warnx("gap: %lld frames (%.3f s) at %s.%03ld, frame %llu of %s: "
-	    "%s", (long long)gap, (double)gap / w->rate, when,
-	    at.tv_nsec / 1000000, (unsigned long long)frame,
+	wr_hms(w, &at, when, sizeof(when));
+	log_warnx("gap: %lld frames (%.3f s) at %s, frame %llu of %s: %s",
+	    (long long)gap, (double)gap / w->rate, when,
+	    (unsigned long long)frame,
 	    w->cur->open ? w->cur->f[0].path : "(no file)", cause);
 	wr_event(w, WEV_GAP, w->cur->open ? w->cur->f[0].path : NULL, cause,
 	    gap > 0 ? (uint64_t)gap : 0, frame);
@@ -252,6 +271,8 @@ wr_take_begin(struct writer *w, uint64_t ft64, uint32_t ft)
 	w->stop_why = NULL;
 	atomic_store(&w->st_take_frames, 0);
 	cap_frame_wall_time(w->cap, ft, &wall);
+	w->take_off = clock_offset(wall.tv_sec, w->cfg.timezone == CFG_TZ_UTC);
+	w->zone_told = 0;
 	atomic_store(&w->st_take_start, (long long)wall.tv_sec);
 	atomic_store(&w->st_gate_since, 0);
 	wr_gate_reset(w);
@@ -286,15 +307,9 @@ static void
 wr_when(const struct writer *w, uint64_t x, char *buf, size_t len)
 {
 	struct timespec	at;
-	struct tm	tm;
-	char		hms[16];
-	int		ms;
 
 	cap_frame_wall_time(w->cap, (uint32_t)x, &at);
-	localtime_r(&at.tv_sec, &tm);
-	strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
-	ms = (int)(at.tv_nsec / 1000000) % 1000;
-	snprintf(buf, len, "%.8s.%03d", hms, ms);
+	wr_hms(w, &at, buf, len);
 }
 
 /*

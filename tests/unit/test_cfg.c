@@ -104,6 +104,8 @@ test_defaults(void **state)
 	assert_true(c->autostart);
 	assert_false(c->dither);
 	assert_int_equal(c->gap_policy, CFG_GAP_SPLIT);
+	assert_int_equal(c->timezone, CFG_TZ_LOCAL);
+	assert_int_equal(cfg_find("timezone")->runtime, CFG_RT_NO);
 }
 
 static void
@@ -149,6 +151,8 @@ test_text_refusals_name_key_value_range(void **state)
 	    "buffer_seconds: nan: not a number (0.5..60)");
 	expect_refusal(c, "mode", "stereo",
 	    "mode: \"stereo\": unknown value (one of single, split)");
+	expect_refusal(c, "timezone", "Europe/Berlin",
+	    "timezone: \"Europe/Berlin\": unknown value (one of local, utc)");
 	expect_refusal(c, "rotate_align", "maybe",
 	    "rotate_align: \"maybe\": not a boolean (true or false)");
 	expect_refusal(c, "client_name", "",

@@ -3,7 +3,8 @@
  * `format' has its backend and samples; backends are found by a file's
  * extension; WAV behind the interface writes a file libsndfile reads
  * (samples, marker, length), and repairs one left unfinished; so does
- * FLAC, whose repair also cuts a torn last frame.
+ * FLAC, whose repair also cuts a torn last frame.  A file's origin as
+ * the ISO 8601 of its DATE comment, in its offset or in UTC.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -200,6 +201,30 @@ test_flac_backend(void **state)
 	unlink(p);
 }
 
+/* 2025-10-26 01:00 UTC: 03:00 on a take begun in summer time (+0200). */
+static void
+test_origin_iso(void **state)
+{
+	struct fmt_par	par;
+	char		iso[FMT_ISO_BYTES];
+
+	(void)state;
+	memset(&par, 0, sizeof(par));
+	par.origin = 1761440400;
+	par.origin_off_s = 7200;
+	fmt_origin_iso(&par, iso);
+	assert_string_equal(iso, "2025-10-26T03:00:00+02:00");
+	par.origin_off_s = -(3 * 3600 + 30 * 60);
+	fmt_origin_iso(&par, iso);
+	assert_string_equal(iso, "2025-10-25T21:30:00-03:30");
+	par.origin_off_s = 0;
+	fmt_origin_iso(&par, iso);
+	assert_string_equal(iso, "2025-10-26T01:00:00+00:00");
+	par.utc = 1;
+	fmt_origin_iso(&par, iso);
+	assert_string_equal(iso, "2025-10-26T01:00:00Z");
+}
+
 static void
 test_wav_backend(void **state)
 {
@@ -316,6 +341,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kinds),
+		cmocka_unit_test(test_origin_iso),
 		cmocka_unit_test(test_wav_backend),
 		cmocka_unit_test(test_flac_backend),
 		cmocka_unit_test(test_lossy_repair),

@@ -36,6 +36,7 @@
 /* 23:53:20 at 96 kHz: above 2^32, so TimeReference's high word is used. */
 #define TIME_REF	((uint64_t)RATE_HZ * 86000)
 #define ORIGIN		((time_t)1700000000)
+#define ORIGIN_OFF	(5 * 3600 + 30 * 60)	/* +0530: minutes count too */
 #define DESCRIPTION	"unit test take"
 #define DS64_BYTES	28		/* EBU Tech 3306 ds64 body */
 #define BEXT_FIXED	602		/* Tech 3285 v2, before CodingHistory */
@@ -242,6 +243,7 @@ par_init(struct wav_par *par, const struct fmt *f, unsigned channels)
 	par->is_float = f->is_float;
 	par->time_ref = TIME_REF;
 	par->origin = ORIGIN;
+	par->origin_off_s = ORIGIN_OFF;
 	par->description = DESCRIPTION;
 }
 
@@ -420,12 +422,14 @@ expect_line(const char *out, const char *fmt, ...)
 	fail_msg("no line \"%s\" in:\n%s", line, out);
 }
 
+/* bext's date and time: the origin in its offset, whatever TZ says. */
 static void
-local_date_time(time_t t, char date[11], char tod[9])
+origin_date_time(time_t t, char date[11], char tod[9])
 {
 	struct tm tm;
 
-	assert_non_null(localtime_r(&t, &tm));
+	t += ORIGIN_OFF;
+	assert_non_null(gmtime_r(&t, &tm));
 	strftime(date, 11, "%Y-%m-%d", &tm);
 	strftime(tod, 9, "%H:%M:%S", &tm);
 }
@@ -539,7 +543,7 @@ check_header(const char *path, const struct fmt *f, unsigned ch,
 		assert_int_equal(h.fact, 0);
 
 	/* bext, EBU Tech 3285 v2 */
-	local_date_time(ORIGIN, date, tod);
+	origin_date_time(ORIGIN, date, tod);
 	assert_string_equal((const char *)b + h.bext, DESCRIPTION);
 	assert_string_equal((const char *)b + h.bext + 256, "recd");
 	assert_memory_equal(b + h.bext + 320, date, 10);
@@ -594,7 +598,7 @@ check_ffprobe(const char *path, const struct fmt *f, unsigned ch,
 	expect_line(out, "duration_ts=%llu", (unsigned long long)frames);
 	if (bext) {
 		/* ffprobe's names for the bext fields. */
-		local_date_time(ORIGIN, date, tod);
+		origin_date_time(ORIGIN, date, tod);
 		expect_line(out, "TAG:time_reference=%llu",
 		    (unsigned long long)TIME_REF);
 		expect_line(out, "TAG:encoded_by=recd");
