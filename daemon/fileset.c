@@ -131,6 +131,15 @@ fset_close_files(struct fset *s, const char *cue_end)
 		}
 		if (cue_end != NULL)
 			f->be->mark(f->h, s->frames, cue_end);
+		/* A file whose write failed keeps its header as it is. */
+		if (f->nloud > 0 && f->be->loudness != NULL &&
+		    f->failed == 0 && r == 0 &&
+		    (r = f->be->loudness(f->h, &f->loudv[0])) != 0) {
+			log_errx("file %s" FS_PARTIAL ": loudness: %s", f->path,
+			    strerror(-r));
+			if (rc == 0)
+				rc = r;
+		}
 		r = f->be->close(f->h, err, sizeof(err));
 		f->h = NULL;
 		if (r != 0) {

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "cfg.h"
 #include "conv.h"
 #include "flush.h"
 #include "fmt.h"
@@ -22,6 +23,8 @@
 #define FSET_PARTIAL_BYTES (FSET_NAME_BYTES + sizeof(FS_PARTIAL))
 #define FSET_DESC_BYTES	257		/* bext Description and its NUL */
 #define FSET_PORT_BYTES	64		/* a port's short name and its NUL */
+
+struct loud;
 
 /*
  * Samples gather in a buffer that the flusher writes out while the writer
@@ -60,6 +63,10 @@ struct fset_file {
 	uint64_t	 handed;	/* sample bytes given to the file */
 	int		 failed;	/* flusher: a write failed, write no
 					   more (the file may end mid-frame) */
+	struct loud	*loud;		/* writer: its meters, NULL: none */
+	/* Set by the writer when it retires the file, for the close. */
+	struct fmt_loudness loudv[CFG_LOUD_MAX];
+	unsigned	 nloud;
 };
 
 /*
@@ -108,7 +115,8 @@ int	fset_open_files(struct fset *);
 void	fset_write_buf(struct fset_buf *b);
 /*
  * Closes the files: the last bytes, cue_end (may be NULL) as a marker
- * at the end, the final header.  Returns 0 or the first error, logged.
+ * at the end, the loudness (the first of loudv) where the format keeps
+ * it, the final header.  Returns 0 or the first error, logged.
  */
 int	fset_close_files(struct fset *, const char *cue_end);
 /*

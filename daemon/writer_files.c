@@ -19,6 +19,7 @@
 #include "fmt.h"
 #include "fsutil.h"
 #include "log.h"
+#include "loud.h"
 
 /*
  * The boundary after the stretch that starts at frame start: clock.c
@@ -126,6 +127,77 @@ toolong:
 	return -ENAMETOOLONG;
 }
 
+/* Every meter of s gone, whatever mode the set had. */
+static void
+wr_loud_drop(struct writer *w, struct fset *s)
+{
+	unsigned i;
+
+	for (i = 0; i < w->nch; i++) {
+		loud_del(s->f[i].loud);
+		s->f[i].loud = NULL;
+		s->f[i].nloud = 0;
+	}
+}
+
+/*
+ * Meters for the files of s, as the option loudness asks now: in single
+ * mode the file measures every group; in split mode the file of each
+ * channel in a group measures that channel alone, which is what the file
+ * holds.  A meter that cannot be made is a warning: the file is recorded
+ * all the same.
+ */
+static void
+wr_loud_begin(struct writer *w, struct fset *s)
+{
+	const struct cfg_list	*l = &w->cfg.loudness;
+	unsigned		 first[CFG_LOUD_MAX], last[CFG_LOUD_MAX];
+	unsigned		 n = 0, i, g, ch;
+	char			 err[256];
+
+	wr_loud_drop(w, s);
+	for (i = 0; i < l->n && n < CFG_LOUD_MAX; i++)
+		if (cfg_loud_group(l->v[i], &first[n], &last[n]) == 0 &&
+		    last[n] <= w->nch)
+			n++;
+	if (n == 0)
+		return;
+	for (i = 0; i < s->n; i++) {
+		if (!s->split) {
+			s->f[i].loud = loud_new(w->rate, first, last, n, err,
+			    sizeof(err));
+		} else {
+			for (g = 0; g < n; g++)
+				if (first[g] <= i + 1 && i + 1 <= last[g])
+					break;
+			if (g == n)
+				continue;
+			ch = i + 1;
+			s->f[i].loud = loud_new(w->rate, &ch, &ch, 1, err,
+			    sizeof(err));
+		}
+		if (s->f[i].loud == NULL)
+			log_warnx("file %s: %s: recorded without it",
+			    s->f[i].path, err);
+	}
+}
+
+/* s is retired: each file's loudness, for its header and its event. */
+static void
+wr_loud_end(struct writer *w, struct fset *s)
+{
+	unsigned i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->f[i].loud != NULL)
+			s->f[i].nloud = loud_get(s->f[i].loud,
+			    s->f[i].loudv);
+	for (i = 0; i < w->nch; i++) {
+		loud_del(s->f[i].loud);
+		s->f[i].loud = NULL;
+	}
+}
+
 /*
  * Throws the files of s away: they hold nothing of the take yet.  Files
  * the flusher is opening are waited for first.
@@ -155,6 +227,7 @@ wr_discard_set(struct writer *w, struct fset *s)
 			flush_drop(w->fl, s->f[i].sfd);
 		s->f[i].sfd = -1;
 	}
+	wr_loud_drop(w, s);
 	s->open = s->opening = 0;
 }
 
@@ -216,6 +289,7 @@ wr_open_begin(struct writer *w, struct fset *s)
 		snprintf(s->desc, sizeof(s->desc), "%s", w->cfg.description);
 		s->par.description = s->desc;
 	}
+	wr_loud_begin(w, s);
 	return 0;
 }
 
@@ -328,7 +402,8 @@ wr_close_done(struct writer *w, struct fset *s)
 	    s->kind->name, s->par.rate);
 	for (i = 0; i < s->n; i++) {
 		flush_finish(w->fl, s->f[i].sfd, s->f[i].path, text, s->frames,
-		    i + 1 == s->n);
+		    i + 1 == s->n, s->f[i].loudv, s->f[i].nloud);
+		s->f[i].nloud = 0;
 		s->f[i].sfd = -1;
 	}
 	s->closing = 0;
@@ -388,6 +463,7 @@ wr_close_cur(struct writer *w, const char *cue_end)
 			if ((r = wr_reclaim(w, &s->f[i].b[k], 1)) != 0 &&
 			    rc == 0)
 				rc = r;
+	wr_loud_end(w, s);
 	fset_retire(s);
 	r = fset_close_files(s, cue_end);
 	wr_close_done(w, s);
@@ -438,6 +514,7 @@ wr_rotate(struct writer *w)
 	/* The files before the old ones, if any are left. */
 	if ((rc = wr_old_done(w, 1)) != 0)
 		return rc;
+	wr_loud_end(w, old);
 	fset_retire(old);
 	old->job = flush_close(w->fl, old);
 	t = w->old;
@@ -513,6 +590,10 @@ wr_put(struct writer *w, const float *const *src, size_t off, uint64_t n)
 				goto fail;
 			f->handed += k * s->frame_bytes;
 		}
+		/* The meters hear what the files hold, silence too. */
+		for (i = 0; i < s->n; i++)
+			if (s->f[i].loud != NULL)
+				loud_add(s->f[i].loud, src, off, k);
 		for (i = 0; src != NULL && i < s->n; i++) {
 			b = &s->f[i].b[s->f[i].fill];
 			if (b->len + k * s->frame_bytes > s->buf_bytes &&
