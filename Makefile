@@ -221,8 +221,10 @@ $(B)/tests/test_retain: $(B)/tests/test_retain.o $(B)/daemon/retain.o \
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 $(B)/tests/test_flush.o: CF_tests += -Idaemon
 $(B)/tests/test_flush: $(B)/tests/test_flush.o $(B)/daemon/flush.o \
-    $(B)/daemon/fileset.o $(B)/daemon/fsutil.o $(B)/daemon/retain.o $(FMT_OBJ) $(B)/common/log.o
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(FMT_LIBS) -lm -lpthread
+    $(B)/daemon/fileset.o $(B)/daemon/fsutil.o $(B)/daemon/retain.o $(FMT_OBJ) $(B)/common/log.o \
+    $(B)/daemon/loud.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(FMT_LIBS) $(EBUR128_LIBS) \
+	    -lm -lpthread
 
 $(B)/tests/test_live.o: CF_tests += -Idaemon
 $(B)/tests/test_live: $(B)/tests/test_live.o $(B)/daemon/live.o

@@ -98,12 +98,20 @@ struct fset {
 	char		 desc[FSET_DESC_BYTES];	/* par.description */
 	const char	**names;	/* nch: each channel's port, into
 					   name_buf; a split file gets its own */
+	/*
+	 * The loudness groups the files measure (channels from 1): a single
+	 * file all of them, a split file its own channel where it is in one.
+	 * fset_open_files makes the meters.
+	 */
+	unsigned	 nloud;
+	unsigned	 loud_first[CFG_LOUD_MAX], loud_last[CFG_LOUD_MAX];
 	char		*name_buf;	/* nch * FSET_PORT_BYTES */
 };
 
 /*
  * Creates the files the writer named, each locked and with a descriptor
- * for the flusher.  Returns 0 or -errno, logged; the caller throws the
+ * for the flusher, and their loudness meters (a meter that cannot be
+ * made is a warning: the file is recorded without it).  Returns 0 or -errno, logged; the caller throws the
  * set away then.
  */
 int	fset_open_files(struct fset *);

@@ -141,45 +141,23 @@ wr_loud_drop(struct writer *w, struct fset *s)
 }
 
 /*
- * Meters for the files of s, as the option loudness asks now: in single
- * mode the file measures every group; in split mode the file of each
- * channel in a group measures that channel alone, which is what the file
- * holds.  A meter that cannot be made is a warning: the file is recorded
- * all the same.
+ * The loudness groups of the files of s, as the option asks now; the
+ * flusher (or the writer, at a take's start) makes the meters as it
+ * opens the files (fset_open_files).
  */
 static void
 wr_loud_begin(struct writer *w, struct fset *s)
 {
 	const struct cfg_list	*l = &w->cfg.loudness;
-	unsigned		 first[CFG_LOUD_MAX], last[CFG_LOUD_MAX];
-	unsigned		 n = 0, i, g, ch;
-	char			 err[256];
+	size_t			 i;
 
 	wr_loud_drop(w, s);
-	for (i = 0; i < l->n && n < CFG_LOUD_MAX; i++)
-		if (cfg_loud_group(l->v[i], &first[n], &last[n]) == 0 &&
-		    last[n] <= w->nch)
-			n++;
-	if (n == 0)
-		return;
-	for (i = 0; i < s->n; i++) {
-		if (!s->split) {
-			s->f[i].loud = loud_new(w->rate, first, last, n, err,
-			    sizeof(err));
-		} else {
-			for (g = 0; g < n; g++)
-				if (first[g] <= i + 1 && i + 1 <= last[g])
-					break;
-			if (g == n)
-				continue;
-			ch = i + 1;
-			s->f[i].loud = loud_new(w->rate, &ch, &ch, 1, err,
-			    sizeof(err));
-		}
-		if (s->f[i].loud == NULL)
-			log_warnx("file %s: %s: recorded without it",
-			    s->f[i].path, err);
-	}
+	s->nloud = 0;
+	for (i = 0; i < l->n && s->nloud < CFG_LOUD_MAX; i++)
+		if (cfg_loud_group(l->v[i], &s->loud_first[s->nloud],
+		    &s->loud_last[s->nloud]) == 0 &&
+		    s->loud_last[s->nloud] <= w->nch)
+			s->nloud++;
 }
 
 /* s is retired: each file's loudness, for its header and its event. */
