@@ -59,6 +59,8 @@ OPUS_LIBS = $(shell $(PKG) --libs libopusenc ogg)
 MPG123_CFLAGS = $(shell $(PKG) --cflags libmpg123)
 MPG123_LIBS = $(shell $(PKG) --libs libmpg123)
 MD_LIBS	= $(shell $(PKG) --libs libmd)
+EBUR128_CFLAGS = $(shell $(PKG) --cflags libebur128)
+EBUR128_LIBS = $(shell $(PKG) --libs libebur128)
 
 # What was asked for, before auto is resolved: make deps installs
 # libsystemd-dev unless SYSTEMD=0, even where pkg-config is not there yet.
@@ -108,7 +110,7 @@ DAEMON_OBJ = $(B)/daemon/main.o $(B)/daemon/cap.o $(B)/daemon/cap_rt.o \
 	     $(B)/daemon/live.o $(B)/daemon/alarm.o $(B)/daemon/repair.o \
 	     $(B)/daemon/cmd.o $(B)/daemon/event.o $(B)/daemon/jackconn.o \
 	     $(B)/daemon/clock.o $(B)/daemon/gate.o $(B)/daemon/fsutil.o \
-	     $(B)/daemon/diskw.o $(B)/daemon/fileset.o
+	     $(B)/daemon/diskw.o $(B)/daemon/fileset.o $(B)/daemon/loud.o
 
 CTL_OBJ    = $(B)/ctl/recctl.o $(B)/ctl/meter.o $(B)/ctl/conn.o \
 	     $(B)/ctl/show.o $(B)/ctl/metrics.o
@@ -119,7 +121,7 @@ UNIT_TESTS = $(B)/tests/test_ring $(B)/tests/test_conv $(B)/tests/test_wav \
 	     $(B)/tests/test_flush $(B)/tests/test_live $(B)/tests/test_take $(B)/tests/test_alarm \
 	     $(B)/tests/test_webauth $(B)/tests/test_clock \
 	     $(B)/tests/test_gate $(B)/tests/test_diskw $(B)/tests/test_fmt \
-	     $(B)/tests/test_ixml
+	     $(B)/tests/test_ixml $(B)/tests/test_loud
 
 .PHONY: FORCE all deps check check-one check-unit check-integration check-rt \
 	check-deps check-service check-nosd check-fuzz fuzz asan tsan \
@@ -165,11 +167,13 @@ $(B)/systemd.stamp: FORCE
 	@mkdir -p $(@D)
 	@echo "$(SYSTEMD)" | cmp -s - $@ || echo "$(SYSTEMD)" >$@
 $(B)/daemon/notify.o: $(B)/systemd.stamp
+# libebur128 measures loudness; only loud.c uses it.
+$(B)/daemon/loud.o: CF_daemon += $(EBUR128_CFLAGS)
 FORCE:
 
 $(B)/recd: $(DAEMON_OBJ) $(PROTO_OBJ) $(COMMON_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(JACK_LIBS) $(UV_LIBS) $(CJSON_LIBS) \
-	    $(SD_LIBS) $(FMT_LIBS) -lm -lpthread
+	    $(SD_LIBS) $(FMT_LIBS) $(EBUR128_LIBS) -lm -lpthread
 
 $(B)/recctl: $(CTL_OBJ) $(B)/protocol/proto.o $(CFG_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CJSON_LIBS) -lm
@@ -221,8 +225,10 @@ $(B)/tests/test_retain: $(B)/tests/test_retain.o $(B)/daemon/retain.o \
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 $(B)/tests/test_flush.o: CF_tests += -Idaemon
 $(B)/tests/test_flush: $(B)/tests/test_flush.o $(B)/daemon/flush.o \
-    $(B)/daemon/fileset.o $(B)/daemon/fsutil.o $(B)/daemon/retain.o $(FMT_OBJ) $(B)/common/log.o
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(FMT_LIBS) -lm -lpthread
+    $(B)/daemon/fileset.o $(B)/daemon/fsutil.o $(B)/daemon/retain.o $(FMT_OBJ) $(B)/common/log.o \
+    $(B)/daemon/loud.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(FMT_LIBS) $(EBUR128_LIBS) \
+	    -lm -lpthread
 
 $(B)/tests/test_live.o: CF_tests += -Idaemon
 $(B)/tests/test_live: $(B)/tests/test_live.o $(B)/daemon/live.o
@@ -243,6 +249,9 @@ $(B)/tests/test_diskw: $(B)/tests/test_diskw.o $(B)/daemon/diskw.o
 $(B)/tests/test_clock.o: CF_tests += -Idaemon
 $(B)/tests/test_clock: $(B)/tests/test_clock.o $(B)/daemon/clock.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lm
+$(B)/tests/test_loud.o: CF_tests += -Idaemon
+$(B)/tests/test_loud: $(B)/tests/test_loud.o $(B)/daemon/loud.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(EBUR128_LIBS) -lm
 $(B)/tests/test_alarm.o: CF_tests += -Idaemon
 $(B)/tests/test_alarm: $(B)/tests/test_alarm.o $(B)/daemon/alarm.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
@@ -320,20 +329,20 @@ $(B)/tests/bench_writer: $(B)/tests/bench_writer.o $(B)/tests/cap_offline.o \
     $(WRITER_OBJ) $(B)/daemon/flush.o $(B)/daemon/retain.o \
     $(B)/daemon/clock.o $(B)/daemon/gate.o $(B)/daemon/fsutil.o \
     $(B)/daemon/diskw.o $(B)/daemon/fileset.o $(B)/daemon/cap_rt.o $(B)/common/ring.o $(B)/common/ring_rt.o \
-    $(CONV_OBJ) $(FMT_OBJ) \
+    $(B)/daemon/loud.o $(CONV_OBJ) $(FMT_OBJ) \
     $(CFG_OBJ) $(B)/common/log.o
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(FMT_LIBS) -lm -lpthread
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(FMT_LIBS) $(EBUR128_LIBS) -lm -lpthread
 
 # Debian packages: what builds recd, then what the tests and benchmarks use.
 DEB_BUILD = make gcc pkg-config libjack-jackd2-dev libuv1-dev libcjson-dev \
 	    libcmocka-dev libwebsockets-dev libflac-dev libopusenc-dev \
-	    libogg-dev libmp3lame-dev libmpg123-dev libmd-dev
+	    libogg-dev libmp3lame-dev libmpg123-dev libmd-dev libebur128-dev
 DEB_SYSTEMD = libsystemd-dev
 DEB_TEST  = jackd2 sox ffmpeg libsndfile1-dev clang libclang-rt-dev \
 	    jack-capture ecasound procps binutils tmux systemd \
 	    libxml2-utils groff-base man-db pipewire pipewire-jack pipewire-bin \
 	    prometheus curl nodejs chromium flac opus-tools \
-	    mpg123 libsox-fmt-mp3 mediainfo
+	    mpg123 libsox-fmt-mp3 mediainfo python3
 deps:
 	@if ! command -v dpkg-query >/dev/null 2>&1; then \
 	    echo "deps: no dpkg here; install the libraries in README.md by hand"; \

@@ -197,6 +197,14 @@ static const struct cfg_opt cfg_opts[] = {
 	  "event but hook_done." },
 	{ "description", CFG_STRING, OFF(description), "", 0, 256, NULL, 1,
 	  "Text for the BWF description of new files." },
+	{ "loudness", CFG_LIST, OFF(loudness), "off", 1, 7, NULL, 1,
+	  "Loudness (EBU R 128) of each new file: off, or groups of "
+	  "channels, each N-M (channels N to M, such as 1-2 for a stereo "
+	  "programme) or N (mono). Single mode measures each group over "
+	  "the file; split mode measures the file of each channel in a "
+	  "group on its own. WAV files get the first group's values in "
+	  "bext; the file_closed event carries every group's. True peak "
+	  "costs CPU (README, Performance)." },
 	{ "jack_server", CFG_STRING, OFF(jack_server), "", 0, 63, NULL, 0,
 	  "JACK server name; empty for the default ($JACK_DEFAULT_SERVER, "
 	  "else 'default')." },

@@ -76,6 +76,7 @@ struct cfg {
 	char		*on_event;
 	struct cfg_list	 on_event_names;
 	char		*description;
+	struct cfg_list	 loudness;	/* "off", or groups (cfg_loud_group) */
 	char		*jack_server;
 	char		*client_name;
 	char		*socket;
@@ -149,6 +150,14 @@ int	cfg_format(const struct cfg *, const struct cfg_opt *, char *buf,
  * regular expressions, name_template inside directory).
  */
 int	cfg_check(const struct cfg *, char *err, size_t errlen);
+
+/*
+ * One group of the option `loudness': "N" (a mono programme, channel N)
+ * or "N-M" (channels N to M, N < M), channels from 1.  Returns 0 with the
+ * channels in first and last, 1 for "off", or -EINVAL.  Pure: any thread.
+ */
+#define CFG_LOUD_MAX	16		/* groups measured in one file */
+int	cfg_loud_group(const char *, unsigned *first, unsigned *last);
 
 /*
  * Command-line overrides: argv holds only "--name value", "--name=value"

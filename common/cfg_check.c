@@ -1,7 +1,8 @@
 /*
  * cfg_check.c: the checks across options (cfg.h: cfg_check), once every
  * value is in range on its own: port names, connect patterns, channel
- * lists, disk limits, the channels of FLAC, Opus and MP3, name_template.  Main thread.
+ * lists, loudness groups, disk limits, the channels of FLAC, Opus and
+ * MP3, name_template.  Main thread (cfg_loud_group: any thread).
  */
 #include "cfg.h"
 
@@ -54,6 +55,75 @@ check_channels(const char *key, const struct cfg_list *l, long nch,
 	return 0;
 }
 
+/* Decimal digits only: strtol would take "+1", " 1" and "0x1" too. */
+static const char *
+parse_channel(const char *s, unsigned *ch)
+{
+	unsigned long v = 0;
+
+	if (*s < '0' || *s > '9')
+		return NULL;
+	for (; *s >= '0' && *s <= '9'; s++)
+		if ((v = v * 10 + (unsigned long)(*s - '0')) > 99999)
+			return NULL;
+	*ch = (unsigned)v;
+	return s;
+}
+
+int
+cfg_loud_group(const char *s, unsigned *first, unsigned *last)
+{
+	const char *p;
+
+	if (strcmp(s, "off") == 0)
+		return 1;
+	if ((p = parse_channel(s, first)) == NULL || *first < 1)
+		return -EINVAL;
+	*last = *first;
+	if (*p == '-' && ((p = parse_channel(p + 1, last)) == NULL ||
+	    *last <= *first))
+		return -EINVAL;
+	return *p == '\0' ? 0 : -EINVAL;
+}
+
+/* off alone, or up to CFG_LOUD_MAX groups of channels from 1 to nch. */
+static int
+check_loudness(const struct cfg_list *l, long nch, char *err, size_t errlen)
+{
+	unsigned	first, last;
+	size_t		i;
+	int		rc;
+
+	if (l->n > CFG_LOUD_MAX) {
+		snprintf(err, errlen, "loudness: %zu groups: at most %d are "
+		    "measured", l->n, CFG_LOUD_MAX);
+		return -EINVAL;
+	}
+	for (i = 0; i < l->n; i++) {
+		rc = cfg_loud_group(l->v[i], &first, &last);
+		if (rc == 1 && l->n == 1)
+			continue;
+		if (rc == 1) {
+			snprintf(err, errlen, "loudness: \"off\": given with "
+			    "groups; give off alone");
+			return -EINVAL;
+		}
+		if (rc != 0) {
+			snprintf(err, errlen, "loudness: \"%s\": not a group "
+			    "of channels (N, or N-M with N < M; or off)",
+			    l->v[i]);
+			return -EINVAL;
+		}
+		if (last > nch) {
+			snprintf(err, errlen, "loudness: \"%s\": channel %u: "
+			    "not a channel number from 1 to %ld", l->v[i],
+			    last, nch);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 int
 cfg_check(const struct cfg *c, char *err, size_t errlen)
 {
@@ -94,7 +164,8 @@ cfg_check(const struct cfg *c, char *err, size_t errlen)
 	}
 	if (check_channels("gate_channels", &c->gate_channels, c->channels,
 	    err, errlen) != 0 || check_channels("alarm_channels",
-	    &c->alarm_channels, c->channels, err, errlen) != 0)
+	    &c->alarm_channels, c->channels, err, errlen) != 0 ||
+	    check_loudness(&c->loudness, c->channels, err, errlen) != 0)
 		return -EINVAL;
 	if (c->disk_warn_mb < c->disk_min_mb) {
 		snprintf(err, errlen, "disk_warn_mb: %ld is below disk_min_mb "

@@ -4,6 +4,7 @@
  */
 #include "fmt.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -77,4 +78,20 @@ fmt_by_path(const char *path, size_t len)
 			return fmt_backends[i];
 	}
 	return NULL;
+}
+
+int16_t
+fmt_loud_centi(double v)
+{
+	double c;
+
+	if (!isfinite(v))
+		return FMT_LOUD_UNSET;
+	c = round(v * 100);
+	/* Out of int16's range only for nonsense: clamped, never "unset". */
+	if (c < INT16_MIN)
+		return INT16_MIN;
+	if (c >= FMT_LOUD_UNSET)
+		return FMT_LOUD_UNSET - 1;
+	return (int16_t)c;
 }

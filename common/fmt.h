@@ -56,6 +56,28 @@ struct fmt_par {
 	unsigned	 first_channel;	/* 1-based */
 };
 
+/*
+ * A file's loudness (EBU R 128, ITU-R BS.1770-4) over channels first to
+ * last of the take (from 1).  A value that cannot be given (a silent file
+ * has no integrated loudness) is -HUGE_VAL.
+ */
+struct fmt_loudness {
+	unsigned	 first, last;	/* channels measured, from 1 */
+	double		 integrated;	/* LUFS */
+	double		 range;		/* LRA, LU */
+	double		 true_peak;	/* dBTP */
+	double		 momentary_max;	/* LUFS, 400 ms windows */
+	double		 short_term_max; /* LUFS, 3 s windows */
+};
+
+#define FMT_LOUD_UNSET	0x7FFF		/* bext: "not given" (Tech 3285) */
+
+/*
+ * A loudness value in the 1/100 units of bext v2 (EBU Tech 3285 2.4):
+ * rounded, within -32768..32766, FMT_LOUD_UNSET when it cannot be given.
+ */
+int16_t		 fmt_loud_centi(double);
+
 struct fmt_backend {
 	const char	*name;		/* "wav" */
 	const char	*ext;		/* ".wav": files end with it */
@@ -73,6 +95,11 @@ struct fmt_backend {
 	/* A labelled marker at frame. */
 	int		 (*mark)(void *, uint64_t frame, const char *label);
 	int		 (*sync)(void *);
+	/*
+	 * The file's loudness, for close to write into its header; may be
+	 * NULL (the format keeps none).  Called just before close.
+	 */
+	int		 (*loudness)(void *, const struct fmt_loudness *);
 	/* Finishes the file and frees it; 0 or -errno with err. */
 	int		 (*close)(void *, char *err, size_t errlen);
 	/* The file's descriptor (locks, the flusher's dup). */

@@ -331,6 +331,18 @@ wav_close(struct wav *w, char *err, size_t errlen)
 }
 
 int
+wav_set_loudness(struct wav *w, const int16_t v[WAV_LOUDNESS_FIELDS])
+{
+	unsigned char	*b = w->hdr + w->lay.bext_off + WAV_BEXT_LOUDNESS_OFF;
+	int		 i;
+
+	for (i = 0; i < WAV_LOUDNESS_FIELDS; i++)
+		wav_put16(b + 2 * i, (uint16_t)v[i]);
+	/* hdr is the header as last written: only these bytes change. */
+	return wav_pwrite_all(w->fd, w->hdr, w->lay.data_off, 0, NULL);
+}
+
+int
 wav_sync(struct wav *w)
 {
 	int	rc;
@@ -424,6 +436,19 @@ fw_sync(void *w)
 }
 
 static int
+fw_loudness(void *w, const struct fmt_loudness *l)
+{
+	int16_t v[WAV_LOUDNESS_FIELDS];
+
+	v[0] = fmt_loud_centi(l->integrated);
+	v[1] = fmt_loud_centi(l->range);
+	v[2] = fmt_loud_centi(l->true_peak);
+	v[3] = fmt_loud_centi(l->momentary_max);
+	v[4] = fmt_loud_centi(l->short_term_max);
+	return wav_set_loudness(w, v);
+}
+
+static int
 fw_close(void *w, char *err, size_t errlen)
 {
 	return wav_close(w, err, errlen);
@@ -459,6 +484,7 @@ const struct fmt_backend fmt_wav = {
 	.update = fw_update,
 	.mark = fw_mark,
 	.sync = fw_sync,
+	.loudness = fw_loudness,
 	.close = fw_close,
 	.fd = fw_fd,
 	.lead = fw_lead,
@@ -468,3 +494,5 @@ const struct fmt_backend fmt_wav = {
 };
 
 _Static_assert(FMT_ALIGN == WAV_ALIGN, "the writer's buffers suit wav_lead");
+_Static_assert(WAV_LOUDNESS_FIELDS == WAV_BEXT_LOUDNESS_N, "bext v2");
+_Static_assert(FMT_LOUD_UNSET == WAV_LOUDNESS_UNUSED, "bext v2");

@@ -118,6 +118,17 @@ int		 wav_update(struct wav *);
 int		 wav_add_cue(struct wav *, uint64_t frame, const char *label);
 
 /*
+ * Sets bext's five loudness fields (LoudnessValue, LoudnessRange,
+ * MaxTruePeakLevel, MaxMomentaryLoudness, MaxShortTermLoudness: 1/100
+ * units, 0x7FFF for "not given") and rewrites the header with them, in
+ * one pwrite.  Meant for just before wav_close; same thread as wav_write.
+ * Returns 0 or -errno.
+ */
+#define WAV_LOUDNESS_FIELDS	5
+int		 wav_set_loudness(struct wav *,
+		    const int16_t v[WAV_LOUDNESS_FIELDS]);
+
+/*
  * fdatasync (fsync where the system lacks it), after putting the samples a
  * direct file keeps in the file.  Returns 0 or -errno.
  */

@@ -253,6 +253,7 @@ wav_build_header(unsigned char **hp, struct wav_layout *lay,
 	}
 
 	memcpy(p, "bext", 4);
+	lay->bext_off = (size_t)(p + WAV_CHUNK_HDR_BYTES - h);
 	bext_bytes = wav_put_bext(p + WAV_CHUNK_HDR_BYTES, path, par, err,
 	    errlen);
 	if (bext_bytes < 0) {

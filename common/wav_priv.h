@@ -112,6 +112,7 @@ struct wav_cue {
 struct wav_layout {
 	size_t		 data_off;	/* first sample byte = header bytes */
 	size_t		 fact_off;	/* fact's sample count; 0: no fact */
+	size_t		 bext_off;	/* bext's body (ours only); 0: none */
 };
 
 /*

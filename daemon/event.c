@@ -262,6 +262,42 @@ add_path(cJSON *f, const char *path)
 		cJSON_AddNullToObject(f, "path");
 }
 
+/* A loudness figure as bext keeps it (1/100), null when not given. */
+static void
+add_loud(cJSON *f, const char *key, double v)
+{
+	if (isfinite(v))
+		cJSON_AddNumberToObject(f, key, round(v * 100) / 100);
+	else
+		cJSON_AddNullToObject(f, key);
+}
+
+/* file_closed's loudness: one object per group the file measured. */
+static void
+loud_fields(cJSON *f, const struct writer_event *e)
+{
+	cJSON		*a, *g, *ch;
+	unsigned	 i, c;
+
+	if (e->nloud == 0)
+		return;
+	a = cJSON_AddArrayToObject(f, "loudness");
+	for (i = 0; a != NULL && i < e->nloud; i++) {
+		if ((g = cJSON_CreateObject()) == NULL)
+			break;
+		cJSON_AddItemToArray(a, g);
+		ch = cJSON_AddArrayToObject(g, "channels");
+		for (c = e->loud[i].first; ch != NULL &&
+		    c <= e->loud[i].last; c++)
+			cJSON_AddItemToArray(ch, cJSON_CreateNumber(c));
+		add_loud(g, "integrated_lufs", e->loud[i].integrated);
+		add_loud(g, "range_lu", e->loud[i].range);
+		add_loud(g, "true_peak_dbtp", e->loud[i].true_peak);
+		add_loud(g, "momentary_max_lufs", e->loud[i].momentary_max);
+		add_loud(g, "short_term_max_lufs", e->loud[i].short_term_max);
+	}
+}
+
 /* A gap event's fields: frames, seconds, cause, path (or null), frame. */
 static void
 gap_fields(cJSON *f, const struct writer_event *e)
@@ -312,6 +348,7 @@ forward_events(struct recd *r)
 			cJSON_AddStringToObject(f, "path", e.path);
 			cJSON_AddNumberToObject(f, "frames", (double)e.frames);
 			cJSON_AddNumberToObject(f, "seconds", e.seconds);
+			loud_fields(f, &e);
 			break;
 		case WEV_GAP:
 			name = "gap";

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "cfg.h"
 #include "conv.h"
 #include "flush.h"
 #include "fmt.h"
@@ -23,6 +24,8 @@
 #define FSET_DESC_BYTES	257		/* bext Description and its NUL */
 #define FSET_PORT_BYTES	64		/* a port's short name and its NUL */
 #define FSET_CODING_BYTES 200		/* who made the files (fmt_par) */
+
+struct loud;
 
 /*
  * Samples gather in a buffer that the flusher writes out while the writer
@@ -61,6 +64,10 @@ struct fset_file {
 	uint64_t	 handed;	/* sample bytes given to the file */
 	int		 failed;	/* flusher: a write failed, write no
 					   more (the file may end mid-frame) */
+	struct loud	*loud;		/* writer: its meters, NULL: none */
+	/* Set by the writer when it retires the file, for the close. */
+	struct fmt_loudness loudv[CFG_LOUD_MAX];
+	unsigned	 nloud;
 };
 
 /*
@@ -96,12 +103,20 @@ struct fset {
 	char		 uid[33];	/* par.uid: 32 hex digits */
 	const char	**names;	/* nch: each channel's port, into
 					   name_buf; a split file gets its own */
+	/*
+	 * The loudness groups the files measure (channels from 1): a single
+	 * file all of them, a split file its own channel where it is in one.
+	 * fset_open_files makes the meters.
+	 */
+	unsigned	 nloud;
+	unsigned	 loud_first[CFG_LOUD_MAX], loud_last[CFG_LOUD_MAX];
 	char		*name_buf;	/* nch * FSET_PORT_BYTES */
 };
 
 /*
  * Creates the files the writer named, each locked and with a descriptor
- * for the flusher.  Returns 0 or -errno, logged; the caller throws the
+ * for the flusher, and their loudness meters (a meter that cannot be
+ * made is a warning: the file is recorded without it).  Returns 0 or -errno, logged; the caller throws the
  * set away then.
  */
 int	fset_open_files(struct fset *);
@@ -113,7 +128,8 @@ int	fset_open_files(struct fset *);
 void	fset_write_buf(struct fset_buf *b);
 /*
  * Closes the files: the last bytes, cue_end (may be NULL) as a marker
- * at the end, the final header.  Returns 0 or the first error, logged.
+ * at the end, the loudness (the first of loudv) where the format keeps
+ * it, the final header.  Returns 0 or the first error, logged.
  */
 int	fset_close_files(struct fset *, const char *cue_end);
 /*

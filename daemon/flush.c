@@ -48,6 +48,8 @@ struct fl_job {
 	int		 fd;		/* the file's own descriptor, or -1 */
 	int		 dir;		/* FL_FINISH: sync the directory too */
 	uint64_t	 frames;	/* FL_FINISH */
+	unsigned	 nloud;		/* FL_FINISH */
+	struct fmt_loudness loud[CFG_LOUD_MAX];
 	double		 keep_hours, keep_gb;	/* FL_RETAIN */
 	struct fset	*set;		/* FL_OPEN, FL_CLOSE */
 	struct fset_buf	*buf;		/* FL_WRITE */
@@ -102,7 +104,7 @@ fl_sync_dir(const char *path)
 /* Onto the done list.  Without memory the note is lost, said. */
 static void
 fl_note(struct flush *fl, enum flush_note_type type, const char *path,
-    const char *text, uint64_t n, int named)
+    const char *text, uint64_t n, int named, const struct fl_job *j)
 {
 	struct flush_note *nt = malloc(sizeof(*nt));
 
@@ -114,6 +116,9 @@ fl_note(struct flush *fl, enum flush_note_type type, const char *path,
 	nt->type = type;
 	nt->n = n;
 	nt->named = named;
+	nt->nloud = j != NULL ? j->nloud : 0;
+	if (nt->nloud > 0)
+		memcpy(nt->loud, j->loud, nt->nloud * sizeof(nt->loud[0]));
 	snprintf(nt->text, sizeof(nt->text), "%s", text);
 	snprintf(nt->path, sizeof(nt->path), "%s", path);
 	nt->next = atomic_load_explicit(&fl->notes, memory_order_relaxed);
@@ -125,7 +130,7 @@ fl_note(struct flush *fl, enum flush_note_type type, const char *path,
 static void
 fl_deleted(void *arg, const char *path, uint64_t bytes, const char *why)
 {
-	fl_note(arg, FLUSH_DELETED, path, why, bytes, 0);
+	fl_note(arg, FLUSH_DELETED, path, why, bytes, 0, NULL);
 }
 
 static void
@@ -194,7 +199,7 @@ fl_finish(struct flush *fl, const struct fl_job *j)
 	/* The ledger of recd's own files, for retention. */
 	if (named && fl->retain != NULL && retain_add(fl->retain, j->path) != 0)
 		log_warnx("retention: %s: not in the ledger", j->path);
-	fl_note(fl, FLUSH_FINISHED, j->path, j->text, j->frames, named);
+	fl_note(fl, FLUSH_FINISHED, j->path, j->text, j->frames, named, j);
 	if (j->dir) {
 		/* The final names, as durable as the data synced above. */
 		fl_sync_dir(j->path);
@@ -342,6 +347,7 @@ fl_slot(struct flush *fl, int k, enum fl_type type, int fd, const char *path)
 	j->fd = fd;
 	j->dir = 0;
 	j->frames = 0;
+	j->nloud = 0;
 	j->text[0] = '\0';
 	snprintf(j->path, sizeof(j->path), "%s", path != NULL ? path : "");
 	return j;
@@ -358,13 +364,17 @@ fl_queue(struct flush *fl, int k)
 
 void
 flush_finish(struct flush *fl, int fd, const char *path, const char *text,
-    uint64_t frames, int dir)
+    uint64_t frames, int dir, const struct fmt_loudness *loud,
+    unsigned nloud)
 {
 	struct fl_job *j = fl_slot(fl, FL_LATER, FL_FINISH, fd, path);
 
 	snprintf(j->text, sizeof(j->text), "%s", text);
 	j->frames = frames;
 	j->dir = dir;
+	j->nloud = nloud < CFG_LOUD_MAX ? nloud : CFG_LOUD_MAX;
+	if (j->nloud > 0)
+		memcpy(j->loud, loud, j->nloud * sizeof(j->loud[0]));
 	fl_queue(fl, FL_LATER);
 }
 

@@ -33,6 +33,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cfg.h"
+#include "fmt.h"
 #include "retain.h"
 
 #define FLUSH_PATH_BYTES	(PATH_MAX + 128)	/* a recording's path */
@@ -49,7 +51,7 @@ enum flush_note_type {
 				   PATH.partial to PATH (named 1), or left
 				   .partial (named 0: the rename failed,
 				   logged); text and n (frames) are what
-				   flush_finish was given */
+				   flush_finish was given, and loud */
 	FLUSH_DELETED		/* retention deleted path: n bytes, text why */
 };
 
@@ -60,6 +62,8 @@ struct flush_note {
 	int			 named;
 	char			 text[FLUSH_TEXT_BYTES];
 	char			 path[FLUSH_PATH_BYTES];
+	unsigned		 nloud;		/* FLUSH_FINISHED */
+	struct fmt_loudness	 loud[CFG_LOUD_MAX];
 };
 
 /* Starts the thread.  NULL with the reason in err. */
@@ -72,10 +76,12 @@ void		 flush_del(struct flush *);
  * final name PATH without ever replacing a file, add it to the ledger,
  * and call finished.  dir: then sync the directory, so that the name is
  * as durable as the data (give it with the last file of a set), and
- * apply retention.
+ * apply retention.  The file's nloud loudness values (at most
+ * CFG_LOUD_MAX) go with its note.
  */
 void		 flush_finish(struct flush *, int fd, const char *path,
-		    const char *text, uint64_t frames, int dir);
+		    const char *text, uint64_t frames, int dir,
+		    const struct fmt_loudness *loud, unsigned nloud);
 /* The file was thrown away: closes fd. */
 void		 flush_drop(struct flush *, int fd);
 /* Syncs the directory that holds path: a new name survives a power cut. */

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "cfg.h"
+#include "fmt.h"
 
 #define WRITER_LABEL_MAX	255	/* bytes of a marker's label */
 
@@ -58,7 +59,8 @@ enum writer_event_type {
 	WEV_TAKE_STOPPED,	/* frames */
 	WEV_FILE_OPENED,	/* path (.partial) */
 	WEV_FILE_CLOSED,	/* path (final), frames, seconds, text:
-				   "CHANNELS FORMAT RATE" of the file */
+				   "CHANNELS FORMAT RATE" of the file,
+				   loud (nloud, the option loudness) */
 	WEV_GAP,		/* path, text (cause), frames, frame */
 	WEV_MARK,		/* text (label), frame (in the take) */
 	WEV_GATE_OPENED,	/* frame (in the take), frames (pre-roll) */
@@ -76,6 +78,8 @@ struct writer_event {
 	uint64_t	 frame;
 	double		 seconds;	/* frames, in seconds */
 	time_t		 time;		/* when it happened */
+	unsigned	 nloud;		/* WEV_FILE_CLOSED: loud[] measured */
+	struct fmt_loudness loud[CFG_LOUD_MAX];
 	char		 text[WRITER_LABEL_MAX + 1];
 	char		 path[PATH_MAX + 160];
 };

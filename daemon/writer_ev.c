@@ -12,12 +12,14 @@
 #include "ring.h"
 
 /*
- * Hands an event to the loop.  A full queue (the loop is far behind)
- * loses the event, counted; the loop also logs everything it can read.
+ * Hands an event to the loop, with a file's loudness values (nloud of
+ * them, file_closed).  A full queue (the loop is far behind) loses the
+ * event, counted; the loop also logs everything it can read.
  */
-void
-wr_event(struct writer *w, enum writer_event_type type, const char *path,
-    const char *text, uint64_t frames, uint64_t frame)
+static void
+wr_event_loud(struct writer *w, enum writer_event_type type, const char *path,
+    const char *text, uint64_t frames, uint64_t frame,
+    const struct fmt_loudness *loud, unsigned nloud)
 {
 	struct writer_event *e;
 
@@ -32,11 +34,21 @@ wr_event(struct writer *w, enum writer_event_type type, const char *path,
 	e->frame = frame;
 	e->seconds = (double)frames / w->rate;
 	e->time = time(NULL);
+	e->nloud = nloud;
+	if (nloud > 0)
+		memcpy(e->loud, loud, nloud * sizeof(e->loud[0]));
 	snprintf(e->text, sizeof(e->text), "%s", text != NULL ? text : "");
 	snprintf(e->path, sizeof(e->path), "%s", path != NULL ? path : "");
 	ring_commit_rt(w->evq, sizeof(*e));
 	if (w->notify != NULL)
 		w->notify(w->notify_arg);
+}
+
+void
+wr_event(struct writer *w, enum writer_event_type type, const char *path,
+    const char *text, uint64_t frames, uint64_t frame)
+{
+	wr_event_loud(w, type, path, text, frames, frame, NULL, 0);
 }
 
 /*
@@ -58,7 +70,8 @@ wr_notes(struct writer *w)
 		}
 		snprintf(partial, sizeof(partial), "%s%s", n->path,
 		    n->named ? "" : FS_PARTIAL);
-		wr_event(w, WEV_FILE_CLOSED, partial, n->text, n->n, 0);
+		wr_event_loud(w, WEV_FILE_CLOSED, partial, n->text, n->n, 0,
+		    n->loud, n->nloud);
 	}
 	flush_notes_free(list);
 }

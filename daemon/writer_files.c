@@ -20,6 +20,7 @@
 #include "fmt.h"
 #include "fsutil.h"
 #include "log.h"
+#include "loud.h"
 #include "version.h"
 
 /*
@@ -156,6 +157,55 @@ toolong:
 	return -ENAMETOOLONG;
 }
 
+/* Every meter of s gone, whatever mode the set had. */
+static void
+wr_loud_drop(struct writer *w, struct fset *s)
+{
+	unsigned i;
+
+	for (i = 0; i < w->nch; i++) {
+		loud_del(s->f[i].loud);
+		s->f[i].loud = NULL;
+		s->f[i].nloud = 0;
+	}
+}
+
+/*
+ * The loudness groups of the files of s, as the option asks now; the
+ * flusher (or the writer, at a take's start) makes the meters as it
+ * opens the files (fset_open_files).
+ */
+static void
+wr_loud_begin(struct writer *w, struct fset *s)
+{
+	const struct cfg_list	*l = &w->cfg.loudness;
+	size_t			 i;
+
+	wr_loud_drop(w, s);
+	s->nloud = 0;
+	for (i = 0; i < l->n && s->nloud < CFG_LOUD_MAX; i++)
+		if (cfg_loud_group(l->v[i], &s->loud_first[s->nloud],
+		    &s->loud_last[s->nloud]) == 0 &&
+		    s->loud_last[s->nloud] <= w->nch)
+			s->nloud++;
+}
+
+/* s is retired: each file's loudness, for its header and its event. */
+static void
+wr_loud_end(struct writer *w, struct fset *s)
+{
+	unsigned i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->f[i].loud != NULL)
+			s->f[i].nloud = loud_get(s->f[i].loud,
+			    s->f[i].loudv);
+	for (i = 0; i < w->nch; i++) {
+		loud_del(s->f[i].loud);
+		s->f[i].loud = NULL;
+	}
+}
+
 /*
  * Throws the files of s away: they hold nothing of the take yet.  Files
  * the flusher is opening are waited for first.
@@ -185,6 +235,7 @@ wr_discard_set(struct writer *w, struct fset *s)
 			flush_drop(w->fl, s->f[i].sfd);
 		s->f[i].sfd = -1;
 	}
+	wr_loud_drop(w, s);
 	s->open = s->opening = 0;
 }
 
@@ -296,6 +347,7 @@ wr_open_begin(struct writer *w, struct fset *s)
 		s->par.description = s->desc;
 	}
 	wr_identify_set(w, s);
+	wr_loud_begin(w, s);
 	return 0;
 }
 
@@ -408,7 +460,8 @@ wr_close_done(struct writer *w, struct fset *s)
 	    s->kind->name, s->par.rate);
 	for (i = 0; i < s->n; i++) {
 		flush_finish(w->fl, s->f[i].sfd, s->f[i].path, text, s->frames,
-		    i + 1 == s->n);
+		    i + 1 == s->n, s->f[i].loudv, s->f[i].nloud);
+		s->f[i].nloud = 0;
 		s->f[i].sfd = -1;
 	}
 	s->closing = 0;
@@ -468,6 +521,7 @@ wr_close_cur(struct writer *w, const char *cue_end)
 			if ((r = wr_reclaim(w, &s->f[i].b[k], 1)) != 0 &&
 			    rc == 0)
 				rc = r;
+	wr_loud_end(w, s);
 	fset_retire(s);
 	r = fset_close_files(s, cue_end);
 	wr_close_done(w, s);
@@ -518,6 +572,7 @@ wr_rotate(struct writer *w)
 	/* The files before the old ones, if any are left. */
 	if ((rc = wr_old_done(w, 1)) != 0)
 		return rc;
+	wr_loud_end(w, old);
 	fset_retire(old);
 	old->job = flush_close(w->fl, old);
 	t = w->old;
@@ -593,6 +648,10 @@ wr_put(struct writer *w, const float *const *src, size_t off, uint64_t n)
 				goto fail;
 			f->handed += k * s->frame_bytes;
 		}
+		/* The meters hear what the files hold, silence too. */
+		for (i = 0; i < s->n; i++)
+			if (s->f[i].loud != NULL)
+				loud_add(s->f[i].loud, src, off, k);
 		for (i = 0; src != NULL && i < s->n; i++) {
 			b = &s->f[i].b[s->f[i].fill];
 			if (b->len + k * s->frame_bytes > s->buf_bytes &&

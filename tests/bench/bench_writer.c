@@ -9,6 +9,9 @@
  *                                           fed in real time: the longest
  *                                           pass at a rotation, vs without
  *   callback NPORTS NFRAMES CALLS           cost of one period, vs memcpy
+ *   loudness NCH RATE DIR SECONDS RUNS      CPU of the option loudness
+ *                                           per channel, vs the same take
+ *                                           without it
  * Prints details, then "ROW|figure|value|baseline|ratio|target|verdict"
  * lines that tests/bench/run.sh gathers into one table.  Asserts nothing;
  * exits 1 only when something broke.
@@ -95,14 +98,19 @@ set_opt(struct cfg *cfg, const char *name, const char *value)
 	return 0;
 }
 
-/* A writer recording nch channels of pcm24 into dir, not started yet. */
+/*
+ * A writer recording nch channels of pcm24 into dir, not started yet;
+ * loud: measuring loudness in stereo groups (1-2, 3-4, ...), every
+ * channel once.
+ */
 static struct writer *
 new_writer(struct cap *cap, unsigned nch, int split, const char *dir,
-    long rotate_s)
+    long rotate_s, int loud)
 {
 	struct cfg	 cfg;
 	struct writer	*w = NULL;
 	char		 err[256], n[32];
+	unsigned	 c;
 
 	if (cfg_init(&cfg, err, sizeof(err)) != 0) {
 		fprintf(stderr, "bench_writer: %s\n", err);
@@ -113,6 +121,15 @@ new_writer(struct cap *cap, unsigned nch, int split, const char *dir,
 	    set_opt(&cfg, "channels", n) == 0 &&
 	    set_opt(&cfg, "mode", split ? "split" : "single") == 0 &&
 	    set_opt(&cfg, "format", "pcm24") == 0) {
+		for (c = 0; loud && c < nch; c += 2) {
+			if (c + 1 < nch)
+				snprintf(n, sizeof(n), "%u-%u", c + 1, c + 2);
+			else
+				snprintf(n, sizeof(n), "%u", c + 1);
+			if (cfg_set_text(&cfg, cfg_find("loudness"), n, c > 0,
+			    err, sizeof(err)) != 0)
+				fprintf(stderr, "bench_writer: %s\n", err);
+		}
 		snprintf(n, sizeof(n), "%ld", rotate_s);
 		if (set_opt(&cfg, "rotate_seconds", n) == 0) {
 			w = writer_new(&cfg, cap, NULL, NULL, err, sizeof(err));
@@ -194,14 +211,24 @@ settle(void)
 	sync();
 }
 
+static double
+cpu_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 /*
  * One writer run: `frames' pushed through the real callback into the ring
  * as fast as the writer drains it; the time runs until every file is
- * finished (synced and renamed).  Seconds, or -1.
+ * finished (synced and renamed).  Seconds, or -1; the process's CPU
+ * seconds over the same time in *cpu (may be NULL).  loud: new_writer.
  */
 static double
 writer_seconds(unsigned nch, unsigned rate, int split, const char *dir,
-    uint64_t frames)
+    uint64_t frames, int loud, double *cpu)
 {
 	struct cap		*cap;
 	struct writer		*w;
@@ -210,7 +237,7 @@ writer_seconds(unsigned nch, unsigned rate, int split, const char *dir,
 	uint64_t		 pushed = 0;
 	float			*peak = NULL;
 	unsigned char		*clip = NULL;
-	double			 t0, t;
+	double			 t0, t, c0 = 0;
 	int			 ok;
 
 	snprintf(sub, sizeof(sub), "%s/headroom", dir);
@@ -229,7 +256,7 @@ writer_seconds(unsigned nch, unsigned rate, int split, const char *dir,
 		fprintf(stderr, "bench_writer: %s\n", err);
 		return -1;
 	}
-	w = new_writer(cap, nch, split, sub, 0);
+	w = new_writer(cap, nch, split, sub, 0, loud);
 	if (w == NULL)
 		return -1;
 	/*
@@ -243,6 +270,7 @@ writer_seconds(unsigned nch, unsigned rate, int split, const char *dir,
 		pushed += BENCH_PERIOD;
 	settle();
 	t0 = now();
+	c0 = cpu_now();
 	if (start(w) != 0)
 		return -1;
 	while (pushed < frames) {
@@ -267,6 +295,8 @@ writer_seconds(unsigned nch, unsigned rate, int split, const char *dir,
 	} while (st.frames < frames && !st.failed);
 	writer_stop(w);
 	t = now() - t0;
+	if (cpu != NULL)
+		*cpu = cpu_now() - c0;
 	writer_get_stats(w, &st);
 	writer_del(w);
 	ok = !st.failed && st.frames == frames && st.gaps == 0 &&
@@ -310,7 +340,8 @@ headroom(unsigned nch, unsigned rate, int split, const char *dir, double mb,
 	frames = (frames / BENCH_PERIOD + 1) * BENCH_PERIOD;
 	bytes = frames * nch * BENCH_PCM24;
 	for (i = 0; i < runs; i++) {
-		if ((r = writer_seconds(nch, rate, split, dir, frames)) < 0)
+		if ((r = writer_seconds(nch, rate, split, dir, frames, 0,
+		    NULL)) < 0)
 			return -1;
 		t = best(t, r);
 		settle();
@@ -369,7 +400,7 @@ paced(unsigned nch, unsigned rate, int split, const char *dir, double secs,
 		fprintf(stderr, "bench_writer: %s\n", err);
 		return -1;
 	}
-	w = new_writer(cap, nch, split, sub, rotate_s);
+	w = new_writer(cap, nch, split, sub, rotate_s, 0);
 	if (w == NULL || start(w) != 0)
 		return -1;
 	period_ns = (uint64_t)BENCH_PERIOD * 1000000000 / rate;
@@ -514,6 +545,65 @@ callback(unsigned nports, uint32_t nframes, unsigned long calls)
 	return 0;
 }
 
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * What the option loudness costs: `secs' of audio through the writer
+ * (single file, pcm24) with every channel measured in stereo groups and
+ * without, in turns, `runs' times each.  The cost is the difference of
+ * the process's CPU time (the writer thread does the measuring; the
+ * producer, the flusher and the files are the same in both), per channel
+ * and audio second: the median and the spread of the runs.
+ */
+#define BENCH_LOUD_RUNS	9
+static int
+loudness(unsigned nch, unsigned rate, const char *dir, double secs, int runs)
+{
+	char		 fig[128], val[96], base[96], tgt[64];
+	double		 d[BENCH_LOUD_RUNS], plain[BENCH_LOUD_RUNS], cpu_l, cpu_p;
+	double		 med, per_s = 0;
+	uint64_t	 frames;
+	int		 i;
+
+	if (runs < 1 || runs > BENCH_LOUD_RUNS)
+		runs = 3;
+	frames = (uint64_t)(secs * rate / BENCH_PERIOD + 1) * BENCH_PERIOD;
+	for (i = 0; i < runs; i++) {
+		if (writer_seconds(nch, rate, 0, dir, frames, 0, &cpu_p) < 0)
+			return -1;
+		settle();
+		if (writer_seconds(nch, rate, 0, dir, frames, 1, &cpu_l) < 0)
+			return -1;
+		settle();
+		/* ms of CPU per channel and audio second. */
+		d[i] = (cpu_l - cpu_p) * 1e3 / nch / ((double)frames / rate);
+		plain[i] = cpu_p * 1e3 / ((double)frames / rate);
+		per_s += plain[i] / runs;
+	}
+	qsort(d, (size_t)runs, sizeof(d[0]), cmp_double);
+	med = d[runs / 2];
+	printf("loudness %u ch %u Hz single, %g s of audio, %d runs: %.2f ms "
+	    "CPU per channel and audio second (%.2f-%.2f), %.2f%% of a core; "
+	    "the take without loudness %.2f ms per audio second (all %u "
+	    "channels, every thread)\n", nch, rate, (double)frames / rate,
+	    runs, med, d[0], d[runs - 1], med / 10, per_s, nch);
+	snprintf(fig, sizeof(fig), "loudness CPU per channel %uch/%gk", nch,
+	    rate / 1000.0);
+	snprintf(val, sizeof(val), "%.2f ms/s (%.2f-%.2f)", med, d[0],
+	    d[runs - 1]);
+	snprintf(base, sizeof(base), "without: %.2f ms/s for %u ch", per_s,
+	    nch);
+	snprintf(tgt, sizeof(tgt), "<10 ms/s (1%% core)");
+	row(fig, val, base, per_s > 0 ? med * nch / per_s : 0, tgt, med < 10);
+	return 0;
+}
+
 static void __attribute__((noreturn))
 usage(void)
 {
@@ -521,7 +611,8 @@ usage(void)
 	    "DIR MB RUNS\n"
 	    "       bench_writer rotation NCH RATE single|split DIR SECONDS "
 	    "ROTATE\n"
-	    "       bench_writer callback NPORTS NFRAMES CALLS\n");
+	    "       bench_writer callback NPORTS NFRAMES CALLS\n"
+	    "       bench_writer loudness NCH RATE DIR SECONDS RUNS\n");
 	exit(2);
 }
 
@@ -539,6 +630,9 @@ main(int argc, char *argv[])
 		rc = rotation((unsigned)atoi(argv[2]), (unsigned)atoi(argv[3]),
 		    strcmp(argv[4], "split") == 0, argv[5], atof(argv[6]),
 		    atol(argv[7]));
+	else if (argc == 7 && strcmp(argv[1], "loudness") == 0)
+		rc = loudness((unsigned)atoi(argv[2]), (unsigned)atoi(argv[3]),
+		    argv[4], atof(argv[5]), atoi(argv[6]));
 	else if (argc == 5 && strcmp(argv[1], "callback") == 0)
 		rc = callback((unsigned)atoi(argv[2]), (uint32_t)atoi(argv[3]),
 		    strtoul(argv[4], NULL, 10));

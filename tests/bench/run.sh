@@ -100,6 +100,9 @@ for c in $CODECS; do
 	CODEC=$c step tests/bench/peers.sh "$B" "$SECS" $n
 done
 
+echo "== 7. loudness (8 channels in stereo groups, 60 s of audio, 3 runs)"
+step "$B/tests/bench_writer" loudness 8 48000 "${dirs[-1]}" 60 3
+
 echo
 echo "== figures (ratio: value / baseline)"
 {

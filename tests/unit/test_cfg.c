@@ -380,6 +380,71 @@ test_check_channel_lists(void **state)
 	    "from 1 to 2");
 }
 
+/* Loudness groups: N or N-M with N < M, digits only; "off" alone. */
+static void
+test_loud_group(void **state)
+{
+	unsigned first = 0, last = 0;
+
+	(void)state;
+	assert_int_equal(cfg_loud_group("1-2", &first, &last), 0);
+	assert_int_equal(first, 1);
+	assert_int_equal(last, 2);
+	assert_int_equal(cfg_loud_group("7", &first, &last), 0);
+	assert_int_equal(first, 7);
+	assert_int_equal(last, 7);
+	assert_int_equal(cfg_loud_group("3-64", &first, &last), 0);
+	assert_int_equal(first, 3);
+	assert_int_equal(last, 64);
+	assert_int_equal(cfg_loud_group("off", &first, &last), 1);
+	assert_int_equal(cfg_loud_group("0", &first, &last), -EINVAL);
+	assert_int_equal(cfg_loud_group("2-2", &first, &last), -EINVAL);
+	assert_int_equal(cfg_loud_group("2-1", &first, &last), -EINVAL);
+	assert_int_equal(cfg_loud_group("1-", &first, &last), -EINVAL);
+	assert_int_equal(cfg_loud_group("-2", &first, &last), -EINVAL);
+	assert_int_equal(cfg_loud_group("+1", &first, &last), -EINVAL);
+	assert_int_equal(cfg_loud_group(" 1", &first, &last), -EINVAL);
+	assert_int_equal(cfg_loud_group("1,2", &first, &last), -EINVAL);
+	assert_int_equal(cfg_loud_group("", &first, &last), -EINVAL);
+	assert_int_equal(cfg_loud_group("Off", &first, &last), -EINVAL);
+}
+
+/* The option: off by default, groups within channels, off alone. */
+static void
+test_check_loudness(void **state)
+{
+	struct cfg	*c = *state;
+	char		 err[256];
+	int		 i;
+
+	assert_int_equal(c->loudness.n, 1);
+	assert_string_equal(c->loudness.v[0], "off");
+	assert_int_equal(cfg_check(c, err, sizeof(err)), 0);
+	set(c, "loudness", "1-2", 0);
+	assert_int_equal(cfg_check(c, err, sizeof(err)), 0);
+	set(c, "loudness", "1", 1);
+	assert_int_equal(cfg_check(c, err, sizeof(err)), 0);
+	set(c, "loudness", "2-3", 1);
+	assert_int_equal(cfg_check(c, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "loudness: \"2-3\": channel 3: not a "
+	    "channel number from 1 to 2");
+	set(c, "loudness", "1-2", 0);
+	set(c, "loudness", "off", 1);
+	assert_int_equal(cfg_check(c, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "loudness: \"off\": given with groups; "
+	    "give off alone");
+	set(c, "loudness", "2-1", 0);
+	assert_int_equal(cfg_check(c, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "loudness: \"2-1\": not a group of "
+	    "channels (N, or N-M with N < M; or off)");
+	set(c, "loudness", "1", 0);
+	for (i = 1; i <= CFG_LOUD_MAX; i++)
+		set(c, "loudness", "2", 1);
+	assert_int_equal(cfg_check(c, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "loudness: 17 groups: at most 16 are "
+	    "measured");
+}
+
 static void
 test_copy_is_deep(void **state)
 {
@@ -460,6 +525,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_check_flac_channels, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_check_channel_lists, setup,
+		    teardown),
+		cmocka_unit_test(test_loud_group),
+		cmocka_unit_test_setup_teardown(test_check_loudness, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_copy_is_deep, setup,
 		    teardown),

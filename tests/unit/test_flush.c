@@ -47,6 +47,8 @@ struct fin {
 	char		 text[64];
 	uint64_t	 frames;
 	int		 named;
+	unsigned	 nloud;
+	struct fmt_loudness loud[CFG_LOUD_MAX];
 };
 
 struct fx {
@@ -126,6 +128,9 @@ collect(struct fx *f)
 			    sizeof(f->fin[0].text), "%s", n->text);
 			f->fin[f->nfin].frames = n->n;
 			f->fin[f->nfin].named = n->named;
+			f->fin[f->nfin].nloud = n->nloud;
+			memcpy(f->fin[f->nfin].loud, n->loud,
+			    sizeof(n->loud));
 		}
 		f->nfin++;
 	}
@@ -278,19 +283,24 @@ finish(struct fx *f, const char *name, const char *content, uint64_t frames,
 	snprintf(partial, sizeof(partial), "%s" FS_PARTIAL, name);
 	fd = make_file(f, partial, content);
 	path_of(f, name, p, sizeof(p));
-	flush_finish(f->fl, fd, p, "2 pcm24 48000", frames, dir);
+	flush_finish(f->fl, fd, p, "2 pcm24 48000", frames, dir, NULL, 0);
 }
 
 static void
 test_finish(void **state)
 {
+	static const struct fmt_loudness loud[2] = {
+		{ 1, 2, -23.0, 1.5, -20.0, -22.0, -21.0 },
+		{ 3, 3, -30.0, 2.5, -25.0, -29.0, -28.0 }
+	};
 	struct fx	*f = *state;
 	char		 p[512], buf[64];
 	int		 fd;
 
 	fd = make_file(f, "a.wav" FS_PARTIAL, "take one");
 	path_of(f, "a.wav", p, sizeof(p));
-	flush_finish(f->fl, fd, p, "2 pcm24 48000", 123456789012ULL, 1);
+	flush_finish(f->fl, fd, p, "2 pcm24 48000", 123456789012ULL, 1, loud,
+	    2);
 	wait_all(f);
 	/* First, before anything here could get the number again. */
 	assert_true(fd_closed(fd));
@@ -302,6 +312,9 @@ test_finish(void **state)
 	assert_string_equal(f->fin[0].text, "2 pcm24 48000");
 	assert_true(f->fin[0].frames == 123456789012ULL);
 	assert_int_equal(f->fin[0].named, 1);
+	/* The file's loudness goes with its note, for file_closed. */
+	assert_int_equal(f->fin[0].nloud, 2);
+	assert_memory_equal(f->fin[0].loud, loud, sizeof(loud));
 	/* No retention asked for: no ledger either. */
 	assert_false(exists(f, RETAIN_LEDGER));
 }
@@ -319,7 +332,7 @@ test_finish_never_replaces(void **state)
 	fd = make_file(f, "b.wav" FS_PARTIAL, "ours");
 	path_of(f, "b.wav", p, sizeof(p));
 	start_log(f);
-	flush_finish(f->fl, fd, p, "1 pcm16 44100", 7, 1);
+	flush_finish(f->fl, fd, p, "1 pcm16 44100", 7, 1, NULL, 0);
 	wait_all(f);
 	assert_true(fd_closed(fd));
 	log = stop_log(f);
@@ -379,7 +392,8 @@ producer(void *arg)
 			break;
 		}
 		p[strlen(p) - strlen(FS_PARTIAL)] = '\0';
-		flush_finish(f->fl, fd, p, "1 float32 96000", i, i % 10 == 9);
+		flush_finish(f->fl, fd, p, "1 float32 96000", i, i % 10 == 9,
+		    NULL, 0);
 		/*
 		 * Job i is queued: at most FLUSH_SLOTS jobs wait, so every
 		 * one before those has run and is on the done list.
@@ -667,7 +681,7 @@ test_writeback(void **state)
 	frames = wav_frames(w);
 	assert_true(frames == WB_DATA / 4);
 	assert_int_equal(wav_close(w, err, sizeof(err)), 0);
-	flush_finish(f->fl, sfd, p, "2 pcm16 48000", frames, 1);
+	flush_finish(f->fl, sfd, p, "2 pcm16 48000", frames, 1, NULL, 0);
 	wait_all(f);
 	assert_true(fd_closed(sfd));
 	assert_int_equal(f->nfin, 1);

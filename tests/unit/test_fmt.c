@@ -4,8 +4,10 @@
  * extension; WAV behind the interface writes a file libsndfile reads
  * (samples, marker, length), and repairs one left unfinished; so does
  * FLAC, whose repair also cuts a torn last frame.  A file's origin as
- * the ISO 8601 of its DATE comment, in its offset or in UTC.
+ * the ISO 8601 of its DATE comment, in its offset or in UTC.  Loudness
+ * values in bext's units, and in a WAV file's bext.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -336,6 +338,79 @@ test_lossy_repair(void **state)
 	}
 }
 
+/* bext v2's 1/100 units: rounded, clamped, 0x7FFF for "not given". */
+static void
+test_loud_centi(void **state)
+{
+	(void)state;
+	assert_int_equal(fmt_loud_centi(-23.0), -2300);
+	assert_int_equal(fmt_loud_centi(-22.996), -2300);
+	assert_int_equal(fmt_loud_centi(-0.004), 0);
+	assert_int_equal(fmt_loud_centi(0.015), 2);
+	assert_int_equal(fmt_loud_centi(7.25), 725);
+	assert_int_equal(fmt_loud_centi(-HUGE_VAL), FMT_LOUD_UNSET);
+	assert_int_equal(fmt_loud_centi(HUGE_VAL), FMT_LOUD_UNSET);
+	assert_int_equal(fmt_loud_centi(NAN), FMT_LOUD_UNSET);
+	/* A finite value never reads as "not given". */
+	assert_int_equal(fmt_loud_centi(327.67), 32766);
+	assert_int_equal(fmt_loud_centi(1000.0), 32766);
+	assert_int_equal(fmt_loud_centi(-1000.0), -32768);
+}
+
+/*
+ * WAV keeps a file's loudness in bext (at 412, the body's first 602
+ * bytes being Tech 3285's fixed fields); the file stays readable.  The
+ * codecs keep none.
+ */
+static void
+test_wav_loudness(void **state)
+{
+	static const struct fmt_loudness l = { 1, 2, -23.004, 0.5, -20.25,
+	    -22.5, -HUGE_VAL };
+	static const int16_t want[5] = { -2300, 50, -2025, -2250, 0x7FFF };
+	const struct fmt_backend	*be;
+	char				 path[] = "/tmp/test_fmt.XXXXXX", f[64];
+	char				 err[256];
+	unsigned char			 b[2048], *p;
+	SF_INFO				 in;
+	SNDFILE				*sf;
+	size_t				 len;
+	FILE				*fp;
+	void				*h;
+	int				 fd, i;
+
+	(void)state;
+	assert_null(fmt_flac.loudness);
+	assert_null(fmt_opus.loudness);
+	assert_null(fmt_mp3.loudness);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(path);
+	snprintf(f, sizeof(f), "%s.wav", path);
+	h = write_file(f, &be);
+	assert_non_null(be->loudness);
+	assert_int_equal(be->loudness(h, &l), 0);
+	assert_int_equal(be->close(h, err, sizeof(err)), 0);
+	fp = fopen(f, "rb");
+	assert_non_null(fp);
+	len = fread(b, 1, sizeof(b), fp);
+	fclose(fp);
+	for (p = b; p + 4 <= b + len && memcmp(p, "bext", 4) != 0; p++)
+		;
+	assert_true(p + 8 + 602 <= b + len);
+	assert_int_equal(p[8 + 346], 2);	/* version 2 */
+	for (i = 0; i < 5; i++)
+		assert_int_equal((int16_t)(p[8 + 412 + 2 * i] |
+		    p[8 + 413 + 2 * i] << 8), want[i]);
+	memset(&in, 0, sizeof(in));
+	sf = sf_open(f, SFM_READ, &in);
+	assert_non_null(sf);
+	assert_int_equal(in.frames, FRAMES);
+	sf_close(sf);
+	unlink(f);
+}
+
 int
 main(void)
 {
@@ -345,6 +420,8 @@ main(void)
 		cmocka_unit_test(test_wav_backend),
 		cmocka_unit_test(test_flac_backend),
 		cmocka_unit_test(test_lossy_repair),
+		cmocka_unit_test(test_loud_centi),
+		cmocka_unit_test(test_wav_loudness),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
