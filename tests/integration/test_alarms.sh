@@ -122,9 +122,10 @@ closed=$((4 * $(grep -c ': closed, ' "$T/recd.log")))	# a line a set of 4
 # gap recd logged, as verify_take has it.)
 # Where the driver skipped a cycle of the whole graph, siggen's codes do
 # not jump where JACK's time (recd's gap) does: verify allows that for
-# each gap recd logged.
+# each gap recd logged, in each channel's files (verify counts the jumps
+# of all its files together: two channels here).
 logged=$(grep -c 'recd: warning: gap: ' "$T/recd.log")
-out=$("$VERIFY" -g -j "1024:$logged" -c 2 $(takes "$T/rec" |
+out=$("$VERIFY" -g -j "1024:$((2 * logged))" -c 2 $(takes "$T/rec" |
     grep -E '_ch0[12]_') 2>&1) || fail "channels 1 and 2: $out"
 out=$(tail -n 1 <<<"$out")
 echo "channels 1 and 2: $out"
