@@ -192,9 +192,10 @@ static const struct cfg_opt cfg_opts[] = {
 	  "RECD_* variables and the event as JSON on its stdin. From the "
 	  "config file only." },
 	{ "on_event_names", CFG_LIST, OFF(on_event_names), "", 1, 32, NULL,
-	  CFG_RT_YES,
+	  CFG_RT_FILE,
 	  "The events (PROTOCOL.md) that run on_event; empty for every "
-	  "event but hook_done." },
+	  "event but hook_done. From the config file only, as the command "
+	  "it runs." },
 	{ "description", CFG_STRING, OFF(description), "", 0, 256, NULL, 1,
 	  "Text for the BWF description of new files." },
 	{ "loudness", CFG_LIST, OFF(loudness), "off", 1, 7, NULL, 1,

@@ -88,8 +88,8 @@ struct cfg {
 /*
  * When an option may change while recd runs: never (a restart), by set
  * and SIGHUP, or from the config file only (SIGHUP): a command that recd
- * runs is never taken from a socket client, who may steer recd but must
- * not run code as recd.
+ * runs, or what makes it run (on_event_names), is never taken from a
+ * socket client, who may steer recd but must not run code as recd.
  */
 #define CFG_RT_NO	0
 #define CFG_RT_YES	1

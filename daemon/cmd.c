@@ -337,9 +337,10 @@ cmd_set(struct recd *r, const struct proto_req *req, const char **code,
 	}
 	if (o->runtime == CFG_RT_FILE) {
 		*code = PROTO_E_NOT_RUNTIME;
-		snprintf(msg, msglen, "%s: a command recd runs comes from the "
-		    "configuration file only; change it there and send SIGHUP "
-		    "(systemctl reload recd)", o->name);
+		snprintf(msg, msglen, "%s: the commands recd runs, and the "
+		    "events that run them, come from the configuration file "
+		    "only; change it there and send SIGHUP (systemctl reload "
+		    "recd)", o->name);
 		log_warnx("set %s: refused: commands come from the "
 		    "configuration file only", o->name);
 		return NULL;

@@ -200,6 +200,18 @@ discontinuities() {
 	echo $((BASH_REMATCH[1] + BASH_REMATCH[2]))
 }
 
+# alarm_re KIND false|true: the alarm event (PROTOCOL.md) of an alarm that
+# is not a channel's (stalled, jack_lost, disk_*, write_error) rising
+# (false) or clearing (true), as an extended regex for wait_log.
+alarm_re() {
+	echo "\"event\":\"alarm\",\"kind\":\"$1\",\"channels\":\\[\\],\"since\":\"[-0-9T:]+\",\"cleared\":$2"
+}
+
+# alarm_up STATUS KIND: status (--json) lists that alarm as up.
+alarm_up() {
+	[[ $1 == *'"alarms":['*"{\"kind\":\"$2\",\"channels\":[],\"since\":\""* ]]
+}
+
 # verify_take DIR LOG ARGS...: proves the take in DIR bit-exact and in
 # channel order, and that every discontinuity in it is a gap recd logged
 # in LOG: no more, no fewer.  (On a loaded machine the dummy backend has

@@ -3,7 +3,8 @@
 # siggen's codes, 3 a siggen that falls silent for 5 s after every 4 s, 4 a
 # sine whose crests are exactly full scale.  Channel 3's silence raises a
 # silence alarm after silence_seconds and clears it after
-# silence_clear_seconds of signal; channel 4 raises clip once, not a flood;
+# silence_clear_seconds of signal (its rise timed by recd's own clocks
+# against the silence in the files); channel 4 raises clip once, not a flood;
 # channel 3 unplugged (jack_disconnect) raises no_source, plugged again
 # clears it.  Each is a log line, an alarm event, a status field and an
 # on_alarm run (RECD_* variables, the event as JSON on stdin); on_event
@@ -121,9 +122,10 @@ closed=$((4 * $(grep -c ': closed, ' "$T/recd.log")))	# a line a set of 4
 # gap recd logged, as verify_take has it.)
 # Where the driver skipped a cycle of the whole graph, siggen's codes do
 # not jump where JACK's time (recd's gap) does: verify allows that for
-# each gap recd logged.
+# each gap recd logged, in each channel's files (verify counts the jumps
+# of all its files together: two channels here).
 logged=$(grep -c 'recd: warning: gap: ' "$T/recd.log")
-out=$("$VERIFY" -g -j "1024:$logged" -c 2 $(takes "$T/rec" |
+out=$("$VERIFY" -g -j "1024:$((2 * logged))" -c 2 $(takes "$T/rec" |
     grep -E '_ch0[12]_') 2>&1) || fail "channels 1 and 2: $out"
 out=$(tail -n 1 <<<"$out")
 echo "channels 1 and 2: $out"
@@ -138,6 +140,69 @@ out3=$("$VERIFY" -g -j "1024:$logged" -c 1 $ch3 2>&1) ||
     [ "${BASH_REMATCH[1]}" -le "$logged" ] ||
     fail "channel 3: siggen's silences are not there, or gaps recd did not log: $out3"
 echo "channel 3: $out3"
+
+# The silence alarm rose silence_seconds after the silence began, and not
+# before, by recd's own clocks rather than the test's.  Each rise's log
+# line gives the time from the writer's last signal to the tick that
+# raised it: at least silence_seconds, at most 2 s more (the alarms look
+# every 250 ms; a loaded loop is late).  Each rise's since (local time,
+# whole seconds, so within a second of the true one) must be where
+# channel 3's files, placed by their TimeReference, hold the start of a
+# silence at least silence_seconds long: siggen's, or the unplugged
+# port's (pieces that files or a logged gap split are one silence).
+ss=2
+rises=$(sed -n 's/.*"event":"alarm","kind":"silence","channels":\[3\],"since":"[-0-9]*T\([0-9:]*\)","cleared":false.*/\1/p' "$T/events")
+ago=$(sed -n 's/.*alarm: silence on channel 3 (recd:in_3), since \([0-9.]*\) s ago$/\1/p' "$T/recd.log")
+[ -n "$rises" ] && [ "$(wc -l <<<"$rises")" = "$(wc -l <<<"$ago")" ] ||
+    fail "silence rises: events say ${rises//$'\n'/ }; the log ${ago//$'\n'/ }"
+runs=$("$VERIFY" -v -g -j "1024:$logged" -c 1 $(takes "$T/rec" |
+    grep '_ch03_') 2>&1) || fail "channel 3, the whole take: $runs"
+timing=$(paste -d' ' <(echo "$rises") <(echo "$ago") | awk -v ss=$ss \
+    -v rate=48000 -v runs="$runs" '
+BEGIN {
+	n = split(runs, l, "\n")
+	for (i = 1; i <= n; i++) {
+		k = split(l[i], f, " ")
+		if (f[1] == "verify:" && f[3] == "silence") {
+			path[++nr] = substr(f[2], 1, length(f[2]) - 1)
+			at[nr] = f[10]; len[nr] = f[6]
+		} else if (k == 4 && f[1] != "verify:")
+			tr[f[1]] = f[2]
+	}
+	for (i = 1; i <= nr; i++) {
+		st = tr[path[i]] + at[i]
+		if (ns > 0 && st >= se[ns] && st - se[ns] <= rate / 2)
+			se[ns] = st + len[i]
+		else {
+			ss0[++ns] = st; se[ns] = st + len[i]
+		}
+	}
+}
+{
+	split($1, h, ":"); since = h[1] * 3600 + h[2] * 60 + h[3]
+	if ($2 < ss || $2 > ss + 2) {
+		printf "a rise %s s after the last signal (since %s)\n", $2, $1
+		bad = 1
+	}
+	best = -1
+	for (i = 1; i <= ns; i++) {
+		d = since - ss0[i] / rate
+		d = (d + 86400 + 43200) % 86400 - 43200
+		if (d < 0) d = -d
+		if (best < 0 || d < best) { best = d; b = i }
+	}
+	if (best < 0 || best >= 1.5 || (se[b] - ss0[b]) / rate < ss) {
+		printf "since %s: no silence of %s s begins there in the files", $1, ss
+		if (best >= 0)
+			printf " (nearest %.3f s of silence %.3f s off)", (se[b] - ss0[b]) / rate, best
+		printf "\n"
+		bad = 1
+	} else
+		printf "since %s: rose %s s later; the files: %.3f s of silence from %.3f s off it\n", $1, $2, (se[b] - ss0[b]) / rate, best
+}
+END { exit bad }') || fail "the silence alarm's timing: $timing; silence runs: $runs"
+echo "$timing"
+
 frames=$(sed -n 's/.*, \([0-9]*\) frames each.*/\1/p' <<<"$out")
 awk -v f="$frames" -v a="$t0" -v b="$t1" 'BEGIN {
 	d = f / 48000 - (b - a); exit !(d < 0.5 && d > -3) }' ||

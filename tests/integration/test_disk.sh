@@ -5,7 +5,8 @@
 # (disk_resume start).  A disk filled to the brim (ENOSPC) finishes the
 # files to what was written and waits for space the same way.  Every file
 # opens in sox, ffprobe and libsndfile, and the take is bit-exact with
-# each gap where recd logged one.
+# each gap where recd logged one.  Low and full disk are alarms too: raised
+# with the condition (listed in status while up) and cleared with it.
 . "$(dirname "$0")/lib.sh"
 not_under_tsan
 
@@ -49,14 +50,21 @@ wait_log "$T/recd.log" ': closed, ' 1 20
 
 fill_to 32
 wait_log "$T/recd.log" 'below disk_warn_mb \(40\)' 1 10
+wait_log "$T/events" "$(alarm_re disk_low false)" 1 5
 fill_to 16
 wait_log "$T/recd.log" 'recording paused: disk .* below disk_min_mb' 1 10
 wait_log "$T/recd.log" ': closed, ' 2 10
 no_partials "$disk/rec"
-[[ $(status) == *'"state":"paused","take"'*'"paused":"disk_full"'* ]] ||
-    fail "status while paused: $(status)"
+wait_log "$T/events" "$(alarm_re disk_full false)" 1 5
+st=$(status)
+[[ $st == *'"state":"paused","take"'*'"paused":"disk_full"'* ]] ||
+    fail "status while paused: $st"
+alarm_up "$st" disk_low && alarm_up "$st" disk_full ||
+    fail "status while paused lists not both disk alarms: $st"
 rm -f "$disk"/filler.*
 wait_log "$T/recd.log" 'recording resumes: there is disk space again' 1 10
+wait_log "$T/events" "$(alarm_re disk_full true)" 1 5
+wait_log "$T/events" "$(alarm_re disk_low true)" 1 10
 wait_log "$T/recd.log" 'gap: .* not recorded: disk full' 1 10
 wait_log "$T/recd.log" ': closed, ' 3 10
 
@@ -66,8 +74,10 @@ wait_log "$T/recd.log" ': closed, ' 3 10
 fill_to 0
 wait_log "$T/recd.log" 'write: No space left on device' 1 20
 wait_log "$T/recd.log" 'recording paused: directory .*: No space left' 1 10
+wait_log "$T/events" "$(alarm_re disk_full false)" 2 5
 rm -f "$disk"/filler.*
 wait_log "$T/recd.log" 'recording resumes' 2 10
+wait_log "$T/events" "$(alarm_re disk_full true)" 2 5
 wait_log "$T/recd.log" 'gap: .* not recorded: disk full' 2 10
 
 # disk_resume start: space back is not enough, a start command is.

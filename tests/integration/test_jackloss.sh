@@ -3,7 +3,8 @@
 # at another sample rate and buffer size: recd finishes its files, says so, reconnects by
 # itself and records on in new files at the new rate, after a gap it
 # reports.  The file from before the loss is whole up to it and
-# bit-exact; after the return, a file is bit-exact again.
+# bit-exact; after the return, a file is bit-exact again.  The time away is
+# a jack_lost alarm, listed in status while up and cleared at the return.
 . "$(dirname "$0")/lib.sh"
 
 RECCTL=${RECCTL:-$B/recctl}
@@ -29,13 +30,16 @@ wait_log "$T/events" '"event":"jack_lost"' 1 20
 before=$(find "$T/rec" -name '*.wav')
 [ -n "$before" ] || fail "no finished file after the server went away"
 no_partials "$T/rec"
+wait_log "$T/events" "$(alarm_re jack_lost false)" 1 5
 st=$("$RECCTL" --socket "$sock" --json status) || fail "status: $st"
 [[ $st == *'"state":"paused"'* && $st == *'"connected":false'* ]] ||
     fail "status while JACK is away: $st"
+alarm_up "$st" jack_lost || fail "status lists no jack_lost alarm: $st"
 
 start_jackd 44100 2048
 start_siggen sg 2 -b 24
 wait_log "$T/recd.log" 'jack: the server is back' 1 30
+wait_log "$T/events" "$(alarm_re jack_lost true)" 1 5
 wait_log "$T/recd.log" 'port sg:out_02 -> ' 2 20
 st=$("$RECCTL" --socket "$sock" --json status) || fail "status: $st"
 [[ $st == *'"connected":true'* && $st == *'"rate":44100,"period":2048'* ]] ||

@@ -2,7 +2,8 @@
 # The liveness guard: jackd frozen with SIGSTOP for 3 s during a take, so
 # that recd's callback runs no more while its client stays connected.
 # recd says so within 1.5 s (a stalled event, an error line, status with
-# "state":"stalled" and the age of the last period), and after SIGCONT
+# "state":"stalled" and the age of the last period, and the stalled alarm,
+# raised once and cleared once), and after SIGCONT
 # records on, with the time it heard nothing reported as a gap of about
 # that length (the dummy driver's frame time goes on as if nothing
 # happened, so the length comes from the wall clock).  The files on each
@@ -50,9 +51,13 @@ awk -v a="$age" 'BEGIN { exit !(a >= 1 && a < 1.5) }' ||
     fail "stalled said after $age s, not within 1.5 s: $stalled"
 grep -q 'recd: error: jack: no period from the server' "$T/recd.log" ||
     fail "no error line for the stall"
+# The alarms look every 250 ms; the stall lasts 2 s more.
+wait_log "$T/events" "$(alarm_re stalled false)" 1 5
+wait_log "$T/recd.log" 'recd: warning: alarm: stalled, since' 1 5
 st=$("$RECCTL" --socket "$sock" --json status) || fail "status: $st"
 [[ $st == *'"state":"stalled"'* && $st == *'"connected":true'* ]] ||
     fail "status during the stall: $st"
+alarm_up "$st" stalled || fail "status lists no stalled alarm: $st"
 age=$(num last_period_age_seconds "$st")
 awk -v a="$age" 'BEGIN { exit !(a >= 1) }' ||
     fail "status gives the last period's age as $age s: $st"
@@ -70,6 +75,8 @@ before=$( (find "$T/rec" -name '*.wav'
 wait_exit "$JACKD_PID" 2
 kill -CONT "$JACKD_PID"
 wait_log "$T/events" '"event":"stall_ended"' 1 10
+wait_log "$T/events" "$(alarm_re stalled true)" 1 5
+wait_log "$T/recd.log" 'alarm: stalled: cleared after' 1 5
 wait_log "$T/events" '"event":"gap".*"cause":"JACK ran recd no more' 1 10
 gap=$(grep '"event":"gap".*JACK ran recd no more' "$T/events" | head -n 1)
 secs=$(num seconds "$gap")
@@ -81,9 +88,14 @@ n=$(grep -c ': closed, ' "$T/recd.log")
 wait_log "$T/recd.log" ': closed, ' $((n + 2)) 20
 st=$("$RECCTL" --socket "$sock" --json status) || fail "status: $st"
 [[ $st == *'"state":"recording"'* ]] || fail "status after: $st"
+alarm_up "$st" stalled && fail "the stalled alarm is still up: $st"
 [ "$(num gaps "$st")" -ge 1 ] || fail "status counts no gap: $st"
 stop_recd
 no_partials "$T/rec"
+for c in false true; do
+	n=$(grep -Ec "$(alarm_re stalled $c)" "$T/events")
+	[ "$n" = 1 ] || fail "the stalled alarm with cleared $c $n times"
+done
 
 # Each side of the stall is bit-exact and gapless on its own (siggen was
 # frozen too, so its codes run on across the stall: verify would take the

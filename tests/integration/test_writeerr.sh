@@ -4,7 +4,8 @@
 # reports path and errno; then `retry' tries again with new files after
 # WRITER_RETRY_S (10 s), `stop' stops the take until a start command.
 # Eight channels: recd writes such files straight to the disk (O_DIRECT),
-# so the error comes through that path.
+# so the error comes through that path.  The pause is a write_error alarm,
+# listed in status while up and cleared when recording resumes.
 . "$(dirname "$0")/lib.sh"
 not_under_tsan
 
@@ -26,7 +27,13 @@ PIDS="$PIDS $!"
 wait_log "$T/recd.log" 'write: File too large' 1 20
 wait_log "$T/recd.log" 'recording paused: File too large; trying again' 1 5
 no_partials "$T/rec"
+# The pause lasts 10 s; the alarms look every 250 ms.
+wait_log "$T/events" "$(alarm_re write_error false)" 1 5
+st=$("$RECCTL" --socket "$sock" --json status) || fail "status: $st"
+[[ $st == *'"paused":"write_error"'* ]] && alarm_up "$st" write_error ||
+    fail "status while paused for the write error: $st"
 wait_log "$T/recd.log" 'recording resumes: trying again' 1 15
+wait_log "$T/events" "$(alarm_re write_error true)" 1 5
 wait_log "$T/recd.log" 'gap: .* not recorded: write error' 1 5
 wait_log "$T/recd.log" 'write: File too large' 2 20
 # The flusher met the error; the writer pauses on its next pass.

@@ -2,6 +2,8 @@
 # The systemd units as make install writes them pass systemd-analyze
 # verify without a word (system and user; Documentation= man pages found
 # among the installed ones), and sysusers.d/recd.conf makes the recd user.
+# README's recd-metrics.service and .timer pass it too, and the timer fires
+# a first time (OnUnitActiveSec= alone never does).
 # systemd-analyze verify wants ExecStart= binaries that exist, so the tree
 # is installed with PREFIX in a temporary directory (no DESTDIR): the units
 # name real files.  First a broken unit proves the check can fail.
@@ -38,6 +40,22 @@ out=$(verify_system "$s/recd.service" "$s/recd.socket" "$s/recweb.service")
 [ -z "$out" ] || fail "system units: $out"
 out=$(verify_user "$u/recd.service" "$u/recd.socket")
 [ -z "$out" ] || fail "user units: $out"
+
+# README's metrics units, as they stand there: each begins with a
+# comment naming its file.
+mkdir "$tmp/metrics"
+awk -v d="$tmp/metrics" '/^<!-- metrics-units:end -->$/ { on = 0 }
+    on && /^# \/etc\/systemd\/system\/[-a-z.]+$/ {
+	f = d "/" substr($0, 23); next }
+    on && f != "" && !/^```/ { print >f }
+    /^<!-- metrics-units:begin -->$/ { on = 1 }' README.md
+m=$tmp/metrics
+[ -s "$m/recd-metrics.service" ] && [ -s "$m/recd-metrics.timer" ] ||
+    fail "README.md: no recd-metrics.service and .timer between <!-- metrics-units:begin --> and <!-- metrics-units:end -->"
+out=$(verify_system "$m/recd-metrics.service" "$m/recd-metrics.timer")
+[ -z "$out" ] || fail "README's metrics units: $out"
+grep -Eq '^On(Boot|Active|Startup)Sec=|^OnCalendar=' "$m/recd-metrics.timer" ||
+    fail "README's recd-metrics.timer never fires a first time (OnUnitActiveSec= alone)"
 
 # sysusers.d: the recd user and group, home /var/lib/recd, in a root of
 # our own.
