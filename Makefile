@@ -110,7 +110,8 @@ DAEMON_OBJ = $(B)/daemon/main.o $(B)/daemon/cap.o $(B)/daemon/cap_rt.o \
 	     $(B)/daemon/live.o $(B)/daemon/alarm.o $(B)/daemon/repair.o \
 	     $(B)/daemon/cmd.o $(B)/daemon/event.o $(B)/daemon/jackconn.o \
 	     $(B)/daemon/clock.o $(B)/daemon/gate.o $(B)/daemon/fsutil.o \
-	     $(B)/daemon/diskw.o $(B)/daemon/fileset.o $(B)/daemon/loud.o
+	     $(B)/daemon/diskw.o $(B)/daemon/fileset.o $(B)/daemon/loud.o \
+	     $(B)/daemon/manifest.o
 
 CTL_OBJ    = $(B)/ctl/recctl.o $(B)/ctl/meter.o $(B)/ctl/conn.o \
 	     $(B)/ctl/show.o $(B)/ctl/metrics.o
@@ -121,7 +122,7 @@ UNIT_TESTS = $(B)/tests/test_ring $(B)/tests/test_conv $(B)/tests/test_wav \
 	     $(B)/tests/test_flush $(B)/tests/test_live $(B)/tests/test_take $(B)/tests/test_alarm \
 	     $(B)/tests/test_webauth $(B)/tests/test_clock \
 	     $(B)/tests/test_gate $(B)/tests/test_diskw $(B)/tests/test_fmt \
-	     $(B)/tests/test_ixml $(B)/tests/test_loud
+	     $(B)/tests/test_ixml $(B)/tests/test_loud $(B)/tests/test_manifest
 
 .PHONY: FORCE all deps check check-one check-unit check-integration check-rt \
 	check-deps check-service check-nosd check-fuzz fuzz asan tsan \
@@ -200,6 +201,9 @@ $(B)/tests/test_conv: $(B)/tests/test_conv.o $(CONV_OBJ)
 $(B)/tests/test_fmt: $(B)/tests/test_fmt.o $(FMT_OBJ) $(CONV_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SNDFILE_LIBS) \
 	    $(FMT_LIBS) -lm
+$(B)/tests/test_manifest: $(B)/tests/test_manifest.o $(B)/daemon/manifest.o \
+    $(B)/common/log.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(UV_LIBS) $(MD_LIBS)
 $(B)/tests/test_ixml: $(B)/tests/test_ixml.o $(FMT_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(FMT_LIBS) -lm
 $(B)/tests/test_wav: $(B)/tests/test_wav.o $(FMT_OBJ)
@@ -220,6 +224,7 @@ $(B)/tests/test_hooks: $(B)/tests/test_hooks.o $(B)/daemon/hooks.o \
     $(B)/common/log.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(UV_LIBS)
 $(B)/tests/test_retain.o: CF_tests += -Idaemon
+$(B)/tests/test_manifest.o: CF_tests += -Idaemon $(UV_CFLAGS)
 $(B)/tests/test_retain: $(B)/tests/test_retain.o $(B)/daemon/retain.o \
     $(B)/common/log.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)

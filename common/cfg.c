@@ -121,6 +121,11 @@ static const struct cfg_opt cfg_opts[] = {
 	{ "gate_split", CFG_BOOL, OFF(gate_split), "true", 0, 0, NULL, 1,
 	  "Start new files for every stretch of signal; false goes on in "
 	  "the same files, with a cue marker where the quiet was left out." },
+	{ "checksum_manifest", CFG_BOOL, OFF(checksum_manifest), "false", 0,
+	  0, NULL, 1,
+	  "Keep a SHA256SUMS file in each directory with a line for every "
+	  "finished file, for sha256sum -c; the digest is read back from "
+	  "the disk, and the file replaced whole on every change." },
 	{ "buffer_seconds", CFG_REAL, OFF(buffer_seconds), "5", 0.5, 60,
 	  NULL, 0,
 	  "Audio held between the real-time thread and the writer: how long "

@@ -57,6 +57,7 @@ struct cfg {
 	double		 gate_preroll_seconds;
 	struct cfg_list	 gate_channels;
 	int		 gate_split;
+	int		 checksum_manifest;
 	double		 buffer_seconds;
 	double		 header_seconds;
 	double		 fsync_seconds;

@@ -22,6 +22,7 @@
 #include "ctlsrv.h"
 #include "fsutil.h"
 #include "hooks.h"
+#include "manifest.h"
 #include "live.h"
 #include "log.h"
 #include "notify.h"
@@ -344,6 +345,8 @@ forward_events(struct recd *r)
 		case WEV_FILE_CLOSED:
 			name = "file_closed";
 			files_remove(r, e.path);
+			if (r->cfg.checksum_manifest)
+				manifest_add(r->manifest, e.path);
 			run_hook(r, &e);
 			cJSON_AddStringToObject(f, "path", e.path);
 			cJSON_AddNumberToObject(f, "frames", (double)e.frames);
@@ -396,6 +399,8 @@ forward_events(struct recd *r)
 			break;
 		case WEV_FILE_DELETED:
 			name = "file_deleted";
+			/* Whether or not manifests are kept now, keep them true. */
+			manifest_remove(r->manifest, e.path);
 			cJSON_AddStringToObject(f, "path", e.path);
 			cJSON_AddNumberToObject(f, "bytes", (double)e.frames);
 			cJSON_AddStringToObject(f, "reason", e.text);

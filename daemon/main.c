@@ -30,6 +30,7 @@
 #include "log.h"
 #include "notify.h"
 #include "proto.h"
+#include "manifest.h"
 #include "repair.h"
 #include "ring.h"
 #include "writer.h"
@@ -390,6 +391,16 @@ wake_loop(void *arg)
 	uv_async_send(&r->wake);
 }
 
+/* repair_dir's report of a file it finished. */
+static void
+repaired(void *arg, const char *path)
+{
+	struct recd *r = arg;
+
+	if (r->cfg.checksum_manifest)
+		manifest_add(r->manifest, path);
+}
+
 static int
 run(struct recd *r)
 {
@@ -398,7 +409,6 @@ run(struct recd *r)
 
 	if (prepare_directory(r, r->cfg.directory) != 0)
 		return 1;
-	repair_dir(r->cfg.directory);
 	clock_gettime(CLOCK_MONOTONIC, &r->started);
 	if (cfg_init(&r->defaults, err, sizeof(err)) != 0) {
 		log_errx("%s", err);
@@ -408,6 +418,13 @@ run(struct recd *r)
 		log_errx("event loop: %s", uv_strerror(rc));
 		return 1;
 	}
+	/* Repaired files are finished: their manifest lines, if kept. */
+	if ((r->manifest = manifest_new(&r->loop)) == NULL) {
+		log_warn("manifest");
+		uv_loop_close(&r->loop);
+		return 1;
+	}
+	repair_dir(r->cfg.directory, repaired, r);
 	uv_async_init(&r->loop, &r->wake, on_wake);
 	r->wake.data = r;
 	uv_timer_init(&r->loop, &r->jack_timer);
@@ -497,6 +514,7 @@ run(struct recd *r)
 	cap_close(r->cap);
 	if (uv_loop_close(&r->loop) != 0)
 		log_warnx("event loop: handles left open at exit");
+	manifest_free(r->manifest);
 	return r->exit_code;
 fail:
 	ctlsrv_close(r->ctl);
@@ -510,6 +528,7 @@ fail:
 	hooks_finish(r);
 	uv_run(&r->loop, UV_RUN_DEFAULT);
 	uv_loop_close(&r->loop);
+	manifest_free(r->manifest);
 	return 1;
 }
 

@@ -48,6 +48,7 @@ struct recd {
 	unsigned char	*lv_clip;	/* nch, scratch */
 	struct notify	*notify;	/* the service manager */
 	struct hooks	*hooks;		/* on_file_closed runs */
+	struct manifest	*manifest;	/* checksum_manifest */
 	uv_timer_t	 hooks_timer;	/* at exit: how long they may take */
 	struct cfg	 defaults;	/* the table's defaults, for options */
 	char		**files;	/* open files, from the writer's events */

@@ -28,7 +28,8 @@
  * existing file).  A file another recd holds open is locked: left alone.
  */
 static void
-repair_one(const char *partial, const struct fmt_backend *be)
+repair_one(const char *partial, const struct fmt_backend *be,
+    void (*done)(void *, const char *), void *arg)
 {
 	struct stat	 sp, sf;
 	char		 final[4096], err[1024];
@@ -58,6 +59,8 @@ repair_one(const char *partial, const struct fmt_backend *be)
 			log_info("file %s: finished; only its unfinished name "
 			    "was left, and is removed", final);
 		close(fd);
+		if (done != NULL)
+			done(arg, final);
 		return;
 	}
 	if (be->repair(partial, &frames, err, sizeof(err)) != 0) {
@@ -97,10 +100,13 @@ repair_one(const char *partial, const struct fmt_backend *be)
 	log_warnx("file %s: left unfinished by a crash: repaired, %llu "
 	    "frames, now %s", partial, (unsigned long long)frames, final);
 	close(fd);
+	if (done != NULL)
+		done(arg, final);
 }
 
 static void
-repair_tree(const char *dir, int depth)
+repair_tree(const char *dir, int depth, void (*done)(void *, const char *),
+    void *arg)
 {
 	struct dirent	*e;
 	struct stat	 st;
@@ -119,7 +125,7 @@ repair_tree(const char *dir, int depth)
 			continue;
 		len = strlen(e->d_name);
 		if (S_ISDIR(st.st_mode)) {
-			repair_tree(path, depth + 1);
+			repair_tree(path, depth + 1, done, arg);
 			continue;
 		}
 		if (!S_ISREG(st.st_mode) || len <= k ||
@@ -128,13 +134,13 @@ repair_tree(const char *dir, int depth)
 		/* NAME.EXT.partial, of a format recd writes. */
 		if ((be = fmt_by_path(e->d_name, len - k)) != NULL &&
 		    len - k > strlen(be->ext))
-			repair_one(path, be);
+			repair_one(path, be, done, arg);
 	}
 	closedir(d);
 }
 
 void
-repair_dir(const char *dir)
+repair_dir(const char *dir, void (*done)(void *, const char *), void *arg)
 {
-	repair_tree(dir, 0);
+	repair_tree(dir, 0, done, arg);
 }

@@ -7,7 +7,11 @@
 #ifndef RECD_DAEMON_REPAIR_H
 #define RECD_DAEMON_REPAIR_H
 
-/* Every *.wav.partial under dir, subdirectories included; logs each. */
-void	repair_dir(const char *dir);
+/*
+ * Every *.wav.partial under dir, subdirectories included; logs each, and
+ * calls done (if not NULL) with the final name of each file it finished.
+ */
+void	repair_dir(const char *dir, void (*done)(void *, const char *),
+	    void *arg);
 
 #endif

@@ -3,7 +3,9 @@
 # time stamp) read back by mediainfo and checked by xmllint against
 # tests/tools/ixml.xsd; bext CodingHistory after EBU R 98, naming the JACK
 # server and client; the MD5 chunk equal to md5sum of the data chunk's
-# bytes.  An 8-channel single take, a split take, and kill -9 with repair.
+# bytes; SHA256SUMS manifests that sha256sum -c accepts, and that catch a
+# changed file.  An 8-channel single take, a split take, and kill -9 with
+# repair.
 . "$(dirname "$0")/lib.sh"
 not_under_tsan
 
@@ -21,7 +23,8 @@ cat >"$T/recd.json" <<EOF
   "connect": ["sg:out_.*"],
   "description": "Session 12",
   "rotate_seconds": 1,
-  "rotate_align": false
+  "rotate_align": false,
+  "checksum_manifest": true
 }
 EOF
 
@@ -113,6 +116,32 @@ for f in $(takes "$T/split"); do
 done
 echo "split: $n files: iXML, CodingHistory and MD5 right"
 
+# manifests DIR: every finished file under DIR is in its directory's
+# SHA256SUMS, which sha256sum -c accepts; recd waited for them at exit.
+manifests() {
+	local d n want got
+	for d in $(find "$1" -name '*.wav' -printf '%h\n' | sort -u); do
+		[ -f "$d/SHA256SUMS" ] || fail "$d: no SHA256SUMS"
+		got=$(cd "$d" && sha256sum -c --strict SHA256SUMS 2>&1) ||
+		    fail "$d: sha256sum -c: $got"
+		n=$(grep -c ': OK$' <<<"$got")
+		want=$(find "$d" -maxdepth 1 -name '*.wav' | wc -l)
+		[ "$n" = "$want" ] || fail "$d: $n files checked, $want there"
+	done
+}
+
+manifests "$T/single"
+manifests "$T/split"
+# A file changed afterwards is caught, by name.
+f=$(takes "$T/single" | head -n 1)
+printf 'X' | dd of="$f" bs=1 seek=$(($(stat -c %s "$f") - 100)) conv=notrunc \
+    2>/dev/null
+got=$(cd "$(dirname "$f")" && sha256sum -c SHA256SUMS 2>&1) &&
+    fail "a changed file passed sha256sum -c"
+grep -q "^$(basename "$f"): FAILED" <<<"$got" ||
+    fail "sha256sum -c does not name the changed file: $got"
+echo "manifests: sha256sum -c passes for every file; a changed one fails"
+
 # kill -9, then repair on start: the repaired file keeps its iXML and has
 # no MD5 chunk (wav_close never ran), or a right one.
 start_recd killed --config "$T/recd.json" --directory "$T/killed" \
@@ -135,4 +164,5 @@ while read -r f frames; do
 	fi
 	third_party "$f" "$frames" 8 48000
 done <<<"$rep"
-echo "kill -9: $(wc -l <<<"$rep") files repaired, iXML kept"
+manifests "$T/killed"
+echo "kill -9: $(wc -l <<<"$rep") files repaired, iXML kept, listed"
