@@ -150,7 +150,6 @@ rw_ws_open(struct lws *wsi, struct rw_ws *w)
 	w->recd.owner = w;
 	w->recd.fd = -1;
 	w->open = 1;
-	nws++;
 	w->role = WEB_VIEWER;
 	if (auth != NULL) {
 		if (lws_hdr_copy(wsi, hdr, sizeof(hdr),
@@ -159,6 +158,10 @@ rw_ws_open(struct lws *wsi, struct rw_ws *w)
 		w->role = webauth_check(auth, hdr, w->user, sizeof(w->user));
 		memset(hdr, 0, sizeof(hdr));
 	}
+	if (w->role == WEB_OPERATOR)
+		noperators++;
+	else
+		nviewers++;
 	f = cJSON_CreateObject();
 	cJSON_AddStringToObject(f, "role", webauth_role_name(w->role));
 	if (w->user[0] != '\0')
@@ -168,8 +171,12 @@ rw_ws_open(struct lws *wsi, struct rw_ws *w)
 	cJSON_AddStringToObject(f, "recweb", RECWEB_VERSION);
 	rw_ws_queue_json(w, proto_event("bridge", f));
 
-	path = w->role == WEB_OPERATOR || opts.socket_ro == NULL ?
-	    opts.ctl_path : opts.ro_path;
+	/* A viewer never reaches the control socket (rw_upgrade). */
+	path = w->role == WEB_OPERATOR ? opts.ctl_path : opts.ro_path;
+	if (path[0] == '\0') {
+		rw_ws_lost(w, "recweb has no read-only socket for viewers");
+		return;
+	}
 	if ((fd = rw_connect(path)) < 0) {
 		snprintf(why, sizeof(why), "cannot connect to recd at %s: %s",
 		    path, strerror(errno));
@@ -207,7 +214,10 @@ rw_ws_close(struct rw_ws *w)
 	rw_recd_free(&w->recd);
 	free(w->rx);
 	w->rx = NULL;
-	nws--;
+	if (w->role == WEB_OPERATOR)
+		noperators--;
+	else
+		nviewers--;
 }
 
 /*
