@@ -21,6 +21,9 @@
 #define RW_SCRAPES	8		/* scrapes of /metrics at once */
 #define RW_QUEUE_MAX	(1u << 20)	/* bytes queued for a browser ... */
 #define RW_LEVELS_MAX	(64u << 10)	/* ... of which levels may use */
+#define RW_SNDBUF	16384		/* bytes: a small kernel buffer per
+					   browser, as recd's per client, so
+					   that our queue does the counting */
 #define RW_RECD_LINE	(4u << 20)	/* the longest line taken from recd */
 #define RW_READ		65536		/* bytes read from recd at once */
 #define RW_METRICS_S	5		/* seconds a scrape may wait for recd */

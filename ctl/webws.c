@@ -142,8 +142,16 @@ rw_ws_open(struct lws *wsi, struct rw_ws *w)
 	char		 hdr[WEBAUTH_LINE_MAX * 2], why[256];
 	const char	*path;
 	cJSON		*f;
-	int		 fd;
+	int		 fd, sndbuf = RW_SNDBUF;
 
+	/*
+	 * Megabytes of stale meter frames in the kernel would be seconds of
+	 * lag before recweb drops any: the kernel holds little, the queue
+	 * the rest.
+	 */
+	if ((fd = lws_get_socket_fd(wsi)) >= 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf,
+		    sizeof(sndbuf));
 	memset(w, 0, sizeof(*w));
 	w->wsi = wsi;
 	w->recd.kind = RW_WS;

@@ -6,8 +6,8 @@
 # operators only; an operator signed in by HTTP basic or a bearer token
 # steers; bad credentials, another site's page, oversized and binary
 # messages, a flood of connections, a flood of scrapes and a browser that
-# never reads are all refused or cut off without harm to recd; a lost
-# recd is told.
+# never reads are all refused or cut off without harm to recd; a slow
+# browser loses meter frames, nothing else; a lost recd is told.
 # /metrics passes promtool.  Without credentials recweb serves this
 # machine only.
 . "$(dirname "$0")/lib.sh"
@@ -52,7 +52,9 @@ out=$("$RECWEB" --socket-readonly none --www ctl/www 2>&1)
 
 start_jackd 48000 1024
 start_siggen sg 2 -b 24
-start_recd recd --directory "$T/rec" --channels 2 --connect 'sg:out_.*' \
+# 256 channels: levels big enough (1.6 KB at 50 Hz) that a slow browser's
+# pass their share of its queue within a second.
+start_recd recd --directory "$T/rec" --channels 256 --connect 'sg:out_.*' \
     --socket "$sock"
 grep -q "socket $ro: listening, read-only" "$T/recd.log" ||
     fail "recd has no read-only socket beside $sock: $(grep socket "$T/recd.log")"
@@ -135,6 +137,10 @@ echo "$out"
 out=$(bridge operator "$url" op:s3cret:pw) || fail "$out"
 echo "$out"
 wait_log "$T/recd.log" 'mark: .*asked by uid [0-9]+, pid [0-9]+' 1 10
+out=$(bridge slow "$url" op:s3cret:pw) || fail "$out"
+echo "$out"
+! grep -q too_slow "$T/recweb.log" "$T/recd.log" ||
+    fail "the slow browser was cut off: $(grep too_slow "$T/recweb.log" "$T/recd.log")"
 out=$(bridge operator "$url" - tok-0123456789abcdef) || fail "$out"
 echo "$out"
 code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer tok-0123456789abcdef' "$url/metrics")

@@ -221,6 +221,57 @@ const checks = {
 		probe.close();
 		console.log('noread: closed by recweb; another browser served meanwhile');
 	},
+	// A browser that reads slowly, in bursts far apart: recweb skips
+	// levels for it (their dropped says how many), never a reply or an
+	// event, and keeps it open.
+	async slow(cred) {
+		const ws = await open(basic(cred));
+		const replies = new Map();
+		let dropped = 0, levels = 0, marks = 0, asked = 0, id = 10;
+		ws.on('message', (data) => {
+			const m = JSON.parse(data.toString());
+			if (m.event === 'levels') {
+				levels++;
+				dropped += m.dropped;
+			} else if (m.event === 'mark' && /^slow /.test(m.label))
+				marks++;
+			else if (m.id >= 10)
+				replies.set(m.id, (replies.get(m.id) || 0) + 1);
+		});
+		ws.on('close', (code, why) => fail(`closed: ${code} ${why}`));
+		await ws.next((m) => m.event === 'hello');
+		await request(ws, 1, 'subscribe', { stream: 'events' });
+		await request(ws, 2, 'subscribe', { stream: 'levels', rate_hz: 60 });
+		const t = deadline(20000, 'levels dropped for a slow browser');
+		let rounds = 0;
+		while (dropped === 0) {
+			ws._socket.pause();
+			// Replies fill the socket's buffers; levels then queue
+			// in recweb past their share.
+			for (let i = 0; i < 32; i++, asked++)
+				ws.send(JSON.stringify({ id: id++, cmd: 'options' }));
+			ws.send(JSON.stringify({ id: id++, cmd: 'mark', label: `slow ${rounds}` }));
+			asked++;
+			// A pace, not a wait for something: it reads nothing
+			// for a while, as a slow tablet would.
+			await new Promise((r) => setTimeout(r, 1000));
+			ws._socket.resume();
+			await ws.next((m) => m.id === id - 1, 10000, 'the last reply');
+			rounds++;
+		}
+		await ws.next((m) => m.event === 'mark' && m.label === `slow ${rounds - 1}`,
+		    5000, 'the last mark event');
+		clearTimeout(t);
+		for (let i = 10; i < id; i++)
+			if (replies.get(i) !== 1)
+				fail(`reply ${i}: ${replies.get(i) || 0} times`);
+		if (marks !== rounds)
+			fail(`${marks} mark events for ${rounds} marks`);
+		ws.removeAllListeners('close');
+		ws.close();
+		console.log(`slow: ${rounds} rounds, every one of ${asked} replies and ` +
+		    `${marks} mark events; ${levels} levels, ${dropped} dropped`);
+	},
 	// Holds a WebSocket open until its stdin closes: who it is on recd's
 	// sockets is the test's to see.
 	async hold(cred) {
