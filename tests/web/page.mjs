@@ -96,6 +96,8 @@ const steps = {
 			ring: /^\d+\.\d % of [\d.]+ [KMG]i?B, at most \d+\.\d %$/,
 			disk: /^[\d.]+ [KMGT]i?B in .*rec$/,
 			alarms: /^none$/,
+			// This page is a viewer on the read-only socket.
+			clients: /^\d+ steering, [1-9]\d* watching$/,
 		};
 		const shown = {};
 		for (const [id, re] of Object.entries(want)) {
