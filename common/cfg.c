@@ -223,8 +223,11 @@ static const struct cfg_opt cfg_opts[] = {
 	{ "socket_readonly", CFG_STRING, OFF(socket_readonly), "", 0, 107,
 	  NULL, 0,
 	  "A second socket, mode 0666, that takes only status, get, "
-	  "options, ports and subscribe: for viewers. Empty: none. Put it "
-	  "in a directory others may enter (made 0755 when missing)." },
+	  "options, ports and subscribe: for viewers and recweb's page. "
+	  "Empty: beside the control socket, its name with -readonly "
+	  "(/run/recd/recd-readonly.sock); none: no such socket. Put it in "
+	  "a directory others may enter (made 0755 when missing) to serve "
+	  "more than the control socket's group." },
 	{ "autostart", CFG_BOOL, OFF(autostart), "true", 0, 0, NULL, 0,
 	  "Record from start-up; otherwise wait for a start command." },
 	{ "log_level", CFG_ENUM, OFF(log_level), "info", 0, 0, log_names, 1,
@@ -628,6 +631,34 @@ cfg_socket_path(const char *option, char *buf, size_t len)
 	else
 		n = snprintf(buf, len, "/run/recd/recd.sock");
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+int
+cfg_socket_ro_path(const char *option, const char *ctl_path, char *buf,
+    size_t len)
+{
+	const char	*slash = strrchr(ctl_path, '/');
+	const char	*base = slash != NULL ? slash + 1 : ctl_path;
+	size_t		 stem = strlen(ctl_path);
+	int		 n;
+
+	if (option != NULL && strcmp(option, "none") == 0) {
+		if (len > 0)
+			buf[0] = '\0';
+		return 0;
+	}
+	if (option != NULL && option[0] != '\0')
+		n = snprintf(buf, len, "%s", option);
+	else {
+		/* recd.sock gives recd-readonly.sock; a name without .sock
+		 * gets it added. */
+		if (strlen(base) > 5 && strcmp(ctl_path + stem - 5, ".sock") == 0)
+			stem -= 5;
+		n = snprintf(buf, len, "%.*s-readonly.sock", (int)stem,
+		    ctl_path);
+	}
+	/* sockaddr_un's sun_path holds 107 bytes and the NUL. */
+	return n < 0 || (size_t)n >= len || n > 107 ? -ENAMETOOLONG : 0;
 }
 
 static int

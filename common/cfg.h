@@ -176,6 +176,16 @@ int	cfg_apply_args(struct cfg *, int argc, char *const argv[], char *err,
  */
 int	cfg_socket_path(const char *option, char *buf, size_t len);
 
+/*
+ * The read-only socket's path: the option socket_readonly, or when it is
+ * empty one beside the control socket ctl_path, named after it with
+ * -readonly (recd.sock: recd-readonly.sock).  "none" gives "": no
+ * read-only socket.  recd and recweb agree through this.  Returns 0, or
+ * -ENAMETOOLONG when it does not fit len, nor a socket's 108 bytes.
+ */
+int	cfg_socket_ro_path(const char *option, const char *ctl_path,
+	    char *buf, size_t len);
+
 /* The option table for people: --help, README.md and etc/recd.json. */
 void	cfg_print_help(FILE *);
 void	cfg_print_markdown(FILE *);

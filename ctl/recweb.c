@@ -35,7 +35,7 @@
 
 struct rw_opts		 opts;
 struct webauth		*auth;
-unsigned		 nws;
+unsigned		 nviewers, noperators, nscrapes;
 static struct lws_context	*ctx;
 static volatile sig_atomic_t	 stopping;
 
@@ -90,7 +90,10 @@ usage(FILE *f)
 	    " token file\n"
 	    "  --socket PATH           recd's control socket, for operators "
 	    "(default as recd's)\n"
-	    "  --socket-readonly PATH  recd's read-only socket, for viewers\n"
+	    "  --socket-readonly PATH  recd's read-only socket, for viewers "
+	    "and /metrics\n"
+	    "                          (default as recd's: beside --socket; "
+	    "none: operators only)\n"
 	    "  --password-file FILE    HTTP basic accounts: USER:PASSWORD"
 	    "[:viewer] a line\n"
 	    "  --token-file FILE       HTTP bearer tokens: TOKEN [viewer] a "
@@ -178,12 +181,12 @@ rw_args(int argc, char **argv)
 	if (cfg_socket_path(opts.socket, opts.ctl_path,
 	    sizeof(opts.ctl_path)) != 0)
 		return usage_error(opts.socket, "too long for a socket path");
-	if (opts.socket_ro != NULL && strlen(opts.socket_ro) >=
-	    sizeof(opts.ro_path))
-		return usage_error(opts.socket_ro, "too long for a socket path");
-	if (opts.socket_ro != NULL)
-		snprintf(opts.ro_path, sizeof(opts.ro_path), "%s",
-		    opts.socket_ro);
+	/* By default where recd puts it: beside the control socket. */
+	if (cfg_socket_ro_path(opts.socket_ro, opts.ctl_path, opts.ro_path,
+	    sizeof(opts.ro_path)) != 0)
+		return usage_error(opts.socket_ro != NULL ? opts.socket_ro :
+		    opts.ctl_path, "too long for a socket path (or the "
+		    "read-only one beside it)");
 	return 0;
 }
 
@@ -193,6 +196,13 @@ rw_auth(void)
 	char err[512];
 
 	if (opts.passwords == NULL && opts.tokens == NULL) {
+		if (opts.ro_path[0] == '\0') {
+			fprintf(stderr, "recweb: --socket-readonly none: "
+			    "without --password-file or --token-file everyone "
+			    "is a viewer, and viewers are served only over "
+			    "recd's read-only socket\n");
+			return 2;
+		}
 		if (!rw_loopback(opts.addr)) {
 			fprintf(stderr, "recweb: --listen %s: serving beyond "
 			    "this machine needs --password-file or "
@@ -218,6 +228,32 @@ rw_auth(void)
 		return 2;
 	}
 	return 0;
+}
+
+/*
+ * Says at start-up whom recweb serves where: viewers and scrapes only
+ * ever reach recd's read-only socket, so that they cannot take the
+ * control socket's clients nor steer.
+ */
+static void
+rw_check_ro(void)
+{
+	int fd;
+
+	if (opts.ro_path[0] == '\0') {
+		rw_log("no read-only socket (--socket-readonly none): only "
+		    "operators are served; viewers and /metrics are refused");
+		return;
+	}
+	rw_log("viewers and /metrics: recd's read-only socket %s",
+	    opts.ro_path);
+	if ((fd = rw_connect(opts.ro_path)) >= 0) {
+		close(fd);
+		return;
+	}
+	rw_log("warning: socket %s: connect: %s: viewers are told recd is "
+	    "away until it listens there (recd's socket_readonly)",
+	    opts.ro_path, strerror(errno));
 }
 
 static void
@@ -268,14 +304,10 @@ main(int argc, char **argv)
 		    opts.port);
 		return 1;
 	}
-	if (opts.socket_ro != NULL)
-		rw_log("serving http://%s:%d/ for recd at %s (viewers: %s); %s",
-		    opts.addr, opts.port, opts.ctl_path, opts.ro_path,
-		    auth != NULL ? "sign-in required" : "everyone is a viewer");
-	else
-		rw_log("serving http://%s:%d/ for recd at %s; %s", opts.addr,
-		    opts.port, opts.ctl_path, auth != NULL ?
-		    "sign-in required" : "everyone is a viewer");
+	rw_log("serving http://%s:%d/ for recd at %s; %s", opts.addr,
+	    opts.port, opts.ctl_path, auth != NULL ? "sign-in required" :
+	    "everyone is a viewer");
+	rw_check_ro();
 	while (!stopping)
 		if (lws_service(ctx, 0) < 0)
 			break;

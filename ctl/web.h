@@ -15,9 +15,15 @@
 
 #define RECWEB_VERSION	"0.1.0"
 #define RW_PORT		8687
-#define RW_CLIENTS	64		/* WebSockets, as recd's clients */
+#define RW_CLIENTS	64		/* recd's clients a socket: viewers and
+					   scrapes on the read-only one,
+					   operators on the control one */
+#define RW_SCRAPES	8		/* scrapes of /metrics at once */
 #define RW_QUEUE_MAX	(1u << 20)	/* bytes queued for a browser ... */
 #define RW_LEVELS_MAX	(64u << 10)	/* ... of which levels may use */
+#define RW_SNDBUF	16384		/* bytes: a small kernel buffer per
+					   browser, as recd's per client, so
+					   that our queue does the counting */
 #define RW_RECD_LINE	(4u << 20)	/* the longest line taken from recd */
 #define RW_READ		65536		/* bytes read from recd at once */
 #define RW_METRICS_S	5		/* seconds a scrape may wait for recd */
@@ -25,12 +31,13 @@
 struct rw_opts {
 	const char	*listen;	/* [ADDR:]PORT */
 	const char	*socket;	/* recd's control socket, or NULL */
-	const char	*socket_ro;	/* its read-only socket, or NULL */
+	const char	*socket_ro;	/* its read-only socket, NULL: beside */
 	const char	*www;		/* the page's files */
 	const char	*passwords, *tokens;
 	char		 addr[64];
 	int		 port;
-	char		 ctl_path[108], ro_path[108];
+	char		 ctl_path[108];
+	char		 ro_path[108];	/* "": none, viewers refused */
 };
 
 /* A message for a browser: LWS_PRE bytes of room, then the text. */
@@ -88,7 +95,9 @@ struct rw_http {
 
 extern struct rw_opts	 opts;
 extern struct webauth	*auth;
-extern unsigned		 nws;		/* WebSockets open */
+extern unsigned		 nviewers;	/* viewers' WebSockets open */
+extern unsigned		 noperators;	/* operators' */
+extern unsigned		 nscrapes;	/* scrapes of /metrics */
 
 /* recweb.c */
 void	rw_log(const char *fmt, ...);

@@ -102,6 +102,7 @@ rw_scrape_free(struct rw_scrape *s)
 	rw_recd_free(&s->recd);
 	free(s->body);
 	free(s);
+	nscrapes--;
 }
 
 /* The text of a scrape, from what recd said (or that it is down). */
@@ -154,15 +155,25 @@ rw_metrics(struct lws *wsi, struct rw_http *h)
 	struct rw_scrape	*s;
 	int			 fd;
 
+	/* A scrape is a viewer of the read-only socket: counted with them. */
+	if (opts.ro_path[0] == '\0')
+		return rw_http_status(wsi, 403, "no read-only socket of "
+		    "recd's (recweb --socket-readonly): no metrics\n", NULL);
+	if (nscrapes >= RW_SCRAPES || nscrapes + nviewers >= RW_CLIENTS) {
+		rw_log("a scrape of /metrics refused: %u at once, %u viewers",
+		    nscrapes, nviewers);
+		return rw_http_status(wsi, 503, "too many clients\n", NULL);
+	}
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return rw_http_status(wsi, 500, "out of memory\n", NULL);
+	nscrapes++;
 	s->http = wsi;
 	s->recd.kind = RW_SCRAPE;
 	s->recd.owner = s;
 	s->recd.fd = -1;
 	h->scrape = s;
 	lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, RW_METRICS_S);
-	fd = rw_connect(opts.socket_ro != NULL ? opts.ro_path : opts.ctl_path);
+	fd = rw_connect(opts.ro_path);
 	if (fd < 0) {
 		rw_scrape_finish(s);
 		return 0;
@@ -267,7 +278,8 @@ rw_http(struct lws *wsi, struct rw_http *h, const char *uri)
 static int
 rw_upgrade(struct lws *wsi)
 {
-	char uri[64];
+	enum web_role	role;
+	char		uri[64];
 
 	if (lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI) <= 0 ||
 	    strcmp(uri, "/ws") != 0)
@@ -277,11 +289,23 @@ rw_upgrade(struct lws *wsi)
 		return rw_http_reply(wsi, 403, "another site's page\n",
 		    NULL) ? -1 : 1;
 	}
-	if (rw_http_role(wsi) == WEB_NOBODY)
+	role = rw_http_role(wsi);
+	if (role == WEB_NOBODY)
 		return rw_http_reply(wsi, 401, "sign in\n",
 		    "Basic realm=\"recd\", charset=\"UTF-8\"") ? -1 : 1;
-	if (nws >= RW_CLIENTS) {
-		rw_log("a WebSocket refused: %d are open", RW_CLIENTS);
+	/* Viewers only ever reach the read-only socket. */
+	if (role != WEB_OPERATOR && opts.ro_path[0] == '\0') {
+		rw_log("a viewer's WebSocket refused: no read-only socket");
+		return rw_http_reply(wsi, 403, "viewers are not served here: "
+		    "recweb has no read-only socket of recd's\n", NULL) ?
+		    -1 : 1;
+	}
+	/* As recd counts its clients: each socket has 64. */
+	if (role == WEB_OPERATOR ? noperators >= RW_CLIENTS :
+	    nviewers + nscrapes >= RW_CLIENTS) {
+		rw_log("a WebSocket refused: %d %s are open", RW_CLIENTS,
+		    role == WEB_OPERATOR ? "operators'" : "viewers' and "
+		    "scrapes'");
 		return rw_http_reply(wsi, 503, "too many clients\n", NULL) ?
 		    -1 : 1;
 	}

@@ -142,15 +142,22 @@ rw_ws_open(struct lws *wsi, struct rw_ws *w)
 	char		 hdr[WEBAUTH_LINE_MAX * 2], why[256];
 	const char	*path;
 	cJSON		*f;
-	int		 fd;
+	int		 fd, sndbuf = RW_SNDBUF;
 
+	/*
+	 * Megabytes of stale meter frames in the kernel would be seconds of
+	 * lag before recweb drops any: the kernel holds little, the queue
+	 * the rest.
+	 */
+	if ((fd = lws_get_socket_fd(wsi)) >= 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf,
+		    sizeof(sndbuf));
 	memset(w, 0, sizeof(*w));
 	w->wsi = wsi;
 	w->recd.kind = RW_WS;
 	w->recd.owner = w;
 	w->recd.fd = -1;
 	w->open = 1;
-	nws++;
 	w->role = WEB_VIEWER;
 	if (auth != NULL) {
 		if (lws_hdr_copy(wsi, hdr, sizeof(hdr),
@@ -159,6 +166,10 @@ rw_ws_open(struct lws *wsi, struct rw_ws *w)
 		w->role = webauth_check(auth, hdr, w->user, sizeof(w->user));
 		memset(hdr, 0, sizeof(hdr));
 	}
+	if (w->role == WEB_OPERATOR)
+		noperators++;
+	else
+		nviewers++;
 	f = cJSON_CreateObject();
 	cJSON_AddStringToObject(f, "role", webauth_role_name(w->role));
 	if (w->user[0] != '\0')
@@ -168,8 +179,12 @@ rw_ws_open(struct lws *wsi, struct rw_ws *w)
 	cJSON_AddStringToObject(f, "recweb", RECWEB_VERSION);
 	rw_ws_queue_json(w, proto_event("bridge", f));
 
-	path = w->role == WEB_OPERATOR || opts.socket_ro == NULL ?
-	    opts.ctl_path : opts.ro_path;
+	/* A viewer never reaches the control socket (rw_upgrade). */
+	path = w->role == WEB_OPERATOR ? opts.ctl_path : opts.ro_path;
+	if (path[0] == '\0') {
+		rw_ws_lost(w, "recweb has no read-only socket for viewers");
+		return;
+	}
 	if ((fd = rw_connect(path)) < 0) {
 		snprintf(why, sizeof(why), "cannot connect to recd at %s: %s",
 		    path, strerror(errno));
@@ -207,7 +222,10 @@ rw_ws_close(struct rw_ws *w)
 	rw_recd_free(&w->recd);
 	free(w->rx);
 	w->rx = NULL;
-	nws--;
+	if (w->role == WEB_OPERATOR)
+		noperators--;
+	else
+		nviewers--;
 }
 
 /*

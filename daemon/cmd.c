@@ -127,6 +127,15 @@ cmd_status(struct recd *r)
 	    &ac); i++)
 		cJSON_AddItemToArray(a, event_alarm_json(&ac, mono_now_ns(),
 		    r->cfg.timezone == CFG_TZ_UTC));
+	/* Who watches where: recweb's viewers are on the read-only socket. */
+	o = cJSON_AddObjectToObject(res, "clients");
+	cJSON_AddNumberToObject(o, "control", r->ctl != NULL ?
+	    (double)ctlsrv_clients(r->ctl) : 0);
+	if (r->ctl_ro != NULL)
+		cJSON_AddNumberToObject(o, "readonly",
+		    (double)ctlsrv_clients(r->ctl_ro));
+	else
+		cJSON_AddNullToObject(o, "readonly");
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	cJSON_AddNumberToObject(res, "uptime_seconds",
 	    (double)(now.tv_sec - r->started.tv_sec) +
@@ -575,7 +584,7 @@ start_control(struct recd *r, char *err, size_t errlen)
 		snprintf(err, errlen, "socket: path too long");
 		return -1;
 	}
-	if (levels_slots(r, r->cfg.socket_readonly[0] != '\0' ? 2 : 1) != 0) {
+	if (levels_slots(r, 1) != 0) {
 		snprintf(err, errlen, "socket: out of memory");
 		return -1;
 	}
@@ -602,17 +611,41 @@ start_control(struct recd *r, char *err, size_t errlen)
 		return -1;
 	log_info("socket %s: listening%s", fd >= 0 ? given : path, fd >= 0 ?
 	    " (from systemd)" : "");
-	if (r->cfg.socket_readonly[0] == '\0')
+	return 0;
+}
+
+int
+start_control_ro(struct recd *r, char *err, size_t errlen)
+{
+	struct ctlsrv_ops	ops;
+	char			path[256];
+
+	/* Beside the control socket's path, as recweb finds it. */
+	if (cfg_socket_path(r->cfg.socket, path, sizeof(path)) != 0 ||
+	    cfg_socket_ro_path(r->cfg.socket_readonly, path, r->ro_path,
+	    sizeof(r->ro_path)) != 0) {
+		snprintf(err, errlen, "beside %s: too long for a socket "
+		    "path (107 bytes): set socket_readonly, or none", path);
+		return -1;
+	}
+	if (r->ro_path[0] == '\0')
 		return 0;
-	ops.readonly = 1;
+	if (levels_slots(r, 2) != 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	memset(&ops, 0, sizeof(ops));
+	ops.request = on_request;
+	ops.levels = on_levels;
 	ops.arg = &r->lv[1];
+	ops.nch = cap_channels(r->cap);
+	ops.readonly = 1;
 	ops.hello = proto_hello(RECD_VERSION, cap_channels(r->cap),
 	    cap_rate(r->cap));
-	r->ctl_ro = ctlsrv_new(&r->loop, r->cfg.socket_readonly, &ops, err,
-	    errlen);
+	r->ctl_ro = ctlsrv_new(&r->loop, r->ro_path, &ops, err, errlen);
 	if (r->ctl_ro == NULL)
 		return -1;
-	log_info("socket %s: listening, read-only", r->cfg.socket_readonly);
+	log_info("socket %s: listening, read-only", r->ro_path);
 	return 0;
 }
 

@@ -473,6 +473,11 @@ run(struct recd *r)
 		    err);
 		goto fail;
 	}
+	if (start_control_ro(r, err, sizeof(err)) != 0) {
+		log_errx("%s: %s", origin(r, "socket_readonly", path,
+		    sizeof(path)), err);
+		goto fail;
+	}
 	if ((r->notify = notify_new(&r->loop, r->writer, r->cap)) == NULL)
 		log_warn("sd_notify");
 	uv_signal_init(&r->loop, &r->sig_int);

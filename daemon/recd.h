@@ -34,6 +34,7 @@ struct recd {
 	uv_async_t	 wake;		/* JACK's threads and the writer */
 	struct ctlsrv	*ctl;
 	struct ctlsrv	*ctl_ro;	/* socket_readonly, or NULL */
+	char		 ro_path[108];	/* its path, "" for none */
 	/*
 	 * Levels: the writer's are read once (writer_levels resets them)
 	 * and kept for each socket until its own tick takes them.
@@ -102,7 +103,9 @@ void		 shutdown_recd(struct recd *, int code);
 void		 wake_loop(void *);
 
 /* cmd.c */
+/* The control socket, then the read-only one (none: returns 0). */
 int		 start_control(struct recd *, char *err, size_t errlen);
+int		 start_control_ro(struct recd *, char *err, size_t errlen);
 void		 set_hello(struct recd *);
 int		 check_directory(const struct recd *, const struct cfg *,
 		    char *msg, size_t msglen);

@@ -419,7 +419,7 @@ function setupControls() {
 const KNOWN = ['state', 'take', 'files', 'frames_written', 'seconds_recorded',
 	'dropped_frames', 'gaps', 'gap_frames', 'xruns', 'ring', 'disk', 'jack', 'channels',
 	'mode', 'format', 'paused', 'gate', 'files_finished', 'peak_dbfs', 'alarms',
-	'uptime_seconds'];
+	'clients', 'uptime_seconds'];
 
 function alarmText(a) {
 	return str(a.kind) + (Array.isArray(a.channels) && a.channels.length > 0 ?
@@ -497,6 +497,9 @@ function showStatus(r) {
 	const alarms = Array.isArray(r.alarms) ? r.alarms : [];
 	lines('alarms', alarms, (a) => alarmText(a || {})).dataset.flag =
 	    alarms.length > 0 ? 'bad' : '';
+	const cl = r.clients || {};
+	show('clients', str(cl.control) + ' steering, ' + (cl.readonly === null ?
+	    'no read-only socket' : str(cl.readonly) + ' watching'));
 	show('uptime', dur(r.uptime_seconds));
 
 	/* Fields newer than this page, as they come. */

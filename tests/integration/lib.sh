@@ -143,6 +143,21 @@ wait_log() {
 	    fail "waited ${secs}s for $want lines /$re/ in $file, saw $n"
 }
 
+# wait_clients SOCKET CONTROL READONLY: until recd's status counts these
+# clients on its two sockets (the recctl asking is one of CONTROL); a
+# client that went is counted until recd has closed it.
+wait_clients() {
+	local want="\"clients\":{\"control\":$2,\"readonly\":$3}" st i
+	for ((i = 0; i < 100; i++)); do
+		st=$("${RECCTL:-$B/recctl}" --socket "$1" --json status) ||
+		    fail "status: $st"
+		[[ $st == *"$want"* ]] && return 0
+		# Polled: recd says nothing when a client comes or goes.
+		timeout 0.1 tail -f /dev/null
+	done
+	fail "waited 10s for $want in recd's status: $st"
+}
+
 # start_jackd RATE PERIOD: the dummy backend runs in real time.  Two
 # JACK tests at once (two checkouts on one machine) would starve each
 # other's non-real-time servers into xruns, so each test holds a lock

@@ -1,9 +1,10 @@
 #!/bin/bash
 # Roles, after OpenBSD bgpd's restricted control socket: socket_readonly
 # is a second socket, mode 0666, that answers status, get, options, ports
-# and subscribe and refuses stop, set and the rest with read_only.  What
-# changes something on the control socket is logged with the peer's uid
-# and pid (SO_PEERCRED).
+# and subscribe and refuses stop, set and the rest with read_only; status
+# counts the clients of each socket.  Every command that changes something
+# on the control socket (set, rotate, mark, stop, start) is logged with
+# the peer's uid and pid (SO_PEERCRED).
 . "$(dirname "$0")/lib.sh"
 
 SOCKC=${SOCKC:-build/tests/sockc}
@@ -33,6 +34,8 @@ done
     >"$T/ro-events" 2>&1 &
 PIDS="$PIDS $!"
 wait_log "$T/ro-events" '"id":5,"result"' 1 10
+# status counts it there (and the recctl asking on the control socket).
+wait_clients "$sock" 1 1
 # A command recd runs may hold a secret: not shown to viewers.
 out=$("$SOCKC" "$ro" lines <<<'{"id":11,"cmd":"get","key":"on_file_closed"}')
 [[ $out == *'"value":null'* ]] || fail "read-only get on_file_closed: $out"
@@ -55,13 +58,25 @@ st=$("$SOCKC" "$sock" lines <<<'{"id":1,"cmd":"status"}')
 out=$("$SOCKC" "$sock" lines <<<'{"id":1,"cmd":"get","key":"rotate_seconds"}')
 [[ $out == *'"value":300'* ]] || fail "rotate_seconds changed: $out"
 
-# The control socket steers, and the log names who stopped the take.
-out=$("$SOCKC" "$sock" lines <<<'{"id":11,"cmd":"stop"}')
-[[ $out == *'"result":{"state":"idle"}'* ]] || fail "stop: $out"
-wait_log "$T/recd.log" "stop: asked by uid $(id -u), pid [0-9]+\$" 1 10
-pid=$(sed -n 's/.*stop: asked by uid [0-9]*, pid \([0-9]*\)$/\1/p' "$T/recd.log")
-[ "$pid" -gt 1 ] && [ "$pid" != "$RECD_PID" ] || fail "stop logged pid $pid"
+# The control socket steers, and the log names who asked: the uid and
+# the pid of the very client that asked.
+steer() {
+	local what=$1 req=$2 want=$3 pid
+	"$SOCKC" "$sock" lines <<<"$req" >"$T/steer.out" &
+	pid=$!
+	wait "$pid"
+	grep -q "$want" "$T/steer.out" || fail "$what: $(cat "$T/steer.out")"
+	wait_log "$T/recd.log" "$what: asked by uid $(id -u), pid $pid\$" 1 10
+}
+steer 'set rotate_seconds' '{"id":20,"cmd":"set","key":"rotate_seconds","value":600}' \
+    '"id":20,"result"'
+steer rotate '{"id":21,"cmd":"rotate"}' '"id":21,"result"'
+steer mark '{"id":22,"cmd":"mark","label":"who"}' '"id":22,"result"'
+steer stop '{"id":23,"cmd":"stop"}' '"result":{"state":"idle"}'
 # The read-only socket's subscribers see the events.
 wait_log "$T/ro-events" '"event":"take_stopped"' 1 10
+steer start '{"id":24,"cmd":"start"}' '"result":{"state":"recording"}'
+n=$(grep -c 'asked by uid' "$T/recd.log")
+[ "$n" = 5 ] || fail "$n changes logged, not 5: $(grep 'asked by' "$T/recd.log")"
 stop_recd
 [ ! -e "$ro" ] || fail "the read-only socket is left behind"

@@ -1,10 +1,13 @@
 #!/bin/bash
 # recweb, the page's bridge, with a real client (node and the ws package,
-# tests/web/bridge.mjs): viewers on recd's read-only socket are refused
-# what changes; an operator signed in by HTTP basic or a bearer token
+# tests/web/bridge.mjs): viewers reach recd's read-only socket (recd and
+# recweb both find it beside the control socket), as recd's status shows,
+# and are refused what changes; without a read-only socket recweb serves
+# operators only; an operator signed in by HTTP basic or a bearer token
 # steers; bad credentials, another site's page, oversized and binary
-# messages, a flood of connections and a browser that never reads are
-# all refused or cut off without harm to recd; a lost recd is told.
+# messages, a flood of connections, a flood of scrapes and a browser that
+# never reads are all refused or cut off without harm to recd; a slow
+# browser loses meter frames, nothing else; a lost recd is told.
 # /metrics passes promtool.  Without credentials recweb serves this
 # machine only.
 . "$(dirname "$0")/lib.sh"
@@ -18,14 +21,14 @@ bridge() {
 	node "$NODE_DIR/bridge.mjs" "$@"
 }
 sock="$T/ctl/s.sock"
-ro="$T/view/ro.sock"
+ro="$T/ctl/s-readonly.sock"		# the default, beside $sock
 port=$(free_port)
 url="http://127.0.0.1:$port"
 
 # start_recweb ARGS...: returns once it serves.
 start_recweb() {
 	"$RECWEB" --listen "127.0.0.1:$port" --socket "$sock" \
-	    --socket-readonly "$ro" --www "${WWW:-ctl/www}" "$@" >"$T/recweb.log" 2>&1 &
+	    --www "${WWW:-ctl/www}" "$@" >"$T/recweb.log" 2>&1 &
 	WEB_PID=$!
 	PIDS="$PIDS $WEB_PID"
 	wait_log "$T/recweb.log" 'recweb: serving ' 1 10
@@ -43,16 +46,35 @@ out=$("$RECWEB" --password-file "$T/bad.pw" --www ctl/www 2>&1)
     fail "a bad password file: $out"
 out=$("$RECWEB" --www "$T/nowhere" 2>&1)
 [ $? = 2 ] && [[ $out == *"$T/nowhere/index.html"* ]] || fail "no page: $out"
+out=$("$RECWEB" --socket-readonly none --www ctl/www 2>&1)
+[ $? = 2 ] && [[ $out == *'everyone is a viewer, and viewers are served only over recd'* ]] ||
+    fail "no read-only socket and no credentials: $out"
 
 start_jackd 48000 1024
 start_siggen sg 2 -b 24
-start_recd recd --directory "$T/rec" --channels 2 --connect 'sg:out_.*' \
-    --socket "$sock" --socket-readonly "$ro"
+# 256 channels: levels big enough (1.6 KB at 50 Hz) that a slow browser's
+# pass their share of its queue within a second.
+start_recd recd --directory "$T/rec" --channels 256 --connect 'sg:out_.*' \
+    --socket "$sock"
+grep -q "socket $ro: listening, read-only" "$T/recd.log" ||
+    fail "recd has no read-only socket beside $sock: $(grep socket "$T/recd.log")"
 
 # Without credentials: everyone a viewer, on the read-only socket.
 start_recweb
+grep -q "viewers and /metrics: recd's read-only socket $ro\$" "$T/recweb.log" ||
+    fail "recweb does not say where viewers go: $(cat "$T/recweb.log")"
 out=$(bridge viewer "$url") || fail "$out"
 echo "$out"
+# recd itself has the viewer on its read-only socket, not the control one.
+coproc HOLD { exec node "$NODE_DIR/bridge.mjs" hold "$url"; }
+PIDS="$PIDS $HOLD_PID"
+read -r -t 10 line <&"${HOLD[0]}" && [ "$line" = 'holding: viewer' ] ||
+    fail "hold: $line"
+wait_clients "$sock" 1 1
+exec {HOLD[1]}>&-
+wait "$HOLD_PID" || fail "hold failed"
+wait_clients "$sock" 1 0
+echo "a viewer: on recd's read-only socket (status: clients control 1, readonly 1)"
 body=$(curl -sf "$url/") || fail "GET / failed"
 [[ $body == *'<canvas'* ]] || fail "GET / is not the page: ${body:0:200}"
 for f in app.js style.css; do
@@ -87,10 +109,26 @@ fds1=$(ls /proc/$WEB_PID/fd | wc -l)
 echo "descriptors: $fds0 before the hostile clients, $fds1 after"
 stop_pid "$WEB_PID"
 
+# Scrapes count against a limit: a silent stand-in for recd holds them.
+start_recweb --socket-readonly "$T/silent.sock"
+out=$(bridge scrapes "$url" "$T/silent.sock") || fail "$out"
+echo "$out"
+grep -q 'a scrape of /metrics refused: 8 at once' "$T/recweb.log" ||
+    fail "recweb did not say it refused a scrape"
+stop_pid "$WEB_PID"
+
 # With credentials: an operator by password and by token, a viewer.
 printf '# who may use recweb\nop:s3cret:pw\nwatch:look:viewer\n' >"$T/pw"
 printf 'tok-0123456789abcdef\n' >"$T/tokens"
 chmod 600 "$T/pw" "$T/tokens"
+# Without a read-only socket: operators only, and recweb says so.
+start_recweb --password-file "$T/pw" --socket-readonly none
+grep -q 'no read-only socket (--socket-readonly none): only operators are served' \
+    "$T/recweb.log" || fail "recweb did not say it serves operators only"
+out=$(bridge noviewers "$url" watch:look op:s3cret:pw) || fail "$out"
+echo "$out"
+stop_pid "$WEB_PID"
+
 start_recweb --password-file "$T/pw" --token-file "$T/tokens"
 out=$(bridge badauth "$url" op:wrong) || fail "$out"
 echo "$out"
@@ -99,6 +137,10 @@ echo "$out"
 out=$(bridge operator "$url" op:s3cret:pw) || fail "$out"
 echo "$out"
 wait_log "$T/recd.log" 'mark: .*asked by uid [0-9]+, pid [0-9]+' 1 10
+out=$(bridge slow "$url" op:s3cret:pw) || fail "$out"
+echo "$out"
+! grep -q too_slow "$T/recweb.log" "$T/recd.log" ||
+    fail "the slow browser was cut off: $(grep too_slow "$T/recweb.log" "$T/recd.log")"
 out=$(bridge operator "$url" - tok-0123456789abcdef) || fail "$out"
 echo "$out"
 code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer tok-0123456789abcdef' "$url/metrics")

@@ -2,10 +2,13 @@
 # recweb's page in a real browser (Debian's chromium, headless, driven by
 # playwright-core: tests/web/page.mjs).  A viewer sees meters that follow
 # siggen's swell, port names and the state, and no controls; a clip lights
-# its channel's lamp and no other; an operator marks, stops (after the
-# page asks), starts and rotates; a restart of recd is said plainly and
-# survived; at 64 and 256 channels the meters fit a 1280x800 tablet.  With
-# SHOTS=DIR the screenshots of README are written there.
+# its channel's lamp and no other; the status shows JACK's rate and period,
+# the file, gaps, drops, ring and disk as recd has them; an operator marks,
+# stops (after the page asks), starts and rotates; a restart of recd and
+# one of recweb are each said plainly and survived; nothing is fetched
+# from anywhere but recweb; at 64 and 256 channels the meters fit a
+# 1280x800 tablet.  With SHOTS=DIR the screenshots of README are written
+# there.
 # (The plain pass runs it: ASan sees recweb in test_web.)
 . "$(dirname "$0")/lib.sh"
 plain_only
@@ -33,12 +36,18 @@ rec() {
 	    --rotate-seconds 3600
 }
 rec 8 tone
-"$RECWEB" --listen "127.0.0.1:$port" --socket "$sock" --socket-readonly "$ro" \
-    --www ctl/www --password-file "$T/pw" >"$T/recweb.log" 2>&1 &
-PIDS="$PIDS $!"
-wait_log "$T/recweb.log" 'recweb: serving ' 1 10
+# start_web LOG: recweb, returning once it serves.
+start_web() {
+	"$RECWEB" --listen "127.0.0.1:$port" --socket "$sock" \
+	    --socket-readonly "$ro" --www ctl/www --password-file "$T/pw" \
+	    >"$T/$1.log" 2>&1 &
+	WEB_PID=$!
+	PIDS="$PIDS $WEB_PID"
+	wait_log "$T/$1.log" 'recweb: serving ' 1 10
+}
+start_web recweb
 
-out=$(page viewer "$url" watch:look 8) || fail "$out"
+out=$(page viewer "$url" watch:look 8 48000 1024) || fail "$out"
 echo "$out"
 
 # A clip: siggen's +1 dBFS sine joins channel 8.  (It is started only
@@ -63,14 +72,18 @@ echo "$out"
 grep -q 'mark: .*asked by uid' "$T/recd.log" || fail "no mark logged with its uid"
 grep -q 'stop: asked by uid' "$T/recd.log" || fail "no stop logged with its uid"
 
-# recd restarts under the page.
+# recd restarts under the page, then recweb does.
 page restart "$url" watch:look 8 >"$T/restart.log" 2>&1 &
 restart_pid=$!
 PIDS="$PIDS $restart_pid"
-wait_log "$T/restart.log" '^ready$' 1 30
+wait_log "$T/restart.log" '^ready: recd$' 1 30
 stop_recd
-wait_log "$T/restart.log" '^down: ' 1 30
+wait_log "$T/restart.log" '^down: recd: ' 1 30
 rec 8 tone
+wait_log "$T/restart.log" '^ready: recweb$' 1 30
+stop_pid "$WEB_PID"
+wait_log "$T/restart.log" '^down: recweb: ' 1 30
+start_web recweb-again
 wait "$restart_pid" || fail "$(cat "$T/restart.log")"
 grep '^restart: ' "$T/restart.log"
 

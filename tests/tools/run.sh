@@ -55,8 +55,8 @@ else
 	args+=(--connect 'testsignal:out_.*')
 fi
 trap stop INT TERM
-"$RECD" "${args[@]}" --socket "$sock" --socket-readonly "$run/view.sock" \
-    >"$log" 2>&1 &
+# The read-only socket for the page is recd's default one, beside $sock.
+"$RECD" "${args[@]}" --socket "$sock" >"$log" 2>&1 &
 RECD_PID=$!
 # Until recd answers (or gives up: its log says why).
 for ((i = 0; i < 100; i++)); do
@@ -72,10 +72,21 @@ if ! kill -0 "$RECD_PID" 2>/dev/null; then
 fi
 echo "run: recd records into ./recordings; its log: $log"
 if [ -x "$B/recweb" ]; then
-	"$B/recweb" --socket "$sock" --socket-readonly "$run/view.sock" \
-	    --www ctl/www >"$run/recweb.log" 2>&1 &
-	started="$! $started"
-	echo "run: the web page: http://127.0.0.1:8687/ (log: $run/recweb.log)"
+	"$B/recweb" --socket "$sock" --www ctl/www >"$run/recweb.log" 2>&1 &
+	web=$!
+	started="$web $started"
+	# The address only once recweb serves it (or why it does not).
+	for ((i = 0; i < 50; i++)); do
+		grep -q '^recweb: serving ' "$run/recweb.log" && break
+		kill -0 "$web" 2>/dev/null || break
+		timeout 0.1 tail -f /dev/null
+	done
+	if grep -q '^recweb: serving ' "$run/recweb.log"; then
+		echo "run: the web page: http://127.0.0.1:8687/ (log: $run/recweb.log)"
+	else
+		echo "run: recweb did not start, so no web page; its log ($run/recweb.log):"
+		tail -n 5 "$run/recweb.log"
+	fi
 fi
 echo "run: Ctrl-C stops it"
 # Live meters until Ctrl-C (or until recd goes).

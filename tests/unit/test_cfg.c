@@ -500,6 +500,38 @@ test_help_lists_every_option(void **state)
 	free(text);
 }
 
+/* The read-only socket beside the control socket, as recweb finds it. */
+static void
+test_socket_ro_path(void **state)
+{
+	char	buf[108], longp[120];
+
+	(void)state;
+	assert_int_equal(cfg_socket_ro_path("", "/run/recd/recd.sock", buf,
+	    sizeof(buf)), 0);
+	assert_string_equal(buf, "/run/recd/recd-readonly.sock");
+	assert_int_equal(cfg_socket_ro_path(NULL, "/tmp/x/ctl", buf,
+	    sizeof(buf)), 0);
+	assert_string_equal(buf, "/tmp/x/ctl-readonly.sock");
+	assert_int_equal(cfg_socket_ro_path("", "/tmp/.sock", buf,
+	    sizeof(buf)), 0);
+	assert_string_equal(buf, "/tmp/.sock-readonly.sock");
+	assert_int_equal(cfg_socket_ro_path("/v/ro.sock", "/run/recd/recd.sock",
+	    buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "/v/ro.sock");
+	assert_int_equal(cfg_socket_ro_path("none", "/run/recd/recd.sock",
+	    buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "");
+	/* 100 bytes and -readonly.sock do not fit a socket's 107. */
+	memset(longp, 'a', 95);
+	memcpy(longp + 95, "/recd.sock", 11);
+	assert_int_equal(cfg_socket_ro_path("", longp, buf, sizeof(buf)),
+	    -ENAMETOOLONG);
+	longp[80] = '\0';
+	assert_int_equal(cfg_socket_ro_path("", longp, buf, sizeof(buf)), 0);
+	assert_int_equal(strlen(buf), 80 + strlen("-readonly.sock"));
+}
+
 int
 main(void)
 {
@@ -534,6 +566,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_format_round_trips_defaults, setup, teardown),
 		cmocka_unit_test(test_help_lists_every_option),
+		cmocka_unit_test(test_socket_ro_path),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -58,8 +58,15 @@ grep -q '<string>/usr/sbin/recd</string>' \
     "$d/usr/share/recd/launchd/org.recd.recd.plist" || fail "plist: recd"
 grep -q "$d" -r "$d/usr/lib" "$d/usr/share/recd" && fail "DESTDIR in a file"
 
-grep -qx 'ExecStart=/usr/bin/recweb --socket /run/recd/recd.sock $RECWEB_OPTS' \
+grep -qx 'ExecStart=/usr/bin/recweb --socket /run/recd/recd.sock --socket-readonly /run/recd/recd-readonly.sock $RECWEB_OPTS' \
     "$d/usr/lib/systemd/system/recweb.service" || fail "recweb unit ExecStart"
+# Out of the box recweb's viewers reach a read-only socket: the one the
+# installed configuration makes beside the control socket (both at their
+# defaults: /run/recd/recd.sock and /run/recd/recd-readonly.sock, which
+# test_cfg's test_socket_ro_path checks).
+grep -qx '	"socket": "",' "$d/etc/recd/recd.json" &&
+    grep -qx '	"socket_readonly": "",' "$d/etc/recd/recd.json" ||
+    fail "the installed configuration moves the sockets"
 strings "$d/usr/bin/recweb" | grep -qx '/usr/share/recd/www' ||
     fail "recweb does not look for its page in /usr/share/recd/www"
 for p in recd.8 recctl.1 recweb.1 recd.json.5; do

@@ -3,6 +3,7 @@
 // recd and recweb, and runs one check at a time:
 //   node bridge.mjs CHECK BASE_URL [ARGS...]
 // It prints what it saw and exits 1 with the first fault.
+import fs from 'node:fs';
 import net from 'node:net';
 import WebSocket from 'ws';
 
@@ -107,7 +108,8 @@ const checks = {
 		const l = await ws.next((m) => m.event === 'levels');
 		if (!Array.isArray(l.peak_dbfs))
 			fail(`levels: ${JSON.stringify(l)}`);
-		console.log(`operator ${b.user}: marked; levels ${JSON.stringify(l.peak_dbfs)}`);
+		console.log(`operator ${b.user}: marked; levels of ${l.peak_dbfs.length} channels, ` +
+		    `the first ${JSON.stringify(l.peak_dbfs.slice(0, 2))}`);
 		ws.close();
 	},
 	// Bad credentials: no page, no WebSocket.
@@ -218,6 +220,125 @@ const checks = {
 			fail(`the other browser: ${JSON.stringify(st)}`);
 		probe.close();
 		console.log('noread: closed by recweb; another browser served meanwhile');
+	},
+	// A browser that reads slowly, in bursts far apart: recweb skips
+	// levels for it (their dropped says how many), never a reply or an
+	// event, and keeps it open.
+	async slow(cred) {
+		const ws = await open(basic(cred));
+		const replies = new Map();
+		let dropped = 0, levels = 0, marks = 0, asked = 0, id = 10;
+		ws.on('message', (data) => {
+			const m = JSON.parse(data.toString());
+			if (m.event === 'levels') {
+				levels++;
+				dropped += m.dropped;
+			} else if (m.event === 'mark' && /^slow /.test(m.label))
+				marks++;
+			else if (m.id >= 10)
+				replies.set(m.id, (replies.get(m.id) || 0) + 1);
+		});
+		ws.on('close', (code, why) => fail(`closed: ${code} ${why}`));
+		await ws.next((m) => m.event === 'hello');
+		await request(ws, 1, 'subscribe', { stream: 'events' });
+		await request(ws, 2, 'subscribe', { stream: 'levels', rate_hz: 60 });
+		const t = deadline(20000, 'levels dropped for a slow browser');
+		let rounds = 0;
+		while (dropped === 0) {
+			ws._socket.pause();
+			// Replies fill the socket's buffers; levels then queue
+			// in recweb past their share.
+			for (let i = 0; i < 32; i++, asked++)
+				ws.send(JSON.stringify({ id: id++, cmd: 'options' }));
+			ws.send(JSON.stringify({ id: id++, cmd: 'mark', label: `slow ${rounds}` }));
+			asked++;
+			// A pace, not a wait for something: it reads nothing
+			// for a while, as a slow tablet would.
+			await new Promise((r) => setTimeout(r, 1000));
+			ws._socket.resume();
+			await ws.next((m) => m.id === id - 1, 10000, 'the last reply');
+			rounds++;
+		}
+		await ws.next((m) => m.event === 'mark' && m.label === `slow ${rounds - 1}`,
+		    5000, 'the last mark event');
+		clearTimeout(t);
+		for (let i = 10; i < id; i++)
+			if (replies.get(i) !== 1)
+				fail(`reply ${i}: ${replies.get(i) || 0} times`);
+		if (marks !== rounds)
+			fail(`${marks} mark events for ${rounds} marks`);
+		ws.removeAllListeners('close');
+		ws.close();
+		console.log(`slow: ${rounds} rounds, every one of ${asked} replies and ` +
+		    `${marks} mark events; ${levels} levels, ${dropped} dropped`);
+	},
+	// Holds a WebSocket open until its stdin closes: who it is on recd's
+	// sockets is the test's to see.
+	async hold(cred) {
+		const ws = await open(cred && cred !== '-' ? basic(cred) : {});
+		const b = await ws.next((m) => m.event === 'bridge');
+		await ws.next((m) => m.event === 'hello');
+		console.log(`holding: ${b.role}`);
+		process.stdin.resume();
+		await new Promise((r) => process.stdin.on('end', r));
+		ws.close();
+		await ws.closed;
+	},
+	// Without a read-only socket: a viewer and /metrics are refused, an
+	// operator served.
+	async noviewers(viewer, operator) {
+		try {
+			await open(basic(viewer));
+			fail('a viewer\'s WebSocket without a read-only socket');
+		} catch (e) {
+			if (e.message !== 'HTTP 403')
+				fail(`a viewer: ${e.message}`);
+		}
+		const res = await fetch(base + '/metrics', { headers: basic(operator) });
+		if (res.status !== 403)
+			fail(`/metrics: HTTP ${res.status}`);
+		const ws = await open(basic(operator));
+		await ws.next((m) => m.event === 'hello');
+		const st = await request(ws, 1, 'status');
+		if (!st.result)
+			fail(`an operator: ${JSON.stringify(st)}`);
+		ws.close();
+		console.log('noviewers: a viewer 403, /metrics 403, an operator served');
+	},
+	// Scrapes of /metrics count against a limit: a recd (a stand-in at
+	// PATH) that never answers holds 8, the 9th is refused (503), and
+	// once it closes them they end (recd down) and scrapes are served
+	// again.
+	async scrapes(path) {
+		fs.rmSync(path, { force: true });
+		const held = [];
+		const srv = net.createServer((c) => {
+			c.on('error', () => {});
+			held.push(c);
+		});
+		await new Promise((r) => srv.listen(path, r));
+		const t = deadline(10000, 'scrapes held, refused and served');
+		const pending = [];
+		for (let i = 0; i < 8; i++) {
+			pending.push(fetch(base + '/metrics').then((r) => r.text()));
+			while (held.length <= i)
+				await new Promise((r) => srv.once('connection', () => setImmediate(r)));
+		}
+		const ninth = await fetch(base + '/metrics');
+		if (ninth.status !== 503)
+			fail(`the 9th scrape: HTTP ${ninth.status}`);
+		await ninth.text();
+		srv.close();
+		for (const c of held)
+			c.destroy();
+		for (const body of await Promise.all(pending))
+			if (!/^recd_up 0$/m.test(body))
+				fail(`a held scrape: ${body.slice(0, 200)}`);
+		const after = await fetch(base + '/metrics');
+		if (after.status !== 200 || !/^recd_up 0$/m.test(await after.text()))
+			fail(`after: HTTP ${after.status}`);
+		clearTimeout(t);
+		console.log('scrapes: 8 held by a silent recd, the 9th refused (503), then served');
 	},
 	// recd goes: the browser is told, and the WebSocket closes.
 	async lost(cred) {

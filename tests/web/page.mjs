@@ -3,7 +3,8 @@
 // recd and recweb and runs one step at a time:
 //   node page.mjs STEP BASE_URL [ARGS...]
 // Steps that must survive something the shell does (a restart of recd)
-// print "ready" and wait for a line on stdin.  Exits 1 with the first
+// print "ready" and wait for a line on stdin.  Every step checks that the
+// page fetched nothing from anywhere but recweb.  Exits 1 with the first
 // fault.
 import { chromium } from 'playwright-core';
 import readline from 'node:readline';
@@ -28,10 +29,28 @@ async function browse(cred, viewport = { width: 1280, height: 800 }) {
 	});
 	const page = await ctx.newPage();
 	page.on('pageerror', (e) => fail(`the page threw: ${e.message}`));
+	// Everything the page asks for, WebSockets included.
+	const urls = [];
+	page.on('request', (r) => urls.push(r.url()));
+	page.on('websocket', (ws) => urls.push(ws.url()));
 	await page.goto(base + '/');
 	await page.waitForFunction(() => document.body.dataset.conn === 'up',
 	    null, { timeout: 10 * SECOND });
-	return { browser, page };
+	// Ends the step: every URL was recweb's (data: is fetched from
+	// nowhere).
+	const done = async () => {
+		const host = new URL(base).host;
+		const away = urls.filter((u) => !u.startsWith('data:') &&
+		    !(/^(http|ws):$/.test(new URL(u).protocol) &&
+		    new URL(u).host === host));
+		if (away.length > 0)
+			fail(`fetched from elsewhere: ${away.join(' ')}`);
+		if (!urls.some((u) => u.startsWith('ws:')))
+			fail(`no WebSocket among ${urls.join(' ')}`);
+		await browser.close();
+		return urls.length;
+	};
+	return { browser, page, done };
 }
 
 // Waits until every channel has a peak, and returns those peaks: read
@@ -52,10 +71,11 @@ function stdinLine() {
 
 const steps = {
 	// A viewer: meters that follow siggen -t's swell (-30 to -6 dBFS every
-	// 4 s), the port names, the status, and no controls.
-	async viewer(cred, nch) {
+	// 4 s), the port names, the status as recd has it (JACK's RATE and
+	// PERIOD), and no controls.
+	async viewer(cred, nch, rate, period) {
 		const n = Number(nch);
-		const { browser, page } = await browse(cred);
+		const { page, done } = await browse(cred);
 		const role = await page.textContent('#role');
 		if (!/viewer/.test(role))
 			fail(`#role says ${role}`);
@@ -64,6 +84,27 @@ const steps = {
 		const state = await page.textContent('#state');
 		if (state !== 'recording')
 			fail(`#state is "${state}"`);
+		const ms = (1000 * period / rate).toFixed(1);
+		const want = {
+			jack: new RegExp(`^connected, ${rate} Hz, period ${period} frames \\(${ms} ms\\)$`),
+			format: new RegExp(`^${n} channels, single, pcm24$`),
+			take: /^started \d{4}-\d\d-\d\d \d\d:\d\d:\d\d, \d\d:\d\d:\d\d$/,
+			files: /^recd-\d{8}-\d{6}\.wav\.partial$/,
+			gaps: /^\d+(, .* missing)?$/,
+			drops: /^0 frames$/,
+			xruns: /^\d+$/,
+			ring: /^\d+\.\d % of [\d.]+ [KMG]i?B, at most \d+\.\d %$/,
+			disk: /^[\d.]+ [KMGT]i?B in .*rec$/,
+			alarms: /^none$/,
+			// This page is a viewer on the read-only socket.
+			clients: /^\d+ steering, [1-9]\d* watching$/,
+		};
+		const shown = {};
+		for (const [id, re] of Object.entries(want)) {
+			shown[id] = (await page.textContent('#' + id)).trim();
+			if (!re.test(shown[id]))
+				fail(`#${id} says "${shown[id]}", not ${re}`);
+		}
 		const names = await page.evaluate(() => window.recweb.names.slice());
 		if (names.length !== n || !/tone:out_01|in_1/.test(names[0]))
 			fail(`names: ${JSON.stringify(names)}`);
@@ -85,13 +126,15 @@ const steps = {
 		const clips = await page.evaluate(() => window.recweb.clips.slice());
 		if (clips.some((x) => x))
 			fail(`clip lamps lit without a clip: ${JSON.stringify(clips)}`);
-		console.log(`viewer: ${n} meters; channel 1 from ${lo[0]} to ${hi[0]} dBFS; no controls`);
-		await browser.close();
+		const k = await done();
+		console.log(`viewer: ${n} meters; channel 1 from ${lo[0]} to ${hi[0]} dBFS; no controls; ` +
+		    `jack "${shown.jack}", files "${shown.files}", gaps "${shown.gaps}"; ` +
+		    `${k} URLs, all recweb's`);
 	},
 	// A clip on the last channel lights its lamp, and only its.
 	async clip(cred, nch) {
 		const n = Number(nch);
-		const { browser, page } = await browse(cred);
+		const { page, done } = await browse(cred);
 		await peaks(page, n);
 		console.log('ready');
 		await stdinLine();		// the shell connected a hot signal
@@ -101,11 +144,11 @@ const steps = {
 		if (clips.slice(0, n - 1).some((x) => x))
 			fail(`other lamps lit: ${JSON.stringify(clips)}`);
 		console.log(`clip: the lamp of channel ${n} lit, no other`);
-		await browser.close();
+		await done();
 	},
 	// An operator: mark, stop (confirmed), start, rotate.
 	async operator(cred) {
-		const { browser, page } = await browse(cred);
+		const { page, done } = await browse(cred);
 		const role = await page.textContent('#role');
 		if (!/operator/.test(role))
 			fail(`#role says ${role}`);
@@ -136,30 +179,35 @@ const steps = {
 		if (err.trim() !== '')
 			fail(`#error says ${err}`);
 		console.log('operator: marked, stopped after confirming, started, rotated');
-		await browser.close();
+		await done();
 	},
-	// recd restarts: the page says it is not connected, then comes back.
+	// recd restarts, then recweb does: each time the page says it is not
+	// connected, then comes back by itself, and its meters move.
 	async restart(cred, nch) {
 		const n = Number(nch);
-		const { browser, page } = await browse(cred);
+		const { page, done } = await browse(cred);
+		const said = [];
+		for (const who of ['recd', 'recweb']) {
+			await peaks(page, n);
+			console.log(`ready: ${who}`);
+			await page.waitForFunction(() => document.body.dataset.conn === 'down',
+			    null, { timeout: 20 * SECOND });
+			const s = (await page.textContent('#conn')).trim();
+			if (!/not connected/i.test(s))
+				fail(`#conn says "${s}" while ${who} is gone`);
+			console.log(`down: ${who}: "${s}"`);
+			await page.waitForFunction(() => document.body.dataset.conn === 'up',
+			    null, { timeout: 30 * SECOND });
+			said.push(`${who} gone: "${s}"`);
+		}
 		await peaks(page, n);
-		console.log('ready');
-		await page.waitForFunction(() => document.body.dataset.conn === 'down',
-		    null, { timeout: 20 * SECOND });
-		const said = await page.textContent('#conn');
-		if (!/not connected/i.test(said))
-			fail(`#conn says "${said}" while recd is gone`);
-		console.log(`down: "${said.trim()}"`);
-		await page.waitForFunction(() => document.body.dataset.conn === 'up',
-		    null, { timeout: 30 * SECOND });
-		await peaks(page, n);
-		console.log(`restart: the page said "${said.trim()}", then reconnected and meters move`);
-		await browser.close();
+		const k = await done();
+		console.log(`restart: ${said.join('; ')}; reconnected each time, meters move; ${k} URLs, all recweb's`);
 	},
 	// How it looks: the meters fit a 1280x800 tablet, and a screenshot.
 	async shot(cred, nch, file) {
 		const n = Number(nch);
-		const { browser, page } = await browse(cred);
+		const { page, done } = await browse(cred);
 		await peaks(page, n);
 		await page.waitForTimeout(1500);
 		const box = await page.locator('#meters').boundingBox();
@@ -168,7 +216,7 @@ const steps = {
 		if (file)
 			await page.screenshot({ path: file });
 		console.log(`shot: ${n} meters in ${Math.round(box.width)}x${Math.round(box.height)}${file ? ', ' + file : ''}`);
-		await browser.close();
+		await done();
 	},
 };
 
