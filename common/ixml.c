@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "fmt.h"
+#include "utf8.h"
 
 #define IXML_VERSION	"2.10"
 #define IXML_CHUNK	4096	/* the buffer grows by this much at least */
@@ -60,37 +61,6 @@ ix_printf(struct ixml_buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-/* The length of the UTF-8 sequence at s (n bytes left), or 0 if bad. */
-static size_t
-ix_utf8_len(const unsigned char *s, size_t n)
-{
-	size_t	 len, i;
-	uint32_t c;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xC2 && s[0] <= 0xDF)
-		len = 2, c = s[0] & 0x1F;
-	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-		len = 3, c = s[0] & 0x0F;
-	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-		len = 4, c = s[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3F);
-	}
-	/* Overlong forms, surrogates and past U+10FFFF are not characters. */
-	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
-	    (c >= 0xD800 && c <= 0xDFFF) || c > 0x10FFFF)
-		return 0;
-	return len;
-}
-
 /*
  * An element with s as its text.  Port names and descriptions are any
  * bytes: markup is escaped, and what XML 1.0 does not allow in a document
@@ -107,7 +77,7 @@ ix_text(struct ixml_buf *b, const char *tag, const char *s)
 	while (n > 0) {
 		if (ix_room(b, 8) != 0)
 			return;
-		k = ix_utf8_len(p, n);
+		k = utf8_len(p, n);
 		if (k == 0 || (*p < 0x20 && *p != '\t' && *p != '\n' &&
 		    *p != '\r')) {
 			b->p[b->len++] = '?';

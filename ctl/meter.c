@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
+
 #define METER_GAP		2	/* spaces between columns of channels */
 #define METER_MAX_COLS		8	/* columns of channels, at most */
 #define METER_NAME_MIN		4	/* characters a name keeps, at least */
@@ -73,39 +75,6 @@ struct meter_out {
 	unsigned	 cols;		/* characters a line may have */
 };
 
-/*
- * The length in bytes of the UTF-8 character at s (n bytes left), or 0
- * when it is not valid, overlong, a surrogate or a C1 control: terminals
- * take some C1 controls as escape sequences.
- */
-static size_t
-meter_utf8_len(const unsigned char *s, size_t n)
-{
-	static const uint32_t	 least[5] = { 0, 0, 0x80, 0x800, 0x10000 };
-	uint32_t		 cp;
-	size_t			 len, i;
-
-	if (s[0] >= 0xF0)
-		len = 4, cp = s[0] & 0x07;
-	else if (s[0] >= 0xE0)
-		len = 3, cp = s[0] & 0x0F;
-	else if (s[0] >= 0xC0)
-		len = 2, cp = s[0] & 0x1F;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3F);
-	}
-	if (cp < least[len] || cp > 0x10FFFF ||
-	    (cp >= 0xD800 && cp <= 0xDFFF) || (cp >= 0x80 && cp <= 0x9F))
-		return 0;
-	return len;
-}
-
 /* A copy of s that is safe to print, and its length in characters. */
 static char *
 meter_clean(const char *s, unsigned *chars)
@@ -127,7 +96,8 @@ meter_clean(const char *s, unsigned *chars)
 			/* A C1 control, one character. */
 			d[o++] = '?';
 			i += 2;
-		} else if ((len = meter_utf8_len(u + i, n - i)) > 0) {
+		} else if ((len = utf8_len(u + i, n - i)) > 0) {
+			/* C1 controls went above: terminals obey some. */
 			memcpy(d + o, s + i, len);
 			o += len;
 			i += len;

@@ -208,6 +208,19 @@ stop_recd() {
 	[ "$rc" = 0 ] || fail "recd exited $rc after SIGTERM"
 }
 
+# listening SOCKET EVENTS: until the events client is subscribed, which
+# an option_changed event it prints tells.
+listening() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		"$RECCTL" --socket "$1" set description "probe $i" >/dev/null ||
+		    fail "set refused"
+		timeout 0.2 tail -n +1 -F "$2" 2>/dev/null |
+		    grep -q -m 1 option_changed && return 0
+	done
+	fail "the events client did not subscribe"
+}
+
 # discontinuities VERIFY_OUTPUT: the gaps and silence runs verify found.
 discontinuities() {
 	[[ $1 =~ ,\ ([0-9]+)\ gaps,\ ([0-9]+)\ silence\ runs ]] ||

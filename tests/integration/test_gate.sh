@@ -15,19 +15,6 @@ rate=48000 pre=12000 hold=24000 cycle=131072
 start_jackd $rate 1024
 start_siggen sg 2 -b 24 -G
 
-# listening SOCKET EVENTS: until the events client is subscribed, which
-# an option_changed event it prints tells.
-listening() {
-	local i
-	for ((i = 0; i < 50; i++)); do
-		"$RECCTL" --socket "$1" set description "probe $i" >/dev/null ||
-		    fail "set refused"
-		timeout 0.2 tail -n +1 -F "$2" 2>/dev/null |
-		    grep -q -m 1 option_changed && return 0
-	done
-	fail "the events client did not subscribe"
-}
-
 # gate_take NAME SPLIT: records until the gate has closed 3 times.
 gate_take() {
 	local name=$1 split=$2 sock="$T/$1.sock" st

@@ -21,19 +21,6 @@ start_jackd $rate 1024
 start_siggen sine 2 -s -23
 start_siggen codes 2 -b 24
 
-# listening SOCKET EVENTS: until the events client is subscribed, which
-# an option_changed event it prints tells.
-listening() {
-	local i
-	for ((i = 0; i < 50; i++)); do
-		"$RECCTL" --socket "$1" set description "probe $i" >/dev/null ||
-		    fail "set refused"
-		timeout 0.2 tail -n +1 -F "$2" 2>/dev/null |
-		    grep -q -m 1 option_changed && return 0
-	done
-	fail "the events client did not subscribe"
-}
-
 # take NAME SOURCE MODE GROUPS...: records 3 s files until two whole
 # ones are closed, then stops; NAME.events holds every event.
 take() {
