@@ -164,7 +164,7 @@ fl_free(struct flac *f)
 	free(f);
 }
 
-void *
+static void *
 flac_open(const char *path, const struct fmt_par *par, char *err,
     size_t errlen)
 {
@@ -256,7 +256,7 @@ fl_encode(struct flac *f, uint64_t n)
 }
 
 /* Interleaved little-endian pcm16 or pcm24, as conv.h makes them. */
-int
+static int
 flac_write(void *h, const void *buf, size_t bytes)
 {
 	struct flac		*f = h;
@@ -285,7 +285,7 @@ flac_write(void *h, const void *buf, size_t bytes)
 	return 0;
 }
 
-int
+static int
 flac_silence(void *h, uint64_t frames)
 {
 	struct flac	*f = h;
@@ -302,13 +302,13 @@ flac_silence(void *h, uint64_t frames)
 }
 
 /* Every frame encoded is in the file already: a reader takes it as is. */
-int
+static int
 flac_update(void *h)
 {
 	return ((struct flac *)h)->err;
 }
 
-int
+static int
 flac_mark(void *h, uint64_t frame, const char *label)
 {
 	struct flac		*f = h;
@@ -332,7 +332,7 @@ flac_mark(void *h, uint64_t frame, const char *label)
 	return 0;
 }
 
-int
+static int
 flac_sync(void *h)
 {
 	return fdatasync(((struct flac *)h)->fd) != 0 ? -errno : 0;
@@ -407,7 +407,7 @@ fail:
  * libFLAC encodes what it holds, then writes the length and the MD5 of
  * the audio into STREAMINFO; then the markers.
  */
-int
+static int
 flac_close(void *h, char *err, size_t errlen)
 {
 	struct flac	*f = h;
@@ -433,14 +433,14 @@ flac_close(void *h, char *err, size_t errlen)
 	return rc;
 }
 
-int
+static int
 flac_fd(const void *h)
 {
 	return ((const struct flac *)h)->fd;
 }
 
 /* Samples are always copied into the encoder: from the buffer's start. */
-size_t
+static size_t
 flac_lead(const void *h, uint64_t bytes)
 {
 	(void)h;
@@ -568,7 +568,7 @@ out:
 	return rc;
 }
 
-int
+static int
 flac_repair(const char *path, uint64_t *frames, char *err, size_t errlen)
 {
 	struct stat	st;
