@@ -280,7 +280,7 @@ build/fuzz/fuzz_cfg: tests/fuzz/fuzz_cfg.c protocol/cfgjson.c protocol/proto.c \
 	    $(CJSON_LIBS) -lm
 build/fuzz/fuzz_repair: tests/fuzz/fuzz_repair.c common/wav.c common/wav_hdr.c \
     common/wav_io.c common/wav_repair.c common/fmt.c common/flac.c \
-    common/oggopus.c common/mp3.c
+    common/oggopus.c common/mp3.c common/ixml.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -Icommon $(FLAC_CFLAGS) $(OPUS_CFLAGS) \
 	    $(MPG123_CFLAGS) \

@@ -2,7 +2,8 @@
 # Files that explain themselves: the iXML chunk (track names in order, ids,
 # time stamp) read back by mediainfo and checked by xmllint against
 # tests/tools/ixml.xsd; bext CodingHistory after EBU R 98, naming the JACK
-# server and client; the MD5 chunk equal to md5sum of the data chunk's
+# server and client; bext's loudness fields, which mediainfo shows; the
+# MD5 chunk equal to md5sum of the data chunk's
 # bytes; SHA256SUMS manifests that sha256sum -c accepts, and that catch a
 # changed file.  An 8-channel single take, a split take, and kill -9 with
 # repair.
@@ -24,14 +25,15 @@ cat >"$T/recd.json" <<EOF
   "description": "Session 12",
   "rotate_seconds": 1,
   "rotate_align": false,
-  "checksum_manifest": true
+  "checksum_manifest": true,
+  "loudness": ["1-2"]
 }
 EOF
 
 # check_file FILE MODE INDEX: the iXML, bext and MD5 chunks of a finished
 # file; INDEX is the channel of a split file (1-based), 0 for single.
 check_file() {
-	local f=$1 mode=$2 idx=$3 x names i want got tr lo hi md5 n
+	local f=$1 mode=$2 idx=$3 x names i want got tr lo hi md5 n lf frames
 	x=$T/ixml.xml
 	"$CHUNK" "$f" iXML >"$x" || fail "$f: no iXML chunk"
 	got=$(xmllint --noout --schema "$XSD" "$x" 2>&1) ||
@@ -76,6 +78,26 @@ check_file() {
 	[ "$mode" = split ] && want="$want,M=mono"
 	want="$want,T=recd [0-9.]+; JACK server $JACK_DEFAULT_SERVER; client recd"
 	[[ $got =~ ^$want ]] || fail "$f: CodingHistory \"$got\""
+	# bext v2's loudness fields: set for a file that measured channels
+	# 1-2 (a split file measures its own channel if it is in a group),
+	# 0x7FFF ("not given") in the others, and where a file is too short
+	# for a value (short-term loudness takes 3 s; the files here are 1 s,
+	# but for the last).  mediainfo shows them.
+	read -r -a lf <<<"$("$CHUNK" "$f" bext | od -An -t d2 -j 412 -N 10)"
+	frames=$("$SFCHECK" "$f" | cut -d' ' -f1)
+	if [ "$mode" = single ] || [ "$idx" -le 2 ]; then
+		if [ "$frames" -ge 24000 ]; then
+			[ "${lf[0]}" != 32767 ] && [ "${lf[2]}" != 32767 ] &&
+			    [ "${lf[0]}" -lt 0 ] ||
+			    fail "$f: bext loudness fields ${lf[*]}"
+			grep -q '^LoudnessValue *: -[0-9]*\.[0-9][0-9]$' \
+			    <<<"$(mediainfo --Full "$f")" ||
+			    fail "$f: mediainfo shows no LoudnessValue"
+		fi
+	else
+		[ "${lf[*]}" = "32767 32767 32767 32767 32767" ] ||
+		    fail "$f: bext loudness fields ${lf[*]} for no group"
+	fi
 	# The MD5 chunk holds what md5sum says of the data chunk's bytes.
 	md5=$("$CHUNK" "$f" 'MD5 ' | od -An -t x1 | tr -d ' \n')
 	[ ${#md5} = 32 ] || fail "$f: no MD5 chunk"
