@@ -242,13 +242,24 @@ alarm_up() {
 
 # verify_take DIR LOG ARGS...: proves the take in DIR bit-exact and in
 # channel order, and that every discontinuity in it is a gap recd logged
-# in LOG: no more, no fewer.  (On a loaded machine the dummy backend has
+# in LOG: no more, no fewer; LOG must hold recd's "stopped:" line.  (On a loaded machine the dummy backend has
 # real xruns, and recd reports them; a test cannot forbid them.)  Prints
 # verify's output.
 verify_take() {
-	local dir=$1 log=$2 out logged found
+	local dir=$1 log=$2 out logged found period xr jump=()
 	shift 2
-	out=$("$VERIFY" -g "$@" $(takes "$dir") 2>&1) || fail "$out"
+	# Where JACK reported xruns, the dummy driver late on a loaded
+	# machine may hand recd the source's next buffer (a period of the
+	# codes skipped or twice, which recd cannot see): verify allows as
+	# many such jumps of a whole period as recd counted xruns (its
+	# "stopped:" line), and prints each.
+	period=$(sed -n 's/.*recording .*(period \([0-9]*\)).*/\1/p' "$log" |
+	    head -n 1)
+	xr=$(sed -n 's/.*recd: stopped: .*, \([0-9]*\) xruns$/\1/p' "$log" |
+	    tail -n 1)
+	[ -n "$period" ] && [ "${xr:-0}" -gt 0 ] && jump=(-j "$period:$xr")
+	out=$("$VERIFY" -g "${jump[@]}" "$@" $(takes "$dir") 2>&1) ||
+	    fail "$out"
 	found=$(discontinuities "$out") || exit 1
 	logged=$(grep -c 'recd: warning: gap: ' "$log")
 	[ "$found" = "$logged" ] ||
