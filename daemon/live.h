@@ -26,6 +26,19 @@
 #define LIVE_STARVED_WINDOWS	2
 #define LIVE_STARVED_RUN	9	/* run for fewer than this ... */
 #define LIVE_STARVED_OF		10	/* ... in this many periods */
+/*
+ * A new client that is not itself a replacement (at start-up, or when the
+ * server came back: when JACK2's fault strikes) is judged on its first
+ * window alone when JACK runs it for fewer than 3 in 4 periods, so that a
+ * poisoned client is replaced after 3 s, not 6.  That window begins at
+ * the client's first period, so that the time activation takes does not
+ * count, and its bar is lower than the two windows' 9 in 10, so that a
+ * healthy client must miss a quarter of its periods (0.75 s of the 3) to
+ * be taken for starved; between the two bars it counts as the first of
+ * two windows.
+ */
+#define LIVE_FIRST_RUN		3	/* run for fewer than this ... */
+#define LIVE_FIRST_OF		4	/* ... in this many periods */
 
 enum live_verdict {
 	LIVE_OK,		/* periods come, or nothing changed */
@@ -52,13 +65,18 @@ struct live {
 	int64_t		 win_ns;	/* this window began then ... */
 	uint64_t	 win_cycles;	/* ... with this count */
 	int		 starved;	/* windows in a row with too few */
+	int		 first;		/* 1: no period yet, 2: in the first
+					   window, judged alone (LIVE_FIRST_RUN);
+					   0: no more, or a fresh client */
 	uint64_t	 got, expected;	/* periods in the last window */
 };
 
 /*
  * A client begins (activated at now_ns, its count at cycles).  fresh: it
  * replaces one dropped after LIVE_RECONNECT or LIVE_STARVED, so that it
- * stalling too is LIVE_GIVE_UP, and it starving too LIVE_OVERLOADED.  rate and period size the stall time.
+ * stalling too is LIVE_GIVE_UP, and it starving too LIVE_OVERLOADED;
+ * else its first window may be LIVE_STARVED alone (LIVE_FIRST_RUN).  rate
+ * and period size the stall time.
  */
 void		 live_attach(struct live *, uint64_t cycles, int64_t now_ns,
 		    unsigned rate, uint32_t period, int fresh);

@@ -292,7 +292,8 @@ notify_new(uv_loop_t *loop, struct writer *w, struct cap *cap)
 	if ((usec = nt_watchdog_usec()) > 0) {
 		n->wd_ms = usec / 2000 > 0 ? usec / 2000 : 1;
 		log_info("watchdog: fed every %" PRIu64 " ms while the writer "
-		    "makes progress", n->wd_ms);
+		    "makes progress and, during a take, periods come",
+		    n->wd_ms);
 	}
 	uv_timer_init(loop, &n->timer);
 	n->timer.data = n;

@@ -8,7 +8,11 @@
 # that length (the dummy driver's frame time goes on as if nothing
 # happened, so the length comes from the wall clock).  The files on each
 # side of the stall are bit-exact.  Under a service manager (notifyd, as
-# in test_notify) the watchdog goes unfed while no period comes.
+# in test_notify) the watchdog goes unfed while no period comes.  Then
+# (plain pass) jackd frozen for about 8 s, past the guard's deadline: the
+# stall said within 1.5 s, the client dropped (jack_lost, stalled) and
+# made afresh after SIGCONT, the whole time one gap, and a recd idle on
+# purpose beside it fed the watchdog through the stall.
 . "$(dirname "$0")/lib.sh"
 
 RECCTL=${RECCTL:-$B/recctl}
@@ -124,14 +128,111 @@ echo "after the stall: $(tail -n 1 <<<"$out")"
 grep -qa 'JACK stalled after this point' $old ||
     fail "no cue marks where the stall began"
 
-[ $sd = 1 ] || { echo "built without libsystemd: no watchdog to check"; exit 0; }
-# The watchdog (fed every 0.5 s) paused from the stall's detection to its
-# end, about 2 s, and the status line said why.
-longest=$(awk -v pid="$RECD_PID" '$2 == pid && $3 == "WATCHDOG=1" {
-	if (n++ && $1 - prev > max) max = $1 - prev; prev = $1 }
-	END { print max + 0 }' "$T/notify.log")
-[ "$longest" -ge 1500 ] ||
-    fail "the watchdog was fed while no period came (longest pause $longest ms)"
-grep -q " $RECD_PID STATUS=stalled: " "$T/notify.log" ||
-    fail "no status line says stalled"
-echo "watchdog: paused $longest ms in the stall"
+if [ $sd = 1 ]; then
+	# The watchdog (fed every 0.5 s) paused from the stall's detection to
+	# its end, about 2 s, and the status line said why.
+	longest=$(awk -v pid="$RECD_PID" '$2 == pid && $3 == "WATCHDOG=1" {
+		if (n++ && $1 - prev > max) max = $1 - prev; prev = $1 }
+		END { print max + 0 }' "$T/notify.log")
+	[ "$longest" -ge 1500 ] ||
+	    fail "the watchdog was fed while no period came (longest pause $longest ms)"
+	grep -q " $RECD_PID STATUS=stalled: " "$T/notify.log" ||
+	    fail "no status line says stalled"
+	echo "watchdog: paused $longest ms in the stall"
+else
+	echo "built without libsystemd: no watchdog to check"
+fi
+
+# 2. Frozen for longer than the guard waits (a stall, then 4 s more):
+# recd drops its client (the drop waits on the frozen server), and after
+# SIGCONT it connects afresh and records on, the whole time without audio
+# one gap.  Beside it a recd idle on purpose (no take) stalls too, and its
+# watchdog goes on being fed while the recording one's is not.  About 15 s
+# more: the sanitizer passes leave it out (LONG_FREEZE=1 runs it there).
+if [ -n "${SAN:-}" ] && [ -z "${LONG_FREEZE:-}" ]; then
+	echo "the long freeze: skipped under $SAN (time budget)"
+	exit 0
+fi
+lsock=$T/long.sock
+start_recd long --client-name recd-long --directory "$T/long" --channels 2 \
+    --connect 'sg:out_.*' --rotate-seconds 1 --no-rotate-align \
+    --socket "$lsock"
+long_pid=$RECD_PID
+"$RECCTL" --socket "$lsock" --json events >"$T/long.events" 2>&1 &
+PIDS="$PIDS $!"
+start_recd idle --client-name recd-idle --directory "$T/idle" --channels 2 \
+    --connect 'sg:out_.*' --no-autostart --socket "$T/idle.sock"
+idle_pid=$RECD_PID
+wait_clients "$lsock" 2 0
+wait_log "$T/long.log" ': closed, ' 1 20
+
+kill -STOP "$JACKD_PID"
+wait_log "$T/long.events" '"event":"stalled"' 1 10
+stalled=$(grep '"event":"stalled"' "$T/long.events")
+age=$(num seconds "$stalled")
+awk -v a="$age" 'BEGIN { exit !(a >= 1 && a < 1.5) }' ||
+    fail "long freeze: stalled said after $age s, not within 1.5 s: $stalled"
+# The guard's deadline, by recd's clock: the stall time and 4 s more.
+wait_log "$T/long.log" 'jack: still no period after [0-9.]+ s; finishing the files, dropping the client and connecting afresh' 1 15
+line=$(grep 'still no period after' "$T/long.log")
+[[ $line =~ after\ ([0-9.]+)\ s ]] || fail "no age in: $line"
+gone=${BASH_REMATCH[1]}
+awk -v a="$gone" 'BEGIN { exit !(a >= 5 && a < 6) }' ||
+    fail "the client dropped after $gone s without a period, not 5: $line"
+grep -q 'recd: error: jack: no period from the server' "$T/idle.log" ||
+    fail "the idle recd did not see the stall"
+# Frozen 3 s past the deadline, about 8 s in all.
+wait_exit "$JACKD_PID" 3
+kill -CONT "$JACKD_PID"
+wait_log "$T/long.events" '"event":"jack_lost","reason":"stalled"' 1 20
+wait_log "$T/long.log" 'jack: the server is back after' 1 20
+wait_log "$T/long.events" '"event":"jack_back"' 1 10
+cause='JACK ran recd no more \(stalled\); recd connected afresh'
+wait_log "$T/long.events" "\"event\":\"gap\".*\"cause\":\"$cause\"" 1 10
+gap=$(grep -E "\"event\":\"gap\".*$cause" "$T/long.events")
+secs=$(num seconds "$gap")
+# From the last period to the fresh client: longer than the freeze after
+# the deadline (it was held 3 s past it), and not much more.
+awk -v s="$secs" -v g="$gone" 'BEGIN { exit !(s > g + 3 && s < g + 8) }' ||
+    fail "a freeze of about $gone + 3 s reported as a gap of $secs s: $gap"
+grep -Eq "recd: warning: gap: .*$cause" "$T/long.log" ||
+    fail "no gap logged for the long freeze"
+n=$(grep -c ': closed, ' "$T/long.log")
+wait_log "$T/long.log" ': closed, ' $((n + 2)) 20
+f=$(grep ': closed, ' "$T/long.log" | tail -n 1 |
+    sed 's/.*recd: file \(.*\): closed, .*/\1/')
+wait_file "$f"
+st=$("$RECCTL" --socket "$lsock" --json status) || fail "status: $st"
+[[ $st == *'"state":"recording"'* ]] || fail "status after the long freeze: $st"
+[ "$(num gaps "$st")" -ge 1 ] || fail "status counts no gap: $st"
+xr=$(num xruns "$st")
+out=$("$VERIFY" -j "256:${xr:-0}" -c 2 "$f" 2>&1) ||
+    fail "after the long freeze: $out"
+echo "after the long freeze: $(tail -n 1 <<<"$out")"
+! grep -Eq 'a fresh client is (not run either|run for)' "$T/long.log" ||
+    fail "the fresh client: $(grep 'a fresh client' "$T/long.log")"
+RECD_PID=$idle_pid
+stop_recd
+RECD_PID=$long_pid
+stop_recd
+no_partials "$T/long"
+[ -z "$(find "$T/idle" -name '*.wav*' 2>/dev/null)" ] ||
+    fail "the idle recd opened files"
+echo "long freeze: stalled after $age s, dropped after $gone s, a gap of $secs s"
+
+[ $sd = 1 ] || exit 0
+# The recording recd's watchdog paused from its stall to SIGCONT; the
+# idle one's was fed all the while its loop ran (until its own drop
+# waited on the frozen server).
+read -r longest from to <<<"$(awk -v pid="$long_pid" '
+	$2 == pid && $3 == "WATCHDOG=1" {
+		if (n++ && $1 - prev > max) { max = $1 - prev; a = prev; b = $1 }
+		prev = $1 }
+	END { print max + 0, a + 0, b + 0 }' "$T/notify.log")"
+[ "$longest" -ge 6000 ] ||
+    fail "long freeze: the recording recd's watchdog paused only $longest ms"
+fed=$(awk -v pid="$idle_pid" -v a="$from" -v b="$to" '$2 == pid &&
+    $3 == "WATCHDOG=1" && $1 > a && $1 < b' "$T/notify.log" | wc -l)
+[ "$fed" -ge 4 ] ||
+    fail "the idle recd's watchdog was fed $fed times in the freeze"
+echo "watchdog: recording recd unfed $longest ms, idle recd fed $fed times meanwhile"

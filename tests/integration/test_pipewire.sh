@@ -5,8 +5,9 @@
 # across rotations; clock.force-rate mid-take ends the files and starts new
 # ones at the new rate, each bit-exact with the right header, the frames
 # lost on the way a reported gap.  recd runs with node.lock-quantum, as the
-# user unit sets it; clock.force-quantum overrides even that, and the
-# change costs no gap or a reported one, never a silent one.
+# user unit sets it, so another client asking for a smaller latency does
+# not change recd's period; clock.force-quantum overrides even that, and
+# the change costs no gap or a reported one, never a silent one.
 . "$(dirname "$0")/lib.sh"
 
 RECCTL=${RECCTL:-$B/recctl}
@@ -41,7 +42,11 @@ settings() {
 	    fail "pw-metadata $1 $2"
 }
 
-pw-jack "$SIGGEN" -n sg -c 2 -b 24 >"$T/sg.log" 2>&1 &
+# pipewire-jack locks the quantum of every JACK client by default; siggen
+# does not, so that recd's own node.lock-quantum is what the check below
+# judges.
+PIPEWIRE_PROPS='{ node.lock-quantum = false }' \
+    pw-jack "$SIGGEN" -n sg -c 2 -b 24 >"$T/sg.log" 2>&1 &
 PIDS="$PIDS $!"
 wait_log "$T/sg.log" '^siggen: ' 1 20
 PIPEWIRE_PROPS='{ node.lock-quantum = true }' pw-jack "$RECD" \
@@ -59,6 +64,29 @@ wait_log "$T/recd.log" ': closed, 96000 frames' 1 30
 st=$("$RECCTL" --socket "$sock" --json status) || fail "status: $st"
 [[ $st == *'"rate":48000'* ]] || fail "status before: $st"
 period=$(sed -n 's/.*"period":\([0-9]*\).*/\1/p' <<<"$st")
+
+# node.lock-quantum holds: another client asking for a smaller latency
+# (128 frames) leaves recd's period alone, judged over a whole file
+# written while that client runs.  The client is a second recd reading
+# siggen, not locking the quantum (a siggen linked to nothing, asking for
+# 128, changed nothing under pipewire 0.3.65, locked or not).  Without
+# recd's lock the period drops to 128 here at once: the check can fail.
+PIPEWIRE_PROPS='{ node.lock-quantum = false }' PIPEWIRE_LATENCY=128/48000 \
+    pw-jack "$RECD" --client-name small --directory "$T/small" --channels 2 \
+    --connect 'sg:out_.*' --rotate-seconds 0 --socket "$T/small.sock" \
+    >"$T/small.log" 2>&1 &
+small_pid=$!
+PIDS="$PIDS $small_pid"
+wait_log "$T/small.log" 'recd: recording ' 1 30
+n=$(grep -c ': closed, ' "$T/recd.log")
+wait_log "$T/recd.log" ': closed, ' $((n + 2)) 20
+! grep -q '"event":"period_changed"' "$T/events" ||
+    fail "a client's latency changed the locked quantum: $(grep period_changed "$T/events")"
+st=$("$RECCTL" --socket "$sock" --json status) || fail "status: $st"
+[[ $st == *"\"period\":$period,"* ]] ||
+    fail "the period is no longer $period beside a client at 128 frames: $st"
+stop_pid "$small_pid"
+echo "lock-quantum: the period stays $period beside a client asking for 128"
 
 settings clock.force-rate 96000
 wait_log "$T/events" '"event":"rate_changed","rate":96000,"was":48000' 1 10

@@ -1,13 +1,14 @@
 #!/bin/bash
 # The JACK server stopped (SIGTERM) during a take and started again under
-# the same name, five times (ROUNDS), with a second and a third recd on
-# the same server: after every return each recd records again, bit-exact.
+# the same name, ten times (ROUNDS, as issue 15 asks), with a second and a
+# third recd on the same server: after every return each recd records
+# again, bit-exact.  Plain pass only, for time.
 # (Issue 15: a recd reconnected, said so, and its callback was never run
 # again; test_deaf makes its cause happen on purpose, every time.)
 . "$(dirname "$0")/lib.sh"
 
 RECCTL=${RECCTL:-$B/recctl}
-ROUNDS=${ROUNDS:-5}
+ROUNDS=${ROUNDS:-10}
 plain_only
 
 start_jackd 48000 256

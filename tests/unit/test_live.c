@@ -153,20 +153,29 @@ test_starved(void **state)
 	uint64_t	c;
 
 	(void)state;
-	/* 3 of 10 periods, as a client JACK2 left half deaf: said after two
-	 * windows, once. */
+	/*
+	 * A first window with every period, then 3 of 10, as a client JACK2
+	 * left half deaf: said after two windows (the first began at the
+	 * first period, 100 ms in), once.
+	 */
 	live_attach(&l, 0, 0, 48000, 480, 0);
-	c = run(&l, 0, 3, 100 * MS, 2 * LIVE_WINDOW_NS + 100 * MS, n);
-	assert_int_equal(n[LIVE_STARVED], 1);
-	assert_int_equal(n[LIVE_STALLED] + n[LIVE_GIVE_UP] + n[LIVE_RECONNECT],
-	    0);
-	run(&l, c, 3, 2 * LIVE_WINDOW_NS + 100 * MS, 20 * S, n);
-	assert_int_equal(n[LIVE_STARVED], 1);
-	/* One bad window alone (the whole machine stalled): nothing. */
+	c = run(&l, 0, 10, 100 * MS, LIVE_WINDOW_NS + 200 * MS, n);
+	c = run(&l, c, 3, LIVE_WINDOW_NS + 200 * MS,
+	    3 * LIVE_WINDOW_NS + 100 * MS, n);
+	assert_int_equal(n[LIVE_OK], 90);
+	assert_int_equal(live_check(&l, c += 3, 3 * LIVE_WINDOW_NS + 100 * MS),
+	    LIVE_STARVED);
+	run(&l, c, 3, 3 * LIVE_WINDOW_NS + 200 * MS, 20 * S, n);
+	assert_int_equal(n[LIVE_STALLED] + n[LIVE_GIVE_UP] + n[LIVE_RECONNECT] +
+	    n[LIVE_STARVED], 0);
+	/* One bad window alone, not the first (the whole machine stalled):
+	 * nothing. */
 	memset(n, 0, sizeof(n));
 	live_attach(&l, 0, 0, 48000, 480, 0);
-	c = run(&l, 0, 3, 100 * MS, LIVE_WINDOW_NS + 100 * MS, n);
-	c = run(&l, c, 10, LIVE_WINDOW_NS + 100 * MS, 20 * S, n);
+	c = run(&l, 0, 10, 100 * MS, LIVE_WINDOW_NS + 200 * MS, n);
+	c = run(&l, c, 3, LIVE_WINDOW_NS + 200 * MS,
+	    2 * LIVE_WINDOW_NS + 200 * MS, n);
+	run(&l, c, 10, 2 * LIVE_WINDOW_NS + 200 * MS, 20 * S, n);
 	assert_int_equal(n[LIVE_OK], 199);
 	/* 7 of 10, as a poisoned client on a faster machine: starved too. */
 	memset(n, 0, sizeof(n));
@@ -178,12 +187,85 @@ test_starved(void **state)
 	live_attach(&l, 0, 0, 48000, 480, 0);
 	run(&l, 0, 9, 100 * MS, 20 * S, n);
 	assert_int_equal(n[LIVE_OK], 199);
-	/* A fresh client as starved: said once, and recd goes on. */
+	/* A fresh client as starved: not judged on its first window alone;
+	 * said once, after two, and recd goes on. */
 	memset(n, 0, sizeof(n));
 	live_attach(&l, 0, 0, 48000, 480, 1);
-	run(&l, 0, 3, 100 * MS, 20 * S, n);
+	c = run(&l, 0, 3, 100 * MS, 2 * LIVE_WINDOW_NS, n);
+	assert_int_equal(n[LIVE_OK], 59);
+	run(&l, c, 3, 2 * LIVE_WINDOW_NS, 20 * S, n);
 	assert_int_equal(n[LIVE_OVERLOADED], 1);
 	assert_int_equal(n[LIVE_GIVE_UP] + n[LIVE_STARVED], 0);
+}
+
+static void
+test_first_window_alone(void **state)
+{
+	struct live	l;
+	int		n[NV] = { 0 };
+	uint64_t	c;
+
+	(void)state;
+	/*
+	 * A new client (at start-up, or the server back) that JACK runs for
+	 * 3 of 10 periods, its first 300 ms after activation: starved at the
+	 * end of its first window, which began at its first period, 3 s
+	 * sooner than two windows would say it.
+	 */
+	live_attach(&l, 0, 0, 48000, 480, 0);
+	idle(&l, 0, 100 * MS, 300 * MS, n);
+	c = run(&l, 0, 3, 400 * MS, 400 * MS + LIVE_WINDOW_NS, n);
+	assert_int_equal(n[LIVE_OK], 33);
+	assert_int_equal(live_check(&l, c += 3, 400 * MS + LIVE_WINDOW_NS),
+	    LIVE_STARVED);
+	run(&l, c, 3, 500 * MS + LIVE_WINDOW_NS, 20 * S, n);
+	assert_int_equal(n[LIVE_STARVED] + n[LIVE_STALLED] +
+	    n[LIVE_RECONNECT] + n[LIVE_GIVE_UP] + n[LIVE_OVERLOADED], 0);
+	/*
+	 * A healthy client whose first period comes 900 ms after activation
+	 * (a busy server): counted from the activation, its first window
+	 * would have 22 of 30 periods, under 3 in 4.  Not starved.
+	 */
+	memset(n, 0, sizeof(n));
+	live_attach(&l, 0, 0, 48000, 480, 0);
+	idle(&l, 0, 100 * MS, 800 * MS, n);
+	run(&l, 0, 10, 900 * MS, 20 * S, n);
+	assert_int_equal(n[LIVE_OK], 199);
+	/*
+	 * 8 of 10, between the two bars: the first window alone is not
+	 * enough, but it is the first of two.
+	 */
+	memset(n, 0, sizeof(n));
+	live_attach(&l, 0, 0, 48000, 480, 0);
+	c = run(&l, 0, 8, 100 * MS, 2 * LIVE_WINDOW_NS + 100 * MS, n);
+	assert_int_equal(n[LIVE_OK], 60);
+	assert_int_equal(live_check(&l, c + 8, 2 * LIVE_WINDOW_NS + 100 * MS),
+	    LIVE_STARVED);
+	/*
+	 * The server frozen for 2 s in the first window (a stall, said and
+	 * ended as such): that window is not judged alone.
+	 */
+	memset(n, 0, sizeof(n));
+	live_attach(&l, 0, 0, 48000, 480, 0);
+	c = run(&l, 0, 10, 100 * MS, 1 * S, n);
+	idle(&l, c, 1 * S, 2900 * MS, n);
+	run(&l, c, 10, 3 * S, 20 * S, n);
+	assert_int_equal(n[LIVE_STALLED], 1);
+	assert_int_equal(n[LIVE_BACK], 1);
+	assert_int_equal(n[LIVE_STARVED] + n[LIVE_RECONNECT], 0);
+	/*
+	 * The period changes before the first window ends (PipeWire as a
+	 * client joins): that window is not judged alone; two whole ones
+	 * after the change are needed.
+	 */
+	memset(n, 0, sizeof(n));
+	live_attach(&l, 0, 0, 48000, 480, 0);
+	c = run(&l, 0, 3, 100 * MS, 1 * S, n);
+	live_set_period(&l, 48000, 240);
+	c = run(&l, c, 6, 1 * S, 900 * MS + 2 * LIVE_WINDOW_NS, n);
+	assert_int_equal(n[LIVE_OK], 68);
+	assert_int_equal(live_check(&l, c + 6, 900 * MS + 2 * LIVE_WINDOW_NS),
+	    LIVE_STARVED);
 }
 
 static void
@@ -195,17 +277,19 @@ test_period_change_starts_a_window(void **state)
 
 	(void)state;
 	/*
-	 * A window with too few periods (3 of 10 every 100 ms), then all of
-	 * them, and just before the second window ends the quantum drops to
-	 * a quarter (40 every 100 ms).  Counted against the new quantum from
-	 * the window's start, the second window would look starved too:
-	 * the change must start a window of its own.
+	 * A first window with every period, one with too few (3 of 10 every
+	 * 100 ms), then all of them, and just before the third window ends
+	 * the quantum drops to a quarter (40 every 100 ms).  Counted against
+	 * the new quantum from the window's start, the third window would
+	 * look starved too: the change must start a window of its own.
 	 */
 	live_attach(&l, 0, 0, 48000, 480, 0);
-	c = run(&l, 0, 3, 100 * MS, LIVE_WINDOW_NS + 100 * MS, n);
-	c = run(&l, c, 10, LIVE_WINDOW_NS + 100 * MS, 5800 * MS, n);
+	c = run(&l, 0, 10, 100 * MS, LIVE_WINDOW_NS + 200 * MS, n);
+	c = run(&l, c, 3, LIVE_WINDOW_NS + 200 * MS,
+	    2 * LIVE_WINDOW_NS + 200 * MS, n);
+	c = run(&l, c, 10, 2 * LIVE_WINDOW_NS + 200 * MS, 8800 * MS, n);
 	live_set_period(&l, 48000, 120);
-	run(&l, c, 40, 5800 * MS, 20 * S, n);
+	run(&l, c, 40, 8800 * MS, 20 * S, n);
 	assert_int_equal(n[LIVE_STARVED], 0);
 	assert_int_equal(n[LIVE_OK], 199);
 }
@@ -221,6 +305,7 @@ main(void)
 		cmocka_unit_test(test_fresh_client_deaf_gives_up),
 		cmocka_unit_test(test_fresh_client_that_runs_is_forgiven),
 		cmocka_unit_test(test_starved),
+		cmocka_unit_test(test_first_window_alone),
 		cmocka_unit_test(test_period_change_starts_a_window),
 	};
 
