@@ -92,10 +92,10 @@ fi
 
 for c in $CODECS; do
 	echo "== 6. $c side by side on one JACK server ($SECS s windows)"
-	# FLAC at 2 and 8 channels (a FLAC file holds at most 8), the
-	# codecs for logs at 2.
+	# FLAC at 2, 8 and 64 channels (a FLAC file holds at most 8: 64
+	# is recd alone, split), the codecs for logs at 2.
 	n="2"
-	[ "$c" = flac ] && n="2 8"
+	[ "$c" = flac ] && n="2 8 64"
 	# shellcheck disable=SC2086
 	CODEC=$c step tests/bench/peers.sh "$B" "$SECS" $n
 done
