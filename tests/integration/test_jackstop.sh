@@ -44,15 +44,23 @@ age=$(num last_period_age_seconds "$st")
 awk -v a="$age" 'BEGIN { exit !(a < 0.5) }' ||
     fail "the last period is $age s old while JACK runs: $st"
 
+# freeze EVENTS WHAT: jackd frozen; recd's stalled event (in EVENTS)
+# must come within 1.5 s of the last period, by recd's own measure, which
+# is left in age.
+freeze() {
+	local stalled
+	kill -STOP "$JACKD_PID"
+	wait_log "$1" '"event":"stalled"' 1 10
+	stalled=$(grep '"event":"stalled"' "$1")
+	age=$(num seconds "$stalled")
+	awk -v a="$age" 'BEGIN { exit !(a >= 1 && a < 1.5) }' ||
+	    fail "$2stalled said after $age s, not within 1.5 s: $stalled"
+}
+
 # A failed check while jackd is frozen must not leave it so: recd's
 # shutdown would wait on it.
 AT_CLEANUP='kill -CONT $JACKD_PID 2>/dev/null'
-kill -STOP "$JACKD_PID"
-wait_log "$T/events" '"event":"stalled"' 1 10
-stalled=$(grep '"event":"stalled"' "$T/events")
-age=$(num seconds "$stalled")
-awk -v a="$age" 'BEGIN { exit !(a >= 1 && a < 1.5) }' ||
-    fail "stalled said after $age s, not within 1.5 s: $stalled"
+freeze "$T/events" ""
 grep -q 'recd: error: jack: no period from the server' "$T/recd.log" ||
     fail "no error line for the stall"
 # The alarms look every 250 ms; the stall lasts 2 s more.
@@ -166,12 +174,7 @@ idle_pid=$RECD_PID
 wait_clients "$lsock" 2 0
 wait_log "$T/long.log" ': closed, ' 1 20
 
-kill -STOP "$JACKD_PID"
-wait_log "$T/long.events" '"event":"stalled"' 1 10
-stalled=$(grep '"event":"stalled"' "$T/long.events")
-age=$(num seconds "$stalled")
-awk -v a="$age" 'BEGIN { exit !(a >= 1 && a < 1.5) }' ||
-    fail "long freeze: stalled said after $age s, not within 1.5 s: $stalled"
+freeze "$T/long.events" "long freeze: "
 # The guard's deadline, by recd's clock: the stall time and 4 s more.
 wait_log "$T/long.log" 'jack: still no period after [0-9.]+ s; finishing the files, dropping the client and connecting afresh' 1 15
 line=$(grep 'still no period after' "$T/long.log")
