@@ -284,9 +284,15 @@ takes() {
 }
 
 no_partials() {
-	local left
+	local left f
 	left=$(find "$1" -name '*.partial')
-	[ -z "$left" ] || fail "unfinished files left: $left"
+	[ -z "$left" ] && return 0
+	# What the logs say of each, for the one who reads the failure.
+	for f in $left; do
+		grep -h -F "$(basename "$f" .partial)" "$T"/*.log "$T"/events \
+		    2>/dev/null | head -n 20
+	done
+	fail "unfinished files left: $left"
 }
 
 # third_party FILE FRAMES CHANNELS RATE: sox, ffprobe and libsndfile all
