@@ -124,7 +124,7 @@ UNIT_TESTS = $(B)/tests/test_ring $(B)/tests/test_conv $(B)/tests/test_wav \
 	     $(B)/tests/test_gate $(B)/tests/test_diskw $(B)/tests/test_fmt \
 	     $(B)/tests/test_ixml $(B)/tests/test_loud $(B)/tests/test_manifest
 
-.PHONY: FORCE all deps check check-one check-unit check-integration check-rt \
+.PHONY: FORCE all deps build-one check check-one check-unit check-integration check-rt \
 	check-deps check-service check-nosd check-fuzz fuzz asan tsan \
 	bench run install clean docs soak
 
@@ -426,19 +426,28 @@ $(NPM_STAMP): tests/web/package.json tests/web/package-lock.json
 check:
 	@$(MAKE) --no-print-directory deps
 	@mkdir -p build && rm -f $(RESULTS)
+	@$(MAKE) --no-print-directory -j2 build-one $(PLAIN_TOOLS) $(FUZZERS)
 	@$(MAKE) --no-print-directory check-one check-rt check-deps check-fuzz \
 	    check-service check-nosd
+	@$(MAKE) --no-print-directory -j2 build-one B=build/asan SAN=asan CC=clang
 	@$(MAKE) --no-print-directory check-one B=build/asan SAN=asan CC=clang
+	@$(MAKE) --no-print-directory -j2 build-one B=build/tsan SAN=tsan CC=clang
 	@$(MAKE) --no-print-directory check-one B=build/tsan SAN=tsan CC=clang
 	@tests/summary.sh $(RESULTS)
 
+# Every binary a pass's tests run, built first on both cores; the tests
+# themselves run one at a time (they share the machine with jackd).
+build-one: $(UNIT_TESTS) $(B)/recd $(B)/recctl $(B)/recweb
+
 asan:
 	@mkdir -p build && rm -f $(RESULTS)
+	@$(MAKE) --no-print-directory -j2 build-one B=build/asan SAN=asan CC=clang
 	@$(MAKE) --no-print-directory check-one B=build/asan SAN=asan CC=clang
 	@tests/summary.sh $(RESULTS)
 
 tsan:
 	@mkdir -p build && rm -f $(RESULTS)
+	@$(MAKE) --no-print-directory -j2 build-one B=build/tsan SAN=tsan CC=clang
 	@$(MAKE) --no-print-directory check-one B=build/tsan SAN=tsan CC=clang
 	@tests/summary.sh $(RESULTS)
 

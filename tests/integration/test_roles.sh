@@ -6,6 +6,9 @@
 # on the control socket (set, rotate, mark, stop, start) is logged with
 # the peer's uid and pid (SO_PEERCRED).
 . "$(dirname "$0")/lib.sh"
+# The sockets' roles are the loop thread's alone: TSan has nothing to
+# look at here (time budget).
+not_under_tsan
 
 SOCKC=${SOCKC:-build/tests/sockc}
 sock="$T/ctl/s.sock"
