@@ -109,7 +109,7 @@ DAEMON_OBJ = $(B)/daemon/main.o $(B)/daemon/cap.o $(B)/daemon/cap_rt.o \
 	     $(B)/daemon/hooks.o $(B)/daemon/retain.o $(B)/daemon/flush.o \
 	     $(B)/daemon/live.o $(B)/daemon/alarm.o $(B)/daemon/repair.o \
 	     $(B)/daemon/cmd.o $(B)/daemon/event.o $(B)/daemon/jackconn.o \
-	     $(B)/daemon/clock.o $(B)/daemon/gate.o $(B)/daemon/fsutil.o \
+	     $(B)/daemon/clock.o $(B)/daemon/gate.o $(B)/daemon/hist.o $(B)/daemon/fsutil.o \
 	     $(B)/daemon/diskw.o $(B)/daemon/fileset.o $(B)/daemon/loud.o \
 	     $(B)/daemon/manifest.o
 
@@ -121,7 +121,8 @@ UNIT_TESTS = $(B)/tests/test_ring $(B)/tests/test_conv $(B)/tests/test_wav \
 	     $(B)/tests/test_meter $(B)/tests/test_hooks $(B)/tests/test_retain \
 	     $(B)/tests/test_flush $(B)/tests/test_live $(B)/tests/test_take $(B)/tests/test_alarm \
 	     $(B)/tests/test_webauth $(B)/tests/test_clock \
-	     $(B)/tests/test_gate $(B)/tests/test_diskw $(B)/tests/test_fmt \
+	     $(B)/tests/test_gate $(B)/tests/test_hist $(B)/tests/test_diskw \
+	     $(B)/tests/test_fmt \
 	     $(B)/tests/test_ixml $(B)/tests/test_loud $(B)/tests/test_manifest
 
 .PHONY: FORCE all deps build-one check check-one check-unit check-integration check-rt \
@@ -246,8 +247,11 @@ $(B)/tests/test_take.o: CF_tests += -Idaemon
 $(B)/tests/test_take: $(B)/tests/test_take.o $(B)/daemon/take.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 $(B)/tests/test_gate.o: CF_tests += -Idaemon
-$(B)/tests/test_gate: $(B)/tests/test_gate.o $(B)/daemon/gate.o
+$(B)/tests/test_gate: $(B)/tests/test_gate.o $(B)/daemon/gate.o $(B)/daemon/hist.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lm
+$(B)/tests/test_hist.o: CF_tests += -Idaemon
+$(B)/tests/test_hist: $(B)/tests/test_hist.o $(B)/daemon/hist.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 $(B)/tests/test_diskw.o: CF_tests += -Idaemon
 $(B)/tests/test_diskw: $(B)/tests/test_diskw.o $(B)/daemon/diskw.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
@@ -332,7 +336,7 @@ $(B)/tests/bench_conv: $(B)/tests/bench_conv.o $(CONV_OBJ)
 # libjack: no server needed.
 $(B)/tests/bench_writer: $(B)/tests/bench_writer.o $(B)/tests/cap_offline.o \
     $(WRITER_OBJ) $(B)/daemon/flush.o $(B)/daemon/retain.o \
-    $(B)/daemon/clock.o $(B)/daemon/gate.o $(B)/daemon/fsutil.o \
+    $(B)/daemon/clock.o $(B)/daemon/gate.o $(B)/daemon/hist.o $(B)/daemon/fsutil.o \
     $(B)/daemon/diskw.o $(B)/daemon/fileset.o $(B)/daemon/cap_rt.o $(B)/common/ring.o $(B)/common/ring_rt.o \
     $(B)/daemon/loud.o $(CONV_OBJ) $(FMT_OBJ) \
     $(CFG_OBJ) $(B)/common/log.o

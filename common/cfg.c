@@ -230,6 +230,11 @@ static const struct cfg_opt cfg_opts[] = {
 	  "more than the control socket's group." },
 	{ "autostart", CFG_BOOL, OFF(autostart), "true", 0, 0, NULL, 0,
 	  "Record from start-up; otherwise wait for a start command." },
+	{ "prerecord_seconds", CFG_REAL, OFF(prerecord_seconds), "0", 0, 60,
+	  NULL, 1,
+	  "Audio from before a start command that the take begins with: "
+	  "the writer keeps this much while it does not record (memory: "
+	  "4 bytes a sample).  Not with the gate, whose pre-roll does that." },
 	{ "log_level", CFG_ENUM, OFF(log_level), "info", 0, 0, log_names, 1,
 	  "Least important log lines shown." },
 };

@@ -83,6 +83,7 @@ struct cfg {
 	char		*socket;
 	char		*socket_readonly;
 	int		 autostart;
+	double		 prerecord_seconds;
 	int		 log_level;	/* enum cfg_loglevel */
 };
 

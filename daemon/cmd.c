@@ -116,6 +116,13 @@ cmd_status(struct recd *r)
 		cJSON_AddNullToObject(res, "gate");
 	cJSON_AddNumberToObject(res, "files_finished",
 	    (double)st.files_closed);
+	/* What a start command's take would begin with now. */
+	if (r->cfg.prerecord_seconds > 0)
+		cJSON_AddNumberToObject(res, "prerecord_seconds_kept",
+		    fmin(r->cfg.prerecord_seconds, round((double)
+		    st.prerec_frames * 1000 / r->rate) / 1000));
+	else
+		cJSON_AddNullToObject(res, "prerecord_seconds_kept");
 	/* Each channel's peak over the last second: dBFS, null for silence. */
 	a = cJSON_AddArrayToObject(res, "peak_dbfs");
 	for (i = 0; r->peak_1s != NULL && i < (size_t)r->cfg.channels; i++)
@@ -455,7 +462,7 @@ run_request(struct recd *r, const struct proto_req *req,
 		}
 		if ((r->taking && writer_resume(r->writer) != 0) ||
 		    writer_take(r->writer, 1, r->cap != NULL ?
-		    take_from(r->cap) : 0) != 0) {
+		    take_from(r->cap) : 0, !r->taking) != 0) {
 			*code = PROTO_E_INTERNAL;
 			snprintf(msg, msglen, "start: the writer's queue is "
 			    "full; try again");
@@ -464,7 +471,7 @@ run_request(struct recd *r, const struct proto_req *req,
 		r->taking = 1;
 		return state_result(r->cap != NULL ? "recording" : "paused");
 	case PROTO_STOP:
-		if (writer_take(r->writer, 0, 0) != 0) {
+		if (writer_take(r->writer, 0, 0, 0) != 0) {
 			*code = PROTO_E_INTERNAL;
 			snprintf(msg, msglen, "stop: the writer's queue is "
 			    "full; try again");

@@ -27,7 +27,7 @@ gate_free(struct gate *g)
 {
 	free(g->ch);
 	free(g->pre_planes);
-	free(g->pre);
+	hist_free(&g->pre);
 	memset(g, 0, sizeof(*g));
 }
 
@@ -46,26 +46,15 @@ gate_configure(struct gate *g, double threshold_dbfs, char *const *channels,
 		if (c >= 1 && c <= g->nch)
 			g->ch[c - 1] = 1;
 	}
-	if (preroll != g->pre_cap) {
-		free(g->pre);
-		g->pre = preroll > 0 ? malloc(preroll * g->nch *
-		    sizeof(float)) : NULL;
-		if (g->pre == NULL && preroll > 0) {
-			preroll = 0;
-			rc = -1;
-		}
-		g->pre_cap = preroll;
-		g->pre_len = g->pre_head = 0;
-	}
+	if (preroll != g->pre.cap)
+		rc = hist_size(&g->pre, g->nch, preroll);
 	return rc;
 }
 
 void
 gate_resize(struct gate *g)
 {
-	g->pre_cap = 0;
-	free(g->pre);
-	g->pre = NULL;
+	hist_free(&g->pre);
 }
 
 void
@@ -89,16 +78,14 @@ void
 gate_reset(struct gate *g)
 {
 	g->open = 0;
-	g->pre_len = 0;
-	g->pre_head = 0;
+	hist_clear(&g->pre);
 	g->closed_at = GATE_NEVER;
 }
 
 void
 gate_gap(struct gate *g, uint64_t ft64)
 {
-	g->pre_len = 0;
-	g->pre_head = 0;
+	hist_clear(&g->pre);
 	if (g->closed_at != GATE_NEVER)
 		g->closed_at = ft64;
 }
@@ -141,7 +128,7 @@ void
 gate_judge(struct gate *g, const float *const *planes, size_t n,
     uint64_t ft64, uint64_t hold, struct gate_span *sp)
 {
-	uint64_t	p = g->pre_cap, s, close_at;
+	uint64_t	p = g->pre.cap, s, close_at;
 	long		first, last;
 
 	memset(sp, 0, sizeof(*sp));
@@ -156,8 +143,8 @@ gate_judge(struct gate *g, const float *const *planes, size_t n,
 		if (s < g->closed_at)
 			s = g->closed_at;
 		sp->from_pre = s < ft64 ? ft64 - s : 0;
-		if (sp->from_pre > g->pre_len) {
-			sp->from_pre = g->pre_len;
+		if (sp->from_pre > g->pre.len) {
+			sp->from_pre = g->pre.len;
 			s = ft64 - sp->from_pre;
 		}
 		sp->opens = 1;
@@ -190,44 +177,7 @@ uint64_t
 gate_preroll(const struct gate *g, const struct gate_span *sp, uint64_t done,
     const float **planes)
 {
-	uint64_t	n = sp->from_pre - done, from, k;
-	unsigned	c;
-
-	if (n == 0)
-		return 0;
-	from = (g->pre_head + g->pre_cap - n) % g->pre_cap;
-	k = g->pre_cap - from < n ? g->pre_cap - from : n;
-	for (c = 0; c < g->nch; c++)
-		planes[c] = g->pre + c * g->pre_cap + from;
-	return k;
-}
-
-/* Keeps frames [off, off + n) of the record as pre-roll. */
-static void
-gate_keep(struct gate *g, const float *const *planes, size_t off, size_t n)
-{
-	uint64_t	k;
-	size_t		m;
-	unsigned	c;
-
-	if (g->pre_cap == 0)
-		return;
-	if (n > g->pre_cap) {
-		off += n - g->pre_cap;
-		n = g->pre_cap;
-	}
-	while (n > 0) {
-		k = g->pre_cap - g->pre_head;
-		m = n < k ? n : (size_t)k;
-		for (c = 0; c < g->nch; c++)
-			memcpy(g->pre + c * g->pre_cap + g->pre_head,
-			    planes[c] + off, m * sizeof(float));
-		g->pre_head = (g->pre_head + m) % g->pre_cap;
-		g->pre_len = g->pre_len + m > g->pre_cap ? g->pre_cap :
-		    g->pre_len + m;
-		off += m;
-		n -= m;
-	}
+	return hist_tail(&g->pre, sp->from_pre, done, planes);
 }
 
 void
@@ -235,14 +185,13 @@ gate_after(struct gate *g, const float *const *planes, size_t n,
     const struct gate_span *sp)
 {
 	if (!g->open) {
-		gate_keep(g, planes, 0, n);
+		hist_keep(&g->pre, planes, 0, n);
 		return;
 	}
 	if (!sp->closes)
 		return;
 	g->open = 0;
 	g->closed_at = sp->close_at;
-	g->pre_len = 0;
-	g->pre_head = 0;
-	gate_keep(g, planes, sp->end, n - sp->end);
+	hist_clear(&g->pre);
+	hist_keep(&g->pre, planes, sp->end, n - sp->end);
 }

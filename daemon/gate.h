@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hist.h"
+
 #define GATE_NEVER	UINT64_MAX
 
 /* Frames are extended (64-bit) JACK frames, as the writer counts them. */
@@ -24,9 +26,8 @@ struct gate {
 	float		 lin;		/* the threshold as a sample value */
 	unsigned	 nch;
 	unsigned char	*ch;		/* nch: opens the gate */
-	float		*pre;		/* nch planes of pre_cap frames */
+	struct hist	 pre;		/* the pre-roll */
 	const float	**pre_planes;	/* nch */
-	uint64_t	 pre_cap, pre_len, pre_head;	/* frames */
 };
 
 /* What to do with one record. */

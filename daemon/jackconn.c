@@ -125,7 +125,10 @@ jack_back(struct recd *r, char *err, size_t errlen)
 	live_attach(&r->live, cap_cycles(r->cap), mono_now_ns(),
 	    cap_rate(r->cap), cap_period(r->cap), r->stall_reconnect);
 	r->stall_reconnect = 0;
-	if (r->taking && writer_take(r->writer, 1, take_from(r->cap)) != 0)
+	if (writer_listen(r->writer, take_from(r->cap)) != 0)
+		log_warnx("jack: the writer's queue is full: no pre-record "
+		    "until the next JACK client");
+	if (r->taking && writer_take(r->writer, 1, take_from(r->cap), 0) != 0)
 		log_warnx("jack: the writer's queue is full: the take goes on "
 		    "with the next start command");
 	notify_set_cap(r->notify, r->cap);

@@ -502,9 +502,10 @@ run(struct recd *r)
 		    RECD_LIVE_TICK_MS);
 		uv_timer_start(&r->alarm_timer, event_alarm_tick,
 		    RECD_ALARM_TICK_MS, RECD_ALARM_TICK_MS);
-		/* The writer's queue is empty yet: this always fits. */
+		/* The writer's queue is empty yet: these always fit. */
+		(void)writer_listen(r->writer, take_from(r->cap));
 		if (r->cfg.autostart &&
-		    writer_take(r->writer, 1, take_from(r->cap)) == 0)
+		    writer_take(r->writer, 1, take_from(r->cap), 0) == 0)
 			r->taking = 1;
 		notify_start(r->notify, r->cfg.autostart);
 		log_info("%s %u channels at %u Hz (period %u) into %s, "

@@ -79,6 +79,7 @@ wr_record(struct writer *w, const struct cap_rec *h, const float *data,
 	if (w->recording && w->skipping) {
 		if ((int32_t)(h->frame_time - w->skip_until) < 0) {
 			wr_peaks_only(w, h);
+			wr_prerec_keep(w, ft64, h->frame_time, h->nframes);
 			w->pos = ft64 + h->nframes;
 			w->have_pos = 1;
 			return;
@@ -87,6 +88,7 @@ wr_record(struct writer *w, const struct cap_rec *h, const float *data,
 	}
 	if (!w->recording) {
 		wr_peaks_only(w, h);
+		wr_prerec_keep(w, ft64, h->frame_time, h->nframes);
 		w->pos = ft64 + h->nframes;
 		w->have_pos = 1;
 		return;
@@ -156,15 +158,22 @@ wr_commands(struct writer *w)
 			w->silence_lin = (float)pow(10,
 			    w->cfg.silence_threshold_dbfs / 20);
 			wr_gate_setup(w);
+			wr_prerec_setup(w);
 			wr_retain_post(w);
 			break;
 		case WR_CMD_TAKE:
 			w->want_take = c->on;
 			w->take_from = c->from;
+			w->take_prerec = c->prerec;
 			wr_take_want(w);
 			break;
 		case WR_CMD_RESUME:
 			w->resume_req = 1;
+			break;
+		case WR_CMD_LISTEN:
+			w->listening = 1;
+			w->listen_from = c->from;
+			hist_clear(&w->prerec);
 			break;
 		case WR_CMD_STALL:
 			/*
@@ -356,6 +365,10 @@ wr_main(void *arg)
 
 	fs_thread_name("recd-writer");	/* for top -H, perf */
 	wr_gate_setup(w);
+	wr_prerec_setup(w);
+	hist_clear(&w->prerec);	/* a new client: another frame clock */
+	w->listening = 0;	/* until its sources are connected */
+	atomic_store(&w->st_prerec, 0);
 	wr_retain_post(w);
 	for (;;) {
 		stall = atomic_exchange(&w->stall_ms, 0);

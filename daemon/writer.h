@@ -35,6 +35,7 @@ struct writer_stats {
 	uint64_t	 events_lost;	/* the event queue was full */
 	int		 gate;		/* -1: off, 0: closed, 1: open */
 	uint64_t	 gate_since;	/* frame in the take it last changed */
+	uint64_t	 prerec_frames;	/* pre-record kept, for a start */
 	int		 paused;	/* enum writer_pause */
 	uint64_t	 pass_max_ns;	/* longest drain pass but those that
 					   began a take's files */
@@ -103,11 +104,20 @@ void		 writer_get_stats(struct writer *, struct writer_stats *);
 /*
  * Main thread: start (on) or stop a take.  A take starts with the first
  * period whose JACK frame time is `from' or later, so that periods from
- * before the sources were connected stay out of it.  Like rotate, mark,
+ * before the sources were connected stay out of it; a start command's
+ * take (prerec) begins prerecord_seconds before `from', as far as the
+ * writer kept what came then.  Like rotate, mark,
  * config and resume it goes through the writer's one queue, so they
  * apply in the order asked.  Returns 0 or -EAGAIN (the queue is full).
  */
-int		 writer_take(struct writer *, int on, uint32_t from);
+int		 writer_take(struct writer *, int on, uint32_t from,
+		    int prerec);
+/*
+ * Main thread: the client's sources are connected from JACK frame time
+ * `from' on; what the writer keeps for a pre-record begins there, never
+ * with the silence of ports not yet connected.  0 or -EAGAIN.
+ */
+int		 writer_listen(struct writer *, uint32_t from);
 /*
  * Main thread: requests to the writer, done within a drain period.
  * -EAGAIN when its queue is full.  writer_config copies cfg; the new

@@ -249,6 +249,7 @@ writer_del(struct writer *w)
 	free(w->clip_total);
 	free(w->peak2_bits);
 	gate_free(&w->gate);
+	hist_free(&w->prerec);
 	cfg_done(&w->cfg);
 	free(w);
 }
@@ -271,6 +272,7 @@ writer_get_stats(struct writer *w, struct writer_stats *st)
 	st->events_lost = atomic_load(&w->st_events_lost);
 	st->gate = atomic_load(&w->st_gate);
 	st->gate_since = atomic_load(&w->st_gate_since);
+	st->prerec_frames = atomic_load(&w->st_prerec);
 	st->paused = atomic_load(&w->st_paused);
 	st->pass_max_ns = atomic_load(&w->st_pass_max_ns);
 	st->turn_max_ns = atomic_load(&w->st_turn_max_ns);
@@ -289,6 +291,14 @@ writer_mark(struct writer *w, const char *label)
 
 	snprintf(c.label, sizeof(c.label), "%s", label != NULL ? label : "");
 	return wr_send(w, WR_CMD_MARK, &c);
+}
+
+int
+writer_listen(struct writer *w, uint32_t from)
+{
+	struct wr_cmd c = { .from = from };
+
+	return wr_send(w, WR_CMD_LISTEN, &c);
 }
 
 int
@@ -377,9 +387,9 @@ writer_alarm_levels(struct writer *w, int64_t loud_ns[], uint64_t clips[],
 }
 
 int
-writer_take(struct writer *w, int on, uint32_t from)
+writer_take(struct writer *w, int on, uint32_t from, int prerec)
 {
-	struct wr_cmd c = { .on = on, .from = from };
+	struct wr_cmd c = { .on = on, .from = from, .prerec = prerec };
 
 	return wr_send(w, WR_CMD_TAKE, &c);
 }

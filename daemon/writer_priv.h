@@ -60,6 +60,8 @@
 #define WR_DIRECT_RATE	(512 * 1024)
 #define WR_PREPARE_NS	3000000000LL	/* open next files 3 s ahead */
 #define WR_MAX_SUFFIX	999		/* name-1.wav ... name-999.wav */
+#define WR_PREREC_SLACK	16384		/* frames: a period at most (JACK's
+					   and PipeWire's largest: 8192) */
 #define WR_NEVER	UINT64_MAX
 #define WR_CMD_SLOTS	64		/* commands queued to the writer */
 #define WR_EV_SLOTS	256		/* events queued to the loop */
@@ -132,11 +134,18 @@ struct writer {
 					   known yet */
 
 	struct gate	 gate;		/* the silence gate (gate.h) */
+	struct hist	 prerec;	/* prerecord_seconds of what came while
+					   not recording */
+	uint64_t	 prerec_end;	/* the extended frame after its newest */
+	int		 listening;	/* the sources are connected ... */
+	uint32_t	 listen_from;	/* ... from this JACK frame time on */
+
 
 	/* Set by other threads. */
 	atomic_int	 stop;
 	int		 want_take;	/* record (1) or not (0) */
 	uint32_t	 take_from;	/* JACK frame time the take starts at */
+	int		 take_prerec;	/* a start command's take (prerec) */
 	int		 resume_req;	/* a start command came (disk, error) */
 	atomic_uint	 stall_ms;
 	atomic_llong	 levels_ns;	/* CLOCK_MONOTONIC of the last
@@ -157,6 +166,7 @@ struct writer {
 	atomic_llong	 st_disk_free;	/* bytes, -1: unknown */
 	atomic_int	 st_gate, st_paused;
 	atomic_uint_fast64_t st_gate_since;
+	atomic_uint_fast64_t st_prerec;	/* frames of pre-record kept */
 	atomic_uint_fast64_t beats;	/* turns of the loop: it is alive */
 	atomic_uint	*peak_bits;	/* nch floats' bits: max since read */
 	atomic_uchar	*clip;		/* nch: clipped since read */
@@ -176,12 +186,14 @@ struct writer {
  * what the liveness guard saw: a stall and its end.
  */
 enum wr_cmd_type { WR_CMD_TAKE, WR_CMD_ROTATE, WR_CMD_MARK, WR_CMD_CONFIG,
-	WR_CMD_RESUME, WR_CMD_STALL, WR_CMD_UNSTALL };
+	WR_CMD_RESUME, WR_CMD_STALL, WR_CMD_UNSTALL, WR_CMD_LISTEN };
 
 struct wr_cmd {
 	enum wr_cmd_type type;
 	int		 on;		/* WR_CMD_TAKE: record or not */
-	uint32_t	 from;		/* WR_CMD_TAKE: first JACK frame time */
+	uint32_t	 from;		/* WR_CMD_TAKE, WR_CMD_LISTEN: first JACK
+					   frame time */
+	int		 prerec;	/* WR_CMD_TAKE: a start command's */
 	uint64_t	 cycle;		/* WR_CMD_STALL: the last cycle */
 	int64_t		 ns;		/* WR_CMD_UNSTALL: the stall's length */
 	struct cfg	*cfg;		/* WR_CMD_CONFIG: the writer owns it */
@@ -204,6 +216,9 @@ void		*wr_main(void *);
 uint64_t	 wr_take_frame(const struct writer *, uint64_t x);
 void		 wr_take_want(struct writer *);
 void		 wr_take_begin(struct writer *, uint64_t ft64, uint32_t ft);
+void		 wr_prerec_setup(struct writer *);
+void		 wr_prerec_keep(struct writer *, uint64_t ft64, uint32_t ft,
+		    size_t n);
 int		 wr_open_at(struct writer *, uint64_t at, const char *cue);
 int		 wr_write(struct writer *, const float *const *src, size_t off,
 		    uint64_t n);

@@ -259,18 +259,86 @@ wr_open_at(struct writer *w, uint64_t at, const char *cue)
 	return wr_begin(w, at, (uint32_t)at, NULL, cue);
 }
 
+/*
+ * How much of the pre-record a take that begins with the record at ft64
+ * (JACK frame time ft) starts with: prerecord_seconds before the start
+ * command's frame (take_from), as far as the writer kept what came
+ * then, in one piece up to ft64.  0 for a take that no start command
+ * began, or with the gate on (its pre-roll does that).
+ */
+static uint64_t
+wr_prerec_frames(struct writer *w, uint64_t ft64, uint32_t ft, uint64_t *cmd)
+{
+	uint64_t want;
+
+	*cmd = ft64 - (uint32_t)(ft - w->take_from);
+	if (!w->take_prerec || w->cfg.prerecord_seconds <= 0)
+		return 0;
+	if (w->gate.on) {
+		log_info("pre-record: none with the gate on (its pre-roll "
+		    "keeps what came before the signal)");
+		return 0;
+	}
+	want = (uint64_t)llround(w->cfg.prerecord_seconds * w->rate) +
+	    (ft64 - *cmd);
+	if (w->prerec_end != ft64 || w->prerec.len == 0) {
+		log_warnx("pre-record: none kept (recd has heard nothing in "
+		    "one piece right before this take)");
+		return 0;
+	}
+	if (w->prerec.len < want) {
+		log_warnx("pre-record: %.3f s kept of the %.3f s asked for "
+		    "(all recd heard in one piece since it connected, a gap "
+		    "or the last take)", (double)w->prerec.len / w->rate,
+		    w->cfg.prerecord_seconds);
+		return w->prerec.len;
+	}
+	return want;
+}
+
+/*
+ * The take begins with n frames of pre-record before ft64: files open
+ * where they start, the pre-record goes in, and a marker shows where
+ * the start command came (cmd).
+ */
+static void
+wr_prerec_write(struct writer *w, uint64_t ft64, uint64_t n, uint64_t cmd)
+{
+	const float	**planes = w->gate.pre_planes;
+	uint64_t	  done, k;
+	unsigned	  i;
+
+	if (wr_open_at(w, ft64 - n, NULL) != 0)
+		return;
+	for (done = 0; (k = hist_tail(&w->prerec, n, done, planes)) > 0;
+	    done += k)
+		if (wr_write(w, planes, 0, k) != 0)
+			return;
+	if (w->cur->open && cmd >= w->cur->start)
+		for (i = 0; i < w->cur->n; i++)
+			w->cur->f[i].be->mark(w->cur->f[i].h,
+			    cmd - w->cur->start, "start: the command came "
+			    "here; what is before it is pre-record");
+	log_info("pre-record: the take begins %.3f s before the start "
+	    "command (JACK frame %u), at JACK frame %u",
+	    (double)(cmd - (ft64 - n)) / w->rate, (uint32_t)cmd,
+	    (uint32_t)(ft64 - n));
+}
+
 /* The first record of a take. */
 void
 wr_take_begin(struct writer *w, uint64_t ft64, uint32_t ft)
 {
 	struct timespec wall;
+	uint64_t	pre, cmd;
 
+	pre = wr_prerec_frames(w, ft64, ft, &cmd);
 	w->in_take = 1;
 	w->anchored = 0;
-	w->take_pos0 = ft64;
+	w->take_pos0 = ft64 - pre;
 	w->stop_why = NULL;
 	atomic_store(&w->st_take_frames, 0);
-	cap_frame_wall_time(w->cap, ft, &wall);
+	cap_frame_wall_time(w->cap, (uint32_t)(ft64 - pre), &wall);
 	w->take_off = clock_offset(wall.tv_sec, w->cfg.timezone == CFG_TZ_UTC);
 	w->zone_told = 0;
 	atomic_store(&w->st_take_start, (long long)wall.tv_sec);
@@ -280,6 +348,49 @@ wr_take_begin(struct writer *w, uint64_t ft64, uint32_t ft)
 	if (w->gate.on)
 		log_info("gate: closed until a sample reaches %.1f dBFS",
 		    w->cfg.gate_threshold_dbfs);
+	if (pre > 0)
+		wr_prerec_write(w, ft64, pre, cmd);
+	hist_clear(&w->prerec);
+	atomic_store(&w->st_prerec, 0);
+}
+
+/*
+ * The pre-record's buffer, as prerecord_seconds asks at this rate, and
+ * room for what comes between the command's frame and the first record
+ * of the take (less than a period).
+ */
+void
+wr_prerec_setup(struct writer *w)
+{
+	uint64_t cap = (uint64_t)llround(w->cfg.prerecord_seconds * w->rate);
+
+	if (cap > 0)
+		cap += WR_PREREC_SLACK;
+	/* A new size starts empty; another option changed keeps it. */
+	if (cap != w->prerec.cap && hist_size(&w->prerec, w->nch, cap) != 0)
+		log_warnx("pre-record: no memory for %.1f s of %u channels",
+		    w->cfg.prerecord_seconds, w->nch);
+	if (w->gate.on)
+		hist_clear(&w->prerec);
+	atomic_store(&w->st_prerec, w->prerec.len);
+}
+
+/*
+ * The record at ft64, JACK frame time ft (in w->planes), came while
+ * nothing is recorded.  Nothing from before the sources were connected is
+ * kept, nor with the gate on: its pre-roll does that job.
+ */
+void
+wr_prerec_keep(struct writer *w, uint64_t ft64, uint32_t ft, size_t n)
+{
+	if (w->prerec.cap == 0 || w->gate.on || !w->listening ||
+	    (int32_t)(ft - w->listen_from) < 0)
+		return;
+	if (w->prerec_end != ft64)
+		hist_clear(&w->prerec);
+	hist_keep(&w->prerec, w->planes, 0, n);
+	w->prerec_end = ft64 + n;
+	atomic_store(&w->st_prerec, w->prerec.len);
 }
 
 static void
@@ -504,6 +615,8 @@ wr_rate_change(struct writer *w, const struct cap_rec *h)
 	w->rotate_at = WR_NEVER;
 	wr_gate_setup(w);	/* the pre-roll, sized for the rate */
 	wr_gate_reset(w);
+	wr_prerec_setup(w);
+	hist_clear(&w->prerec);
 }
 
 /*

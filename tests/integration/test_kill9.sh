@@ -13,14 +13,14 @@
 # still held in memory at the kill.
 #
 # 14 trials: KILL9_TRIALS (7) in each mode, 4 s each; the sanitizer runs
-# take fewer (KILL9_TRIALS_SAN, 3 a mode): they are slow, and the plain
+# take fewer (KILL9_TRIALS_SAN, 2 a mode): they are slow, and the plain
 # run has already covered the moments.  Each mode meets every kind of
 # moment.  KILL9_TRIALS=20 gives 20 a mode.
 . "$(dirname "$0")/lib.sh"
 not_under_tsan
 
 if [ -n "${SAN:-}" ]; then
-	trials=$((2 * ${KILL9_TRIALS_SAN:-3}))
+	trials=$((2 * ${KILL9_TRIALS_SAN:-2}))
 else
 	trials=$((2 * ${KILL9_TRIALS:-7}))
 fi

@@ -8,10 +8,13 @@
  * and the float JACK carries is code * (1 / (2^(N-1) - 1)), as JACK2
  * itself scales integers.
  *
- * usage: siggen [-n NAME] [-c CHANNELS] [-b 16|24] [-g ON_S:OFF_S]
+ * usage: siggen [-n NAME] [-c CHANNELS] [-b 16|24] [-J] [-g ON_S:OFF_S]
  *               [-s DBFS | -t]
  * -g switches all channels to digital silence for OFF_S seconds after
  * every ON_S seconds of signal (frame counting goes on).
+ * -J counts frames by JACK's frame time (jack_last_frame_time) instead
+ * of from siggen's start, so that a test can tell which JACK frame a
+ * recorded sample was: as recd logs frames.
  * -G (24 bits) does it in step with the codes, for the gate tests: signal
  * only while n mod 2^17 is in [2^15, 3 x 2^15), so that every sample of
  * it is above -13 dBFS and a code alone tells signal from pause.
@@ -58,6 +61,7 @@ struct siggen {
 	unsigned	 nch;
 	int		 bits;
 	uint64_t	 frame;		/* frames generated so far */
+	int		 jack_time;	/* -J: frame is JACK's frame time */
 	uint64_t	 on_frames, off_frames;	/* -g pattern, 0: off */
 	int		 aligned;	/* -G */
 	enum sg_mode	 mode;
@@ -259,6 +263,8 @@ process(jack_nframes_t nframes, void *arg)
 	unsigned	 c, i;
 	int		 silent;
 
+	if (sg->jack_time)
+		sg->frame = jack_last_frame_time(sg->client);
 	if (sg->mode != SG_CODES) {
 		if (sg->mode == SG_SINE)
 			sg_sine(sg, nframes);
@@ -301,7 +307,7 @@ main(int argc, char *argv[])
 	memset(&sg, 0, sizeof(sg));
 	sg.nch = 2;
 	sg.bits = 24;
-	while ((ch = getopt(argc, argv, "n:c:b:g:Gs:t")) != -1) {
+	while ((ch = getopt(argc, argv, "n:c:b:g:GJs:t")) != -1) {
 		switch (ch) {
 		case 'n':
 			name = optarg;
@@ -321,6 +327,9 @@ main(int argc, char *argv[])
 		case 'G':
 			sg.aligned = 1;
 			break;
+		case 'J':
+			sg.jack_time = 1;
+			break;
 		case 's':
 			dbfs = strtod(optarg, &end);
 			if (end == optarg || *end != '\0' || dbfs < -120.0 ||
@@ -339,7 +348,7 @@ main(int argc, char *argv[])
 			break;
 		default:
 			fprintf(stderr, "usage: siggen [-n NAME] [-c CH] "
-			    "[-b 16|24] [-g ON:OFF | -G] [-s DBFS | -t]\n");
+			    "[-b 16|24] [-J] [-g ON:OFF | -G] [-s DBFS | -t]\n");
 			return 2;
 		}
 	}

@@ -4,7 +4,7 @@
  * its own WAV parser (not recd's).  Files are grouped by channel in split
  * mode (_chNN_ in the name) and ordered by their bext TimeReference.
  *
- * usage: verify [-b 16|24] [-c CHANNELS] [-d] [-g] [-G PREROLL:HOLD] [-j P:N] [-k]
+ * usage: verify [-b 16|24] [-c CHANNELS] [-d] [-f] [-g] [-G PREROLL:HOLD] [-j P:N] [-k]
  *               [-m MIN_FRAMES] [-v] FILE...
  *   -d  also print "PATH HEADER_FRAMES DISK_FRAMES" for every file: the
  *       frames its header covers, and the whole frames the file holds
@@ -26,6 +26,8 @@
  *   -k  a take cut by kill -9: in split mode the channels may end at
  *       different frames (each file is written on its own); the summary
  *       gives the shortest channel
+ *   -f  also print "verify: first frame index N": the frame index of the
+ *       take's first frame (siggen -J: its JACK frame time, mod 2^17)
  *   -v  also print "PATH TIME_REFERENCE FRAMES RATE" for every file
  * A FILE given as PATH@TR has TimeReference TR, whatever its header
  * says: a file decoded from another format has no bext.
@@ -57,6 +59,7 @@ struct vfile {
 };
 
 static int	sig_bits = 24;
+static int64_t	first_index = -1;	/* -f: the take's first frame's */
 static int	gate_mode;
 static int64_t	gate_pre, gate_hold;
 static uint64_t	gate_segments;
@@ -322,6 +325,8 @@ check_file(const struct vfile *v, int64_t *expect, uint64_t wrap)
 				    "expected %lld: samples lost or repeated",
 				    (unsigned long long)(done + i),
 				    (long long)idx, (long long)*expect);
+			if (first_index < 0)
+				first_index = idx;
 			*expect = (idx + 1) % (int64_t)wrap;
 		}
 		done += n;
@@ -510,9 +515,10 @@ main(int argc, char *argv[])
 	unsigned		 channels = 0, groups = 0;
 	uint64_t		 frames_min = UINT64_MAX, frames_grp = 0;
 	int			 n = 0, i, opt, verbose = 0, disk = 0;
+	int			 first = 0;
 	int			 killed = 0;
 
-	while ((opt = getopt(argc, argv, "b:c:dgG:j:km:v")) != -1) {
+	while ((opt = getopt(argc, argv, "b:c:dfgG:j:km:v")) != -1) {
 		switch (opt) {
 		case 'b':
 			sig_bits = atoi(optarg);
@@ -537,6 +543,9 @@ main(int argc, char *argv[])
 			    &jumps_left) != 2 || jump_frames <= 0)
 				fail(optarg, "-j PERIOD:COUNT (frames)");
 			break;
+		case 'f':
+			first = 1;
+			break;
 		case 'k':
 			killed = 1;
 			break;
@@ -548,8 +557,8 @@ main(int argc, char *argv[])
 			break;
 		default:
 			fprintf(stderr, "usage: verify [-b 16|24] [-c CH] [-d] "
-			    "[-g] [-j P:N] [-k] [-m MIN_FRAMES] [-v] "
-			    "FILE...\n");
+			    "[-f] [-g] [-G PREROLL:HOLD] [-j P:N] [-k] "
+			    "[-m MIN_FRAMES] [-v] FILE...\n");
 			return 2;
 		}
 	}
@@ -653,6 +662,9 @@ main(int argc, char *argv[])
 		fail(v[0].path, "%llu frames, expected at least %llu",
 		    (unsigned long long)frames_g0,
 		    (unsigned long long)min_frames);
+	if (first)
+		printf("verify: first frame index %lld\n",
+		    (long long)first_index);
 	printf("verify: %d files, %u groups, %llu frames each, %llu gaps, "
 	    "%llu silence runs", n, groups, (unsigned long long)frames_g0,
 	    (unsigned long long)gaps, (unsigned long long)silence_runs);

@@ -78,10 +78,10 @@ test_preroll_and_hold(void **state)
 	sp = feed(&g, 1000);
 	assert_false(sp.opens);
 	assert_int_equal(sp.end, 0);
-	assert_int_equal(g.pre_len, N);
+	assert_int_equal(g.pre.len, N);
 	rec(1064, -1, 0, 0);
 	feed(&g, 1064);
-	assert_int_equal(g.pre_len, PRE);
+	assert_int_equal(g.pre.len, PRE);
 	/* Loud at frame 10 of the record at 1128 (1138) only. */
 	rec(1128, 0, 10, 11);
 	gate_judge(&g, planes, N, 1128, HOLD, &sp);
@@ -105,7 +105,7 @@ test_preroll_and_hold(void **state)
 	gate_after(&g, planes, N, &sp);
 	assert_false(g.open);
 	assert_int_equal(g.closed_at, 1189);
-	assert_int_equal(g.pre_len, N - sp.end);
+	assert_int_equal(g.pre.len, N - sp.end);
 	/* Loud at once: the pre-roll reaches back to the close, no further. */
 	rec(1192, 1, 0, N);
 	gate_judge(&g, planes, N, 1192, HOLD, &sp);
@@ -122,7 +122,7 @@ test_preroll_and_hold(void **state)
 	assert_true(sp.closes);
 	assert_int_equal(sp.close_at, 1255 + 1 + HOLD);
 	assert_int_equal(sp.end, 1255 + 1 + HOLD - 1256);
-	assert_int_equal(g.pre_len, N - sp.end);
+	assert_int_equal(g.pre.len, N - sp.end);
 	/* A hold longer than a record keeps it open across records. */
 	rec(1320, 0, 0, N);
 	gate_judge(&g, planes, N, 1320, 2 * N, &sp);
@@ -175,10 +175,10 @@ test_gap_loses_preroll(void **state)
 	feed(&g, 0);
 	rec(64, -1, 0, 0);
 	feed(&g, 64);
-	assert_int_equal(g.pre_len, PRE);
+	assert_int_equal(g.pre.len, PRE);
 	/* 1000 frames lost: what was kept is not the time before the next. */
 	gate_gap(&g, 1128);
-	assert_int_equal(g.pre_len, 0);
+	assert_int_equal(g.pre.len, 0);
 	rec(1128, 0, 20, 21);
 	gate_judge(&g, planes, N, 1128, HOLD, &sp);
 	assert_true(sp.opens);
@@ -214,7 +214,7 @@ test_hold_ran_out_in_a_gap(void **state)
 	assert_int_equal(sp.end, 0);
 	gate_after(&g, planes, N, &sp);
 	assert_false(g.open);
-	assert_int_equal(g.pre_len, N);
+	assert_int_equal(g.pre.len, N);
 	gate_free(&g);
 }
 
