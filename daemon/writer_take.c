@@ -260,18 +260,20 @@ wr_open_at(struct writer *w, uint64_t at, const char *cue)
 }
 
 /*
- * How much of the pre-record a take that begins with the record at ft64
- * (JACK frame time ft) starts with: prerecord_seconds before the start
- * command's frame (take_from), as far as the writer kept what came
- * then, in one piece up to ft64.  0 for a take that no start command
- * began, or with the gate on (its pre-roll does that).
+ * Whether a take that begins with the record at ft64 (JACK frame time ft)
+ * has a pre-record, and how much (*pre, from 0): prerecord_seconds before
+ * the start command's frame (take_from, *cmd), as far as the writer kept
+ * what came then, in one piece up to ft64.  None for a take that no start
+ * command began, or with the gate on (its pre-roll does that).
  */
-static uint64_t
-wr_prerec_frames(struct writer *w, uint64_t ft64, uint32_t ft, uint64_t *cmd)
+static int
+wr_prerec_frames(struct writer *w, uint64_t ft64, uint32_t ft, uint64_t *cmd,
+    uint64_t *pre)
 {
-	uint64_t want;
+	uint64_t want, kept;
 
 	*cmd = ft64 - (uint32_t)(ft - w->take_from);
+	*pre = 0;
 	if (!w->take_prerec || w->cfg.prerecord_seconds <= 0)
 		return 0;
 	if (w->gate.on) {
@@ -281,19 +283,14 @@ wr_prerec_frames(struct writer *w, uint64_t ft64, uint32_t ft, uint64_t *cmd)
 	}
 	want = (uint64_t)llround(w->cfg.prerecord_seconds * w->rate) +
 	    (ft64 - *cmd);
-	if (w->prerec_end != ft64 || w->prerec.len == 0) {
-		log_warnx("pre-record: none kept (recd has heard nothing in "
-		    "one piece right before this take)");
-		return 0;
-	}
-	if (w->prerec.len < want) {
+	kept = w->prerec_end == ft64 ? w->prerec.len : 0;
+	*pre = kept < want ? kept : want;
+	if (kept < want)
 		log_warnx("pre-record: %.3f s kept of the %.3f s asked for "
 		    "(all recd heard in one piece since it connected, a gap "
-		    "or the last take)", (double)w->prerec.len / w->rate,
-		    w->cfg.prerecord_seconds);
-		return w->prerec.len;
-	}
-	return want;
+		    "or the last take)", kept > ft64 - *cmd ? (double)(kept -
+		    (ft64 - *cmd)) / w->rate : 0.0, w->cfg.prerecord_seconds);
+	return 1;
 }
 
 /*
@@ -319,10 +316,6 @@ wr_prerec_write(struct writer *w, uint64_t ft64, uint64_t n, uint64_t cmd)
 			w->cur->f[i].be->mark(w->cur->f[i].h,
 			    cmd - w->cur->start, "start: the command came "
 			    "here; what is before it is pre-record");
-	log_info("pre-record: the take begins %.3f s before the start "
-	    "command (JACK frame %u), at JACK frame %u",
-	    (double)(cmd - (ft64 - n)) / w->rate, (uint32_t)cmd,
-	    (uint32_t)(ft64 - n));
 }
 
 /* The first record of a take. */
@@ -331,8 +324,9 @@ wr_take_begin(struct writer *w, uint64_t ft64, uint32_t ft)
 {
 	struct timespec wall;
 	uint64_t	pre, cmd;
+	int		told;
 
-	pre = wr_prerec_frames(w, ft64, ft, &cmd);
+	told = wr_prerec_frames(w, ft64, ft, &cmd, &pre);
 	w->in_take = 1;
 	w->anchored = 0;
 	w->take_pos0 = ft64 - pre;
@@ -350,6 +344,11 @@ wr_take_begin(struct writer *w, uint64_t ft64, uint32_t ft)
 		    w->cfg.gate_threshold_dbfs);
 	if (pre > 0)
 		wr_prerec_write(w, ft64, pre, cmd);
+	if (told)
+		log_info("pre-record: the take begins at JACK frame %u, "
+		    "%.3f s before the start command's frame %u",
+		    (uint32_t)(ft64 - pre), ((double)cmd - (double)(ft64 -
+		    pre)) / w->rate, (uint32_t)cmd);
 	hist_clear(&w->prerec);
 	atomic_store(&w->st_prerec, 0);
 }

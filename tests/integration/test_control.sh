@@ -172,11 +172,19 @@ no_partials "$T/rec"
 # Two takes, each verified on its own: a new take starts at the wall
 # clock's time, not where the last one ended.  Between them they hold
 # exactly the gaps recd logged.
+# Where the dummy driver, late, skipped a cycle of the whole graph,
+# siggen's codes do not jump where JACK's time (recd's gap) does, or
+# recd got siggen's next buffer at an xrun: a period's jump allowed for
+# each gap and xrun recd logged (as verify_take has it).
 take2=$(comm -13 <(echo "$take1") <(takes "$T/rec"))
-out1=$("$VERIFY" -g -c 16 $take1 2>&1) || fail "take 1: $out1"
-out=$("$VERIFY" -g -c 16 $take2 2>&1) || fail "take 2: $out"
-found=$(( $(discontinuities "$out1") + $(discontinuities "$out") ))
 logged=$(grep -c 'recd: warning: gap: ' "$T/recd.log")
+xr=$(sed -n 's/.*recd: stopped: .*, \([0-9]*\) xruns$/\1/p' "$T/recd.log")
+jump=(-j "1024:$((logged + ${xr:-0}))")
+out1=$("$VERIFY" -g "${jump[@]}" -c 16 $take1 2>&1) || fail "take 1: $out1"
+out1=$(tail -n 1 <<<"$out1")
+out=$("$VERIFY" -g "${jump[@]}" -c 16 $take2 2>&1) || fail "take 2: $out"
+out=$(tail -n 1 <<<"$out")
+found=$(( $(discontinuities "$out1") + $(discontinuities "$out") ))
 [ "$found" = "$logged" ] ||
     fail "$found discontinuities in the takes, recd logged $logged"
 out="$out1; $out"
