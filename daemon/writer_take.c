@@ -366,9 +366,15 @@ wr_prerec_setup(struct writer *w)
 	if (cap > 0)
 		cap += WR_PREREC_SLACK;
 	/* A new size starts empty; another option changed keeps it. */
-	if (cap != w->prerec.cap && hist_size(&w->prerec, w->nch, cap) != 0)
-		log_warnx("pre-record: no memory for %.1f s of %u channels",
-		    w->cfg.prerecord_seconds, w->nch);
+	if (cap != w->prerec.cap) {
+		if (hist_size(&w->prerec, w->nch, cap) != 0)
+			log_warnx("pre-record: no memory for %.1f s of %u "
+			    "channels", w->cfg.prerecord_seconds, w->nch);
+		else if (cap > 0)
+			log_info("pre-record: up to %.1f s kept while not "
+			    "recording (%.0f MB)", w->cfg.prerecord_seconds,
+			    (double)cap * w->nch * sizeof(float) / 1e6);
+	}
 	if (w->gate.on)
 		hist_clear(&w->prerec);
 	atomic_store(&w->st_prerec, w->prerec.len);
