@@ -152,8 +152,10 @@ check
 # Its TimeReference (samples since local midnight) is that of its first
 # sample: PRE s before the command, give or take the time the command
 # took to reach recd and the period it begins after.
-f1=$(head -n 1 <<<"$files")
-tr=$("$VERIFY" -v -c 2 "$f1" | awk 'NF == 4 { print $2 }')
+# (verify -v lists the files in time order; names do not sort so: a
+# file after a gap in the same second is NAME-1.)
+read -r f1 tr _ < <("$VERIFY" -v -g -j "256:1000" -c 2 $files |
+    awk 'NF == 4 && $1 !~ /^verify:/' | head -n 1)
 awk -v tr="$tr" -v t="$t_cmd" -v pre=$PRE -v rate=$RATE 'BEGIN {
 	split(t, h, ":"); c = h[1] * 3600 + h[2] * 60 + h[3]
 	d = (tr / rate) - (c - pre)
