@@ -129,6 +129,18 @@ xr=$(grep -c "recd: warning: gap: .*JACK's frame time" "$T/recd.log")
 out=$("$VERIFY" -g -v -j "$period:$xr" -c 2 ${at[48000]} 2>&1) ||
     fail "48000 Hz: $out"
 found=$(discontinuities "$(tail -n 1 <<<"$out")") || exit 1
+# At the rate change PipeWire may skip siggen's callback for the last
+# cycle at 48 kHz while it runs recd's (as at a quantum change, below):
+# recd records the period of silence it is handed, which ends the last
+# 48 kHz file.  A silence run of at most a period that ends exactly
+# there is that cycle, not a gap of recd's.
+tail_silence=$(awk -v p="$period" '
+	$1 == "verify:" && $3 == "silence" { sp = substr($2, 1, length($2) - 1)
+		end[sp] = $10 + $6; len[sp] = $6 }
+	NF == 4 && $1 != "verify:" { last = $1; frames = $3 }
+	END { print (last in end && end[last] == frames && len[last] <= p) ? 1 : 0 }
+' <<<"$out")
+found=$((found - tail_silence))
 logged=$(sed -n '1,/recd: rate: 96000 Hz/p' "$T/recd.log" |
     grep -c "recd: warning: gap: .*JACK's frame time")
 [ "$found" = "$logged" ] ||
