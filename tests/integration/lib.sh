@@ -240,6 +240,15 @@ alarm_up() {
 	[[ $1 == *'"alarms":['*"{\"kind\":\"$2\",\"channels\":[],\"since\":\""* ]]
 }
 
+# xruns_counted LOG: the xruns recd's last "stopped:" line in LOG counts
+# (0 without one).
+xruns_counted() {
+	local n
+	n=$(sed -n 's/.*recd: stopped: .*, \([0-9]*\) xruns$/\1/p' "$1" |
+	    tail -n 1)
+	echo "${n:-0}"
+}
+
 # verify_take DIR LOG ARGS...: proves the take in DIR bit-exact and in
 # channel order, and that every discontinuity in it is a gap recd logged
 # in LOG: no more, no fewer; LOG must hold recd's "stopped:" line.  (On a loaded machine the dummy backend has
@@ -255,9 +264,8 @@ verify_take() {
 	# "stopped:" line), and prints each.
 	period=$(sed -n 's/.*recording .*(period \([0-9]*\)).*/\1/p' "$log" |
 	    head -n 1)
-	xr=$(sed -n 's/.*recd: stopped: .*, \([0-9]*\) xruns$/\1/p' "$log" |
-	    tail -n 1)
-	[ -n "$period" ] && [ "${xr:-0}" -gt 0 ] && jump=(-j "$period:$xr")
+	xr=$(xruns_counted "$log")
+	[ -n "$period" ] && [ "$xr" -gt 0 ] && jump=(-j "$period:$xr")
 	out=$("$VERIFY" -g "${jump[@]}" "$@" $(takes "$dir") 2>&1) ||
 	    fail "$out"
 	found=$(discontinuities "$out") || exit 1

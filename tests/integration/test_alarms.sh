@@ -130,9 +130,7 @@ closed=$((4 * $(grep -c ': closed, ' "$T/recd.log")))	# a line a set of 4
 # of codes skipped, which recd cannot see): as verify_take, allow a
 # period's jump for each xrun recd counted too.
 logged=$(grep -c 'recd: warning: gap: ' "$T/recd.log")
-xr=$(sed -n 's/.*recd: stopped: .*, \([0-9]*\) xruns$/\1/p' "$T/recd.log" |
-    tail -n 1)
-jumps=$((logged + ${xr:-0}))
+jumps=$((logged + $(xruns_counted "$T/recd.log")))
 out=$("$VERIFY" -g -j "1024:$((2 * jumps))" -c 2 $(takes "$T/rec" |
     grep -E '_ch0[12]_') 2>&1) || fail "channels 1 and 2: $out"
 out=$(tail -n 1 <<<"$out")

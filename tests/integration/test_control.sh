@@ -178,8 +178,7 @@ no_partials "$T/rec"
 # each gap and xrun recd logged (as verify_take has it).
 take2=$(comm -13 <(echo "$take1") <(takes "$T/rec"))
 logged=$(grep -c 'recd: warning: gap: ' "$T/recd.log")
-xr=$(sed -n 's/.*recd: stopped: .*, \([0-9]*\) xruns$/\1/p' "$T/recd.log")
-jump=(-j "1024:$((logged + ${xr:-0}))")
+jump=(-j "1024:$((logged + $(xruns_counted "$T/recd.log")))")
 out1=$("$VERIFY" -g "${jump[@]}" -c 16 $take1 2>&1) || fail "take 1: $out1"
 out1=$(tail -n 1 <<<"$out1")
 out=$("$VERIFY" -g "${jump[@]}" -c 16 $take2 2>&1) || fail "take 2: $out"
