@@ -99,7 +99,7 @@ CONV_OBJ   = $(B)/common/conv.o $(B)/common/conv_sse2.o \
 	     $(B)/common/conv_avx2.o
 COMMON_OBJ = $(B)/common/ring.o $(B)/common/ring_rt.o $(CONV_OBJ) \
 	     $(FMT_OBJ) $(CFG_OBJ) $(B)/common/log.o
-CFG_OBJ    = $(B)/common/cfg.o $(B)/common/cfg_check.o
+CFG_OBJ    = $(B)/common/cfg.o $(B)/common/cfg_check.o $(B)/common/cfg_out.o
 PROTO_OBJ  = $(B)/protocol/cfgjson.o $(B)/protocol/proto.o
 WRITER_OBJ = $(B)/daemon/writer.o $(B)/daemon/writer_ctl.o $(B)/daemon/writer_ev.o \
 	     $(B)/daemon/writer_files.o $(B)/daemon/writer_levels.o \

@@ -224,13 +224,63 @@ is_key(const char *k, const char *const *keys)
 	return 0;
 }
 
+/*
+ * With more than the main output, a line each: "output NAME: recording,
+ * DIR, channels 1 2, single flac24, 12.0 s, 0 gaps, 1.20 GB free".
+ */
+static void
+print_outputs(struct kv *kv, const cJSON *a)
+{
+	const cJSON	*o, *v;
+	char		 b1[32], *s, *t, *key, *ch;
+	double		 x, y, g;
+	int		 ok, gok;
+
+	if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) < 2)
+		return;
+	cJSON_ArrayForEach(o, a) {
+		ch = NULL;
+		cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(o,
+		    "channels")) {
+			t = fmt("%s%s%.0f", ch != NULL ? ch : "", ch != NULL ?
+			    " " : "", cJSON_IsNumber(v) ? v->valuedouble : 0);
+			free(ch);
+			ch = t;
+		}
+		ok = gok = 1;
+		x = num(o, "seconds_recorded", &ok);
+		g = num(o, "gaps", &gok);
+		y = num(cJSON_GetObjectItemCaseSensitive(o, "disk"),
+		    "free_bytes", &ok);
+		s = clean_text(str(o, "directory") != NULL ?
+		    str(o, "directory") : "?");
+		t = fmt_seconds(x);
+		key = fmt("output %s", str(o, "name") != NULL ?
+		    str(o, "name") : "?");
+		kv_add(kv, key != NULL ? key : "output", fmt("%s%s%s, %s, "
+		    "channels %s, %s %s, %s, %.0f gaps, %s free",
+		    str(o, "state") != NULL ? str(o, "state") : "?",
+		    str(o, "paused") != NULL ? ": " : "",
+		    str(o, "paused") != NULL ? str(o, "paused") : "",
+		    s != NULL ? s : "?", ch != NULL ? ch : "?",
+		    str(o, "mode") != NULL ? str(o, "mode") : "?",
+		    str(o, "format") != NULL ? str(o, "format") : "?",
+		    t != NULL ? t : "?", gok ? g : 0,
+		    ok ? fmt_bytes(y, b1, sizeof(b1)) : "unknown"));
+		free(key);
+		free(s);
+		free(t);
+		free(ch);
+	}
+}
+
 void
 print_status(const cJSON *r)
 {
 	static const char *const known[] = { "state", "take", "files",
 		"frames_written", "seconds_recorded", "dropped_frames", "gaps",
 		"gap_frames", "xruns", "ring", "disk", "jack", "channels",
-		"mode", "format", "uptime_seconds", NULL };
+		"mode", "format", "uptime_seconds", "outputs", NULL };
 	struct kv	 kv = { .n = 0 };
 	const cJSON	*v, *o;
 	char		 b1[32], b2[32], b3[32], *s, *t, *u;
@@ -350,6 +400,7 @@ print_status(const cJSON *r)
 	x = num(r, "uptime_seconds", &ok);
 	if (ok)
 		kv_add(&kv, "uptime", fmt_seconds(x));
+	print_outputs(&kv, cJSON_GetObjectItemCaseSensitive(r, "outputs"));
 	/* Fields newer than this recctl, as they come. */
 	cJSON_ArrayForEach(v, r) {
 		if (v->string != NULL && !is_key(v->string, known))

@@ -17,6 +17,7 @@
 #include "alarm.h"
 #include "cap.h"
 #include "cfg.h"
+#include "cfg_out.h"
 #include "cfgjson.h"
 #include "ctlsrv.h"
 #include "fmt.h"
@@ -34,6 +35,89 @@ static const char *const pause_names[] = { "none", "disk_full",
 static cJSON	*run_request(struct recd *, const struct proto_req *,
 		    const struct ctlsrv_peer *, const char **, char *, size_t);
 
+/*
+ * Each output (cfg_out.h): its options as the loop has them, and what the
+ * writer says of it: state, files, frames, gaps, disk.
+ */
+static void
+status_outputs(struct recd *r, cJSON *res)
+{
+	struct writer_out_stats	 os;
+	struct cfg_out		*v = NULL;
+	size_t			 n = 0, i, k, len;
+	cJSON			*a, *o, *c, *fl;
+	char			 err[256];
+
+	a = cJSON_AddArrayToObject(res, "outputs");
+	if (cfg_outputs(&r->cfg, &v, &n, err, sizeof(err)) != 0)
+		n = 0;
+	for (i = 0; i < writer_outputs(r->writer); i++) {
+		if (writer_out_stats(r->writer, (unsigned)i, &os) != 0)
+			break;
+		o = cJSON_CreateObject();
+		cJSON_AddItemToArray(a, o);
+		cJSON_AddStringToObject(o, "name", os.name);
+		cJSON_AddStringToObject(o, "state", !r->taking ? "idle" :
+		    os.paused != WP_NONE ? "paused" : os.open ? "recording" :
+		    "waiting");
+		if (r->taking && os.paused != WP_NONE)
+			cJSON_AddStringToObject(o, "paused",
+			    pause_names[os.paused]);
+		else
+			cJSON_AddNullToObject(o, "paused");
+		fl = NULL;
+		if (i < n) {
+			cJSON_AddStringToObject(o, "directory",
+			    v[i].cfg.directory);
+			c = cJSON_AddArrayToObject(o, "channels");
+			for (k = 0; k < v[i].nch; k++)
+				cJSON_AddItemToArray(c,
+				    cJSON_CreateNumber(v[i].ch[k] + 1));
+			cJSON_AddStringToObject(o, "mode", v[i].cfg.mode ==
+			    CFG_MODE_SPLIT ? "split" : "single");
+			cJSON_AddStringToObject(o, "format",
+			    fmt_kind(v[i].cfg.format)->name);
+			/* Its files: those under its directory. */
+			fl = cJSON_AddArrayToObject(o, "files");
+			len = strlen(v[i].cfg.directory);
+			for (k = 0; k < r->nfiles; k++)
+				if (strncmp(r->files[k], v[i].cfg.directory,
+				    len) == 0 && r->files[k][len] == '/')
+					cJSON_AddItemToArray(fl,
+					    cJSON_CreateString(r->files[k]));
+		}
+		cJSON_AddNumberToObject(o, "frames_written",
+		    (double)os.frames);
+		cJSON_AddNumberToObject(o, "seconds_recorded",
+		    (double)os.frames / r->rate);
+		cJSON_AddNumberToObject(o, "files_finished",
+		    (double)os.files_closed);
+		cJSON_AddNumberToObject(o, "gaps", (double)os.gaps);
+		cJSON_AddNumberToObject(o, "gap_frames",
+		    (double)os.gap_frames);
+		if (os.disk_free >= 0) {
+			c = cJSON_AddObjectToObject(o, "disk");
+			cJSON_AddNumberToObject(c, "free_bytes",
+			    (double)os.disk_free);
+		} else
+			cJSON_AddNullToObject(o, "disk");
+	}
+	cfg_outputs_free(v, n);
+}
+
+/* Whether every output is paused: the take records nowhere. */
+static int
+status_all_paused(struct recd *r)
+{
+	struct writer_out_stats	os;
+	unsigned		i;
+
+	for (i = 0; writer_out_stats(r->writer, i, &os) == 0; i++)
+		if (os.paused == WP_NONE)
+			return 0;
+	return 1;
+}
+
 static cJSON *
 cmd_status(struct recd *r)
 {
@@ -47,10 +131,11 @@ cmd_status(struct recd *r)
 	writer_get_stats(r->writer, &st);
 	res = cJSON_CreateObject();
 	/* What was asked for: the writer follows within a drain period. */
-	/* Stalled: connected, but JACK runs our callback no more. */
+	/* Stalled: connected, but JACK runs our callback no more.  Paused:
+	 * every output is (each says why in outputs). */
 	cJSON_AddStringToObject(res, "state", st.failed ? "failed" :
 	    r->cap != NULL && r->live.stalled ? "stalled" :
-	    !r->taking ? "idle" : r->cap == NULL || st.paused != WP_NONE ?
+	    !r->taking ? "idle" : r->cap == NULL || status_all_paused(r) ?
 	    "paused" : "recording");
 	if (st.take_start != 0) {
 		o = cJSON_AddObjectToObject(res, "take");
@@ -101,7 +186,7 @@ cmd_status(struct recd *r)
 	cJSON_AddStringToObject(res, "format", fmt_kind(r->cfg.format)->name);
 	if (r->taking && r->cap == NULL)
 		cJSON_AddStringToObject(res, "paused", "jack_lost");
-	else if (r->taking && st.paused != WP_NONE)
+	else if (r->taking && st.paused != WP_NONE && status_all_paused(r))
 		cJSON_AddStringToObject(res, "paused", pause_names[st.paused]);
 	else
 		cJSON_AddNullToObject(res, "paused");
@@ -134,6 +219,7 @@ cmd_status(struct recd *r)
 	    &ac); i++)
 		cJSON_AddItemToArray(a, event_alarm_json(&ac, mono_now_ns(),
 		    r->cfg.timezone == CFG_TZ_UTC));
+	status_outputs(r, res);
 	/* Who watches where: recweb's viewers are on the read-only socket. */
 	o = cJSON_AddObjectToObject(res, "clients");
 	cJSON_AddNumberToObject(o, "control", r->ctl != NULL ?
@@ -266,19 +352,49 @@ cmd_get(struct recd *r, const struct proto_req *req, int readonly,
  * the loop otherwise never does; it is a rare request that a person or a
  * frontend waits on, and the reply must say whether it was taken.
  */
+/* Whether one of the outputs records into dir now. */
+static int
+outputs_dir_known(const struct recd *r, const char *dir)
+{
+	struct cfg_out	*v;
+	size_t		 n, i;
+	char		 err[256];
+	int		 known = 0;
+
+	if (cfg_outputs(&r->cfg, &v, &n, err, sizeof(err)) != 0)
+		return 0;
+	for (i = 0; i < n && !known; i++)
+		known = strcmp(v[i].cfg.directory, dir) == 0;
+	cfg_outputs_free(v, n);
+	return known;
+}
+
 int
 check_directory(const struct recd *r, const struct cfg *next, char *msg,
     size_t msglen)
 {
-	char err[4200];
+	struct cfg_out	*v;
+	size_t		 n, i;
+	char		 err[4200];
+	int		 rc = 0;
 
-	if (strcmp(next->directory, r->cfg.directory) == 0 ||
-	    make_directory(next->directory, err, sizeof(err)) == 0)
-		return 0;
-	/* msg is the reply's message: a long path is cut, not overflowed. */
-	if (snprintf(msg, msglen, "directory: %s", err) < 0)
-		msg[0] = '\0';
-	return -EINVAL;
+	if (cfg_outputs(next, &v, &n, err, sizeof(err)) != 0) {
+		if (snprintf(msg, msglen, "%s", err) < 0)
+			msg[0] = '\0';
+		return -EINVAL;
+	}
+	for (i = 0; i < n && rc == 0; i++) {
+		if (outputs_dir_known(r, v[i].cfg.directory) ||
+		    make_directory(v[i].cfg.directory, err, sizeof(err)) == 0)
+			continue;
+		/* msg is the reply's message: a long path is cut. */
+		if (snprintf(msg, msglen, "%s%sdirectory: %s", i > 0 ?
+		    v[i].name : "", i > 0 ? "." : "", err) < 0)
+			msg[0] = '\0';
+		rc = -EINVAL;
+	}
+	cfg_outputs_free(v, n);
+	return rc;
 }
 
 /*
@@ -453,7 +569,8 @@ run_request(struct recd *r, const struct proto_req *req,
 			    "(see the log)");
 			return NULL;
 		}
-		if (r->taking && (st.paused == WP_DISK_FULL)) {
+		if (r->taking && st.paused == WP_DISK_FULL &&
+		    writer_outputs(r->writer) == 1) {
 			*code = PROTO_E_BAD_STATE;
 			snprintf(msg, msglen, "start: %s: %lld MB free, below "
 			    "disk_min_mb (%ld)", r->cfg.directory,

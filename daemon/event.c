@@ -310,6 +310,14 @@ gap_fields(cJSON *f, const struct writer_event *e)
 	cJSON_AddNumberToObject(f, "frame", (double)e->frame);
 }
 
+/* An output's event says which output: its name (cfg_out.h). */
+static void
+add_output(cJSON *f, const struct writer_event *e)
+{
+	if (e->output[0] != '\0')
+		cJSON_AddStringToObject(f, "output", e->output);
+}
+
 /* The writer's events, to the log's listeners and the socket's. */
 void
 forward_events(struct recd *r)
@@ -376,7 +384,9 @@ forward_events(struct recd *r)
 		case WEV_DISK_LOW:
 			name = strcmp(e.text, "low") == 0 ? "disk_low" :
 			    "disk_ok";
-			r->disk_low = strcmp(e.text, "low") == 0;
+			/* status's disk_low: the main output's disk */
+			if (strcmp(e.output, "main") == 0)
+				r->disk_low = strcmp(e.text, "low") == 0;
 			cJSON_AddStringToObject(f, "path", e.path);
 			cJSON_AddNumberToObject(f, "free_bytes",
 			    (double)e.frames);
@@ -392,6 +402,7 @@ forward_events(struct recd *r)
 			 * no file: the writer gives no path).
 			 */
 			gap_fields(f, &e);
+			add_output(f, &e);
 			send_event(r, "gap", f);
 			name = "resumed";
 			f = cJSON_CreateObject();
@@ -412,6 +423,7 @@ forward_events(struct recd *r)
 			cJSON_AddNumberToObject(f, "errno", (double)e.frames);
 			break;
 		}
+		add_output(f, &e);
 		send_event(r, name, f);
 	}
 }

@@ -21,6 +21,7 @@
 #include "alarm.h"
 #include "cap.h"
 #include "cfg.h"
+#include "cfg_out.h"
 #include "cfgjson.h"
 #include "ctlsrv.h"
 #include "fmt.h"
@@ -198,13 +199,18 @@ make_directory(const char *dir, char *err, size_t errlen)
 
 /* At start: the message names where the option was set. */
 static int
-prepare_directory(const struct recd *r, const char *dir)
+prepare_directory(const struct recd *r, const struct cfg_out *o)
 {
 	char who[4200], err[4200];
 
-	if (make_directory(dir, err, sizeof(err)) == 0)
+	if (make_directory(o->cfg.directory, err, sizeof(err)) == 0)
 		return 0;
-	log_errx("%s: %s", origin(r, "directory", who, sizeof(who)), err);
+	if (strcmp(o->name, "main") == 0)
+		log_errx("%s: %s", origin(r, "directory", who, sizeof(who)),
+		    err);
+	else
+		log_errx("%s: output \"%s\": directory: %s", origin(r,
+		    "outputs", who, sizeof(who)), o->name, err);
 	return -1;
 }
 
@@ -404,11 +410,20 @@ repaired(void *arg, const char *path)
 static int
 run(struct recd *r)
 {
-	char	err[1024], path[4200];
-	int	rc;
+	struct cfg_out	*outs;
+	size_t		 nouts, i;
+	char		 err[1024], path[4200];
+	int		 rc;
 
-	if (prepare_directory(r, r->cfg.directory) != 0)
+	if (cfg_outputs(&r->cfg, &outs, &nouts, err, sizeof(err)) != 0) {
+		log_errx("%s", err);
 		return 1;
+	}
+	for (i = 0; i < nouts; i++)
+		if (prepare_directory(r, &outs[i]) != 0) {
+			cfg_outputs_free(outs, nouts);
+			return 1;
+		}
 	clock_gettime(CLOCK_MONOTONIC, &r->started);
 	if (cfg_init(&r->defaults, err, sizeof(err)) != 0) {
 		log_errx("%s", err);
@@ -424,7 +439,10 @@ run(struct recd *r)
 		uv_loop_close(&r->loop);
 		return 1;
 	}
-	repair_dir(r->cfg.directory, repaired, r);
+	/* Each output's directory: its unfinished files, finished. */
+	for (i = 0; i < nouts; i++)
+		repair_dir(outs[i].cfg.directory, repaired, r);
+	cfg_outputs_free(outs, nouts);
 	uv_async_init(&r->loop, &r->wake, on_wake);
 	r->wake.data = r;
 	uv_timer_init(&r->loop, &r->jack_timer);

@@ -22,6 +22,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "ring.h"
+#include "cfg_out.h"
 
 /*
  * How many frames are truly missing before record h.  Drops are counted
@@ -60,12 +61,35 @@ wr_judge(struct writer *w, const struct cap_rec *h, size_t len, int final,
 	return 0;
 }
 
+/*
+ * A record does not follow the last one: each output marks the gap in
+ * its files, or counts it where it writes nothing now.
+ */
+static void
+wr_take_gap(struct writer *w, uint64_t ft64, uint32_t ft, int64_t gap,
+    uint64_t dropped)
+{
+	struct wr_out	*o;
+	unsigned	 i;
+
+	for (i = 0; i < w->nout; i++) {
+		o = &w->out[i];
+		if (o->cur->open && (!w->gate.on || w->gate.open))
+			wr_gap(o, ft64, ft, gap, dropped);
+		else
+			wr_gap_idle(o, ft64, gap, dropped);
+	}
+	if (!w->gate.open)
+		gate_gap(&w->gate, ft64);
+}
+
 static void
 wr_record(struct writer *w, const struct cap_rec *h, const float *data,
     int64_t gap)
 {
-	uint64_t	ft64;
-	unsigned	i;
+	struct wr_out	*o;
+	uint64_t	 ft64;
+	unsigned	 i;
 
 	/*
 	 * pos extends JACK's 32-bit frame time (it wraps every day or so at
@@ -95,32 +119,65 @@ wr_record(struct writer *w, const struct cap_rec *h, const float *data,
 	}
 	if (!w->in_take)
 		wr_take_begin(w, ft64, h->frame_time);
-	else if (w->have_pos && gap != 0) {
-		if (w->cur->open && (!w->gate.on || w->gate.open))
-			wr_gap(w, ft64, h->frame_time, gap, h->dropped);
-		else
-			wr_gap_idle(w, ft64, gap, h->dropped);
-	}
+	else if (w->have_pos && gap != 0)
+		wr_take_gap(w, ft64, h->frame_time, gap, h->dropped);
 	w->have_pos = 1;
-	if (w->paused != WP_NONE)
-		wr_peaks_only(w, h);
-	else if (w->gate.on)
+	if (w->gate.on)
 		wr_gated(w, h, ft64);
-	else if (w->cur->open || wr_open_at(w, ft64, NULL) == 0)
-		(void)wr_write(w, w->planes, 0, h->nframes);
+	else {
+		/* The main output's conversion measures the meters. */
+		if (w->out[0].paused != WP_NONE)
+			wr_peaks_only(w, h);
+		for (i = 0; i < w->nout; i++) {
+			o = &w->out[i];
+			if (o->paused == WP_NONE && !o->cur->open)
+				(void)wr_open_at(o, ft64, NULL);
+		}
+		wr_write_all(w, w->planes, 0, h->nframes);
+	}
 	w->pos = ft64 + h->nframes;
 }
 
 /*
  * Retention is the flusher's: it keeps the ledger as it finishes files,
  * and applies keep_hours and keep_gb after each set it finished, when the
- * settings come and every minute.
+ * settings come and every minute; each output's in its own directory.
  */
 static void
-wr_retain_post(struct writer *w)
+wr_retain_post(struct wr_out *o)
 {
-	flush_retain(w->fl, w->cfg.directory, w->cfg.keep_hours,
-	    w->cfg.keep_gb);
+	flush_retain(o->fl, o->cfg.directory, o->cfg.keep_hours,
+	    o->cfg.keep_gb);
+}
+
+/*
+ * A new configuration: the take's options, and each output's (their
+ * names, number and channels stay: cfg_check sees to that).
+ */
+static void
+wr_configure(struct writer *w, struct cfg *c)
+{
+	struct cfg_out	*v;
+	size_t		 n, i;
+	char		 err[256];
+
+	cfg_done(&w->cfg);
+	w->cfg = *c;
+	free(c);
+	if (cfg_outputs(&w->cfg, &v, &n, err, sizeof(err)) != 0) {
+		log_warnx("outputs: %s; they keep their options", err);
+		return;
+	}
+	if (n != w->nout)
+		log_warnx("outputs: %zu now, %u before; they keep their "
+		    "options until recd restarts", n, w->nout);
+	for (i = 0; n == w->nout && i < n; i++) {
+		cfg_done(&w->out[i].cfg);
+		w->out[i].cfg = v[i].cfg;
+		memset(&v[i].cfg, 0, sizeof(v[i].cfg));
+		wr_retain_post(&w->out[i]);
+	}
+	cfg_outputs_free(v, n);
 }
 
 /* Commands from the loop (struct wr_cmd), in the order sent. */
@@ -128,38 +185,41 @@ static void
 wr_commands(struct writer *w)
 {
 	const struct wr_cmd	*c;
+	struct wr_out		*o;
 	unsigned		 i;
+	int			 told;
 
 	while ((c = ring_record(w->cmdq, 0, sizeof(*c))) != NULL) {
 		switch (c->type) {
 		case WR_CMD_ROTATE:
 			/* At the next frame: the next record starts new files. */
-			if (w->cur->open && w->pos > w->cur->start) {
-				w->rotate_at = w->pos;
-				cap_frame_wall_time(w->cap, (uint32_t)w->pos,
-				    &w->rotate_wall);
-				log_info("rotate: asked for");
+			for (i = 0, told = 0; i < w->nout; i++) {
+				o = &w->out[i];
+				if (!o->cur->open || o->pos <= o->cur->start)
+					continue;
+				o->rotate_at = o->pos;
+				cap_frame_wall_time(w->cap, (uint32_t)o->pos,
+				    &o->rotate_wall);
+				if (!told++)
+					log_info("rotate: asked for");
 			}
 			break;
 		case WR_CMD_MARK:
-			if (!w->cur->open)
+			if (wr_first_open(w) == NULL)
 				break;
-			for (i = 0; i < w->cur->n; i++)
-				w->cur->f[i].be->mark(w->cur->f[i].h,
-				    w->cur->written, c->label);
+			for (i = 0; i < w->nout; i++)
+				wr_mark(&w->out[i], w->out[i].cur->written,
+				    c->label);
 			wr_event(w, WEV_MARK, NULL, c->label, 0,
 			    atomic_load(&w->st_take_frames));
 			break;
 		case WR_CMD_CONFIG:
 			/* Mode, format and names apply from the next files. */
-			cfg_done(&w->cfg);
-			w->cfg = *c->cfg;
-			free(c->cfg);
+			wr_configure(w, c->cfg);
 			w->silence_lin = (float)pow(10,
 			    w->cfg.silence_threshold_dbfs / 20);
 			wr_gate_setup(w);
 			wr_prerec_setup(w);
-			wr_retain_post(w);
 			break;
 		case WR_CMD_TAKE:
 			w->want_take = c->on;
@@ -168,7 +228,8 @@ wr_commands(struct writer *w)
 			wr_take_want(w);
 			break;
 		case WR_CMD_RESUME:
-			w->resume_req = 1;
+			for (i = 0; i < w->nout; i++)
+				w->out[i].resume_req = 1;
 			break;
 		case WR_CMD_LISTEN:
 			w->listening = 1;
@@ -227,13 +288,13 @@ wr_drain(struct writer *w, int final)
 
 
 static void
-wr_retention(struct writer *w, int64_t now)
+wr_retention(struct wr_out *o, int64_t now)
 {
-	if ((w->cfg.keep_hours <= 0 && w->cfg.keep_gb <= 0) ||
-	    now < w->next_retain_ns)
+	if ((o->cfg.keep_hours <= 0 && o->cfg.keep_gb <= 0) ||
+	    now < o->next_retain_ns)
 		return;
-	w->next_retain_ns = now + WR_RETAIN_NS;
-	wr_retain_post(w);
+	o->next_retain_ns = now + WR_RETAIN_NS;
+	wr_retain_post(o);
 }
 
 /*
@@ -255,31 +316,31 @@ wr_due(int64_t *at, int64_t now, double seconds)
 }
 
 static void
-wr_housekeeping(struct writer *w, int64_t now)
+wr_housekeeping(struct wr_out *o, int64_t now)
 {
-	struct fset	*s = w->cur;
+	struct fset	*s = o->cur;
 	struct fset_file	*f;
 	unsigned	 i;
 	int		 rc, update, sync;
 
-	if ((rc = wr_old_done(w, 0)) != 0) {
-		wr_error(w, -rc);
+	if ((rc = wr_old_done(o, 0)) != 0) {
+		wr_error(o, -rc);
 		return;
 	}
-	if (wr_next_done(w, 0) != 0)
-		log_warnx("next files: will try again");
-	wr_notes(w);
-	wr_retention(w, now);
-	wr_disk(w, now);
-	wr_pause_check(w, now);
+	if (wr_next_done(o, 0) != 0)
+		log_warnx("%snext files: will try again", WR_WHO(o));
+	wr_notes(o);
+	wr_retention(o, now);
+	wr_disk(o, now);
+	wr_pause_check(o, now);
 	if (!s->open)
 		return;
-	wr_prepare(w);
+	wr_prepare(o);
 	for (i = 0; i < s->n && s->open; i++) {
 		f = &s->f[i];
 		/* A write the flusher finished: did it fail? */
-		if ((rc = wr_reclaim(w, &f->b[f->fill ^ 1], 0)) != 0) {
-			wr_error(w, -rc);
+		if ((rc = wr_reclaim(o, &f->b[f->fill ^ 1], 0)) != 0) {
+			wr_error(o, -rc);
 			return;
 		}
 		/*
@@ -288,12 +349,12 @@ wr_housekeeping(struct writer *w, int64_t now)
 		 * power cut takes no more than header_seconds or
 		 * fsync_seconds.
 		 */
-		update = wr_due(&f->update_ns, now, w->cfg.header_seconds);
-		sync = w->cfg.fsync_seconds > 0 &&
-		    wr_due(&f->sync_ns, now, w->cfg.fsync_seconds);
+		update = wr_due(&f->update_ns, now, o->cfg.header_seconds);
+		sync = o->cfg.fsync_seconds > 0 &&
+		    wr_due(&f->sync_ns, now, o->cfg.fsync_seconds);
 		if ((update || sync) &&
-		    (rc = wr_flush(w, f, update, sync)) != 0) {
-			wr_error(w, -rc);
+		    (rc = wr_flush(o, f, update, sync)) != 0) {
+			wr_error(o, -rc);
 			return;
 		}
 	}
@@ -360,7 +421,7 @@ wr_main(void *arg)
 {
 	struct writer	*w = arg;
 	int64_t		 t0;
-	unsigned	 stall;
+	unsigned	 stall, i;
 	int		 stopping;
 
 	fs_thread_name("recd-writer");	/* for top -H, perf */
@@ -369,7 +430,8 @@ wr_main(void *arg)
 	hist_clear(&w->prerec);	/* a new client: another frame clock */
 	w->listening = 0;	/* until its sources are connected */
 	atomic_store(&w->st_prerec, 0);
-	wr_retain_post(w);
+	for (i = 0; i < w->nout; i++)
+		wr_retain_post(&w->out[i]);
 	for (;;) {
 		stall = atomic_exchange(&w->stall_ms, 0);
 		if (stall > 0) {
@@ -384,7 +446,8 @@ wr_main(void *arg)
 		stopping = atomic_load(&w->stop);
 		t0 = wr_mono_ns();
 		wr_drain(w, stopping);
-		wr_housekeeping(w, wr_mono_ns());
+		for (i = 0; i < w->nout; i++)
+			wr_housekeeping(&w->out[i], wr_mono_ns());
 		atomic_fetch_add(&w->beats, 1);
 		wr_time_pass(w, t0);
 		if (stopping)
@@ -397,12 +460,14 @@ wr_main(void *arg)
 		    WR_BEHIND_DIV)
 			wr_sleep(w, wr_mono_ns());
 	}
-	wr_discard_set(w, w->next);
 	/*
-	 * The flusher finishes the last files, and applies retention after
+	 * The flushers finish the last files, and apply retention after
 	 * them as after every set, before writer_stop returns.
 	 */
-	wr_close_cur(w, NULL);
+	for (i = 0; i < w->nout; i++) {
+		wr_end_files(&w->out[i], NULL);
+		atomic_store(&w->out[i].st_open, 0);
+	}
 	atomic_store(&w->st_recording, 0);
 	return NULL;
 }

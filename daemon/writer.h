@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "cfg.h"
+#include "cfg_out.h"
 #include "fmt.h"
 
 #define WRITER_LABEL_MAX	255	/* bytes of a marker's label */
@@ -82,6 +83,8 @@ struct writer_event {
 	unsigned	 nloud;		/* WEV_FILE_CLOSED: loud[] measured */
 	struct fmt_loudness loud[CFG_LOUD_MAX];
 	char		 text[WRITER_LABEL_MAX + 1];
+	char		 output[CFG_OUT_NAME_MAX + 1];	/* its output's name;
+					   "": an event of the take */
 	char		 path[PATH_MAX + 160];
 };
 
@@ -101,6 +104,25 @@ int		 writer_start(struct writer *, char *err, size_t errlen);
 void		 writer_stop(struct writer *);
 void		 writer_del(struct writer *);
 void		 writer_get_stats(struct writer *, struct writer_stats *);
+
+/* Any thread: one output's state and counters (writer_out_stats). */
+struct writer_out_stats {
+	char		 name[CFG_OUT_NAME_MAX + 1];
+	unsigned	 channels;	/* it records */
+	int		 open;		/* its files are open */
+	int		 paused;	/* enum writer_pause */
+	uint64_t	 frames;	/* written since start */
+	uint64_t	 files_opened;
+	uint64_t	 files_closed;
+	uint64_t	 gaps;		/* in its files, pauses included */
+	uint64_t	 gap_frames;
+	long long	 disk_free;	/* bytes, -1: unknown */
+};
+/* How many outputs; [0] is the main one. */
+unsigned	 writer_outputs(struct writer *);
+/* Output i's: 0, or -ENOENT. */
+int		 writer_out_stats(struct writer *, unsigned i,
+		    struct writer_out_stats *);
 /*
  * Main thread: start (on) or stop a take.  A take starts with the first
  * period whose JACK frame time is `from' or later, so that periods from

@@ -22,8 +22,6 @@ writer_new(const struct cfg *cfg, struct cap *cap, void (*notify)(void *),
     void *arg, char *err, size_t errlen)
 {
 	struct writer	*w;
-	size_t		 arena;
-	unsigned	 i, k;
 	int		 gate_ok;
 
 	w = calloc(1, sizeof(*w));
@@ -38,9 +36,7 @@ writer_new(const struct cfg *cfg, struct cap *cap, void (*notify)(void *),
 	w->rate = cap_rate(cap);
 	w->notify = notify;
 	w->notify_arg = arg;
-	atomic_init(&w->st_disk_free, -1);
 	atomic_init(&w->st_gate, -1);
-	w->disk_free = -1;
 	w->wake[0] = w->wake[1] = -1;
 	if (pipe(w->wake) != 0 ||
 	    fcntl(w->wake[0], F_SETFL, O_NONBLOCK) != 0 ||
@@ -51,12 +47,10 @@ writer_new(const struct cfg *cfg, struct cap *cap, void (*notify)(void *),
 		writer_del(w);
 		return NULL;
 	}
-	w->src = calloc(w->nch, sizeof(*w->src));
 	w->planes = calloc(w->nch, sizeof(*w->planes));
 	w->peak = calloc(w->nch, sizeof(*w->peak));
 	w->clips = calloc(w->nch, sizeof(*w->clips));
 	w->clips_seen = calloc(w->nch, sizeof(*w->clips_seen));
-	w->dither = calloc(w->nch, sizeof(*w->dither));
 	w->peak_bits = calloc(w->nch, sizeof(*w->peak_bits));
 	w->clip = calloc(w->nch, sizeof(*w->clip));
 	w->loud_ns = calloc(w->nch, sizeof(*w->loud_ns));
@@ -68,40 +62,17 @@ writer_new(const struct cfg *cfg, struct cap *cap, void (*notify)(void *),
 	    sizeof(struct wr_cmd), err, errlen);
 	w->evq = ring_new(WR_EV_SLOTS * sizeof(struct writer_event),
 	    sizeof(struct writer_event), err, errlen);
-	if (w->src == NULL || w->planes == NULL || w->peak == NULL ||
-	    w->clips == NULL || w->clips_seen == NULL || w->dither == NULL ||
+	if (w->planes == NULL || w->peak == NULL ||
+	    w->clips == NULL || w->clips_seen == NULL ||
 	    w->peak_bits == NULL || w->clip == NULL || w->cmdq == NULL ||
 	    w->loud_ns == NULL || w->clip_total == NULL ||
 	    w->peak2_bits == NULL ||
 	    !gate_ok || w->evq == NULL)
 		goto nomem;
-	for (i = 0; i < w->nch; i++)
-		w->dither[i] = 0x9e3779b9u * (i + 1);
-	/*
-	 * Every set can hold split files, two buffers each; single mode
-	 * carves its file's two larger ones from the same arena.
-	 */
-	arena = (size_t)2 * w->nch * (WR_SPLIT_BUF + FMT_ALIGN);
-	if (arena < 2 * (WR_BUF_BYTES + FMT_ALIGN))
-		arena = 2 * (WR_BUF_BYTES + FMT_ALIGN);
-	for (k = 0; k < 3; k++) {
-		w->sets[k].f = calloc(w->nch, sizeof(struct fset_file));
-		w->sets[k].names = calloc(w->nch, sizeof(char *));
-		w->sets[k].name_buf = calloc(w->nch, FSET_PORT_BYTES);
-		if (w->sets[k].names == NULL || w->sets[k].name_buf == NULL)
-			goto nomem;
-		/* Touched now, so the first writes meet no page fault. */
-		w->sets[k].arena = aligned_alloc(FMT_ALIGN, arena);
-		if (w->sets[k].f == NULL || w->sets[k].arena == NULL)
-			goto nomem;
-		memset(w->sets[k].arena, 0, arena);
-		for (i = 0; i < w->nch; i++)
-			w->sets[k].f[i].sfd = -1;
+	if (wr_out_setup(w, &w->cfg, err, errlen) != 0) {
+		writer_del(w);
+		return NULL;
 	}
-	w->cur = &w->sets[0];
-	w->next = &w->sets[1];
-	w->old = &w->sets[2];
-	w->rotate_at = WR_NEVER;
 	return w;
 nomem:
 	snprintf(err, errlen, "writer: %s", strerror(ENOMEM));
@@ -109,19 +80,35 @@ nomem:
 	return NULL;
 }
 
+/* Every output's flusher ended (after its last job). */
+static void
+wr_flushers_del(struct writer *w)
+{
+	unsigned i;
+
+	for (i = 0; i < w->nout; i++) {
+		wr_flush_wait(&w->out[i]);
+		flush_del(w->out[i].fl);
+		w->out[i].fl = NULL;
+	}
+}
+
+/* Each output has its flusher: a slow or dead disk holds up no other. */
 int
 writer_start(struct writer *w, char *err, size_t errlen)
 {
-	int rc;
+	unsigned	i;
+	int		rc;
 
-	w->fl = flush_new(err, errlen);
-	if (w->fl == NULL)
-		return -ENOMEM;
+	for (i = 0; i < w->nout; i++)
+		if ((w->out[i].fl = flush_new(err, errlen)) == NULL) {
+			wr_flushers_del(w);
+			return -ENOMEM;
+		}
 	rc = pthread_create(&w->thread, NULL, wr_main, w);
 	if (rc != 0) {
 		snprintf(err, errlen, "writer: thread: %s", strerror(rc));
-		flush_del(w->fl);
-		w->fl = NULL;
+		wr_flushers_del(w);
 		return -rc;
 	}
 	w->started = 1;
@@ -137,9 +124,7 @@ writer_stop(struct writer *w)
 	pthread_join(w->thread, NULL);
 	/* Every file the writer closed is finished, and told, when this
 	 * returns. */
-	wr_flush_wait(w);
-	flush_del(w->fl);
-	w->fl = NULL;
+	wr_flushers_del(w);
 	atomic_store(&w->stop, 0);
 	w->started = 0;
 }
@@ -148,21 +133,28 @@ void
 writer_attach(struct writer *w, struct cap *cap, double lost_s,
     const char *why)
 {
+	struct wr_out	*o;
+	unsigned	 i;
+
 	w->cap = cap;
 	w->ring = cap_ring(cap);
 	w->rate = cap_rate(cap);
 	w->have_pos = 0;
-	w->anchored = 0;	/* another server, another frame clock */
 	w->recording = 0;	/* skips what came before the connections */
-	w->rotate_at = WR_NEVER;
 	w->stall_cycle = 0;	/* the new client counts anew */
 	w->stall_done = 0;
 	gate_resize(&w->gate);	/* the pre-roll, sized again for the rate */
 	wr_gate_reset(w);
-	if (w->in_take) {
-		w->gap_pending = 1;
-		w->gap_lost_s = lost_s > 0 ? lost_s : 1.0 / w->rate;
-		snprintf(w->pause_why, sizeof(w->pause_why), "%s", why);
+	for (i = 0; i < w->nout; i++) {
+		o = &w->out[i];
+		o->anchored = 0;	/* another server, another clock */
+		o->rotate_at = WR_NEVER;
+		if (w->in_take) {
+			o->gap_pending = 1;
+			o->gap_lost_s = lost_s > 0 ? lost_s : 1.0 / w->rate;
+			snprintf(o->pause_why, sizeof(o->pause_why), "%s",
+			    why);
+		}
 	}
 }
 
@@ -211,17 +203,11 @@ void
 writer_del(struct writer *w)
 {
 	const struct wr_cmd	*c;
-	unsigned		 k;
 
 	if (w == NULL)
 		return;
 	writer_stop(w);
-	for (k = 0; k < 3; k++) {
-		free(w->sets[k].arena);
-		free(w->sets[k].f);
-		free(w->sets[k].names);
-		free(w->sets[k].name_buf);
-	}
+	wr_out_free(w);
 	/* Configurations sent but never taken. */
 	while (w->cmdq != NULL &&
 	    (c = ring_record(w->cmdq, 0, sizeof(*c))) != NULL) {
@@ -237,12 +223,10 @@ writer_del(struct writer *w)
 		close(w->wake[0]);
 	if (w->wake[1] >= 0)
 		close(w->wake[1]);
-	free(w->src);
 	free(w->planes);
 	free(w->peak);
 	free(w->clips);
 	free(w->clips_seen);
-	free(w->dither);
 	free(w->peak_bits);
 	free(w->clip);
 	free(w->loud_ns);
@@ -259,21 +243,21 @@ writer_get_stats(struct writer *w, struct writer_stats *st)
 {
 	st->recording = atomic_load(&w->st_recording);
 	st->failed = atomic_load(&w->st_failed);
-	st->frames = atomic_load(&w->st_frames);
-	st->files_opened = atomic_load(&w->st_opened);
-	st->files_closed = atomic_load(&w->st_closed);
-	st->gaps = atomic_load(&w->st_gaps);
-	st->gap_frames = atomic_load(&w->st_gap_frames);
+	st->frames = atomic_load(&w->out[0].st_frames);
+	st->files_opened = atomic_load(&w->out[0].st_opened);
+	st->files_closed = atomic_load(&w->out[0].st_closed);
+	st->gaps = atomic_load(&w->out[0].st_gaps);
+	st->gap_frames = atomic_load(&w->out[0].st_gap_frames);
 	st->ring_high_water = atomic_load(&w->st_high_water);
 	st->ring_fill = atomic_load(&w->st_fill);
 	st->take_frames = atomic_load(&w->st_take_frames);
 	st->take_start = (time_t)atomic_load(&w->st_take_start);
-	st->disk_free = atomic_load(&w->st_disk_free);
+	st->disk_free = atomic_load(&w->out[0].st_disk_free);
 	st->events_lost = atomic_load(&w->st_events_lost);
 	st->gate = atomic_load(&w->st_gate);
 	st->gate_since = atomic_load(&w->st_gate_since);
 	st->prerec_frames = atomic_load(&w->st_prerec);
-	st->paused = atomic_load(&w->st_paused);
+	st->paused = atomic_load(&w->out[0].st_paused);
 	st->pass_max_ns = atomic_load(&w->st_pass_max_ns);
 	st->turn_max_ns = atomic_load(&w->st_turn_max_ns);
 }
@@ -404,4 +388,31 @@ uint64_t
 writer_beats(struct writer *w)
 {
 	return atomic_load(&w->beats);
+}
+
+unsigned
+writer_outputs(struct writer *w)
+{
+	return w->nout;
+}
+
+int
+writer_out_stats(struct writer *w, unsigned i, struct writer_out_stats *st)
+{
+	struct wr_out *o;
+
+	if (i >= w->nout)
+		return -ENOENT;
+	o = &w->out[i];
+	snprintf(st->name, sizeof(st->name), "%s", o->name);
+	st->channels = o->nch;
+	st->open = atomic_load(&o->st_open);
+	st->paused = atomic_load(&o->st_paused);
+	st->frames = atomic_load(&o->st_frames);
+	st->files_opened = atomic_load(&o->st_opened);
+	st->files_closed = atomic_load(&o->st_closed);
+	st->gaps = atomic_load(&o->st_gaps);
+	st->gap_frames = atomic_load(&o->st_gap_frames);
+	st->disk_free = atomic_load(&o->st_disk_free);
+	return 0;
 }

@@ -17,9 +17,10 @@
  * event, counted; the loop also logs everything it can read.
  */
 static void
-wr_event_loud(struct writer *w, enum writer_event_type type, const char *path,
-    const char *text, uint64_t frames, uint64_t frame,
-    const struct fmt_loudness *loud, unsigned nloud)
+wr_event_loud(struct writer *w, const struct wr_out *o,
+    enum writer_event_type type, const char *path, const char *text,
+    uint64_t frames, uint64_t frame, const struct fmt_loudness *loud,
+    unsigned nloud)
 {
 	struct writer_event *e;
 
@@ -38,17 +39,27 @@ wr_event_loud(struct writer *w, enum writer_event_type type, const char *path,
 	if (nloud > 0)
 		memcpy(e->loud, loud, nloud * sizeof(e->loud[0]));
 	snprintf(e->text, sizeof(e->text), "%s", text != NULL ? text : "");
+	snprintf(e->output, sizeof(e->output), "%s", o != NULL ? o->name : "");
 	snprintf(e->path, sizeof(e->path), "%s", path != NULL ? path : "");
 	ring_commit_rt(w->evq, sizeof(*e));
 	if (w->notify != NULL)
 		w->notify(w->notify_arg);
 }
 
+/* An event of the take. */
 void
 wr_event(struct writer *w, enum writer_event_type type, const char *path,
     const char *text, uint64_t frames, uint64_t frame)
 {
-	wr_event_loud(w, type, path, text, frames, frame, NULL, 0);
+	wr_event_loud(w, NULL, type, path, text, frames, frame, NULL, 0);
+}
+
+/* An event of output o. */
+void
+wr_oevent(struct wr_out *o, enum writer_event_type type, const char *path,
+    const char *text, uint64_t frames, uint64_t frame)
+{
+	wr_event_loud(o->w, o, type, path, text, frames, frame, NULL, 0);
 }
 
 /*
@@ -56,30 +67,34 @@ wr_event(struct writer *w, enum writer_event_type type, const char *path,
  * finished file is named as it is, .partial if its rename failed.
  */
 void
-wr_notes(struct writer *w)
+wr_notes(struct wr_out *o)
 {
 	struct flush_note	*list, *n;
 	char			 partial[FSET_PARTIAL_BYTES];
 
-	list = flush_notes(w->fl);
+	if (o->fl == NULL)
+		return;
+	list = flush_notes(o->fl);
 	for (n = list; n != NULL; n = n->next) {
 		if (n->type == FLUSH_DELETED) {
-			wr_event(w, WEV_FILE_DELETED, n->path, n->text, n->n,
+			wr_oevent(o, WEV_FILE_DELETED, n->path, n->text, n->n,
 			    0);
 			continue;
 		}
 		snprintf(partial, sizeof(partial), "%s%s", n->path,
 		    n->named ? "" : FS_PARTIAL);
-		wr_event_loud(w, WEV_FILE_CLOSED, partial, n->text, n->n, 0,
-		    n->loud, n->nloud);
+		wr_event_loud(o->w, o, WEV_FILE_CLOSED, partial, n->text, n->n,
+		    0, n->loud, n->nloud);
 	}
 	flush_notes_free(list);
 }
 
-/* Every job queued so far has run, and what it finished is told. */
+/* Every job of o's queued so far has run, and what it finished is told. */
 void
-wr_flush_wait(struct writer *w)
+wr_flush_wait(struct wr_out *o)
 {
-	flush_wait(w->fl);
-	wr_notes(w);
+	if (o->fl == NULL)
+		return;
+	flush_wait(o->fl);
+	wr_notes(o);
 }

@@ -28,15 +28,16 @@
  * plans it; here it is kept, and a re-alignment told.
  */
 void
-wr_plan_rotation(struct writer *w, uint64_t start, const struct timespec *wall,
+wr_plan_rotation(struct wr_out *o, uint64_t start, const struct timespec *wall,
     const struct timespec *nominal)
 {
+	struct writer	*w = o->w;
 	struct clock_plan p;
 
-	clock_plan_rotation(w->cfg.rotate_seconds, w->cfg.rotate_align,
+	clock_plan_rotation(o->cfg.rotate_seconds, o->cfg.rotate_align,
 	    w->take_off, w->rate, start, wall, nominal, &p);
 	if (p.at == CLOCK_NEVER) {
-		w->rotate_at = WR_NEVER;
+		o->rotate_at = WR_NEVER;
 		return;
 	}
 	if (p.drift_s != 0)
@@ -44,8 +45,8 @@ wr_plan_rotation(struct writer *w, uint64_t start, const struct timespec *wall,
 		    "clock; this file is %lld frames long to keep files on "
 		    "the wall clock's boundaries", p.drift_s,
 		    (long long)(p.at - start));
-	w->rotate_wall = p.wall;
-	w->rotate_at = p.at;
+	o->rotate_wall = p.wall;
+	o->rotate_at = p.at;
 }
 
 /* Port names go into file names: keep them to a safe alphabet. */
@@ -71,15 +72,16 @@ safe_name(char *dst, size_t len, const char *src)
  * among the first's.
  */
 static int
-wr_expand(struct writer *w, const struct fset *s, char *rel, size_t len)
+wr_expand(struct wr_out *o, const struct fset *s, char *rel, size_t len)
 {
+	struct writer	*w = o->w;
 	char	zone[CLOCK_ZONE_BYTES];
 	int	shifted;
 
-	if (clock_expand(w->cfg.name_template, s->wall.tv_sec, w->take_off,
-	    w->cfg.timezone == CFG_TZ_UTC, rel, len, &shifted) == 0) {
+	if (clock_expand(o->cfg.name_template, s->wall.tv_sec, w->take_off,
+	    o->cfg.timezone == CFG_TZ_UTC, rel, len, &shifted) == 0) {
 		log_errx("name_template: \"%s\": expands to nothing, or to "
-		    "more than %zu bytes", w->cfg.name_template, len - 1);
+		    "more than %zu bytes", o->cfg.name_template, len - 1);
 		return -EINVAL;
 	}
 	if (shifted && !w->zone_told) {
@@ -88,7 +90,7 @@ wr_expand(struct writer *w, const struct fset *s, char *rel, size_t len)
 		log_info("time: local time has left %s, where this take "
 		    "began; its files stay on that timeline (TimeReference "
 		    "runs on)%s", zone,
-		    clock_template_has_zone(w->cfg.name_template) ? "" :
+		    clock_template_has_zone(o->cfg.name_template) ? "" :
 		    ", and their names end in it");
 	}
 	return 0;
@@ -100,15 +102,16 @@ wr_expand(struct writer *w, const struct fset *s, char *rel, size_t len)
  * then _chNN_PORT in split mode, .wav.
  */
 static int
-wr_name_set(struct writer *w, struct fset *s)
+wr_name_set(struct wr_out *o, struct fset *s)
 {
+	struct writer	*w = o->w;
 	char		rel[PATH_MAX], base[PATH_MAX], port[64];
 	char		partial[FSET_PARTIAL_BYTES];
 	const char	*p;
 	unsigned	i, suffix;
 	int		taken, n, rc;
 
-	if ((rc = wr_expand(w, s, rel, sizeof(rel))) != 0)
+	if ((rc = wr_expand(o, s, rel, sizeof(rel))) != 0)
 		return rc;
 	for (p = rel; p != NULL; p = strchr(p, '/')) {
 		if (*p == '/')
@@ -116,27 +119,27 @@ wr_name_set(struct writer *w, struct fset *s)
 		if (rel[0] == '/' || (p[0] == '.' && p[1] == '.' &&
 		    (p[2] == '/' || p[2] == '\0'))) {
 			log_errx("name_template: \"%s\" gives \"%s\", which "
-			    "leaves directory", w->cfg.name_template, rel);
+			    "leaves directory", o->cfg.name_template, rel);
 			return -EINVAL;
 		}
 	}
 	for (suffix = 0; suffix <= WR_MAX_SUFFIX; suffix++) {
 		if (suffix == 0)
 			n = snprintf(base, sizeof(base), "%s/%s",
-			    w->cfg.directory, rel);
+			    o->cfg.directory, rel);
 		else
 			n = snprintf(base, sizeof(base), "%s/%s-%u",
-			    w->cfg.directory, rel, suffix);
+			    o->cfg.directory, rel, suffix);
 		if (n < 0 || (size_t)n >= sizeof(base) - 80)
 			goto toolong;
 		taken = 0;
 		for (i = 0; i < s->n; i++) {
 			if (s->split) {
 				safe_name(port, sizeof(port),
-				    cap_port_short_name(w->cap, i));
+				    cap_port_short_name(w->cap, o->ch[i]));
 				snprintf(s->f[i].path, sizeof(s->f[i].path),
 				    w->nch > 99 ? "%s_ch%03u_%s%s" :
-				    "%s_ch%02u_%s%s", base, i + 1, port,
+				    "%s_ch%02u_%s%s", base, o->ch[i] + 1, port,
 				    s->kind->be->ext);
 			} else
 				snprintf(s->f[i].path, sizeof(s->f[i].path),
@@ -153,17 +156,17 @@ wr_name_set(struct writer *w, struct fset *s)
 	return -EEXIST;
 toolong:
 	log_errx("directory %s: file names from \"%s\" are too long",
-	    w->cfg.directory, w->cfg.name_template);
+	    o->cfg.directory, o->cfg.name_template);
 	return -ENAMETOOLONG;
 }
 
 /* Every meter of s gone, whatever mode the set had. */
 static void
-wr_loud_drop(struct writer *w, struct fset *s)
+wr_loud_drop(struct wr_out *o, struct fset *s)
 {
 	unsigned i;
 
-	for (i = 0; i < w->nch; i++) {
+	for (i = 0; i < o->nch; i++) {
 		loud_del(s->f[i].loud);
 		s->f[i].loud = NULL;
 		s->f[i].nloud = 0;
@@ -176,23 +179,23 @@ wr_loud_drop(struct writer *w, struct fset *s)
  * opens the files (fset_open_files).
  */
 static void
-wr_loud_begin(struct writer *w, struct fset *s)
+wr_loud_begin(struct wr_out *o, struct fset *s)
 {
-	const struct cfg_list	*l = &w->cfg.loudness;
+	const struct cfg_list	*l = &o->cfg.loudness;
 	size_t			 i;
 
-	wr_loud_drop(w, s);
+	wr_loud_drop(o, s);
 	s->nloud = 0;
 	for (i = 0; i < l->n && s->nloud < CFG_LOUD_MAX; i++)
 		if (cfg_loud_group(l->v[i], &s->loud_first[s->nloud],
 		    &s->loud_last[s->nloud]) == 0 &&
-		    s->loud_last[s->nloud] <= w->nch)
+		    s->loud_last[s->nloud] <= o->nch)
 			s->nloud++;
 }
 
 /* s is retired: each file's loudness, for its header and its event. */
 static void
-wr_loud_end(struct writer *w, struct fset *s)
+wr_loud_end(struct wr_out *o, struct fset *s)
 {
 	unsigned i;
 
@@ -200,7 +203,7 @@ wr_loud_end(struct writer *w, struct fset *s)
 		if (s->f[i].loud != NULL)
 			s->f[i].nloud = loud_get(s->f[i].loud,
 			    s->f[i].loudv);
-	for (i = 0; i < w->nch; i++) {
+	for (i = 0; i < o->nch; i++) {
 		loud_del(s->f[i].loud);
 		s->f[i].loud = NULL;
 	}
@@ -211,17 +214,17 @@ wr_loud_end(struct writer *w, struct fset *s)
  * the flusher is opening are waited for first.
  */
 void
-wr_discard_set(struct writer *w, struct fset *s)
+wr_discard_set(struct wr_out *o, struct fset *s)
 {
 	char		partial[FSET_PARTIAL_BYTES], err[256];
 	unsigned	i;
 
 	/* No job may touch the files now. */
 	if (s->opening)
-		flush_wait_for(w->fl, s->job);
+		flush_wait_for(o->fl, s->job);
 	for (i = 0; s->open && i < s->n; i++) {
-		(void)wr_reclaim(w, &s->f[i].b[0], 1);
-		(void)wr_reclaim(w, &s->f[i].b[1], 1);
+		(void)wr_reclaim(o, &s->f[i].b[0], 1);
+		(void)wr_reclaim(o, &s->f[i].b[1], 1);
 	}
 	for (i = 0; i < s->n; i++) {
 		if (s->f[i].h != NULL) {
@@ -232,10 +235,10 @@ wr_discard_set(struct writer *w, struct fset *s)
 			unlink(partial);
 		}
 		if (s->f[i].sfd >= 0)
-			flush_drop(w->fl, s->f[i].sfd);
+			flush_drop(o->fl, s->f[i].sfd);
 		s->f[i].sfd = -1;
 	}
-	wr_loud_drop(w, s);
+	wr_loud_drop(o, s);
 	s->open = s->opening = 0;
 }
 
@@ -245,8 +248,9 @@ wr_discard_set(struct writer *w, struct fset *s)
  * files, unique without asking anyone (128 random bits).
  */
 static void
-wr_identify_set(struct writer *w, struct fset *s)
+wr_identify_set(struct wr_out *o, struct fset *s)
 {
+	struct writer	*w = o->w;
 	static const char	 hex[] = "0123456789ABCDEF";
 	unsigned char		 r[16];
 	struct tm		 tm;
@@ -254,11 +258,11 @@ wr_identify_set(struct writer *w, struct fset *s)
 	time_t			 t;
 	unsigned		 i;
 
-	server = w->cfg.jack_server[0] != '\0' ? w->cfg.jack_server :
+	server = o->cfg.jack_server[0] != '\0' ? o->cfg.jack_server :
 	    getenv("JACK_DEFAULT_SERVER");
 	snprintf(s->coding, sizeof(s->coding), "recd %s; JACK server %s; "
 	    "client %s", RECD_VERSION, server != NULL && server[0] != '\0' ?
-	    server : "default", w->cfg.client_name);
+	    server : "default", o->cfg.client_name);
 	s->par.coding = s->coding;
 	t = (time_t)atomic_load(&w->st_take_start);
 	if (t == 0)
@@ -292,17 +296,18 @@ wr_identify_set(struct writer *w, struct fset *s)
  * headers say; fset_open_files opens them.
  */
 static int
-wr_open_begin(struct writer *w, struct fset *s)
+wr_open_begin(struct wr_out *o, struct fset *s)
 {
+	struct writer	*w = o->w;
 	unsigned	i, k;
 	int		rc;
 
 	s->written = 0;
-	s->split = w->cfg.mode == CFG_MODE_SPLIT;
-	s->n = s->split ? w->nch : 1;
-	s->kind = fmt_kind(w->cfg.format);
+	s->split = o->cfg.mode == CFG_MODE_SPLIT;
+	s->n = s->split ? o->nch : 1;
+	s->kind = fmt_kind(o->cfg.format);
 	s->fmt = s->kind->conv;
-	s->frame_bytes = conv_sample_bytes(s->fmt) * (s->split ? 1 : w->nch);
+	s->frame_bytes = conv_sample_bytes(s->fmt) * (s->split ? 1 : o->nch);
 	s->buf_bytes = s->split ? WR_SPLIT_BUF : WR_BUF_BYTES;
 	for (i = 0; i < s->n; i++) {
 		for (k = 0; k < 2; k++) {
@@ -318,10 +323,10 @@ wr_open_begin(struct writer *w, struct fset *s)
 		s->f[i].handed = 0;
 		s->f[i].failed = 0;
 	}
-	if ((rc = wr_name_set(w, s)) != 0)
+	if ((rc = wr_name_set(o, s)) != 0)
 		return rc;
 	memset(&s->par, 0, sizeof(s->par));
-	s->par.channels = s->split ? 1 : w->nch;
+	s->par.channels = s->split ? 1 : o->nch;
 	s->par.rate = w->rate;
 	s->par.bits = s->kind->bits;
 	s->par.is_float = s->kind->is_float;
@@ -330,39 +335,40 @@ wr_open_begin(struct writer *w, struct fset *s)
 	s->par.time_ref = s->time_ref;
 	s->par.origin = s->wall.tv_sec;
 	s->par.origin_off_s = w->take_off;
-	s->par.utc = w->cfg.timezone == CFG_TZ_UTC;
-	s->par.level = (int)w->cfg.flac_level;
-	s->par.kbps = (unsigned)(w->cfg.format == CFG_FMT_MP3 ?
-	    w->cfg.mp3_bitrate : w->cfg.opus_bitrate);
+	s->par.utc = o->cfg.timezone == CFG_TZ_UTC;
+	s->par.level = (int)o->cfg.flac_level;
+	s->par.kbps = (unsigned)(o->cfg.format == CFG_FMT_MP3 ?
+	    o->cfg.mp3_bitrate : o->cfg.opus_bitrate);
 	/* Copies: the client may be replaced while the flusher opens. */
-	for (i = 0; i < w->nch; i++) {
+	for (i = 0; i < o->nch; i++) {
 		snprintf(s->name_buf + (size_t)i * FSET_PORT_BYTES,
-		    FSET_PORT_BYTES, "%s", cap_port_short_name(w->cap, i));
+		    FSET_PORT_BYTES, "%s", cap_port_short_name(w->cap,
+		    o->ch[i]));
 		s->names[i] = s->name_buf + (size_t)i * FSET_PORT_BYTES;
 	}
 	s->par.names = s->names;
 	/* A copy: the configuration may change while the flusher opens. */
-	if (w->cfg.description != NULL) {
-		snprintf(s->desc, sizeof(s->desc), "%s", w->cfg.description);
+	if (o->cfg.description != NULL) {
+		snprintf(s->desc, sizeof(s->desc), "%s", o->cfg.description);
 		s->par.description = s->desc;
 	}
-	wr_identify_set(w, s);
-	wr_loud_begin(w, s);
+	wr_identify_set(o, s);
+	wr_loud_begin(o, s);
 	return 0;
 }
 
 /* The files of s are open (rc 0): ready to take over. */
 static int
-wr_open_done(struct writer *w, struct fset *s, int rc)
+wr_open_done(struct wr_out *o, struct fset *s, int rc)
 {
 	s->opening = 0;
 	if (rc != 0) {
-		wr_discard_set(w, s);
+		wr_discard_set(o, s);
 		return rc;
 	}
-	flush_dirsync(w->fl, s->f[0].path);
+	flush_dirsync(o->fl, s->f[0].path);
 	s->open = 1;
-	atomic_fetch_add(&w->st_opened, s->n);
+	atomic_fetch_add(&o->st_opened, s->n);
 	log_info("file %s%s: opened%s%s", s->f[0].path,
 	    s->n > 1 ? " and the other channels" : "",
 	    s->cue0[0] != '\0' ? "; marker: " : "", s->cue0);
@@ -377,32 +383,32 @@ wr_open_done(struct writer *w, struct fset *s, int rc)
  * that 64 split files do not all write out their buffers in one pass.
  */
 void
-wr_announce(struct writer *w, struct fset *s)
+wr_announce(struct wr_out *o, struct fset *s)
 {
 	char		partial[FSET_PARTIAL_BYTES];
 	int64_t		now = wr_mono_ns();
 	unsigned	i;
 
 	for (i = 0; i < s->n; i++) {
-		s->f[i].update_ns = now + (int64_t)(w->cfg.header_seconds *
+		s->f[i].update_ns = now + (int64_t)(o->cfg.header_seconds *
 		    1e9 * (i + 1) / s->n);
-		s->f[i].sync_ns = now + (int64_t)(w->cfg.fsync_seconds * 1e9 *
+		s->f[i].sync_ns = now + (int64_t)(o->cfg.fsync_seconds * 1e9 *
 		    (i + 1) / s->n);
 		snprintf(partial, sizeof(partial), "%s" FS_PARTIAL,
 		    s->f[i].path);
-		wr_event(w, WEV_FILE_OPENED, partial, NULL, 0, 0);
+		wr_oevent(o, WEV_FILE_OPENED, partial, NULL, 0, 0);
 	}
 }
 
 /* Opens the files of s here and now. */
 int
-wr_open_set(struct writer *w, struct fset *s)
+wr_open_set(struct wr_out *o, struct fset *s)
 {
 	int rc;
 
-	if ((rc = wr_open_begin(w, s)) != 0)
+	if ((rc = wr_open_begin(o, s)) != 0)
 		return rc;
-	return wr_open_done(w, s, fset_open_files(s));
+	return wr_open_done(o, s, fset_open_files(s));
 }
 
 /*
@@ -410,13 +416,13 @@ wr_open_set(struct writer *w, struct fset *s)
  * its job met (0 or -errno), or 0 if it is not back yet.
  */
 int
-wr_reclaim(struct writer *w, struct fset_buf *b, int wait)
+wr_reclaim(struct wr_out *o, struct fset_buf *b, int wait)
 {
 	if (!b->busy)
 		return 0;
 	if (wait)
-		flush_wait_for(w->fl, b->job);
-	else if (!flush_done(w->fl, b->job))
+		flush_wait_for(o->fl, b->job);
+	else if (!flush_done(o->fl, b->job))
 		return 0;
 	b->busy = 0;
 	b->len = 0;
@@ -430,7 +436,7 @@ wr_reclaim(struct writer *w, struct fset_buf *b, int wait)
  * file met (logged), now or before.
  */
 int
-wr_flush(struct writer *w, struct fset_file *f, int update, int sync)
+wr_flush(struct wr_out *o, struct fset_file *f, int update, int sync)
 {
 	struct fset_buf *b = &f->b[f->fill];
 
@@ -441,9 +447,9 @@ wr_flush(struct writer *w, struct fset_file *f, int update, int sync)
 	b->sync = sync;
 	b->err = 0;
 	b->busy = 1;
-	b->job = flush_write(w->fl, b);
+	b->job = flush_write(o->fl, b);
 	f->fill ^= 1;
-	return wr_reclaim(w, &f->b[f->fill], 1);
+	return wr_reclaim(o, &f->b[f->fill], 1);
 }
 
 /*
@@ -451,21 +457,21 @@ wr_flush(struct writer *w, struct fset_file *f, int update, int sync)
  * final names (flush_finish), the last one with the directory's sync.
  */
 static void
-wr_close_done(struct writer *w, struct fset *s)
+wr_close_done(struct wr_out *o, struct fset *s)
 {
 	char		text[64];
 	unsigned	i;
 
-	snprintf(text, sizeof(text), "%u %s %u", s->split ? 1 : w->nch,
+	snprintf(text, sizeof(text), "%u %s %u", s->split ? 1 : o->nch,
 	    s->kind->name, s->par.rate);
 	for (i = 0; i < s->n; i++) {
-		flush_finish(w->fl, s->f[i].sfd, s->f[i].path, text, s->frames,
+		flush_finish(o->fl, s->f[i].sfd, s->f[i].path, text, s->frames,
 		    i + 1 == s->n, s->f[i].loudv, s->f[i].nloud);
 		s->f[i].nloud = 0;
 		s->f[i].sfd = -1;
 	}
 	s->closing = 0;
-	atomic_fetch_add(&w->st_closed, s->n);
+	atomic_fetch_add(&o->st_closed, s->n);
 	log_info("file %s%s: closed, %llu frames (%.3f s)", s->f[0].path,
 	    s->n > 1 ? " and the other channels" : "",
 	    (unsigned long long)s->frames, (double)s->frames / s->par.rate);
@@ -476,11 +482,12 @@ wr_close_done(struct writer *w, struct fset *s)
  * did rotation work; 0 while it has not.
  */
 static int
-wr_job_back(struct writer *w, const struct fset *s, int wait)
+wr_job_back(struct wr_out *o, const struct fset *s, int wait)
 {
+	struct writer	*w = o->w;
 	if (wait)
-		flush_wait_for(w->fl, s->job);
-	else if (!flush_done(w->fl, s->job))
+		flush_wait_for(o->fl, s->job);
+	else if (!flush_done(o->fl, s->job))
 		return 0;
 	w->turned = 1;
 	return 1;
@@ -491,13 +498,13 @@ wr_job_back(struct writer *w, const struct fset *s, int wait)
  * Returns 0, or the error their closing met.
  */
 int
-wr_old_done(struct writer *w, int wait)
+wr_old_done(struct wr_out *o, int wait)
 {
-	struct fset *s = w->old;
+	struct fset *s = o->old;
 
-	if (!s->closing || !wr_job_back(w, s, wait))
+	if (!s->closing || !wr_job_back(o, s, wait))
 		return 0;
-	wr_close_done(w, s);
+	wr_close_done(o, s);
 	return s->job_err;
 }
 
@@ -506,25 +513,25 @@ wr_old_done(struct writer *w, int wait)
  * again when it returns.
  */
 int
-wr_close_cur(struct writer *w, const char *cue_end)
+wr_close_cur(struct wr_out *o, const char *cue_end)
 {
-	struct fset	*s = w->cur;
+	struct fset	*s = o->cur;
 	unsigned	 i, k;
 	int		 rc, r;
 
-	rc = wr_old_done(w, 1);
+	rc = wr_old_done(o, 1);
 	if (!s->open)
 		return rc;
 	/* Every write of cur is done: the files are the writer's again. */
 	for (i = 0; i < s->n; i++)
 		for (k = 0; k < 2; k++)
-			if ((r = wr_reclaim(w, &s->f[i].b[k], 1)) != 0 &&
+			if ((r = wr_reclaim(o, &s->f[i].b[k], 1)) != 0 &&
 			    rc == 0)
 				rc = r;
-	wr_loud_end(w, s);
+	wr_loud_end(o, s);
 	fset_retire(s);
 	r = fset_close_files(s, cue_end);
-	wr_close_done(w, s);
+	wr_close_done(o, s);
 	return rc != 0 ? rc : r;
 }
 
@@ -533,13 +540,13 @@ wr_close_cur(struct writer *w, const char *cue_end)
  * Returns 0 (open, or still opening), or the error their opening met.
  */
 int
-wr_next_done(struct writer *w, int wait)
+wr_next_done(struct wr_out *o, int wait)
 {
-	struct fset *s = w->next;
+	struct fset *s = o->next;
 
-	if (!s->opening || !wr_job_back(w, s, wait))
+	if (!s->opening || !wr_job_back(o, s, wait))
 		return 0;
-	return wr_open_done(w, s, s->job_err);
+	return wr_open_done(o, s, s->job_err);
 }
 
 /*
@@ -548,17 +555,18 @@ wr_next_done(struct writer *w, int wait)
  * nothing, unless the next files are not open yet.  Returns 0 or -errno.
  */
 static int
-wr_rotate(struct writer *w)
+wr_rotate(struct wr_out *o)
 {
-	struct fset	*old = w->cur, *nx = w->next, *t;
-	struct timespec	 nominal = w->rotate_wall, now_wall;
-	uint64_t	 at = w->rotate_at;
+	struct writer	*w = o->w;
+	struct fset	*old = o->cur, *nx = o->next, *t;
+	struct timespec	 nominal = o->rotate_wall, now_wall;
+	uint64_t	 at = o->rotate_at;
 	int		 rc;
 
-	if (wr_next_done(w, 1) != 0)
+	if (wr_next_done(o, 1) != 0)
 		log_warnx("next files: trying again at the boundary");
 	if (nx->open && nx->start != at)
-		wr_discard_set(w, nx);	/* opened for another boundary */
+		wr_discard_set(o, nx);	/* opened for another boundary */
 	if (!nx->open) {
 		/* Not prepared (a boundary soon after the last). */
 		nx->start = at;
@@ -566,83 +574,175 @@ wr_rotate(struct writer *w)
 		nx->time_ref = clock_time_ref(old->time_ref, old->start, at,
 		    w->rate);
 		nx->cue0[0] = '\0';
-		if ((rc = wr_open_set(w, nx)) != 0)
+		if ((rc = wr_open_set(o, nx)) != 0)
 			return rc;
 	}
 	/* The files before the old ones, if any are left. */
-	if ((rc = wr_old_done(w, 1)) != 0)
+	if ((rc = wr_old_done(o, 1)) != 0)
 		return rc;
-	wr_loud_end(w, old);
+	wr_loud_end(o, old);
 	fset_retire(old);
-	old->job = flush_close(w->fl, old);
-	t = w->old;
-	w->old = old;
-	w->cur = nx;
-	w->next = t;
-	wr_announce(w, nx);
+	old->job = flush_close(o->fl, old);
+	t = o->old;
+	o->old = old;
+	o->cur = nx;
+	o->next = t;
+	wr_announce(o, nx);
 	cap_frame_wall_time(w->cap, (uint32_t)at, &now_wall);
-	wr_plan_rotation(w, at, &now_wall, &nominal);
+	wr_plan_rotation(o, at, &now_wall, &nominal);
 	w->turned = 1;
 	return rc;
 }
 
 /* Has the flusher open the next files, ahead of the boundary. */
 void
-wr_prepare(struct writer *w)
+wr_prepare(struct wr_out *o)
 {
-	struct fset *s = w->next;
+	struct writer	*w = o->w;
+	struct fset *s = o->next;
 
-	if (s->open || s->opening || w->rotate_at == WR_NEVER ||
-	    !w->cur->open)
+	if (s->open || s->opening || o->rotate_at == WR_NEVER ||
+	    !o->cur->open)
 		return;
-	if ((int64_t)(w->rotate_at - w->pos) * 1000000000 / w->rate >
+	if ((int64_t)(o->rotate_at - o->pos) * 1000000000 / w->rate >
 	    WR_PREPARE_NS)
 		return;
-	s->start = w->rotate_at;
-	s->wall = w->rotate_wall;
-	s->time_ref = clock_time_ref(w->cur->time_ref, w->cur->start,
-	    w->rotate_at, w->rate);
+	s->start = o->rotate_at;
+	s->wall = o->rotate_wall;
+	s->time_ref = clock_time_ref(o->cur->time_ref, o->cur->start,
+	    o->rotate_at, w->rate);
 	s->cue0[0] = '\0';
-	if (wr_open_begin(w, s) != 0) {
+	if (wr_open_begin(o, s) != 0) {
 		log_warnx("next files: will try again at the boundary");
 		return;
 	}
 	s->opening = 1;
-	s->job = flush_open(w->fl, s);
+	s->job = flush_open(o->fl, s);
 	w->turned = 1;
 }
 
 /*
- * Converts n frames, from the planar blocks at src + off, into the open
- * files, rotating where a boundary falls.  src == NULL writes silence.
+ * The piece the writer is writing to every output (wr_write_all), in the
+ * scratch of output o's channels: converted once, whoever asks first,
+ * for every output of those channels in that format and layout.  Returns
+ * the scratch, or NULL when this is no such piece: convert in place.
+ */
+static const unsigned char *
+wr_shared(struct wr_out *o, const struct fset *s, const float *const *src,
+    size_t off, uint64_t n)
+{
+	struct writer	*w = o->w;
+	struct wr_out	*l;
+	size_t		 sb;
+	unsigned	 i;
+
+	if (o->share < 0 || w->sh_src != src || w->sh_off != off ||
+	    w->sh_n != n || n > WR_SHARE_FRAMES)
+		return NULL;
+	l = &w->out[o->share];
+	if (w->sh_done[o->share] == w->sh_seq && l->sh_fmt == s->fmt &&
+	    l->sh_split == s->split)
+		return l->scratch;
+	sb = conv_sample_bytes(s->fmt);
+	if (s->split)
+		for (i = 0; i < o->nch; i++)
+			conv_mono(s->fmt, o->src[i] + off, n, l->scratch +
+			    (size_t)i * WR_SHARE_FRAMES * sb, &l->peak[i],
+			    &l->clips[i], l->cfg.dither ? &l->dither[i] : NULL);
+	else {
+		for (i = 0; i < o->nch; i++)
+			o->off_src[i] = o->src[i] + off;
+		conv_interleave(s->fmt, o->off_src, o->nch, n, l->scratch,
+		    l->peak, l->clips, l->cfg.dither ? l->dither : NULL);
+	}
+	w->sh_done[o->share] = w->sh_seq;
+	l->sh_fmt = s->fmt;
+	l->sh_split = s->split;
+	return l->scratch;
+}
+
+/*
+ * k frames into the buffers of s: converted from o->off_src, or copied
+ * from frame `done' of a shared conversion (sh).
+ */
+static void
+wr_fill(struct wr_out *o, struct fset *s, const unsigned char *sh,
+    uint64_t done, uint64_t k)
+{
+	struct fset_buf	*b;
+	size_t		 sb = conv_sample_bytes(s->fmt);
+	unsigned	 i;
+
+	if (sh != NULL && s->split)
+		for (i = 0; i < o->nch; i++) {
+			b = &s->f[i].b[s->f[i].fill];
+			memcpy(b->p + b->len, sh + ((size_t)i * WR_SHARE_FRAMES +
+			    done) * sb, k * sb);
+			b->len += k * sb;
+		}
+	else if (sh != NULL) {
+		b = &s->f[0].b[s->f[0].fill];
+		memcpy(b->p + b->len, sh + done * s->frame_bytes,
+		    k * s->frame_bytes);
+		b->len += k * s->frame_bytes;
+	} else if (s->split)
+		for (i = 0; i < o->nch; i++) {
+			b = &s->f[i].b[s->f[i].fill];
+			conv_mono(s->fmt, o->off_src[i], k, b->p + b->len,
+			    &o->peak[i], &o->clips[i], o->cfg.dither ?
+			    &o->dither[i] : NULL);
+			b->len += k * sb;
+		}
+	else {
+		b = &s->f[0].b[s->f[0].fill];
+		conv_interleave(s->fmt, o->off_src, o->nch, k, b->p + b->len,
+		    o->peak, o->clips, o->cfg.dither ? o->dither : NULL);
+		b->len += k * s->frame_bytes;
+	}
+}
+
+/*
+ * Converts n frames, from the planar blocks of the take's channels at
+ * src + off (this output's channels of them), into the open files,
+ * rotating where a boundary falls.  src == NULL writes silence.
  * Conversion goes in pieces that fit a file's buffer.  Returns 0, or the
  * -errno that a write, an open or a close met (logged).
  */
 int
-wr_put(struct writer *w, const float *const *src, size_t off, uint64_t n)
+wr_put(struct wr_out *o, const float *const *src, size_t off, uint64_t n)
 {
+	struct writer	*w = o->w;
 	struct fset	*s;
 	struct fset_file	*f;
 	struct fset_buf	*b;
-	uint64_t	 k;
+	const unsigned char *sh = NULL;
+	const float *const *in = NULL;
+	uint64_t	 k, done = 0;
 	unsigned	 i;
 	int		 rc;
 
+	if (src != NULL) {
+		for (i = 0; i < o->nch; i++)
+			o->src[i] = src[o->ch[i]];
+		in = o->src;
+	}
 	while (n > 0) {
-		if (w->rotate_at != WR_NEVER && w->pos >= w->rotate_at &&
-		    (rc = wr_rotate(w)) != 0)
+		if (o->rotate_at != WR_NEVER && o->pos >= o->rotate_at &&
+		    (rc = wr_rotate(o)) != 0)
 			return rc;
-		s = w->cur;
+		s = o->cur;
+		if (in != NULL && done == 0)
+			sh = wr_shared(o, s, src, off, n);
 		k = n;
-		if (w->rotate_at != WR_NEVER && w->rotate_at - w->pos < k)
-			k = w->rotate_at - w->pos;
-		if (src != NULL && k > s->buf_bytes / s->frame_bytes)
+		if (o->rotate_at != WR_NEVER && o->rotate_at - o->pos < k)
+			k = o->rotate_at - o->pos;
+		if (in != NULL && k > s->buf_bytes / s->frame_bytes)
 			k = s->buf_bytes / s->frame_bytes;
 		/* Silence (rare) is written here, once the file is ours. */
-		for (i = 0; src == NULL && i < s->n; i++) {
+		for (i = 0; in == NULL && i < s->n; i++) {
 			f = &s->f[i];
-			if ((rc = wr_flush(w, f, 0, 0)) != 0 ||
-			    (rc = wr_reclaim(w, &f->b[f->fill ^ 1], 1)) != 0 ||
+			if ((rc = wr_flush(o, f, 0, 0)) != 0 ||
+			    (rc = wr_reclaim(o, &f->b[f->fill ^ 1], 1)) != 0 ||
 			    (rc = f->failed) != 0 ||
 			    (rc = f->be->silence(f->h, k)) != 0)
 				goto fail;
@@ -651,40 +751,200 @@ wr_put(struct writer *w, const float *const *src, size_t off, uint64_t n)
 		/* The meters hear what the files hold, silence too. */
 		for (i = 0; i < s->n; i++)
 			if (s->f[i].loud != NULL)
-				loud_add(s->f[i].loud, src, off, k);
-		for (i = 0; src != NULL && i < s->n; i++) {
+				loud_add(s->f[i].loud, in, off, k);
+		for (i = 0; in != NULL && i < s->n; i++) {
 			b = &s->f[i].b[s->f[i].fill];
 			if (b->len + k * s->frame_bytes > s->buf_bytes &&
-			    (rc = wr_flush(w, &s->f[i], 0, 0)) != 0)
+			    (rc = wr_flush(o, &s->f[i], 0, 0)) != 0)
 				goto fail;
 			fset_aim(&s->f[i], &s->f[i].b[s->f[i].fill]);
 		}
-		if (src != NULL && s->split) {
-			for (i = 0; i < w->nch; i++) {
-				b = &s->f[i].b[s->f[i].fill];
-				conv_mono(s->fmt, src[i] + off, k,
-				    b->p + b->len, &w->peak[i],
-				    &w->clips[i], w->cfg.dither ?
-				    &w->dither[i] : NULL);
-				b->len += k * s->frame_bytes;
-			}
-		} else if (src != NULL) {
-			for (i = 0; i < w->nch; i++)
-				w->src[i] = src[i] + off;
-			b = &s->f[0].b[s->f[0].fill];
-			conv_interleave(s->fmt, w->src, w->nch, k,
-			    b->p + b->len, w->peak, w->clips,
-			    w->cfg.dither ? w->dither : NULL);
-			b->len += k * s->frame_bytes;
+		if (in != NULL) {
+			for (i = 0; i < o->nch; i++)
+				o->off_src[i] = in[i] + off;
+			/* A rotation inside the piece: the next files may
+			 * have another format. */
+			if (sh != NULL && (w->out[o->share].sh_fmt != s->fmt ||
+			    w->out[o->share].sh_split != s->split))
+				sh = NULL;
+			wr_fill(o, s, sh, done, k);
 		}
-		w->pos += k;
+		o->pos += k;
 		s->written += k;
 		off += k;
+		done += k;
 		n -= k;
-		atomic_fetch_add(&w->st_frames, k);
-		atomic_fetch_add(&w->st_take_frames, k);
+		atomic_fetch_add(&o->st_frames, k);
+		if (o->idx == 0)
+			atomic_fetch_add(&w->st_take_frames, k);
 	}
 	return 0;
 fail:
 	return rc;
+}
+
+/* A marker at frame `frame' of every file of o's current set. */
+void
+wr_mark(struct wr_out *o, uint64_t frame, const char *label)
+{
+	unsigned i;
+
+	for (i = 0; o->cur->open && i < o->cur->n; i++)
+		o->cur->f[i].be->mark(o->cur->f[i].h, frame, label);
+}
+
+/* The sets of o: each can hold split files, two buffers each. */
+static int
+wr_out_sets(struct wr_out *o)
+{
+	size_t		arena;
+	unsigned	i, k;
+
+	/* Single mode carves its file's two larger ones from the arena. */
+	arena = (size_t)2 * o->nch * (WR_SPLIT_BUF + FMT_ALIGN);
+	if (arena < 2 * (WR_BUF_BYTES + FMT_ALIGN))
+		arena = 2 * (WR_BUF_BYTES + FMT_ALIGN);
+	for (k = 0; k < 3; k++) {
+		o->sets[k].f = calloc(o->nch, sizeof(struct fset_file));
+		o->sets[k].names = calloc(o->nch, sizeof(char *));
+		o->sets[k].name_buf = calloc(o->nch, FSET_PORT_BYTES);
+		/* Touched now, so the first writes meet no page fault. */
+		o->sets[k].arena = aligned_alloc(FMT_ALIGN, arena);
+		if (o->sets[k].f == NULL || o->sets[k].names == NULL ||
+		    o->sets[k].name_buf == NULL || o->sets[k].arena == NULL)
+			return -ENOMEM;
+		memset(o->sets[k].arena, 0, arena);
+		for (i = 0; i < o->nch; i++)
+			o->sets[k].f[i].sfd = -1;
+	}
+	o->cur = &o->sets[0];
+	o->next = &o->sets[1];
+	o->old = &o->sets[2];
+	return 0;
+}
+
+/*
+ * Outputs that record the same channels in the same order share their
+ * conversion: the first of them keeps the scratch.
+ */
+static void
+wr_out_share(struct writer *w)
+{
+	struct wr_out	*o, *p;
+	unsigned	 i, j, n;
+
+	for (i = 0; i < w->nout; i++) {
+		o = &w->out[i];
+		o->share = -1;
+		for (j = 0, n = 0; j < w->nout; j++) {
+			p = &w->out[j];
+			if (p->nch != o->nch || memcmp(p->ch, o->ch,
+			    o->nch * sizeof(*o->ch)) != 0)
+				continue;
+			if (n++ == 0)
+				o->share = (int)j;
+		}
+		if (n < 2)
+			o->share = -1;
+		else
+			w->shared = 1;
+	}
+}
+
+/*
+ * The outputs as cfg has them (cfg_out.h): their options, channels,
+ * buffers and file sets.  0, or -errno with err.
+ */
+int
+wr_out_setup(struct writer *w, const struct cfg *cfg, char *err,
+    size_t errlen)
+{
+	struct cfg_out	*v;
+	struct wr_out	*o;
+	size_t		 n, i;
+	unsigned	 c;
+	int		 rc;
+
+	if ((rc = cfg_outputs(cfg, &v, &n, err, errlen)) != 0)
+		return rc;
+	w->out = calloc(n, sizeof(*w->out));
+	w->sh_done = calloc(n, sizeof(*w->sh_done));
+	if (w->out == NULL || w->sh_done == NULL) {
+		cfg_outputs_free(v, n);
+		snprintf(err, errlen, "writer: %s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	w->nout = (unsigned)n;
+	for (i = 0; i < n; i++) {
+		o = &w->out[i];
+		o->w = w;
+		o->idx = (unsigned)i;
+		snprintf(o->name, sizeof(o->name), "%s", v[i].name);
+		snprintf(o->who, sizeof(o->who), "output %s: ", v[i].name);
+		/* Its options and channels are its own now. */
+		o->cfg = v[i].cfg;
+		o->nch = v[i].nch;
+		o->ch = v[i].ch;
+		v[i].ch = NULL;
+		memset(&v[i].cfg, 0, sizeof(v[i].cfg));
+		o->rotate_at = WR_NEVER;
+		o->disk_free = -1;
+		atomic_init(&o->st_disk_free, -1);
+	}
+	free(v);	/* emptied: each output owns what it held */
+	wr_out_share(w);
+	for (i = 0; i < n; i++) {
+		o = &w->out[i];
+		o->src = calloc(o->nch, sizeof(*o->src));
+		o->off_src = calloc(o->nch, sizeof(*o->off_src));
+		o->dither = calloc(o->nch, sizeof(*o->dither));
+		/* The main output's peaks are the take's meters. */
+		o->peak = i == 0 ? w->peak : calloc(o->nch, sizeof(*o->peak));
+		o->clips = i == 0 ? w->clips : calloc(o->nch,
+		    sizeof(*o->clips));
+		if (o->share == (int)i)
+			o->scratch = malloc((size_t)WR_SHARE_FRAMES * o->nch *
+			    sizeof(float));
+		if (o->src == NULL || o->off_src == NULL ||
+		    o->dither == NULL || o->peak == NULL || o->clips == NULL ||
+		    (o->share == (int)i && o->scratch == NULL) ||
+		    wr_out_sets(o) != 0) {
+			snprintf(err, errlen, "writer: %s", strerror(ENOMEM));
+			return -ENOMEM;
+		}
+		for (c = 0; c < o->nch; c++)
+			o->dither[c] = 0x9e3779b9u * (o->ch[c] + 1);
+	}
+	return 0;
+}
+
+void
+wr_out_free(struct writer *w)
+{
+	struct wr_out	*o;
+	unsigned	 i, k;
+
+	for (i = 0; w->out != NULL && i < w->nout; i++) {
+		o = &w->out[i];
+		for (k = 0; k < 3; k++) {
+			free(o->sets[k].arena);
+			free(o->sets[k].f);
+			free(o->sets[k].names);
+			free(o->sets[k].name_buf);
+		}
+		free(o->src);
+		free(o->off_src);
+		free(o->dither);
+		if (i != 0) {
+			free(o->peak);
+			free(o->clips);
+		}
+		free(o->scratch);
+		free(o->ch);
+		cfg_done(&o->cfg);
+	}
+	free(w->out);
+	free(w->sh_done);
+	w->out = NULL;
+	w->nout = 0;
 }

@@ -33,6 +33,7 @@
 #include <time.h>
 
 #include "cap.h"
+#include "cfg_out.h"
 #include "diskw.h"
 #include "fileset.h"
 #include "flush.h"
@@ -72,6 +73,72 @@
 #define WR_BEHIND_DIV	4		/* a ring fuller than 1/4 after a pass:
 					   drain again without waiting */
 
+/*
+ * One output (cfg_out.h): the main one, or one of the option outputs.
+ * Each has its own files, directory, rotation, pauses, disk watch and
+ * flusher, and fails on its own; the take (struct writer) is theirs in
+ * common: the timeline, gaps, the gate, pre-record, meters.
+ */
+struct wr_out {
+	struct writer	*w;
+	char		 name[CFG_OUT_NAME_MAX + 1];
+	char		 who[CFG_OUT_NAME_MAX + 12];	/* "output NAME: " */
+	unsigned	 idx;		/* 0: the main output */
+	struct cfg	 cfg;		/* its options (main's, overridden) */
+	unsigned	 nch;		/* channels it records ... */
+	unsigned	*ch;		/* ... these of the take's, from 0 */
+	const float	**src;		/* nch: its channels' planes ... */
+	const float	**off_src;	/* ... and where a piece begins */
+	float		*peak;		/* nch: its conversion's peaks (the */
+	uint64_t	*clips;		/* main output's are the take's) */
+	uint32_t	*dither;	/* nch xorshift states */
+	/*
+	 * Outputs that record the same channels may share a conversion:
+	 * the first to convert a piece puts it in its scratch, the others
+	 * copy it (wr_put).  share: the index of the first output with the
+	 * same channels, and another output has them too; -1: none.
+	 */
+	int		 share;
+	unsigned char	*scratch;	/* WR_SHARE_FRAMES of every channel */
+	enum conv_fmt	 sh_fmt;	/* what the scratch holds: format, */
+	int		 sh_split;	/* layout (planar: split files) */
+
+	struct fset	 sets[3];
+	struct fset	*cur;		/* being written */
+	struct fset	*next;		/* opened ahead of the boundary */
+	struct fset	*old;		/* closed after the boundary */
+	struct flush	*fl;		/* waits on its disk for it */
+	uint64_t	 pos;		/* extended frame it writes next */
+	uint64_t	 rotate_at;	/* extended frame, or WR_NEVER */
+	struct timespec	 rotate_wall;	/* wall time of that boundary */
+	enum writer_pause paused;
+	uint64_t	 pause_from;	/* extended frame, when paused */
+	char		 pause_why[64];
+	int64_t		 retry_ns;	/* WP_WRITE_ERROR: next try */
+	int		 resume_req;	/* a start command came */
+	struct diskw	 disk;		/* the disk watch (diskw.h) */
+	int64_t		 next_disk_ns;	/* CLOCK_MONOTONIC */
+	int64_t		 next_retain_ns;
+	int		 gap_pending;	/* the next files follow a pause */
+	double		 gap_lost_s;	/* > 0: the gap's length, if known */
+	int		 anchored;	/* the files' timeline: */
+	uint64_t	 anchor_frame;	/* this extended frame ... */
+	uint64_t	 anchor_ref;	/* ... is this bext TimeReference */
+	long long	 disk_free;	/* bytes, -1: unknown */
+
+	/* Written here, read by any thread (writer_out_stats). */
+	atomic_int	 st_open, st_paused;
+	atomic_uint_fast64_t st_frames, st_opened, st_closed, st_gaps,
+			 st_gap_frames;
+	atomic_llong	 st_disk_free;	/* bytes, -1: unknown */
+};
+
+/* Log lines of one output begin with its name, when there are several. */
+#define WR_WHO(o)	((o)->w->nout > 1 ? (o)->who : "")
+
+/* A conversion shared by outputs of the same channels: in pieces of. */
+#define WR_SHARE_FRAMES	4096
+
 struct writer {
 	struct cfg	 cfg;		/* the writer's own copy */
 	struct cap	*cap;
@@ -83,50 +150,39 @@ struct writer {
 	int		 started;
 
 	/* Writer thread only. */
-	struct fset	 sets[3];
-	struct fset	*cur;		/* being written */
-	struct fset	*next;		/* opened ahead of the boundary */
-	struct fset	*old;		/* closed after the boundary */
-	struct flush	*fl;		/* waits on the disk for us */
+	struct wr_out	*out;		/* nout outputs, [0] the main one */
+	unsigned	 nout;
 	int		 have_pos;
 	uint64_t	 pos;		/* extended JACK frame expected next */
-	uint64_t	 rotate_at;	/* extended frame, or WR_NEVER */
-	struct timespec	 rotate_wall;	/* wall time of that boundary */
 	const float	**planes;	/* nch, the current record's blocks */
-	const float	**src;		/* nch, planes + offset */
 	float		*peak;		/* nch */
 	uint64_t	*clips;		/* nch */
-	uint32_t	*dither;	/* nch xorshift states */
 	int		 recording;	/* a take: files open while data comes */
 	int		 skipping;	/* until frame time skip_until */
 	uint32_t	 skip_until;
 	int		 turned;	/* this pass did rotation work */
 	int		 began;		/* this pass opened a take's files */
+	/*
+	 * The shared conversion of the piece being written (wr_put): which
+	 * piece (its source and first frame, a count of pieces), and which
+	 * outputs' scratch holds it, by their share index.
+	 */
+	const float *const *sh_src;
+	size_t		 sh_off;
+	uint64_t	 sh_n, sh_seq;
+	uint64_t	*sh_done;	/* nout: sh_seq their scratch holds */
+	int		 shared;	/* some outputs share a conversion */
 
 	struct ring	*cmdq;		/* struct wr_cmd, from the loop */
 	struct ring	*evq;		/* struct writer_event, to the loop */
 	uint64_t	*clips_seen;	/* nch: clips already published */
-	int64_t		 next_disk_ns;	/* CLOCK_MONOTONIC */
 	int		 in_take;	/* the take's first record came */
 	uint64_t	 take_pos0;	/* extended frame the take began at */
-	char		 cue_next[160];	/* marker for the next files' frame 0 */
-	enum writer_pause paused;
-	uint64_t	 pause_from;	/* extended frame, when paused */
-	char		 pause_why[64];
-	int64_t		 retry_ns;	/* WP_WRITE_ERROR: next try */
-	struct diskw	 disk;		/* the disk watch (diskw.h) */
-	int64_t		 next_retain_ns;
-	int		 gap_pending;	/* the next files follow a pause */
-	int		 anchored;	/* the take's timeline: */
-	uint64_t	 anchor_frame;	/* this extended frame ... */
-	uint64_t	 anchor_ref;	/* ... is this bext TimeReference */
 	long		 take_off;	/* the take's timeline: its UTC offset,
 					   s east (clock.h); names, dates */
 	int		 zone_told;	/* the take's labels left local time,
 					   and the log said so */
-	double		 gap_lost_s;	/* > 0: the gap's length, if known */
 	const char	*stop_why;	/* the writer stopped the take */
-	long long	 disk_free;	/* bytes, -1: unknown */
 	uint64_t	 stall_done;	/* the stall_cycle already handled */
 	uint64_t	 stall_cycle;	/* WR_CMD_STALL: the first cycle after
 					   a stall; 0: none */
@@ -146,7 +202,6 @@ struct writer {
 	int		 want_take;	/* record (1) or not (0) */
 	uint32_t	 take_from;	/* JACK frame time the take starts at */
 	int		 take_prerec;	/* a start command's take (prerec) */
-	int		 resume_req;	/* a start command came (disk, error) */
 	atomic_uint	 stall_ms;
 	atomic_llong	 levels_ns;	/* CLOCK_MONOTONIC of the last
 					   writer_levels */
@@ -159,12 +214,10 @@ struct writer {
 
 	/* Written here, read by any thread. */
 	atomic_int	 st_recording, st_failed;
-	atomic_uint_fast64_t st_frames, st_opened, st_closed, st_gaps,
-			 st_gap_frames, st_high_water, st_fill, st_take_frames,
+	atomic_uint_fast64_t st_high_water, st_fill, st_take_frames,
 			 st_events_lost, st_pass_max_ns, st_turn_max_ns;
 	atomic_llong	 st_take_start;	/* wall-clock seconds, 0: none */
-	atomic_llong	 st_disk_free;	/* bytes, -1: unknown */
-	atomic_int	 st_gate, st_paused;
+	atomic_int	 st_gate;
 	atomic_uint_fast64_t st_gate_since;
 	atomic_uint_fast64_t st_prerec;	/* frames of pre-record kept */
 	atomic_uint_fast64_t beats;	/* turns of the loop: it is alive */
@@ -209,47 +262,66 @@ wr_mono_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* The path of the first output's files that are open, or NULL: none. */
+static inline const char *
+wr_first_open(const struct writer *w)
+{
+	unsigned i;
+
+	for (i = 0; i < w->nout; i++)
+		if (w->out[i].cur->open)
+			return w->out[i].cur->f[0].path;
+	return NULL;
+}
+
 /* writer.c: the loop. */
 void		*wr_main(void *);
 
-/* writer_take.c: the take (writer thread). */
+/* writer_take.c: the take (writer thread); per output where it has o. */
 uint64_t	 wr_take_frame(const struct writer *, uint64_t x);
 void		 wr_take_want(struct writer *);
 void		 wr_take_begin(struct writer *, uint64_t ft64, uint32_t ft);
 void		 wr_prerec_setup(struct writer *);
 void		 wr_prerec_keep(struct writer *, uint64_t ft64, uint32_t ft,
 		    size_t n);
-int		 wr_open_at(struct writer *, uint64_t at, const char *cue);
-int		 wr_write(struct writer *, const float *const *src, size_t off,
+int		 wr_open_at(struct wr_out *, uint64_t at, const char *cue);
+int		 wr_write(struct wr_out *, const float *const *src, size_t off,
 		    uint64_t n);
-void		 wr_error(struct writer *, int err);
-void		 wr_gap(struct writer *, uint64_t ft64, uint32_t ft, int64_t gap,
-		    uint64_t dropped);
-void		 wr_gap_idle(struct writer *, uint64_t ft64, int64_t gap,
+void		 wr_write_all(struct writer *, const float *const *src,
+		    size_t off, uint64_t n);
+void		 wr_error(struct wr_out *, int err);
+void		 wr_gap(struct wr_out *, uint64_t ft64, uint32_t ft,
+		    int64_t gap, uint64_t dropped);
+void		 wr_gap_idle(struct wr_out *, uint64_t ft64, int64_t gap,
 		    uint64_t dropped);
 void		 wr_gated(struct writer *, const struct cap_rec *, uint64_t ft64);
 void		 wr_gate_setup(struct writer *);
 void		 wr_gate_reset(struct writer *);
 void		 wr_rate_change(struct writer *, const struct cap_rec *);
 int		 wr_stall_check(struct writer *, const struct cap_rec *, int final);
-void		 wr_disk(struct writer *, int64_t now);
-void		 wr_pause_check(struct writer *, int64_t now);
+void		 wr_disk(struct wr_out *, int64_t now);
+void		 wr_pause_check(struct wr_out *, int64_t now);
+void		 wr_end_files(struct wr_out *, const char *cue_end);
 
 /* writer_files.c: the file sets (writer thread); -errno, no verdicts. */
-void		 wr_plan_rotation(struct writer *, uint64_t start,
+void		 wr_plan_rotation(struct wr_out *, uint64_t start,
 		    const struct timespec *wall, const struct timespec *nominal);
-int		 wr_open_set(struct writer *, struct fset *);
-void		 wr_announce(struct writer *, struct fset *);
-void		 wr_discard_set(struct writer *, struct fset *);
-int		 wr_reclaim(struct writer *, struct fset_buf *, int wait);
-int		 wr_flush(struct writer *, struct fset_file *, int update,
+int		 wr_open_set(struct wr_out *, struct fset *);
+void		 wr_announce(struct wr_out *, struct fset *);
+void		 wr_discard_set(struct wr_out *, struct fset *);
+int		 wr_reclaim(struct wr_out *, struct fset_buf *, int wait);
+int		 wr_flush(struct wr_out *, struct fset_file *, int update,
 		    int sync);
-int		 wr_old_done(struct writer *, int wait);
-int		 wr_next_done(struct writer *, int wait);
-int		 wr_close_cur(struct writer *, const char *cue_end);
-void		 wr_prepare(struct writer *);
-int		 wr_put(struct writer *, const float *const *src, size_t off,
+int		 wr_old_done(struct wr_out *, int wait);
+int		 wr_next_done(struct wr_out *, int wait);
+int		 wr_close_cur(struct wr_out *, const char *cue_end);
+void		 wr_prepare(struct wr_out *);
+int		 wr_put(struct wr_out *, const float *const *src, size_t off,
 		    uint64_t n);
+void		 wr_mark(struct wr_out *, uint64_t frame, const char *label);
+int		 wr_out_setup(struct writer *, const struct cfg *, char *err,
+		    size_t errlen);
+void		 wr_out_free(struct writer *);
 
 /* writer_levels.c: meters and alarms (writer thread). */
 void		 wr_peaks_only(struct writer *, const struct cap_rec *);
@@ -259,7 +331,10 @@ void		 wr_publish_levels(struct writer *, int measured);
 void		 wr_event(struct writer *, enum writer_event_type,
 		    const char *path, const char *text, uint64_t frames,
 		    uint64_t frame);
-void		 wr_notes(struct writer *);
-void		 wr_flush_wait(struct writer *);
+void		 wr_oevent(struct wr_out *, enum writer_event_type,
+		    const char *path, const char *text, uint64_t frames,
+		    uint64_t frame);
+void		 wr_notes(struct wr_out *);
+void		 wr_flush_wait(struct wr_out *);
 
 #endif

@@ -9,6 +9,7 @@
 #include "writer_priv.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -43,83 +44,131 @@ wr_fail(struct writer *w)
 		w->notify(w->notify_arg);
 }
 
+/* The files of o end here: the ones opened ahead are thrown away. */
+void
+wr_end_files(struct wr_out *o, const char *cue_end)
+{
+	wr_discard_set(o, o->next);
+	(void)wr_close_cur(o, cue_end);
+}
+
 /*
- * Nothing is written for now, though the take goes on: every file is
- * finished, and the frames until recording resumes are a gap that the
- * next files report.
+ * Nothing is written to o for now, though the take goes on: every file
+ * of it is finished, and the frames until it resumes are a gap that its
+ * next files report.  The other outputs record on.
  */
 static void
-wr_pause(struct writer *w, enum writer_pause why, const char *text)
+wr_pause(struct wr_out *o, enum writer_pause why, const char *text)
 {
-	wr_discard_set(w, w->next);
-	wr_close_cur(w, NULL);
-	wr_flush_wait(w);	/* synced and named before the log says so */
-	w->paused = why;
-	w->pause_from = w->pos;
-	snprintf(w->pause_why, sizeof(w->pause_why), "%s",
+	struct writer *w = o->w;
+
+	wr_end_files(o, NULL);
+	wr_flush_wait(o);	/* synced and named before the log says so */
+	o->paused = why;
+	o->pause_from = o->pos;
+	snprintf(o->pause_why, sizeof(o->pause_why), "%s",
 	    why == WP_DISK_FULL ? "disk full" : "write error");
-	wr_gate_reset(w);
-	atomic_store(&w->st_paused, why);
-	log_errx("recording paused: %s; every file is finished", text);
-	wr_event(w, WEV_PAUSED, NULL, text, 0, wr_take_frame(w, w->pos));
+	atomic_store(&o->st_paused, why);
+	atomic_store(&o->st_open, 0);
+	log_errx("%srecording paused: %s; every file is finished", WR_WHO(o),
+	    text);
+	wr_oevent(o, WEV_PAUSED, NULL, text, 0, wr_take_frame(w, o->pos));
 }
 
 static void
-wr_unpause(struct writer *w, const char *text)
+wr_unpause(struct wr_out *o, const char *text)
 {
-	log_info("recording resumes: %s", text);
-	w->paused = WP_NONE;
-	w->gap_pending = 1;
-	atomic_store(&w->st_paused, WP_NONE);
+	log_info("%srecording resumes: %s", WR_WHO(o), text);
+	o->paused = WP_NONE;
+	o->gap_pending = 1;
+	atomic_store(&o->st_paused, WP_NONE);
 }
 
 /*
- * A write, an open or a header update failed; the cause is logged with the
- * path.  The files are finished to what reached them, then take.c says
- * what follows (write_error, or a wait for space).
+ * A write, an open or a header update of o failed; the cause is logged
+ * with the path.  Its files are finished to what reached them, then
+ * take.c says what follows (write_error, or a wait for space).
  */
 void
-wr_error(struct writer *w, int err)
+wr_error(struct wr_out *o, int err)
 {
-	char text[128];
+	struct writer	*w = o->w;
+	char		 text[PATH_MAX + 64];
 
-	wr_discard_set(w, w->next);
-	wr_event(w, WEV_WRITE_ERROR, w->cur->open ? w->cur->f[0].path : NULL,
+	wr_discard_set(o, o->next);
+	wr_oevent(o, WEV_WRITE_ERROR, o->cur->open ? o->cur->f[0].path : NULL,
 	    strerror(err), (uint64_t)err, 0);
-	wr_close_cur(w, NULL);
-	switch (take_on_error(w->cfg.write_error, err)) {
+	wr_close_cur(o, NULL);
+	atomic_store(&o->st_open, 0);
+	switch (take_on_error(o->cfg.write_error, err)) {
 	case TAKE_EXIT:
 		wr_fail(w);
 		break;
 	case TAKE_PAUSE_FULL:
 		snprintf(text, sizeof(text), "directory %s: %s",
-		    w->cfg.directory, strerror(err));
-		wr_pause(w, WP_DISK_FULL, text);
+		    o->cfg.directory, strerror(err));
+		wr_pause(o, WP_DISK_FULL, text);
 		break;
 	case TAKE_STOP:
-		log_errx("take stopped after a write error (write_error "
-		    "stop); start records again");
+		log_errx("%stake stopped after a write error (write_error "
+		    "stop); start records again", WR_WHO(o));
 		w->want_take = 0;
 		w->stop_why = "write error";
 		break;
 	case TAKE_PAUSE_RETRY:
 		snprintf(text, sizeof(text), "%s; trying again every %d s",
 		    strerror(err), WRITER_RETRY_S);
-		wr_pause(w, WP_WRITE_ERROR, text);
-		w->retry_ns = wr_mono_ns() + WR_RETRY_NS;
+		wr_pause(o, WP_WRITE_ERROR, text);
+		o->retry_ns = wr_mono_ns() + WR_RETRY_NS;
 		break;
 	}
 }
 
-/* Frames into the files; a failure goes to wr_error.  0 or -errno. */
+/* Frames into o's files; a failure goes to wr_error.  0 or -errno. */
 int
-wr_write(struct writer *w, const float *const *src, size_t off, uint64_t n)
+wr_write(struct wr_out *o, const float *const *src, size_t off, uint64_t n)
 {
 	int rc;
 
-	if ((rc = wr_put(w, src, off, n)) != 0)
-		wr_error(w, -rc);
+	if ((rc = wr_put(o, src, off, n)) != 0)
+		wr_error(o, -rc);
 	return rc;
+}
+
+/* Whether o takes what comes now: its files are open, it is not paused. */
+static int
+wr_taking(const struct wr_out *o)
+{
+	return o->cur->open && o->paused == WP_NONE;
+}
+
+/*
+ * Frames into every output whose files are open.  Outputs of the same
+ * channels share one conversion of each piece (wr_put): with any, the
+ * frames go in pieces they all write in turn.
+ */
+void
+wr_write_all(struct writer *w, const float *const *src, size_t off,
+    uint64_t n)
+{
+	uint64_t	k;
+	unsigned	i;
+
+	while (n > 0) {
+		k = n;
+		if (w->shared && k > WR_SHARE_FRAMES)
+			k = WR_SHARE_FRAMES;
+		w->sh_seq++;
+		w->sh_src = src;
+		w->sh_off = off;
+		w->sh_n = k;
+		for (i = 0; i < w->nout; i++)
+			if (wr_taking(&w->out[i]))
+				(void)wr_write(&w->out[i], src, off, k);
+		off += k;
+		n -= k;
+	}
+	w->sh_src = NULL;
 }
 
 /*
@@ -142,12 +191,13 @@ wr_hms(const struct writer *w, const struct timespec *at, char *buf,
 	    "");
 }
 
-/* Starts a new stretch of files at frame `start'. */
+/* Starts a new stretch of o's files at frame `start'. */
 static int
-wr_begin(struct writer *w, uint64_t start, uint32_t start_ft,
+wr_begin(struct wr_out *o, uint64_t start, uint32_t start_ft,
     const struct fset *before, const char *cue0)
 {
-	struct fset	*s = w->cur;
+	struct writer	*w = o->w;
+	struct fset	*s = o->cur;
 	int		 rc;
 
 	s->start = start;
@@ -156,107 +206,108 @@ wr_begin(struct writer *w, uint64_t start, uint32_t start_ft,
 		/* Keep the timeline of the frame clock across the gap. */
 		s->time_ref = clock_time_ref(before->time_ref, before->start,
 		    start, w->rate);
-	else if (w->anchored)
+	else if (o->anchored)
 		/* A take's files share one timeline, counted in frames. */
-		s->time_ref = clock_time_ref(w->anchor_ref, w->anchor_frame,
+		s->time_ref = clock_time_ref(o->anchor_ref, o->anchor_frame,
 		    start, w->rate);
 	else
 		s->time_ref = clock_time_ref_at(&s->wall, w->rate,
 		    w->take_off);
-	w->anchored = 1;
-	w->anchor_frame = start;
-	w->anchor_ref = s->time_ref;
+	o->anchored = 1;
+	o->anchor_frame = start;
+	o->anchor_ref = s->time_ref;
 	snprintf(s->cue0, sizeof(s->cue0), "%s", cue0 != NULL ? cue0 : "");
-	if ((rc = wr_open_set(w, s)) != 0) {
-		wr_error(w, -rc);
+	if ((rc = wr_open_set(o, s)) != 0) {
+		wr_error(o, -rc);
 		return -1;
 	}
-	wr_announce(w, s);
+	wr_announce(o, s);
 	w->began = 1;
-	wr_plan_rotation(w, start, &s->wall, NULL);
+	wr_plan_rotation(o, start, &s->wall, NULL);
+	atomic_store(&o->st_open, 1);
 	atomic_store(&w->st_recording, 1);
 	return 0;
 }
 
 /*
  * A record does not follow the last one: frames were dropped or JACK's
- * clock jumped.  Log it, count it, mark it; then end the files there
- * (split) or fill the gap with silence.
+ * clock jumped.  Log it, count it, mark it in o's files; then end them
+ * there (split) or fill the gap with silence.
  */
 void
-wr_gap(struct writer *w, uint64_t ft64, uint32_t ft, int64_t gap,
+wr_gap(struct wr_out *o, uint64_t ft64, uint32_t ft, int64_t gap,
     uint64_t dropped)
 {
+	struct writer	*w = o->w;
 	struct fset	 before;
 	struct timespec	 at;
 	char		 label[128], when[32];
 	const char	*cause;
-	uint64_t	 frame = w->cur->written;
-	unsigned	 i;
+	uint64_t	 frame = o->cur->written;
 
 	cause = take_gap_cause(gap, dropped);
-	atomic_fetch_add(&w->st_gaps, 1);
-	atomic_fetch_add(&w->st_gap_frames, gap > 0 ? (uint64_t)gap : 0);
-	cap_frame_wall_time(w->cap, (uint32_t)w->pos, &at);
+	atomic_fetch_add(&o->st_gaps, 1);
+	atomic_fetch_add(&o->st_gap_frames, gap > 0 ? (uint64_t)gap : 0);
+	cap_frame_wall_time(w->cap, (uint32_t)o->pos, &at);
 	wr_hms(w, &at, when, sizeof(when));
-	log_warnx("gap: %lld frames (%.3f s) at %s, frame %llu of %s: %s",
-	    (long long)gap, (double)gap / w->rate, when,
+	log_warnx("%sgap: %lld frames (%.3f s) at %s, frame %llu of %s: %s",
+	    WR_WHO(o), (long long)gap, (double)gap / w->rate, when,
 	    (unsigned long long)frame,
-	    w->cur->open ? w->cur->f[0].path : "(no file)", cause);
-	wr_event(w, WEV_GAP, w->cur->open ? w->cur->f[0].path : NULL, cause,
+	    o->cur->open ? o->cur->f[0].path : "(no file)", cause);
+	wr_oevent(o, WEV_GAP, o->cur->open ? o->cur->f[0].path : NULL, cause,
 	    gap > 0 ? (uint64_t)gap : 0, frame);
-	if (!w->cur->open) {
-		w->pos = ft64;
+	if (!o->cur->open) {
+		o->pos = ft64;
 		return;
 	}
-	if (take_fills_gap(w->cfg.gap_policy, gap, w->rate)) {
+	if (take_fills_gap(o->cfg.gap_policy, gap, w->rate)) {
 		snprintf(label, sizeof(label), "gap: %lld frames of silence: "
 		    "%s", (long long)gap, cause);
-		for (i = 0; i < w->cur->n; i++)
-			w->cur->f[i].be->mark(w->cur->f[i].h, frame, label);
-		(void)wr_write(w, NULL, 0, (uint64_t)gap);
+		wr_mark(o, frame, label);
+		(void)wr_write(o, NULL, 0, (uint64_t)gap);
 		return;
 	}
 	snprintf(label, sizeof(label), "gap: %lld frames missing after this "
 	    "point: %s", (long long)gap, cause);
-	before = *w->cur;
-	wr_close_cur(w, label);
-	wr_discard_set(w, w->next);
-	w->pos = ft64;
+	before = *o->cur;
+	wr_close_cur(o, label);
+	wr_discard_set(o, o->next);
+	o->pos = ft64;
 	snprintf(label, sizeof(label), "gap: %lld frames missing before this "
 	    "file: %s", (long long)gap, cause);
-	wr_begin(w, ft64, ft, gap > 0 ? &before : NULL, label);
+	wr_begin(o, ft64, ft, gap > 0 ? &before : NULL, label);
 }
 
 /*
- * Opens files whose frame 0 is extended frame `at'.  After a pause they
- * begin with a marker, and the gap is logged, counted and reported.
+ * Opens o's files whose frame 0 is extended frame `at'.  After a pause
+ * they begin with a marker, and the gap is logged, counted and reported.
  */
 int
-wr_open_at(struct writer *w, uint64_t at, const char *cue)
+wr_open_at(struct wr_out *o, uint64_t at, const char *cue)
 {
-	char		label[160];
-	uint64_t	lost;
+	struct writer	*w = o->w;
+	char		 label[160];
+	uint64_t	 lost;
 
-	w->pos = at;
-	if (w->gap_pending) {
-		w->gap_pending = 0;
-		lost = w->gap_lost_s > 0 ? (uint64_t)llround(w->gap_lost_s *
-		    w->rate) : at - w->pause_from;
-		w->gap_lost_s = 0;
-		atomic_fetch_add(&w->st_gaps, 1);
-		atomic_fetch_add(&w->st_gap_frames, lost);
+	o->pos = at;
+	if (o->gap_pending) {
+		o->gap_pending = 0;
+		lost = o->gap_lost_s > 0 ? (uint64_t)llround(o->gap_lost_s *
+		    w->rate) : at - o->pause_from;
+		o->gap_lost_s = 0;
+		atomic_fetch_add(&o->st_gaps, 1);
+		atomic_fetch_add(&o->st_gap_frames, lost);
 		snprintf(label, sizeof(label), "gap: about %.3f s not recorded "
 		    "before this file: %s", (double)lost / w->rate,
-		    w->pause_why);
-		log_warnx("gap: %llu frames (%.3f s) not recorded: %s",
-		    (unsigned long long)lost, (double)lost / w->rate,
-		    w->pause_why);
-		wr_event(w, WEV_RESUMED, NULL, w->pause_why, lost,
+		    o->pause_why);
+		log_warnx("%sgap: %llu frames (%.3f s) not recorded: %s",
+		    WR_WHO(o), (unsigned long long)lost,
+		    (double)lost / w->rate, o->pause_why);
+		wr_oevent(o, WEV_RESUMED, NULL, o->pause_why, lost,
 		    wr_take_frame(w, at));
 		cue = label;
 	}
-	return wr_begin(w, at, (uint32_t)at, NULL, cue);
+	return wr_begin(o, at, (uint32_t)at, NULL, cue);
 }
 
 /*
@@ -302,20 +353,21 @@ static void
 wr_prerec_write(struct writer *w, uint64_t ft64, uint64_t n, uint64_t cmd)
 {
 	const float	**planes = w->gate.pre_planes;
+	struct wr_out	 *o;
 	uint64_t	  done, k;
 	unsigned	  i;
 
-	if (wr_open_at(w, ft64 - n, NULL) != 0)
-		return;
+	for (i = 0; i < w->nout; i++)
+		(void)wr_open_at(&w->out[i], ft64 - n, NULL);
 	for (done = 0; (k = hist_tail(&w->prerec, n, done, planes)) > 0;
 	    done += k)
-		if (wr_write(w, planes, 0, k) != 0)
-			return;
-	if (w->cur->open && cmd >= w->cur->start)
-		for (i = 0; i < w->cur->n; i++)
-			w->cur->f[i].be->mark(w->cur->f[i].h,
-			    cmd - w->cur->start, "start: the command came "
-			    "here; what is before it is pre-record");
+		wr_write_all(w, planes, 0, k);
+	for (i = 0; i < w->nout; i++) {
+		o = &w->out[i];
+		if (o->cur->open && cmd >= o->cur->start)
+			wr_mark(o, cmd - o->cur->start, "start: the command "
+			    "came here; what is before it is pre-record");
+	}
 }
 
 /* The first record of a take. */
@@ -324,11 +376,13 @@ wr_take_begin(struct writer *w, uint64_t ft64, uint32_t ft)
 {
 	struct timespec wall;
 	uint64_t	pre, cmd;
+	unsigned	i;
 	int		told;
 
 	told = wr_prerec_frames(w, ft64, ft, &cmd, &pre);
 	w->in_take = 1;
-	w->anchored = 0;
+	for (i = 0; i < w->nout; i++)
+		w->out[i].anchored = 0;
 	w->take_pos0 = ft64 - pre;
 	w->stop_why = NULL;
 	atomic_store(&w->st_take_frames, 0);
@@ -401,15 +455,21 @@ wr_prerec_keep(struct writer *w, uint64_t ft64, uint32_t ft, size_t n)
 static void
 wr_take_end(struct writer *w)
 {
-	wr_discard_set(w, w->next);
-	wr_close_cur(w, NULL);
-	wr_flush_wait(w);
+	struct wr_out	*o;
+	unsigned	 i;
+
+	for (i = 0; i < w->nout; i++) {
+		o = &w->out[i];
+		wr_end_files(o, NULL);
+		wr_flush_wait(o);
+		o->paused = WP_NONE;
+		o->gap_pending = 0;
+		atomic_store(&o->st_paused, WP_NONE);
+		atomic_store(&o->st_open, 0);
+	}
 	w->recording = 0;
 	w->in_take = 0;
-	w->paused = WP_NONE;
-	w->gap_pending = 0;
 	wr_gate_reset(w);
-	atomic_store(&w->st_paused, WP_NONE);
 	atomic_store(&w->st_recording, 0);
 	atomic_store(&w->st_take_start, 0);
 	log_info("take stopped%s%s", w->stop_why != NULL ? ": " : "",
@@ -430,56 +490,59 @@ wr_when(const struct writer *w, uint64_t x, char *buf, size_t len)
 
 /*
  * The gate opened (sp): files begin (or go on after a marker) where its
- * stretch begins, and the pre-roll before the record is written first.
+ * stretch begins, in every output that is not paused, and the pre-roll
+ * before the record is written first.
  */
-static int
+static void
 wr_gate_opened(struct writer *w, const struct gate_span *sp)
 {
 	const float	**planes = w->gate.pre_planes;
+	struct wr_out	 *o;
 	uint64_t	  s = sp->start, done, k;
 	char		  label[160], when[24];
 	unsigned	  i;
 
 	wr_when(w, s, when, sizeof(when));
-	if (w->cur->open && (w->cfg.gate_split || (w->rotate_at != WR_NEVER &&
-	    s >= w->rotate_at))) {
-		wr_discard_set(w, w->next);
-		wr_close_cur(w, NULL);
-	}
-	if (w->cur->open) {
-		/* gate_split false: the same files go on after a marker. */
-		w->pos = s;
-		snprintf(label, sizeof(label), "gate: opened; this stretch "
-		    "began at %s, %.3f s after the last one ended", when,
-		    (double)(s - w->gate.closed_at) / w->rate);
-		for (i = 0; i < w->cur->n; i++)
-			w->cur->f[i].be->mark(w->cur->f[i].h, w->cur->written,
-			    label);
-	} else {
-		snprintf(label, sizeof(label), "gate: opened; this stretch "
-		    "began at %s", when);
-		if (wr_open_at(w, s, label) != 0)
-			return -1;
+	for (i = 0; i < w->nout; i++) {
+		o = &w->out[i];
+		if (o->paused != WP_NONE)
+			continue;
+		if (o->cur->open && (w->cfg.gate_split ||
+		    (o->rotate_at != WR_NEVER && s >= o->rotate_at)))
+			wr_end_files(o, NULL);
+		if (o->cur->open) {
+			/* gate_split false: the same files go on after a
+			 * marker. */
+			o->pos = s;
+			snprintf(label, sizeof(label), "gate: opened; this "
+			    "stretch began at %s, %.3f s after the last one "
+			    "ended", when, (double)(s - w->gate.closed_at) /
+			    w->rate);
+			wr_mark(o, o->cur->written, label);
+		} else {
+			snprintf(label, sizeof(label), "gate: opened; this "
+			    "stretch began at %s", when);
+			(void)wr_open_at(o, s, label);
+		}
 	}
 	atomic_store(&w->st_gate, 1);
 	atomic_store(&w->st_gate_since, wr_take_frame(w, s));
 	log_info("gate: open at %s, frame %llu of the take, with %.3f s of "
 	    "pre-roll", when, (unsigned long long)wr_take_frame(w, s),
 	    (double)(sp->loud - s) / w->rate);
-	wr_event(w, WEV_GATE_OPENED, w->cur->f[0].path, NULL, sp->loud - s,
+	wr_event(w, WEV_GATE_OPENED, wr_first_open(w), NULL, sp->loud - s,
 	    wr_take_frame(w, s));
 	for (done = 0; (k = gate_preroll(&w->gate, sp, done, planes)) > 0;
 	    done += k)
-		if (wr_write(w, planes, 0, k) != 0)
-			return -1;
-	return 0;
+		wr_write_all(w, planes, 0, k);
 }
 
 /* The gate closed at frame at: told, and with gate_split the files end. */
 static void
 wr_gate_closed(struct writer *w, uint64_t at)
 {
-	char when[24];
+	char		when[24];
+	unsigned	i;
 
 	wr_when(w, at, when, sizeof(when));
 	atomic_store(&w->st_gate, 0);
@@ -487,11 +550,11 @@ wr_gate_closed(struct writer *w, uint64_t at)
 	log_info("gate: closed at %s, frame %llu of the take, after %.3f s",
 	    when, (unsigned long long)wr_take_frame(w, at),
 	    (double)(at - w->gate.seg_start) / w->rate);
-	wr_event(w, WEV_GATE_CLOSED, w->cur->open ? w->cur->f[0].path : NULL,
-	    NULL, at - w->gate.seg_start, wr_take_frame(w, at));
-	if (w->cfg.gate_split) {
-		wr_discard_set(w, w->next);
-		wr_close_cur(w, "gate: closed");
+	wr_event(w, WEV_GATE_CLOSED, wr_first_open(w), NULL,
+	    at - w->gate.seg_start, wr_take_frame(w, at));
+	for (i = 0; w->cfg.gate_split && i < w->nout; i++) {
+		wr_end_files(&w->out[i], "gate: closed");
+		atomic_store(&w->out[i].st_open, 0);
 	}
 }
 
@@ -505,42 +568,55 @@ wr_gated(struct writer *w, const struct cap_rec *h, uint64_t ft64)
 	uint64_t		hold = (uint64_t)llround(
 				    w->cfg.gate_hold_seconds * w->rate);
 	struct gate_span	sp;
+	struct wr_out		*o;
+	unsigned		i;
 
 	wr_peaks_only(w, h);
-	/* Files of a closed gate end at their boundary. */
-	if (!w->gate.open && w->cur->open && w->rotate_at != WR_NEVER &&
-	    ft64 >= w->rotate_at) {
-		wr_discard_set(w, w->next);
-		wr_close_cur(w, NULL);
+	for (i = 0; i < w->nout; i++) {
+		o = &w->out[i];
+		/* Files of a closed gate end at their boundary. */
+		if (!w->gate.open && o->cur->open &&
+		    o->rotate_at != WR_NEVER && ft64 >= o->rotate_at) {
+			wr_end_files(o, NULL);
+			atomic_store(&o->st_open, 0);
+		}
+		/* A paused output that resumed while the gate is open. */
+		if (w->gate.open && o->paused == WP_NONE && !o->cur->open)
+			(void)wr_open_at(o, ft64, NULL);
 	}
 	gate_judge(&w->gate, w->planes, h->nframes, ft64, hold, &sp);
-	if (sp.opens && wr_gate_opened(w, &sp) != 0)
-		return;
+	if (sp.opens)
+		wr_gate_opened(w, &sp);
 	if (sp.end > sp.off) {
-		w->pos = ft64 + sp.off;
-		if (wr_write(w, w->planes, sp.off, sp.end - sp.off) != 0)
-			return;
+		for (i = 0; i < w->nout; i++)
+			if (wr_taking(&w->out[i]))
+				w->out[i].pos = ft64 + sp.off;
+		wr_write_all(w, w->planes, sp.off, sp.end - sp.off);
 	}
 	if (sp.closes)
 		wr_gate_closed(w, sp.close_at);
 	gate_after(&w->gate, w->planes, h->nframes, &sp);
 }
 
-/* A gap where nothing is written: counted and told, the pre-roll lost. */
+/*
+ * A gap where o writes nothing (paused, or the gate closed): counted and
+ * told.
+ */
 void
-wr_gap_idle(struct writer *w, uint64_t ft64, int64_t gap, uint64_t dropped)
+wr_gap_idle(struct wr_out *o, uint64_t ft64, int64_t gap, uint64_t dropped)
 {
-	const char *cause;
+	struct writer	*w = o->w;
+	const char	*cause;
 
 	cause = take_gap_cause(gap, dropped);
-	atomic_fetch_add(&w->st_gaps, 1);
-	atomic_fetch_add(&w->st_gap_frames, gap > 0 ? (uint64_t)gap : 0);
-	log_warnx("gap: %lld frames (%.3f s) while nothing was being written "
-	    "(%s): %s", (long long)gap, (double)gap / w->rate,
-	    w->paused != WP_NONE ? "paused" : "gate closed", cause);
-	wr_event(w, WEV_GAP, NULL, cause, gap > 0 ? (uint64_t)gap : 0, 0);
-	gate_gap(&w->gate, ft64);
-	w->pos = ft64;
+	atomic_fetch_add(&o->st_gaps, 1);
+	atomic_fetch_add(&o->st_gap_frames, gap > 0 ? (uint64_t)gap : 0);
+	log_warnx("%sgap: %lld frames (%.3f s) while nothing was being "
+	    "written (%s): %s", WR_WHO(o), (long long)gap,
+	    (double)gap / w->rate, o->paused != WP_NONE ? "paused" :
+	    "gate closed", cause);
+	wr_oevent(o, WEV_GAP, NULL, cause, gap > 0 ? (uint64_t)gap : 0, 0);
+	o->pos = ft64;
 }
 
 /*
@@ -558,7 +634,7 @@ wr_gate_setup(struct writer *w)
 	    w->cfg.gate_channels.v, w->cfg.gate_channels.n, cap) != 0)
 		log_warn("gate: pre-roll of %.1f s", (double)cap / w->rate);
 	if (w->cfg.gate && !w->gate.on) {
-		gate_turn_on(&w->gate, w->pos, w->cur->open);
+		gate_turn_on(&w->gate, w->pos, wr_first_open(w) != NULL);
 		atomic_store(&w->st_gate, w->gate.open);
 	} else if (!w->cfg.gate && w->gate.on) {
 		gate_turn_off(&w->gate);
@@ -592,8 +668,9 @@ wr_take_want(struct writer *w)
 void
 wr_rate_change(struct writer *w, const struct cap_rec *h)
 {
-	int64_t		lost = 0;
-	unsigned	was = w->rate;
+	struct wr_out	*o;
+	int64_t		 lost = 0;
+	unsigned	 was = w->rate, i;
 
 	if (w->have_pos) {
 		lost = (int32_t)(h->frame_time - (uint32_t)w->pos);
@@ -601,23 +678,27 @@ wr_rate_change(struct writer *w, const struct cap_rec *h)
 			lost = 0;
 	}
 	log_info("rate: %u Hz from JACK frame %u on (was %u)%s", h->rate,
-	    h->frame_time, was, w->cur->open ? "; the files end here" : "");
-	if (w->in_take) {
-		wr_discard_set(w, w->next);
-		(void)wr_close_cur(w, "the sample rate changed after this "
-		    "point");
-		if (lost > 0 && !w->gap_pending) {
-			w->gap_pending = 1;
-			w->gap_lost_s = (double)lost / h->rate;
-			snprintf(w->pause_why, sizeof(w->pause_why), "the "
-			    "sample rate changed from %u to %u Hz", was,
-			    h->rate);
+	    h->frame_time, was, wr_first_open(w) != NULL ?
+	    "; the files end here" : "");
+	for (i = 0; i < w->nout; i++) {
+		o = &w->out[i];
+		if (w->in_take) {
+			wr_end_files(o, "the sample rate changed after this "
+			    "point");
+			atomic_store(&o->st_open, 0);
+			if (lost > 0 && !o->gap_pending) {
+				o->gap_pending = 1;
+				o->gap_lost_s = (double)lost / h->rate;
+				snprintf(o->pause_why, sizeof(o->pause_why),
+				    "the sample rate changed from %u to %u Hz",
+				    was, h->rate);
+			}
 		}
+		o->anchored = 0;
+		o->rotate_at = WR_NEVER;
 	}
 	w->rate = h->rate;
 	w->have_pos = 0;
-	w->anchored = 0;
-	w->rotate_at = WR_NEVER;
 	wr_gate_setup(w);	/* the pre-roll, sized for the rate */
 	wr_gate_reset(w);
 	wr_prerec_setup(w);
@@ -635,9 +716,11 @@ wr_rate_change(struct writer *w, const struct cap_rec *h)
 int
 wr_stall_check(struct writer *w, const struct cap_rec *h, int final)
 {
-	uint64_t	sc = w->stall_cycle;	/* last + 1 */
-	int64_t		ns, lost, jump, slack;
-	char		why[64];
+	struct wr_out	*o;
+	uint64_t	 sc = w->stall_cycle;	/* last + 1 */
+	int64_t		 ns, lost, jump, slack;
+	char		 why[64];
+	unsigned	 i;
 
 	if (sc == 0 || sc == w->stall_done || h->cycle < sc)
 		return 0;
@@ -675,90 +758,97 @@ wr_stall_check(struct writer *w, const struct cap_rec *h, int final)
 		lost -= jump;
 	snprintf(why, sizeof(why), "JACK ran recd no more for %.1f s "
 	    "(stalled)", (double)ns / 1e9);
-	if (w->cur->open) {
-		wr_discard_set(w, w->next);
-		(void)wr_close_cur(w, "JACK stalled after this point");
-		w->gap_pending = 1;
-		w->gap_lost_s = (double)lost / w->rate;
-		snprintf(w->pause_why, sizeof(w->pause_why), "%s", why);
-	} else {
-		/* Paused, the gate closed, or no file yet: counted, told. */
-		atomic_fetch_add(&w->st_gaps, 1);
-		atomic_fetch_add(&w->st_gap_frames, (uint64_t)lost);
-		log_warnx("gap: %lld frames (%.3f s) while nothing was being "
-		    "written: %s", (long long)lost, (double)lost / w->rate,
-		    why);
-		wr_event(w, WEV_GAP, NULL, why, (uint64_t)lost, 0);
+	for (i = 0; i < w->nout; i++) {
+		o = &w->out[i];
+		if (o->cur->open) {
+			wr_end_files(o, "JACK stalled after this point");
+			atomic_store(&o->st_open, 0);
+			o->gap_pending = 1;
+			o->gap_lost_s = (double)lost / w->rate;
+			snprintf(o->pause_why, sizeof(o->pause_why), "%s",
+			    why);
+		} else {
+			/* Paused, the gate closed, or no file yet. */
+			atomic_fetch_add(&o->st_gaps, 1);
+			atomic_fetch_add(&o->st_gap_frames, (uint64_t)lost);
+			log_warnx("%sgap: %lld frames (%.3f s) while nothing "
+			    "was being written: %s", WR_WHO(o),
+			    (long long)lost, (double)lost / w->rate, why);
+			wr_oevent(o, WEV_GAP, NULL, why, (uint64_t)lost, 0);
+		}
+		o->anchored = 0;	/* the next files' time: the wall
+					   clock's */
+		o->rotate_at = WR_NEVER;
 	}
-	w->anchored = 0;	/* the next files' time: the wall clock's */
-	w->rotate_at = WR_NEVER;
 	wr_gate_reset(w);
 	return 0;
 }
 
 /*
- * Free space on the recording filesystem: below disk_warn_mb a warning,
- * below disk_min_mb a pause with every file finished, and back above it
- * (with some room, so that it does not flap) recording again, by itself
- * or on a start command as disk_resume says.
+ * Free space on o's filesystem: below disk_warn_mb a warning, below
+ * disk_min_mb a pause of o with every file of it finished, and back
+ * above it (with some room, so that it does not flap) recording again,
+ * by itself or on a start command as disk_resume says.
  */
 void
-wr_disk(struct writer *w, int64_t now)
+wr_disk(struct wr_out *o, int64_t now)
 {
-	long long	free_b;
-	unsigned	v;
-	char		text[160];
+	struct writer	*w = o->w;
+	long long	 free_b;
+	unsigned	 v;
+	char		 text[PATH_MAX + 96];
 
-	if (now < w->next_disk_ns && !w->resume_req)
+	if (now < o->next_disk_ns && !o->resume_req)
 		return;
-	w->next_disk_ns = now + WR_DISK_NS;
-	free_b = diskw_free(w->cfg.directory);
-	w->disk_free = free_b;
-	atomic_store(&w->st_disk_free, free_b);
-	v = diskw_judge(&w->disk, free_b, w->cfg.disk_warn_mb,
-	    w->cfg.disk_min_mb);
+	o->next_disk_ns = now + WR_DISK_NS;
+	free_b = diskw_free(o->cfg.directory);
+	o->disk_free = free_b;
+	atomic_store(&o->st_disk_free, free_b);
+	v = diskw_judge(&o->disk, free_b, o->cfg.disk_warn_mb,
+	    o->cfg.disk_min_mb);
 	if (v & DISKW_LOW) {
-		log_warnx("disk %s: %lld MB free, below disk_warn_mb (%ld)",
-		    w->cfg.directory, free_b / WR_MB, w->cfg.disk_warn_mb);
-		wr_event(w, WEV_DISK_LOW, w->cfg.directory, "low",
+		log_warnx("%sdisk %s: %lld MB free, below disk_warn_mb (%ld)",
+		    WR_WHO(o), o->cfg.directory, free_b / WR_MB,
+		    o->cfg.disk_warn_mb);
+		wr_oevent(o, WEV_DISK_LOW, o->cfg.directory, "low",
 		    (uint64_t)free_b, 0);
 	} else if (v & DISKW_OK) {
-		log_info("disk %s: %lld MB free again", w->cfg.directory,
-		    free_b / WR_MB);
-		wr_event(w, WEV_DISK_LOW, w->cfg.directory, "ok",
+		log_info("%sdisk %s: %lld MB free again", WR_WHO(o),
+		    o->cfg.directory, free_b / WR_MB);
+		wr_oevent(o, WEV_DISK_LOW, o->cfg.directory, "ok",
 		    (uint64_t)free_b, 0);
 	}
-	switch (take_on_disk(v, w->recording, w->paused, w->cfg.disk_resume)) {
+	switch (take_on_disk(v, w->recording, o->paused, o->cfg.disk_resume)) {
 	case TAKE_DISK_SAME:
 		break;
 	case TAKE_DISK_PAUSE:
 		snprintf(text, sizeof(text), "disk %s: %lld MB free, below "
-		    "disk_min_mb (%ld)", w->cfg.directory, free_b / WR_MB,
-		    w->cfg.disk_min_mb);
-		wr_pause(w, WP_DISK_FULL, text);
+		    "disk_min_mb (%ld)", o->cfg.directory, free_b / WR_MB,
+		    o->cfg.disk_min_mb);
+		wr_pause(o, WP_DISK_FULL, text);
 		break;
 	case TAKE_DISK_RESUME:
-		wr_unpause(w, "there is disk space again");
+		wr_unpause(o, "there is disk space again");
 		break;
 	case TAKE_DISK_WAIT:
-		w->paused = WP_WAIT_START;
-		atomic_store(&w->st_paused, WP_WAIT_START);
-		log_info("disk %s: %lld MB free again; recording waits for a "
-		    "start command (disk_resume start)", w->cfg.directory,
-		    free_b / WR_MB);
+		o->paused = WP_WAIT_START;
+		atomic_store(&o->st_paused, WP_WAIT_START);
+		log_info("%sdisk %s: %lld MB free again; recording waits for "
+		    "a start command (disk_resume start)", WR_WHO(o),
+		    o->cfg.directory, free_b / WR_MB);
 		break;
 	}
 }
 
-/* A pause ends: on a start command, or the next try after an error. */
+/* A pause of o ends: on a start command, or the next try after an error. */
 void
-wr_pause_check(struct writer *w, int64_t now)
+wr_pause_check(struct wr_out *o, int64_t now)
 {
-	int req = w->resume_req;
+	int req = o->resume_req;
 
-	w->resume_req = 0;
-	if (!take_may_resume(w->paused, req, now, w->retry_ns))
+	o->resume_req = 0;
+	if (!take_may_resume(o->paused, req, now, o->retry_ns))
 		return;
-	wr_unpause(w, w->paused == WP_WAIT_START ? "start command" :
+	wr_unpause(o, o->paused == WP_WAIT_START ? "start command" :
 	    "trying again after the write error");
 }
