@@ -4,8 +4,11 @@
  * its own WAV parser (not recd's).  Files are grouped by channel in split
  * mode (_chNN_ in the name) and ordered by their bext TimeReference.
  *
- * usage: verify [-b 16|24] [-c CHANNELS] [-d] [-f] [-g] [-G PREROLL:HOLD] [-j P:N] [-k]
- *               [-m MIN_FRAMES] [-v] FILE...
+ * usage: verify [-b 16|24] [-c CHANNELS] [-C LIST] [-d] [-f] [-g] [-G PREROLL:HOLD]
+ *               [-j P:N] [-k] [-m MIN_FRAMES] [-v] FILE...
+ *   -C  the channels of siggen's that a single file's columns hold, from 1
+ *       and in order (an output of a subset: -C 3,4); split files say
+ *       theirs in their names (_ch03_)
  *   -d  also print "PATH HEADER_FRAMES DISK_FRAMES" for every file: the
  *       frames its header covers, and the whole frames the file holds
  *       after the header's data start (more after a crash)
@@ -71,6 +74,8 @@ static int	allow_gaps;
 /* Gaps and silence runs are counted in this group only: in split mode
  * every channel's files have the same, and a take's gap is one gap. */
 static int	count_group = -1;
+/* -C: which of siggen's channels each column of a single file holds. */
+static unsigned	chan_map[VF_MAX_CH];
 static long long jump_frames;	/* -j: P ... */
 static long long jumps_left;	/* ... N, less those used */
 static long long jumps;		/* used */
@@ -176,6 +181,26 @@ parse(struct vfile *v)
 		    (unsigned long long)(file_len - v->data_off));
 	v->frames = v->data_bytes / v->block;
 	v->disk_frames = (file_len - v->data_off) / v->block;
+}
+
+/* -C 3,4: a single file's columns hold siggen's channels 3 and 4. */
+static void
+chan_list(const char *arg)
+{
+	const char	*p = arg;
+	char		*end;
+	unsigned	 i;
+	long		 ch;
+
+	for (i = 0; i < VF_MAX_CH && *p != '\0'; i++) {
+		ch = strtol(p, &end, 10);
+		if (end == p || ch < 1 || ch > VF_MAX_CH)
+			fail(arg, "-C CHANNELS: numbers from 1, with commas");
+		chan_map[i] = (unsigned)(ch - 1);
+		p = *end == ',' ? end + 1 : end;
+		if (*end != ',' && *end != '\0')
+			fail(arg, "-C CHANNELS: numbers from 1, with commas");
+	}
 }
 
 /* The siggen code of one sample, or -1 when it cannot be one. */
@@ -297,7 +322,8 @@ check_file(const struct vfile *v, int64_t *expect, uint64_t wrap)
 					    "%s", (unsigned long long)(done + i),
 					    c, why != NULL ? why :
 					    "negative sample");
-				want_ch = v->group >= 0 ? (unsigned)v->group : c;
+				want_ch = v->group >= 0 ? (unsigned)v->group :
+				    chan_map[c];
 				if ((unsigned long)(code & 63) != want_ch)
 					fail(v->path, "frame %llu: channel %u "
 					    "holds channel %ld", (unsigned long
@@ -364,7 +390,7 @@ frame_index(const struct vfile *v, const unsigned char *fr, uint64_t at)
 		return -1;
 	for (c = 0; c < v->channels; c++) {
 		code = decode(v, fr + c * v->bits / 8, &why);
-		want_ch = v->group >= 0 ? (unsigned)v->group : c;
+		want_ch = v->group >= 0 ? (unsigned)v->group : chan_map[c];
 		if (code < 0 || (unsigned long)(code & 63) != want_ch)
 			fail(v->path, "frame %llu channel %u: not siggen's "
 			    "code for it (%ld)", (unsigned long long)at, c,
@@ -518,8 +544,13 @@ main(int argc, char *argv[])
 	int			 first = 0;
 	int			 killed = 0;
 
-	while ((opt = getopt(argc, argv, "b:c:dfgG:j:km:v")) != -1) {
+	for (i = 0; i < VF_MAX_CH; i++)
+		chan_map[i] = (unsigned)i;
+	while ((opt = getopt(argc, argv, "b:c:C:dfgG:j:km:v")) != -1) {
 		switch (opt) {
+		case 'C':
+			chan_list(optarg);
+			break;
 		case 'b':
 			sig_bits = atoi(optarg);
 			break;
@@ -556,7 +587,7 @@ main(int argc, char *argv[])
 			verbose = 1;
 			break;
 		default:
-			fprintf(stderr, "usage: verify [-b 16|24] [-c CH] [-d] "
+			fprintf(stderr, "usage: verify [-b 16|24] [-c CH] [-C LIST] [-d] "
 			    "[-f] [-g] [-G PREROLL:HOLD] [-j P:N] [-k] "
 			    "[-m MIN_FRAMES] [-v] FILE...\n");
 			return 2;
