@@ -146,7 +146,7 @@ start(struct writer *w)
 {
 	char err[256];
 
-	writer_take(w, 1, 0);
+	writer_take(w, 1, 0, 0);
 	if (writer_start(w, err, sizeof(err)) != 0) {
 		fprintf(stderr, "bench_writer: %s\n", err);
 		return -1;

@@ -1,0 +1,207 @@
+#!/bin/bash
+# Outputs (the option outputs): one take, several sets of files.
+# - A mirror on a second tmpfs, filled to the brim mid-take: the mirror
+#   pauses (logged and evented with its name), resumes when space is
+#   freed and marks its gap; the main output records on, bit-exact and
+#   without a gap of its own.  Files of the same name hold the same
+#   samples in both directories (the mirror's cut one a prefix).
+# - Outputs of other formats and channel subsets from one take (pcm24 of
+#   all 4 channels, split float of channels 4 and 2, FLAC of 3-4): each
+#   bit-exact for its channels, in the order asked.
+# - kill -9 during a two-output take: the next start repairs both
+#   directories.
+# - status and recctl status show each output; bad configurations are
+#   refused, naming the output and the key.
+. "$(dirname "$0")/lib.sh"
+# One writer thread and a flusher per output: TSan sees them in the
+# mirror part, the rest is the plain and ASan passes' (time budget).
+RECCTL=${RECCTL:-$B/recctl}
+sock="$T/s.sock" a="$T/a" b="$T/b"
+
+mkdir -p "$a" "$b"
+if ! mount -t tmpfs -o size=96m recd-test-a "$a" 2>"$T/mount.err" ||
+    ! mount -t tmpfs -o size=24m recd-test-b "$b" 2>>"$T/mount.err"; then
+	umount "$a" 2>/dev/null
+	echo "cannot mount a tmpfs here: $(cat "$T/mount.err")" >&2
+	exit 77
+fi
+AT_CLEANUP='umount "$a"; umount "$b"'
+
+status() {
+	"$RECCTL" --socket "$sock" --json status || fail "status failed"
+}
+
+# out_field STATUS NAME KEY: KEY of output NAME in a status reply.
+out_field() {
+	python3 -c '
+import json, sys
+st = json.loads(sys.argv[1])
+for o in st["outputs"]:
+	if o["name"] == sys.argv[2]:
+		print(json.dumps(o.get(sys.argv[3])))' "$1" "$2" "$3"
+}
+
+# data FILE: the hex of a WAV file's data chunk.
+data() {
+	python3 -c '
+import struct, sys
+b = open(sys.argv[1], "rb").read()
+p = 12
+while p + 8 <= len(b):
+	cid, size = b[p:p + 4], struct.unpack_from("<I", b, p + 4)[0]
+	if cid == b"data":
+		sys.stdout.write(b[p + 8:p + 8 + size].hex())
+		break
+	p += 8 + size + (size & 1)' "$1"
+}
+
+start_jackd 48000 1024
+start_siggen sg 2 -b 24
+
+# --- A mirror, its disk filled to the brim mid-take.
+start_recd recd --directory "$a/rec" --channels 2 --connect 'sg:out_.*' \
+    --rotate-seconds 1 --rotate-align false --socket "$sock" \
+    --disk-warn-mb 0 --disk-min-mb 0 \
+    --outputs "{\"name\":\"mirror\",\"directory\":\"$b/rec\"}"
+"$RECCTL" --socket "$sock" --json events >"$T/events" 2>&1 &
+PIDS="$PIDS $!"
+wait_log "$T/recd.log" "file $b/rec/.*: closed, " 1 20
+st=$(status)
+[ "$(out_field "$st" mirror state)" = '"recording"' ] ||
+    fail "the mirror does not record: $st"
+[ "$(out_field "$st" main directory)" = "\"$a/rec\"" ] ||
+    fail "status: the main output's directory: $st"
+txt=$("$RECCTL" --socket "$sock" status) || fail "recctl status"
+grep -q "^output mirror: *recording, $b/rec, channels 1 2, single pcm24" \
+    <<<"$txt" || fail "recctl status does not show the mirror: $txt"
+dd if=/dev/zero of="$b/filler" bs=1M status=none 2>/dev/null
+wait_log "$T/recd.log" 'output mirror: recording paused: directory .*: No space left' 1 20
+wait_log "$T/events" '"event":"paused",.*"output":"mirror"' 1 10
+st=$(status)
+[ "$(out_field "$st" mirror state)" = '"paused"' ] &&
+    [ "$(out_field "$st" mirror paused)" = '"disk_full"' ] &&
+    [ "$(out_field "$st" main state)" = '"recording"' ] ||
+    fail "status with the mirror's disk full: $st"
+[[ $st == '{"state":"recording"'* ]] ||
+    fail "the take records on in the main output: $st"
+# The main output records on meanwhile: files close in its directory.
+n=$(grep -c "file $a/rec/.*: closed, " "$T/recd.log")
+wait_log "$T/recd.log" "file $a/rec/.*: closed, " $((n + 2)) 10
+rm -f "$b/filler"
+wait_log "$T/recd.log" 'output mirror: recording resumes' 1 20
+wait_log "$T/recd.log" 'output mirror: gap: .* not recorded: ' 1 10
+wait_log "$T/events" '"event":"resumed",.*"output":"mirror"' 1 10
+n=$(grep -c "file $b/rec/.*: closed, " "$T/recd.log")
+wait_log "$T/recd.log" "file $b/rec/.*: closed, " $((n + 2)) 10
+stop_recd
+no_partials "$a/rec"
+no_partials "$b/rec"
+
+# The main output: bit-exact, and its only discontinuities gaps it
+# logged (xruns of a loaded machine), none from the mirror's pause.
+xr=$(xruns_counted "$T/recd.log")
+out=$("$VERIFY" -g -j "1024:$xr" -c 2 $(takes "$a/rec") 2>&1) ||
+    fail "main output: $out"
+logged=$(grep -c 'recd: warning: output main: gap: ' "$T/recd.log")
+[ "$(discontinuities "$(tail -n 1 <<<"$out")")" -le "$logged" ] ||
+    fail "main output: $out; it logged $logged gaps"
+# The mirror: bit-exact on both sides of its gap, which is marked.
+out=$("$VERIFY" -g -j "1024:$xr" -c 2 $(takes "$b/rec") 2>&1) ||
+    fail "mirror: $out"
+[ "$(discontinuities "$(tail -n 1 <<<"$out")")" -ge 1 ] ||
+    fail "the mirror's pause left no gap: $out"
+grep -la 'gap: about .* not recorded before this file: ' \
+    $(takes "$b/rec") >/dev/null || fail "no file of the mirror marks its gap"
+# Same names, same samples: the mirror's file cut by the full disk holds
+# the first part of the main output's.
+same=0
+for f in $(cd "$b/rec" && find . -name '*.wav'); do
+	[ -e "$a/rec/$f" ] || continue
+	x=$(data "$b/rec/$f")
+	y=$(data "$a/rec/$f")
+	[ -n "$x" ] && [ "${y:0:${#x}}" = "$x" ] ||
+	    fail "$f: the mirror's samples are not the main output's"
+	same=$((same + 1))
+done
+[ $same -ge 2 ] || fail "only $same files of the same name in both outputs"
+echo "mirror: $same files the same in both directories, the gap marked"
+
+if [ "$SAN" = tsan ]; then
+	echo "the rest: the plain and ASan passes (time budget)"
+	exit 0
+fi
+
+# --- Other formats and channel subsets, from one take of 4 channels.
+stop_pid "$(pgrep -f "siggen -n sg " | head -n 1)" 2>/dev/null
+start_siggen sg4 4 -b 24
+rm -rf "$a/rec" "$b/rec"
+start_recd recd2 --directory "$a/rec" --channels 4 --connect 'sg4:out_.*' \
+    --rotate-seconds 1 --rotate-align false --socket "$sock" \
+    --outputs "{\"name\":\"pair\",\"directory\":\"$b/pair\",\"channels_used\":[4,2],\"mode\":\"split\",\"format\":\"float32\"}" \
+    --outputs "{\"name\":\"prog\",\"directory\":\"$b/prog\",\"channels_used\":\"3-4\",\"format\":\"flac24\"}"
+wait_log "$T/recd2.log" "file $b/prog/.*: closed, " 2 20
+stop_recd
+for d in "$a/rec" "$b/pair" "$b/prog"; do no_partials "$d"; done
+xr=$(xruns_counted "$T/recd2.log")
+out=$("$VERIFY" -g -j "1024:$xr" -c 4 $(takes "$a/rec") 2>&1) ||
+    fail "4 channels: $out"
+# Split files carry the take's channel numbers: _ch04_ and _ch02_.
+ls "$b/pair"/*/*_ch04_*.wav "$b/pair"/*/*_ch02_*.wav >/dev/null ||
+    fail "split files of channels 4 and 2: $(find "$b/pair")"
+find "$b/pair" -name '*_ch0[13]_*' | grep -q . &&
+    fail "channels 1 and 3 in the output of 4 and 2"
+out=$("$VERIFY" -g -j "1024:$xr" -c 2 $(takes "$b/pair") 2>&1) ||
+    fail "channels 4 and 2, split, float: $out"
+# FLAC: decoded by flac(1), then as WAV, its columns channels 3 and 4.
+args=()
+for f in $(find "$b/prog" -name '*.flac' | sort); do
+	flac -s -d -f -o "$f.wav" "$f" || fail "flac cannot decode $f"
+	tr=$(metaflac --show-tag=TIME_REFERENCE "$f" | cut -d= -f2)
+	[ -n "$tr" ] || fail "$f: no TIME_REFERENCE comment"
+	args+=("$f.wav@$tr")
+done
+[ ${#args[@]} -ge 2 ] || fail "FLAC files of channels 3-4: ${args[*]}"
+out=$("$VERIFY" -g -j "1024:$xr" -C 3,4 -c 2 "${args[@]}" 2>&1) ||
+    fail "channels 3-4, FLAC: $out"
+echo "subsets: 4 ch pcm24, channels 4 and 2 split float32, 3-4 FLAC: bit-exact"
+
+# --- kill -9 during a two-output take; the next start repairs both.
+rm -rf "$a/rec" "$b/rec"
+start_recd recd3 --directory "$a/rec" --channels 4 --connect 'sg4:out_.*' \
+    --rotate-seconds 2 --rotate-align false --socket "$sock" \
+    --outputs "{\"name\":\"m\",\"directory\":\"$b/rec\"}"
+kill_with_audio "$b/rec"
+find "$a/rec" -name '*.partial' | grep -q . || fail "no unfinished file in $a/rec"
+start_recd recd4 --directory "$a/rec" --channels 4 --connect 'sg4:out_.*' \
+    --rotate-seconds 2 --rotate-align false --socket "$sock" \
+    --autostart false --outputs "{\"name\":\"m\",\"directory\":\"$b/rec\"}"
+stop_recd
+rep=$(repaired_files "$T/recd4.log")
+grep -q "^$a/rec/" <<<"$rep" && grep -q "^$b/rec/" <<<"$rep" ||
+    fail "repaired after kill -9: $rep"
+no_partials "$a/rec"
+no_partials "$b/rec"
+for d in "$a/rec" "$b/rec"; do
+	out=$("$VERIFY" -g -k -j "1024:1000" -c 4 $(takes "$d") 2>&1) ||
+	    fail "$d after kill -9 and repair: $out"
+done
+echo "kill -9: both directories repaired"
+
+# --- Bad configurations: refused, naming the output and the key.
+refused() {
+	local want=$1 out
+	shift
+	out=$("$RECD" -n --channels 2 --directory "$a/bad" "$@" 2>&1) &&
+	    fail "recd took $*: $out"
+	grep -Eq "$want" <<<"$out" || fail "refusing $*, recd said: $out"
+}
+refused 'output "x".*channels_used.*5' \
+    --outputs '{"name":"x","directory":"'"$b"'/x","channels_used":[1,5]}'
+refused '"y".*name|name.*"y"' \
+    --outputs '{"name":"y","directory":"'"$b"'/y1"}' \
+    --outputs '{"name":"y","directory":"'"$b"'/y2"}'
+refused '"z".*directory|directory.*"z"' \
+    --outputs '{"name":"z","directory":"'"$a"'/bad"}'
+refused '"w".*gate' \
+    --outputs '{"name":"w","directory":"'"$b"'/w","gate":true}'
+echo "bad configurations refused"
