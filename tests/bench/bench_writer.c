@@ -12,6 +12,9 @@
  *   loudness NCH RATE DIR SECONDS RUNS      CPU of the option loudness
  *                                           per channel, vs the same take
  *                                           without it
+ *   outputs NCH RATE single|split DIR SECONDS RUNS
+ *                                           CPU of a mirror and of a
+ *                                           second output, vs one output
  * Prints details, then "ROW|figure|value|baseline|ratio|target|verdict"
  * lines that tests/bench/run.sh gathers into one table.  Asserts nothing;
  * exits 1 only when something broke.
@@ -98,19 +101,26 @@ set_opt(struct cfg *cfg, const char *name, const char *value)
 	return 0;
 }
 
+/* What a writer run records besides the plain take (new_writer). */
+#define BENCH_LOUD	1	/* loudness in stereo groups */
+#define BENCH_MIRROR	2	/* a second output, the same: in dir2 */
+#define BENCH_SECOND	3	/* a second output in pcm16, in dir2 */
+
 /*
  * A writer recording nch channels of pcm24 into dir, not started yet;
- * loud: measuring loudness in stereo groups (1-2, 3-4, ...), every
- * channel once.
+ * variant BENCH_LOUD: measuring loudness in stereo groups (1-2, 3-4,
+ * ...), every channel once; BENCH_MIRROR, BENCH_SECOND: with a second
+ * output into dir2.
  */
 static struct writer *
 new_writer(struct cap *cap, unsigned nch, int split, const char *dir,
-    long rotate_s, int loud)
+    long rotate_s, int variant, const char *dir2)
 {
 	struct cfg	 cfg;
 	struct writer	*w = NULL;
-	char		 err[256], n[32];
+	char		 err[256], n[32], out[4200];
 	unsigned	 c;
+	int		 loud = variant == BENCH_LOUD;
 
 	if (cfg_init(&cfg, err, sizeof(err)) != 0) {
 		fprintf(stderr, "bench_writer: %s\n", err);
@@ -130,8 +140,14 @@ new_writer(struct cap *cap, unsigned nch, int split, const char *dir,
 			    err, sizeof(err)) != 0)
 				fprintf(stderr, "bench_writer: %s\n", err);
 		}
+		snprintf(out, sizeof(out), "{\"name\":\"second\","
+		    "\"directory\":\"%s\"%s}", dir2 != NULL ? dir2 : "",
+		    variant == BENCH_SECOND ?
+		    ",\"format\":\"pcm16\"" : "");
 		snprintf(n, sizeof(n), "%ld", rotate_s);
-		if (set_opt(&cfg, "rotate_seconds", n) == 0) {
+		if ((variant < BENCH_MIRROR ||
+		    set_opt(&cfg, "outputs", out) == 0) &&
+		    set_opt(&cfg, "rotate_seconds", n) == 0) {
 			w = writer_new(&cfg, cap, NULL, NULL, err, sizeof(err));
 			if (w == NULL)
 				fprintf(stderr, "bench_writer: %s\n", err);
@@ -224,16 +240,17 @@ cpu_now(void)
  * One writer run: `frames' pushed through the real callback into the ring
  * as fast as the writer drains it; the time runs until every file is
  * finished (synced and renamed).  Seconds, or -1; the process's CPU
- * seconds over the same time in *cpu (may be NULL).  loud: new_writer.
+ * seconds over the same time in *cpu (may be NULL).  variant:
+ * new_writer.
  */
 static double
 writer_seconds(unsigned nch, unsigned rate, int split, const char *dir,
-    uint64_t frames, int loud, double *cpu)
+    uint64_t frames, int variant, double *cpu)
 {
 	struct cap		*cap;
 	struct writer		*w;
 	struct writer_stats	 st;
-	char			 err[256], sub[4096];
+	char			 err[256], sub[4096], sub2[4096];
 	uint64_t		 pushed = 0;
 	float			*peak = NULL;
 	unsigned char		*clip = NULL;
@@ -241,8 +258,10 @@ writer_seconds(unsigned nch, unsigned rate, int split, const char *dir,
 	int			 ok;
 
 	snprintf(sub, sizeof(sub), "%s/headroom", dir);
+	snprintf(sub2, sizeof(sub2), "%s/headroom2", dir);
 	rm_tree(sub);
-	if (mkdir(sub, 0755) != 0) {
+	rm_tree(sub2);
+	if (mkdir(sub, 0755) != 0 || mkdir(sub2, 0755) != 0) {
 		fprintf(stderr, "bench_writer: %s: %s\n", sub, strerror(errno));
 		return -1;
 	}
@@ -256,7 +275,7 @@ writer_seconds(unsigned nch, unsigned rate, int split, const char *dir,
 		fprintf(stderr, "bench_writer: %s\n", err);
 		return -1;
 	}
-	w = new_writer(cap, nch, split, sub, 0, loud);
+	w = new_writer(cap, nch, split, sub, 0, variant, sub2);
 	if (w == NULL)
 		return -1;
 	/*
@@ -304,6 +323,7 @@ writer_seconds(unsigned nch, unsigned rate, int split, const char *dir,
 	    st.files_closed == (split ? nch : 1);
 	cap_offline_del(cap);
 	rm_tree(sub);
+	rm_tree(sub2);
 	if (!ok) {
 		fprintf(stderr, "bench_writer: headroom %u ch: wrote %llu of "
 		    "%llu frames, %llu gaps, %llu files closed%s\n", nch,
@@ -400,7 +420,7 @@ paced(unsigned nch, unsigned rate, int split, const char *dir, double secs,
 		fprintf(stderr, "bench_writer: %s\n", err);
 		return -1;
 	}
-	w = new_writer(cap, nch, split, sub, rotate_s, 0);
+	w = new_writer(cap, nch, split, sub, rotate_s, 0, NULL);
 	if (w == NULL || start(w) != 0)
 		return -1;
 	period_ns = (uint64_t)BENCH_PERIOD * 1000000000 / rate;
@@ -578,7 +598,8 @@ loudness(unsigned nch, unsigned rate, const char *dir, double secs, int runs)
 		if (writer_seconds(nch, rate, 0, dir, frames, 0, &cpu_p) < 0)
 			return -1;
 		settle();
-		if (writer_seconds(nch, rate, 0, dir, frames, 1, &cpu_l) < 0)
+		if (writer_seconds(nch, rate, 0, dir, frames, BENCH_LOUD,
+		    &cpu_l) < 0)
 			return -1;
 		settle();
 		/* ms of CPU per channel and audio second. */
@@ -604,6 +625,64 @@ loudness(unsigned nch, unsigned rate, const char *dir, double secs, int runs)
 	return 0;
 }
 
+/*
+ * What a second output costs: `secs' of audio through the writer (pcm24,
+ * single or split) with one output, with a mirror (a second output, the
+ * same: its conversion shared), and with a second output in pcm16 (a
+ * conversion of its own), in turns, `runs' times each.  The process's
+ * CPU time per audio second (every thread: the producer, the writer, a
+ * flusher per output); the median ratio against one output, and its
+ * spread.
+ */
+static int
+outputs(unsigned nch, unsigned rate, int split, const char *dir, double secs,
+    int runs)
+{
+	static const char *const what[] = { "mirror", "second output pcm16" };
+	double		 one[BENCH_LOUD_RUNS], r[2][BENCH_LOUD_RUNS], c1, c2;
+	double		 per_s = 0;
+	char		 fig[128], val[96], base[96], tgt[64];
+	uint64_t	 frames;
+	int		 i, k;
+
+	if (runs < 1 || runs > BENCH_LOUD_RUNS)
+		runs = 3;
+	frames = (uint64_t)(secs * rate / BENCH_PERIOD + 1) * BENCH_PERIOD;
+	for (i = 0; i < runs; i++) {
+		if (writer_seconds(nch, rate, split, dir, frames, 0, &c1) < 0)
+			return -1;
+		settle();
+		one[i] = c1 * 1e3 / ((double)frames / rate);
+		per_s += one[i] / runs;
+		for (k = 0; k < 2; k++) {
+			if (writer_seconds(nch, rate, split, dir, frames,
+			    BENCH_MIRROR + k, &c2) < 0)
+				return -1;
+			settle();
+			r[k][i] = c2 / c1;
+		}
+	}
+	qsort(one, (size_t)runs, sizeof(one[0]), cmp_double);
+	for (k = 0; k < 2; k++) {
+		qsort(r[k], (size_t)runs, sizeof(r[k][0]), cmp_double);
+		printf("outputs %u ch %u Hz %s, %g s of audio, %d runs: a %s "
+		    "costs %.2fx one output (%.2f-%.2f); one output %.2f ms "
+		    "CPU per audio second (%.2f-%.2f, every thread)\n", nch,
+		    rate, split ? "split" : "single", (double)frames / rate,
+		    runs, what[k], r[k][runs / 2], r[k][0], r[k][runs - 1],
+		    per_s, one[0], one[runs - 1]);
+		snprintf(fig, sizeof(fig), "%s CPU %uch/%gk %s", what[k], nch,
+		    rate / 1000.0, split ? "split" : "single");
+		snprintf(val, sizeof(val), "%.2fx (%.2f-%.2f)",
+		    r[k][runs / 2], r[k][0], r[k][runs - 1]);
+		snprintf(base, sizeof(base), "one output: %.2f ms/s", per_s);
+		snprintf(tgt, sizeof(tgt), k == 0 ? "<=1.3x" : "-");
+		row(fig, val, base, r[k][runs / 2], tgt, k == 0 ?
+		    r[k][runs / 2] <= 1.3 : 1);
+	}
+	return 0;
+}
+
 static void __attribute__((noreturn))
 usage(void)
 {
@@ -612,7 +691,9 @@ usage(void)
 	    "       bench_writer rotation NCH RATE single|split DIR SECONDS "
 	    "ROTATE\n"
 	    "       bench_writer callback NPORTS NFRAMES CALLS\n"
-	    "       bench_writer loudness NCH RATE DIR SECONDS RUNS\n");
+	    "       bench_writer loudness NCH RATE DIR SECONDS RUNS\n"
+	    "       bench_writer outputs NCH RATE single|split DIR SECONDS "
+	    "RUNS\n");
 	exit(2);
 }
 
@@ -633,6 +714,10 @@ main(int argc, char *argv[])
 	else if (argc == 7 && strcmp(argv[1], "loudness") == 0)
 		rc = loudness((unsigned)atoi(argv[2]), (unsigned)atoi(argv[3]),
 		    argv[4], atof(argv[5]), atoi(argv[6]));
+	else if (argc == 8 && strcmp(argv[1], "outputs") == 0)
+		rc = outputs((unsigned)atoi(argv[2]), (unsigned)atoi(argv[3]),
+		    strcmp(argv[4], "split") == 0, argv[5], atof(argv[6]),
+		    atoi(argv[7]));
 	else if (argc == 5 && strcmp(argv[1], "callback") == 0)
 		rc = callback((unsigned)atoi(argv[2]), (uint32_t)atoi(argv[3]),
 		    strtoul(argv[4], NULL, 10));

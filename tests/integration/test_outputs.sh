@@ -132,7 +132,6 @@ if [ "$SAN" = tsan ]; then
 fi
 
 # --- Other formats and channel subsets, from one take of 4 channels.
-stop_pid "$(pgrep -f "siggen -n sg " | head -n 1)" 2>/dev/null
 start_siggen sg4 4 -b 24
 rm -rf "$a/rec" "$b/rec"
 start_recd recd2 --directory "$a/rec" --channels 4 --connect 'sg4:out_.*' \
