@@ -52,6 +52,66 @@ metric(FILE *f, const char *name, const char *type, const char *help,
 	fprintf(f, "%s %.15g\n", name, v);
 }
 
+/* One output's sample of a metric: name{output="NAME"[,path="DIR"]} v. */
+static void
+output_sample(FILE *f, const char *name, const cJSON *o, const char *dir,
+    double v)
+{
+	fprintf(f, "%s{output=\"", name);
+	print_label(f, str(o, "name") != NULL ? str(o, "name") : "");
+	if (dir != NULL) {
+		fprintf(f, "\",path=\"");
+		print_label(f, dir);
+	}
+	fprintf(f, "\"} %.15g\n", v);
+}
+
+/*
+ * Each output's (status outputs): free space, whether it is paused,
+ * frames and gaps; so that a dead mirror raises an alert of its own.
+ */
+static void
+outputs_print(FILE *f, const cJSON *a)
+{
+	const cJSON	*o;
+	int		 ok;
+	double		 v;
+
+	metric_head(f, "recd_disk_free_bytes", "gauge",
+	    "Free space where an output's files go.");
+	cJSON_ArrayForEach(o, a) {
+		ok = 1;
+		v = num(cJSON_GetObjectItemCaseSensitive(o, "disk"),
+		    "free_bytes", &ok);
+		if (ok && str(o, "directory") != NULL)
+			output_sample(f, "recd_disk_free_bytes", o,
+			    str(o, "directory"), v);
+	}
+	metric_head(f, "recd_output_paused", "gauge",
+	    "1 while an output writes nothing during a take (its disk is "
+	    "full, a write failed).");
+	cJSON_ArrayForEach(o, a)
+		output_sample(f, "recd_output_paused", o, NULL,
+		    str(o, "paused") != NULL);
+	metric_head(f, "recd_output_frames_recorded_total", "counter",
+	    "Frames an output wrote to its files since recd started.");
+	cJSON_ArrayForEach(o, a) {
+		ok = 1;
+		v = num(o, "frames_written", &ok);
+		if (ok)
+			output_sample(f, "recd_output_frames_recorded_total",
+			    o, NULL, v);
+	}
+	metric_head(f, "recd_output_gaps_total", "counter",
+	    "Discontinuities in an output's files, its own pauses included.");
+	cJSON_ArrayForEach(o, a) {
+		ok = 1;
+		v = num(o, "gaps", &ok);
+		if (ok)
+			output_sample(f, "recd_output_gaps_total", o, NULL, v);
+	}
+}
+
 /*
  * recd's counters and gauges in Prometheus' text exposition format (for
  * node_exporter's textfile collector, or recweb's /metrics): from status,
@@ -96,7 +156,10 @@ metrics_print(FILE *f, const cJSON *st, const cJSON *ports)
 	o = cJSON_GetObjectItemCaseSensitive(st, "disk");
 	ok = 1;
 	v = num(o, "free_bytes", &ok);
-	if (ok && str(o, "path") != NULL) {
+	a = cJSON_GetObjectItemCaseSensitive(st, "outputs");
+	if (cJSON_IsArray(a))
+		outputs_print(f, a);
+	else if (ok && str(o, "path") != NULL) {
 		metric_head(f, "recd_disk_free_bytes", "gauge",
 		    "Free space where an output's files go.");
 		fprintf(f, "recd_disk_free_bytes{output=\"main\",path=\"");

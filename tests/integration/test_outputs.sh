@@ -84,6 +84,15 @@ st=$(status)
     fail "status with the mirror's disk full: $st"
 [[ $st == '{"state":"recording"'* ]] ||
     fail "the take records on in the main output: $st"
+# Prometheus: the mirror's pause, a gauge of its own.
+"$RECCTL" --socket "$sock" metrics >"$T/metrics" || fail "recctl metrics"
+grep -qx 'recd_output_paused{output="mirror"} 1' "$T/metrics" &&
+    grep -qx 'recd_output_paused{output="main"} 0' "$T/metrics" ||
+    fail "metrics of the mirror's pause: $(grep recd_output "$T/metrics")"
+if command -v promtool >/dev/null; then
+	out=$(promtool check metrics <"$T/metrics" 2>&1) ||
+	    fail "promtool check metrics: $out"
+fi
 # The main output records on meanwhile: files close in its directory.
 n=$(grep -c "file $a/rec/.*: closed, " "$T/recd.log")
 wait_log "$T/recd.log" "file $a/rec/.*: closed, " $((n + 2)) 10
