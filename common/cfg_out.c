@@ -389,6 +389,21 @@ refuse(char *err, size_t errlen, const char *who, const char *fmt, ...)
 	return -EINVAL;
 }
 
+/*
+ * The message goes into the log: a control byte from a value (a path, a
+ * name) becomes '?', as cfgjson does with the file's.
+ */
+static int
+cleaned(char *err, int rc)
+{
+	char *p;
+
+	for (p = err; rc != 0 && *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return rc;
+}
+
 static int
 nomem(char *err, size_t errlen)
 {
@@ -742,7 +757,7 @@ cfg_outputs(const struct cfg *c, struct cfg_out **vp, size_t *np,
 	}
 	if (rc != 0) {
 		cfg_outputs_free(v, n);
-		return rc;
+		return cleaned(err, rc);
 	}
 	*vp = v;
 	*np = n;
@@ -914,7 +929,7 @@ cfg_outputs_dirs(const struct cfg_out *v, size_t n, char *err,
 	}
 	for (i = 0; i < n; i++)
 		free(real[i]);
-	return rc;
+	return cleaned(err, rc);
 }
 
 /* "1-3,5": o's channels from 1, consecutive ones as ranges. */

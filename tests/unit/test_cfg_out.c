@@ -585,6 +585,13 @@ test_same_directory(void **state)
 	refusedf(f, "outputs: outputs \"main\" and \"b\" both write into "
 	    "%s/a (directory \"%s/new/../a\" of \"b\"): each output needs a "
 	    "directory of its own", f->tmp, f->tmp);
+	/* A control byte of a path reaches no log. */
+	snprintf(el, sizeof(el), "{\"name\":\"b\",\"directory\":"
+	    "\"%s/a/\\n\"}", f->tmp);
+	outputs(f, el, NULL);
+	refusedf(f, "outputs: output \"b\": directory %s/a/? is inside %s/a, "
+	    "where output \"main\" writes: each output needs a directory of "
+	    "its own, none inside another's", f->tmp, f->tmp);
 	/* Two outputs besides main, neither existing. */
 	snprintf(path, sizeof(path), "%s/x", f->tmp);
 	snprintf(el, sizeof(el), "{\"name\":\"c\",\"directory\":\"%s\"}",
