@@ -99,7 +99,8 @@ CONV_OBJ   = $(B)/common/conv.o $(B)/common/conv_sse2.o \
 	     $(B)/common/conv_avx2.o
 COMMON_OBJ = $(B)/common/ring.o $(B)/common/ring_rt.o $(CONV_OBJ) \
 	     $(FMT_OBJ) $(CFG_OBJ) $(B)/common/log.o
-CFG_OBJ    = $(B)/common/cfg.o $(B)/common/cfg_check.o $(B)/common/cfg_out.o
+CFG_OBJ    = $(B)/common/cfg.o $(B)/common/cfg_check.o \
+	     $(B)/common/cfg_out.o
 PROTO_OBJ  = $(B)/protocol/cfgjson.o $(B)/protocol/proto.o
 WRITER_OBJ = $(B)/daemon/writer.o $(B)/daemon/writer_ctl.o $(B)/daemon/writer_ev.o \
 	     $(B)/daemon/writer_files.o $(B)/daemon/writer_levels.o \
@@ -117,7 +118,8 @@ CTL_OBJ    = $(B)/ctl/recctl.o $(B)/ctl/meter.o $(B)/ctl/conn.o \
 	     $(B)/ctl/show.o $(B)/ctl/metrics.o
 
 UNIT_TESTS = $(B)/tests/test_ring $(B)/tests/test_conv $(B)/tests/test_wav \
-	     $(B)/tests/test_cfg $(B)/tests/test_cfgjson $(B)/tests/test_proto \
+	     $(B)/tests/test_cfg $(B)/tests/test_cfg_out $(B)/tests/test_cfgjson \
+	     $(B)/tests/test_proto \
 	     $(B)/tests/test_meter $(B)/tests/test_hooks $(B)/tests/test_retain \
 	     $(B)/tests/test_flush $(B)/tests/test_live $(B)/tests/test_take $(B)/tests/test_alarm \
 	     $(B)/tests/test_webauth $(B)/tests/test_clock \
@@ -212,6 +214,8 @@ $(B)/tests/test_wav: $(B)/tests/test_wav.o $(FMT_OBJ)
 	    $(FMT_LIBS) -lm
 $(B)/tests/test_cfg: $(B)/tests/test_cfg.o $(CFG_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lm
+$(B)/tests/test_cfg_out: $(B)/tests/test_cfg_out.o $(CFG_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lm
 $(B)/tests/test_cfgjson: $(B)/tests/test_cfgjson.o $(B)/protocol/cfgjson.o \
     $(B)/protocol/proto.o $(CFG_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(CJSON_LIBS) -lm
@@ -278,7 +282,7 @@ build/fuzz/fuzz_proto: tests/fuzz/fuzz_proto.c protocol/proto.c
 	$(FUZZ_CC) $(FUZZ_FLAGS) -Icommon -Iprotocol $(CJSON_CFLAGS) -o $@ $^ \
 	    $(CJSON_LIBS) -lm
 build/fuzz/fuzz_cfg: tests/fuzz/fuzz_cfg.c protocol/cfgjson.c protocol/proto.c \
-    common/cfg.c common/cfg_check.c
+    common/cfg.c common/cfg_check.c common/cfg_out.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -Icommon -Iprotocol $(CJSON_CFLAGS) -o $@ $^ \
 	    $(CJSON_LIBS) -lm

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cfg_out.h"
+
 #define CFG_MAX_OPTS	64	/* room in the command-line seen[] array */
 #define CFG_MAX_LIST	1024	/* elements in one list option */
 #define CFG_HELP_COLS	72	/* where --help and the config wrap text */
@@ -211,6 +213,17 @@ static const struct cfg_opt cfg_opts[] = {
 	  "group on its own. WAV files get the first group's values in "
 	  "bext; the file_closed event carries every group's. True peak "
 	  "costs CPU (README, Performance)." },
+	{ "outputs", CFG_LIST, OFF(outputs), "", 1, CFG_OUT_TEXT_MAX, NULL,
+	  1,
+	  "More outputs of the same take, each a JSON object: name (1 to 32 "
+	  "of A-Z a-z 0-9 _ -), and for that output alone any of "
+	  "channels_used (channel numbers, or a string such as \"1-2,5\"), "
+	  "directory, mode, format, flac_level, opus_bitrate, mp3_bitrate, "
+	  "rotate_seconds, rotate_align, name_template, gap_policy, "
+	  "keep_hours, keep_gb, disk_warn_mb, disk_min_mb and description; "
+	  "the rest as the main output has it. Each output needs a "
+	  "directory of its own, none inside another's. Names, their order "
+	  "and channels_used change only with a restart (README, Outputs)." },
 	{ "jack_server", CFG_STRING, OFF(jack_server), "", 0, 63, NULL, 0,
 	  "JACK server name; empty for the default ($JACK_DEFAULT_SERVER, "
 	  "else 'default')." },
@@ -275,6 +288,12 @@ cfg_find(const char *name)
 	return NULL;
 }
 
+int
+cfg_list_objects(const struct cfg_opt *o)
+{
+	return o->off == OFF(outputs);
+}
+
 static void *
 field(struct cfg *c, const struct cfg_opt *o)
 {
@@ -319,8 +338,13 @@ range_text(const struct cfg_opt *o, char *buf, size_t len)
 		snprintf(buf, len, "(%.0f..%.0f characters)", o->min, o->max);
 		break;
 	case CFG_LIST:
-		snprintf(buf, len, "(each %.0f..%.0f characters)", o->min,
-		    o->max);
+		if (cfg_list_objects(o))
+			snprintf(buf, len, "(at most %d JSON objects, each "
+			    "%.0f..%.0f characters)", CFG_OUT_MAX - 1, o->min,
+			    o->max);
+		else
+			snprintf(buf, len, "(each %.0f..%.0f characters)",
+			    o->min, o->max);
 		break;
 	case CFG_ENUM:
 		n = (size_t)snprintf(buf, len, "(one of");
@@ -354,7 +378,8 @@ wrong_type(const struct cfg_opt *o, const char *what, char *err,
 	};
 
 	snprintf(err, errlen, "%s: %s given, but the option takes %s",
-	    o->name, what, want[o->type]);
+	    o->name, what, cfg_list_objects(o) ? "a list of objects" :
+	    want[o->type]);
 	return -EINVAL;
 }
 
@@ -624,6 +649,39 @@ cfg_format(const struct cfg *c, const struct cfg_opt *o, char *buf,
 }
 
 int
+cfg_equal(const struct cfg *a, const struct cfg *b, const struct cfg_opt *o)
+{
+	const struct cfg_list	*la, *lb;
+	size_t			 i;
+
+	switch (o->type) {
+	case CFG_BOOL:
+	case CFG_ENUM:
+		return *(const int *)cfg_ptr(a, o) ==
+		    *(const int *)cfg_ptr(b, o);
+	case CFG_INT:
+		return *(const long *)cfg_ptr(a, o) ==
+		    *(const long *)cfg_ptr(b, o);
+	case CFG_REAL:
+		return *(const double *)cfg_ptr(a, o) ==
+		    *(const double *)cfg_ptr(b, o);
+	case CFG_STRING:
+		return strcmp(*(char *const *)cfg_ptr(a, o),
+		    *(char *const *)cfg_ptr(b, o)) == 0;
+	case CFG_LIST:
+		la = cfg_ptr(a, o);
+		lb = cfg_ptr(b, o);
+		if (la->n != lb->n)
+			return 0;
+		for (i = 0; i < la->n; i++)
+			if (strcmp(la->v[i], lb->v[i]) != 0)
+				return 0;
+		return 1;
+	}
+	return 0;
+}
+
+int
 cfg_socket_path(const char *option, char *buf, size_t len)
 {
 	const char	*xdg = getenv("XDG_RUNTIME_DIR");
@@ -740,6 +798,12 @@ static const char *const type_names[] = {
 	"list of strings"
 };
 
+static const char *
+type_name(const struct cfg_opt *o)
+{
+	return cfg_list_objects(o) ? "list of objects" : type_names[o->type];
+}
+
 /* Prints text wrapped at CFG_HELP_COLS, each line after prefix. */
 static void
 print_wrapped(FILE *f, const char *prefix, const char *text)
@@ -785,7 +849,7 @@ cfg_print_help(FILE *f)
 		range_text(o, range, sizeof(range));
 		default_text(o, def, sizeof(def));
 		fprintf(f, "  --%s %s %s, default %s%s\n", o->name,
-		    type_names[o->type], range, def,
+		    type_name(o), range, def,
 		    o->runtime == CFG_RT_YES ? "; runtime" :
 		    o->runtime == CFG_RT_FILE ? "; at SIGHUP" : "");
 		print_wrapped(f, "        ", o->help);
@@ -808,7 +872,7 @@ cfg_print_markdown(FILE *f)
 		/* The parentheses are for sentences, not for a table cell. */
 		range[strlen(range) - 1] = '\0';
 		fprintf(f, "| `%s` | %s | `%s` | %s | %s | %s |\n", o->name,
-		    type_names[o->type], def, range + 1,
+		    type_name(o), def, range + 1,
 		    o->runtime == CFG_RT_YES ? "yes" :
 		    o->runtime == CFG_RT_FILE ? "SIGHUP" : "no", o->help);
 	}
@@ -847,7 +911,7 @@ cfg_print_config(FILE *f)
 		range_text(o, range, sizeof(range));
 		fprintf(f, "%s", i == 0 ? "" : "\n");
 		print_wrapped(f, "\t// ", o->help);
-		fprintf(f, "\t// %s %s%s\n\t", type_names[o->type], range,
+		fprintf(f, "\t// %s %s%s\n\t", type_name(o), range,
 		    o->runtime == CFG_RT_YES ? ", runtime" :
 		    o->runtime == CFG_RT_FILE ? ", SIGHUP" : "");
 		print_json_string(f, o->name);

@@ -78,6 +78,7 @@ struct cfg {
 	struct cfg_list	 on_event_names;
 	char		*description;
 	struct cfg_list	 loudness;	/* "off", or groups (cfg_loud_group) */
+	struct cfg_list	 outputs;	/* JSON objects as text (cfg_out.h) */
 	char		*jack_server;
 	char		*client_name;
 	char		*socket;
@@ -113,6 +114,11 @@ size_t			 cfg_count(void);
 const struct cfg_opt	*cfg_opt_at(size_t);
 /* By name; '-' and '_' are the same.  NULL when unknown. */
 const struct cfg_opt	*cfg_find(const char *name);
+/*
+ * 1 when each element of a list option is a JSON object as text (outputs:
+ * the config file and get show objects), else 0.
+ */
+int			 cfg_list_objects(const struct cfg_opt *);
 
 /* Every option at its default.  cfg_done frees what cfg_init made. */
 int	cfg_init(struct cfg *, char *err, size_t errlen);
@@ -146,10 +152,15 @@ int	cfg_set_text(struct cfg *, const struct cfg_opt *, const char *text,
 const void *cfg_ptr(const struct cfg *, const struct cfg_opt *);
 int	cfg_format(const struct cfg *, const struct cfg_opt *, char *buf,
 	    size_t len);
+/* Whether a and b hold the same value of the option: 1 or 0. */
+int	cfg_equal(const struct cfg *a, const struct cfg *b,
+	    const struct cfg_opt *);
 
 /*
  * Checks that span options (port_names against channels, connect as
- * regular expressions, name_template inside directory).
+ * regular expressions, name_template inside directory), and every output
+ * of outputs (cfg_out.h: cfg_outputs).  Reads the filesystem only when
+ * there are outputs, to compare their directories.
  */
 int	cfg_check(const struct cfg *, char *err, size_t errlen);
 

@@ -2,7 +2,8 @@
  * cfg_check.c: the checks across options (cfg.h: cfg_check), once every
  * value is in range on its own: port names, connect patterns, channel
  * lists, loudness groups, disk limits, the channels of FLAC, Opus and
- * MP3, name_template.  Main thread (cfg_loud_group: any thread).
+ * MP3, name_template, and the outputs (cfg_out.c).  Main thread
+ * (cfg_loud_group: any thread).
  */
 #include "cfg.h"
 
@@ -13,6 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "cfg_out.h"
+#include "cfg_priv.h"
 
 #define CFG_FLAC_MAX_CH	8	/* a FLAC stream's most */
 #define CFG_OPUS_MAX_CH	255	/* an Ogg Opus stream's most */
@@ -124,13 +128,58 @@ check_loudness(const struct cfg_list *l, long nch, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * What one output writes: the channels of its files against what the
+ * format holds, the disk limits, where names go.
+ */
+int
+cfg_check_files(const struct cfg *c, long nch, char *err, size_t errlen)
+{
+	if (c->disk_warn_mb < c->disk_min_mb) {
+		snprintf(err, errlen, "disk_warn_mb: %ld is below disk_min_mb "
+		    "(%ld)", c->disk_warn_mb, c->disk_min_mb);
+		return -EINVAL;
+	}
+	if ((c->format == CFG_FMT_FLAC16 || c->format == CFG_FMT_FLAC24) &&
+	    c->mode == CFG_MODE_SINGLE && nch > CFG_FLAC_MAX_CH) {
+		snprintf(err, errlen, "format: %s: a FLAC file holds at most "
+		    "%d channels, and single mode puts all %ld in one; use "
+		    "mode split, or 8 channels or fewer",
+		    cfg_find("format")->choices[c->format], CFG_FLAC_MAX_CH,
+		    nch);
+		return -EINVAL;
+	}
+	if (c->format == CFG_FMT_OPUS && c->mode == CFG_MODE_SINGLE &&
+	    nch > CFG_OPUS_MAX_CH) {
+		snprintf(err, errlen, "format: opus: an Opus file holds at most "
+		    "%d channels, and single mode puts all %ld in one; use mode "
+		    "split", CFG_OPUS_MAX_CH, nch);
+		return -EINVAL;
+	}
+	if (c->format == CFG_FMT_MP3 && c->mode == CFG_MODE_SINGLE &&
+	    nch > CFG_MP3_MAX_CH) {
+		snprintf(err, errlen, "format: mp3: an MP3 file holds at most "
+		    "%d channels, and single mode puts all %ld in one; use mode "
+		    "split", CFG_MP3_MAX_CH, nch);
+		return -EINVAL;
+	}
+	if (template_escapes(c->name_template)) {
+		snprintf(err, errlen, "name_template: \"%s\": names must stay "
+		    "inside directory (no leading '/', no '..')",
+		    c->name_template);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int
 cfg_check(const struct cfg *c, char *err, size_t errlen)
 {
-	regex_t	re;
-	char	msg[128];
-	size_t	i, k;
-	int	rc;
+	struct cfg_out	*out;
+	regex_t		 re;
+	char		 msg[128];
+	size_t		 i, k, nout;
+	int		 rc;
 
 	if (c->port_names.n != 0 && c->port_names.n != (size_t)c->channels) {
 		snprintf(err, errlen, "port_names: %zu names for %ld channels",
@@ -167,38 +216,13 @@ cfg_check(const struct cfg *c, char *err, size_t errlen)
 	    &c->alarm_channels, c->channels, err, errlen) != 0 ||
 	    check_loudness(&c->loudness, c->channels, err, errlen) != 0)
 		return -EINVAL;
-	if (c->disk_warn_mb < c->disk_min_mb) {
-		snprintf(err, errlen, "disk_warn_mb: %ld is below disk_min_mb "
-		    "(%ld)", c->disk_warn_mb, c->disk_min_mb);
-		return -EINVAL;
-	}
-	if ((c->format == CFG_FMT_FLAC16 || c->format == CFG_FMT_FLAC24) &&
-	    c->mode == CFG_MODE_SINGLE && c->channels > CFG_FLAC_MAX_CH) {
-		snprintf(err, errlen, "format: %s: a FLAC file holds at most "
-		    "%d channels, and single mode puts all %ld in one; use "
-		    "mode split, or 8 channels or fewer",
-		    cfg_find("format")->choices[c->format], CFG_FLAC_MAX_CH, c->channels);
-		return -EINVAL;
-	}
-	if (c->format == CFG_FMT_OPUS && c->mode == CFG_MODE_SINGLE &&
-	    c->channels > CFG_OPUS_MAX_CH) {
-		snprintf(err, errlen, "format: opus: an Opus file holds at most "
-		    "%d channels, and single mode puts all %ld in one; use mode "
-		    "split", CFG_OPUS_MAX_CH, c->channels);
-		return -EINVAL;
-	}
-	if (c->format == CFG_FMT_MP3 && c->mode == CFG_MODE_SINGLE &&
-	    c->channels > CFG_MP3_MAX_CH) {
-		snprintf(err, errlen, "format: mp3: an MP3 file holds at most "
-		    "%d channels, and single mode puts all %ld in one; use mode "
-		    "split", CFG_MP3_MAX_CH, c->channels);
-		return -EINVAL;
-	}
-	if (template_escapes(c->name_template)) {
-		snprintf(err, errlen, "name_template: \"%s\": names must stay "
-		    "inside directory (no leading '/', no '..')",
-		    c->name_template);
-		return -EINVAL;
-	}
-	return 0;
+	if ((rc = cfg_check_files(c, c->channels, err, errlen)) != 0)
+		return rc;
+	if (c->outputs.n == 0)
+		return 0;
+	if ((rc = cfg_outputs(c, &out, &nout, err, errlen)) != 0)
+		return rc;
+	rc = cfg_outputs_dirs(out, nout, err, errlen);
+	cfg_outputs_free(out, nout);
+	return rc;
 }

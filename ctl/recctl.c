@@ -570,9 +570,10 @@ static const struct command commands[] = {
 	{ "mark", "[TEXT]", 0, 1, cmd_mark,
 	  "put a marker labelled TEXT into the files" },
 	{ "get", "[KEY]", 0, 1, cmd_get,
-	  "an option's value, or every option's" },
+	  "an option's value, or every option's; OUTPUT.KEY: an output's" },
 	{ "set", "KEY VALUE", 2, 2, cmd_set,
-	  "change an option while recd runs (VALUE as for recd)" },
+	  "change an option while recd runs (VALUE as for recd), or "
+	  "OUTPUT.KEY" },
 	{ "options", "", 0, 0, cmd_options,
 	  "the options: type, default, range, help" },
 	{ "ports", "", 0, 0, cmd_ports,

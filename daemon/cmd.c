@@ -1,7 +1,8 @@
 /*
  * cmd.c: the commands of the control sockets (status, get, set, options,
- * ports, start, stop, rotate, mark), the sockets themselves and their
- * levels.  Main thread: the libuv loop.
+ * ports, start, stop, rotate, mark; get and set also NAME.KEY of an
+ * output), the sockets themselves and their levels.  Main thread: the
+ * libuv loop.
  */
 #include "recd.h"
 
@@ -315,6 +316,101 @@ option_value(const struct recd *r, const struct cfg_opt *o, int readonly)
 	return cfgjson_value(&r->cfg, o);
 }
 
+/* "main, b, c": the outputs' names, for a message. */
+static void
+output_names(const struct cfg_out *v, size_t n, char *buf, size_t len)
+{
+	size_t i, at = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && at < len; i++)
+		at += (size_t)snprintf(buf + at, len - at, "%s%s",
+		    i == 0 ? "" : ", ", v[i].name);
+}
+
+/*
+ * The outputs of r's configuration and the one that key ("NAME.KEY")
+ * names, or NULL with *code and msg set.  *key is set to KEY; the caller
+ * frees *v.
+ */
+static const struct cfg_out *
+find_output(const struct recd *r, const char *name_key, struct cfg_out **v,
+    size_t *n, const char **key, const char **code, char *msg,
+    size_t msglen)
+{
+	const struct cfg_opt	*o;
+	const char		*dot = strchr(name_key, '.');
+	char			 names[CFG_OUT_MAX * (CFG_OUT_NAME_MAX + 2)];
+	size_t			 i, len = (size_t)(dot - name_key);
+
+	*code = PROTO_E_BAD_OPTION;
+	*v = NULL;
+	*n = 0;
+	*key = dot + 1;
+	if (!cfg_out_key(*key)) {
+		o = cfg_find(*key);
+		if (o != NULL && strcmp(o->name, *key) == 0)
+			snprintf(msg, msglen, "%s: %s belongs to the take, not "
+			    "to one output (set %s)", name_key, *key, *key);
+		else
+			snprintf(msg, msglen, "%s: unknown option of an output",
+			    name_key);
+		return NULL;
+	}
+	if (cfg_outputs(&r->cfg, v, n, msg, msglen) != 0) {
+		*code = PROTO_E_INTERNAL;
+		return NULL;
+	}
+	for (i = 0; i < *n; i++)
+		if (strlen((*v)[i].name) == len &&
+		    strncmp((*v)[i].name, name_key, len) == 0)
+			return &(*v)[i];
+	output_names(*v, *n, names, sizeof(names));
+	snprintf(msg, msglen, "%s: no output named \"%.*s\" (there are %s)",
+	    name_key, (int)(len < 64 ? len : 64), name_key, names);
+	return NULL;
+}
+
+/* KEY as output o has it: its name, channels from 1, or an option. */
+static cJSON *
+output_value(const struct cfg_out *o, const char *key)
+{
+	cJSON		*a;
+	unsigned	 i;
+
+	if (strcmp(key, "name") == 0)
+		return cJSON_CreateString(o->name);
+	if (strcmp(key, "channels_used") == 0) {
+		a = cJSON_CreateArray();
+		for (i = 0; a != NULL && i < o->nch; i++)
+			cJSON_AddItemToArray(a, cJSON_CreateNumber(o->ch[i] +
+			    1));
+		return a;
+	}
+	return cfgjson_value(&o->cfg, cfg_find(key));
+}
+
+/* get NAME.KEY: what output NAME has, from its override or the main. */
+static cJSON *
+get_output(struct recd *r, const struct proto_req *req, const char **code,
+    char *msg, size_t msglen)
+{
+	const struct cfg_out	*o;
+	struct cfg_out		*v;
+	const char		*key;
+	size_t			 n;
+	cJSON			*res = NULL;
+
+	o = find_output(r, req->key, &v, &n, &key, code, msg, msglen);
+	if (o != NULL) {
+		res = cJSON_CreateObject();
+		cJSON_AddStringToObject(res, "key", req->key);
+		cJSON_AddItemToObject(res, "value", output_value(o, key));
+	}
+	cfg_outputs_free(v, n);
+	return res;
+}
+
 static cJSON *
 cmd_get(struct recd *r, const struct proto_req *req, int readonly,
     const char **code, char *msg, size_t msglen)
@@ -323,6 +419,9 @@ cmd_get(struct recd *r, const struct proto_req *req, int readonly,
 	cJSON			*res, *v;
 	size_t			 i;
 
+	/* An output's option holds no command: readonly may see it. */
+	if (req->key != NULL && strchr(req->key, '.') != NULL)
+		return get_output(r, req, code, msg, msglen);
 	res = cJSON_CreateObject();
 	if (req->key == NULL) {
 		v = cJSON_AddObjectToObject(res, "values");
@@ -352,48 +451,44 @@ cmd_get(struct recd *r, const struct proto_req *req, int readonly,
  * the loop otherwise never does; it is a rare request that a person or a
  * frontend waits on, and the reply must say whether it was taken.
  */
-/* Whether one of the outputs records into dir now. */
-static int
-outputs_dir_known(const struct recd *r, const char *dir)
-{
-	struct cfg_out	*v;
-	size_t		 n, i;
-	char		 err[256];
-	int		 known = 0;
-
-	if (cfg_outputs(&r->cfg, &v, &n, err, sizeof(err)) != 0)
-		return 0;
-	for (i = 0; i < n && !known; i++)
-		known = strcmp(v[i].cfg.directory, dir) == 0;
-	cfg_outputs_free(v, n);
-	return known;
-}
-
 int
 check_directory(const struct recd *r, const struct cfg *next, char *msg,
     size_t msglen)
 {
-	struct cfg_out	*v;
-	size_t		 n, i;
+	struct cfg_out	*nv = NULL, *ov = NULL;
+	const char	*was;
 	char		 err[4200];
+	size_t		 nn = 0, on = 0, i, k;
 	int		 rc = 0;
 
-	if (cfg_outputs(next, &v, &n, err, sizeof(err)) != 0) {
-		if (snprintf(msg, msglen, "%s", err) < 0)
+	if (strcmp(next->directory, r->cfg.directory) != 0 &&
+	    make_directory(next->directory, err, sizeof(err)) != 0) {
+		/* msg is the reply's: a long path is cut, not overflowed. */
+		if (snprintf(msg, msglen, "directory: %s", err) < 0)
 			msg[0] = '\0';
 		return -EINVAL;
 	}
-	for (i = 0; i < n && rc == 0; i++) {
-		if (outputs_dir_known(r, v[i].cfg.directory) ||
-		    make_directory(v[i].cfg.directory, err, sizeof(err)) == 0)
+	if (next->outputs.n == 0)
+		return 0;
+	/* Each other output's directory, when it is new, as the main's. */
+	if (cfg_outputs(next, &nv, &nn, msg, msglen) != 0)
+		return -EINVAL;
+	if (cfg_outputs(&r->cfg, &ov, &on, err, sizeof(err)) != 0)
+		on = 0;
+	for (i = 1; i < nn && rc == 0; i++) {
+		for (k = 1, was = NULL; k < on && was == NULL; k++)
+			if (strcmp(ov[k].name, nv[i].name) == 0)
+				was = ov[k].cfg.directory;
+		if ((was != NULL && strcmp(was, nv[i].cfg.directory) == 0) ||
+		    make_directory(nv[i].cfg.directory, err, sizeof(err)) == 0)
 			continue;
-		/* msg is the reply's message: a long path is cut. */
-		if (snprintf(msg, msglen, "%s%sdirectory: %s", i > 0 ?
-		    v[i].name : "", i > 0 ? "." : "", err) < 0)
+		if (snprintf(msg, msglen, "outputs: output \"%s\": directory: "
+		    "%s", nv[i].name, err) < 0)
 			msg[0] = '\0';
 		rc = -EINVAL;
 	}
-	cfg_outputs_free(v, n);
+	cfg_outputs_free(nv, nn);
+	cfg_outputs_free(ov, on);
 	return rc;
 }
 
@@ -410,7 +505,6 @@ int
 apply_config(struct recd *r, struct cfg *next, char *msg, size_t msglen)
 {
 	const struct cfg_opt	*o;
-	char			 a[1024], b[1024];
 	size_t			 i;
 	int			 rc, reconnect;
 	cJSON			*f;
@@ -424,9 +518,7 @@ apply_config(struct recd *r, struct cfg *next, char *msg, size_t msglen)
 	}
 	for (i = 0; i < cfg_count(); i++) {
 		o = cfg_opt_at(i);
-		cfg_format(&r->cfg, o, a, sizeof(a));
-		cfg_format(next, o, b, sizeof(b));
-		if (strcmp(a, b) == 0)
+		if (cfg_equal(&r->cfg, next, o))
 			continue;
 		f = cJSON_CreateObject();
 		cJSON_AddStringToObject(f, "key", o->name);
@@ -436,15 +528,175 @@ apply_config(struct recd *r, struct cfg *next, char *msg, size_t msglen)
 	}
 	if (next->log_level != r->cfg.log_level)
 		log_set_level((enum log_level)next->log_level);
-	cfg_format(&r->cfg, cfg_find("connect"), a, sizeof(a));
-	cfg_format(next, cfg_find("connect"), b, sizeof(b));
-	reconnect = strcmp(a, b) != 0;
+	reconnect = !cfg_equal(&r->cfg, next, cfg_find("connect"));
 	cfg_done(&r->cfg);
 	r->cfg = *next;
 	event_alarm_setup(r);
 	if (reconnect && r->cap != NULL)
 		cap_reconnect(r->cap, &r->cfg);
 	return 0;
+}
+
+/*
+ * The last step of set: tmp, checked, becomes the configuration (it is
+ * taken).  Returns 0, or -1 with *code and msg set and nothing changed.
+ */
+static int
+set_apply(struct recd *r, struct cfg *tmp, const char *key,
+    const char **code, char *msg, size_t msglen)
+{
+	char	err[1024];
+	int	rc;
+
+	if ((rc = apply_config(r, tmp, err, sizeof(err))) != 0) {
+		*code = rc == -EAGAIN ? PROTO_E_INTERNAL : PROTO_E_BAD_OPTION;
+		snprintf(msg, msglen, "%s%s%s", rc == -EAGAIN ? key : "",
+		    rc == -EAGAIN ? ": " : "", err);
+		if (rc == -EAGAIN)
+			strncat(msg, "; try again", msglen - strlen(msg) - 1);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Outputs' names, their order and channels are what the writer was
+ * started with: like an option that is not runtime, they take a restart.
+ */
+static int
+same_outputs(const struct recd *r, const struct cfg *tmp, const char **code,
+    char *msg, size_t msglen)
+{
+	char err[1024];
+
+	if (cfg_outputs_same_shape(&r->cfg, tmp, err, sizeof(err)) == 0)
+		return 0;
+	*code = PROTO_E_NOT_RUNTIME;
+	snprintf(msg, msglen, "%s: the outputs' names, their order and "
+	    "channels_used cannot change while recd runs; change the "
+	    "configuration and restart recd", err);
+	return -1;
+}
+
+/*
+ * outputs as text: a JSON list replaces every output, anything else is
+ * one element, as on the command line.
+ */
+static int
+set_outputs_text(struct cfg *tmp, const struct cfg_opt *o, const char *text,
+    char *msg, size_t msglen)
+{
+	cJSON	*v;
+	int	 rc;
+
+	v = cJSON_Parse(text);
+	if (!cJSON_IsArray(v)) {
+		cJSON_Delete(v);
+		return cfg_set_text(tmp, o, text, 0, msg, msglen);
+	}
+	rc = cfgjson_set(tmp, o, v, msg, msglen);
+	cJSON_Delete(v);
+	return rc;
+}
+
+/*
+ * set NAME.KEY: one override of output NAME, in its element of outputs,
+ * checked with the option's own setter first; a null value takes the
+ * override out (the output has the main option's value again).
+ */
+static cJSON *
+set_output(struct recd *r, const struct proto_req *req, const char **code,
+    char *msg, size_t msglen)
+{
+	const struct cfg_opt	*o, *lo = cfg_find("outputs");
+	const struct cfg_out	*out;
+	struct cfg_out		*v;
+	struct cfg		 one, tmp;
+	const char		*key;
+	char			 err[1024], *text = NULL;
+	size_t			 n, i, at;
+	cJSON			*el = NULL, *val = NULL, *res = NULL;
+	int			 rc, drop;
+
+	out = find_output(r, req->key, &v, &n, &key, code, msg, msglen);
+	if (out == NULL)
+		goto out;
+	o = cfg_find(key);
+	at = (size_t)(out - v);
+	if (at == 0) {
+		snprintf(msg, msglen, "%s: the main output's options have "
+		    "their own names: set %s", req->key, key);
+		goto out;
+	}
+	if (o == NULL || o->runtime != CFG_RT_YES) {
+		*code = PROTO_E_NOT_RUNTIME;
+		snprintf(msg, msglen, "%s: cannot change while recd runs; "
+		    "change the configuration and restart recd", req->key);
+		goto out;
+	}
+	drop = req->value != NULL && cJSON_IsNull(req->value);
+	if (!drop) {
+		if (cfg_copy(&one, &out->cfg, msg, msglen) != 0) {
+			*code = PROTO_E_INTERNAL;
+			goto out;
+		}
+		rc = req->value != NULL ? cfgjson_set(&one, o, req->value, err,
+		    sizeof(err)) : cfg_set_text(&one, o, req->text, 0, err,
+		    sizeof(err));
+		if (rc == 0)
+			val = cfgjson_value(&one, o);
+		cfg_done(&one);
+		if (rc != 0) {
+			snprintf(msg, msglen, "outputs: output \"%s\": %s",
+			    out->name, err);
+			goto out;
+		}
+	}
+	/* cfg_outputs has read the element: it is an object. */
+	el = cJSON_Parse(r->cfg.outputs.v[at - 1]);
+	if (!cJSON_IsObject(el) || (!drop && val == NULL)) {
+		*code = PROTO_E_INTERNAL;
+		snprintf(msg, msglen, "%s: outputs[%zu]: cannot be read back "
+		    "(out of memory?)", req->key, at - 1);
+		goto out;
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(el, key);
+	if (val != NULL) {
+		cJSON_AddItemToObject(el, key, val);
+		val = NULL;
+	}
+	if ((text = cJSON_PrintUnformatted(el)) == NULL ||
+	    cfg_copy(&tmp, &r->cfg, msg, msglen) != 0) {
+		*code = PROTO_E_INTERNAL;
+		snprintf(msg, msglen, "%s: out of memory", req->key);
+		goto out;
+	}
+	cfg_list_clear(&tmp, lo);
+	for (i = 0, rc = 0; i < r->cfg.outputs.n && rc == 0; i++)
+		rc = cfg_list_add(&tmp, lo, i == at - 1 ? text :
+		    r->cfg.outputs.v[i], msg, msglen);
+	if (rc == 0)
+		rc = cfg_check(&tmp, msg, msglen);
+	if (rc != 0 || set_apply(r, &tmp, req->key, code, msg, msglen) != 0) {
+		if (rc != 0)
+			cfg_done(&tmp);
+		goto out;
+	}
+	log_info("set %s: %s", req->key, req->text != NULL ? req->text :
+	    "(from a client)");
+	cfg_outputs_free(v, n);
+	out = find_output(r, req->key, &v, &n, &key, code, msg, msglen);
+	if (out != NULL) {
+		res = cJSON_CreateObject();
+		cJSON_AddStringToObject(res, "key", req->key);
+		cJSON_AddItemToObject(res, "value", output_value(out, key));
+	}
+out:
+	cJSON_Delete(val);
+	cJSON_Delete(el);
+	cJSON_free(text);
+	cfg_outputs_free(v, n);
+	return res;
 }
 
 /*
@@ -457,10 +709,11 @@ cmd_set(struct recd *r, const struct proto_req *req, const char **code,
 {
 	const struct cfg_opt	*o;
 	struct cfg		 tmp;
-	char			 err[1024];
 	cJSON			*res;
 	int			 rc;
 
+	if (strchr(req->key, '.') != NULL)
+		return set_output(r, req, code, msg, msglen);
 	o = cfg_find(req->key);
 	*code = PROTO_E_BAD_OPTION;
 	if (o == NULL) {
@@ -489,22 +742,20 @@ cmd_set(struct recd *r, const struct proto_req *req, const char **code,
 	}
 	if (req->value != NULL)
 		rc = cfgjson_set(&tmp, o, req->value, msg, msglen);
+	else if (cfg_list_objects(o))
+		rc = set_outputs_text(&tmp, o, req->text, msg, msglen);
 	else
 		rc = cfg_set_text(&tmp, o, req->text, 0, msg, msglen);
 	if (rc == 0)
 		rc = cfg_check(&tmp, msg, msglen);
+	if (rc == 0 && cfg_list_objects(o))
+		rc = same_outputs(r, &tmp, code, msg, msglen);
 	if (rc != 0) {
 		cfg_done(&tmp);
 		return NULL;
 	}
-	if ((rc = apply_config(r, &tmp, err, sizeof(err))) != 0) {
-		*code = rc == -EAGAIN ? PROTO_E_INTERNAL : PROTO_E_BAD_OPTION;
-		snprintf(msg, msglen, "%s%s%s", rc == -EAGAIN ? o->name : "",
-		    rc == -EAGAIN ? ": " : "", err);
-		if (rc == -EAGAIN)
-			strncat(msg, "; try again", msglen - strlen(msg) - 1);
+	if (set_apply(r, &tmp, o->name, code, msg, msglen) != 0)
 		return NULL;
-	}
 	log_info("set %s: %s", o->name, req->text != NULL ? req->text :
 	    "(from a client)");
 	res = cJSON_CreateObject();

@@ -276,7 +276,8 @@ shutdown_recd(struct recd *r, int code)
 /*
  * SIGHUP: the config file and the command line again.  Runtime options
  * that changed apply as with set; a changed option that needs a restart is
- * named and left as it is; a bad file changes nothing.
+ * named and left as it is, and so are the outputs when their names, order
+ * or channels changed; a bad file changes nothing.
  */
 static void
 reload(struct recd *r)
@@ -304,10 +305,10 @@ reload(struct recd *r)
 	}
 	for (i = 0; i < cfg_count(); i++) {
 		o = cfg_opt_at(i);
+		if (cfg_equal(&r->cfg, &want, o))
+			continue;
 		cfg_format(&r->cfg, o, a, sizeof(a));
 		cfg_format(&want, o, b, sizeof(b));
-		if (strcmp(a, b) == 0)
-			continue;
 		if (!o->runtime) {
 			log_warnx("SIGHUP: %s: changed, but takes a restart of "
 			    "recd; still %s", o->name, a);
@@ -316,13 +317,33 @@ reload(struct recd *r)
 		if (cfgjson_set(&next, o, f = cfgjson_value(&want, o), err,
 		    sizeof(err)) != 0)
 			log_errx("SIGHUP: %s", err);
-		else {
+		else if (cfg_list_objects(o) &&
+		    cfg_outputs_same_shape(&r->cfg, &next, err,
+		    sizeof(err)) != 0) {
+			/* As an option that is not runtime: left as it is. */
+			log_warnx("SIGHUP: %s: takes a restart of recd; the "
+			    "outputs stay as they were", err);
+			cJSON_Delete(f);
+			f = cfgjson_value(&r->cfg, o);
+			if (cfgjson_set(&next, o, f, err, sizeof(err)) != 0)
+				log_errx("SIGHUP: %s", err);
+		} else {
 			log_info("SIGHUP: %s: %s", o->name, b);
 			changed = 1;
 		}
 		cJSON_Delete(f);
 	}
 	cfg_done(&want);
+	/*
+	 * What is kept and what is new must go together too (a directory
+	 * kept by an output and taken by the main one, channels kept that a
+	 * new list names).
+	 */
+	if (changed && cfg_check(&next, err, sizeof(err)) != 0) {
+		log_errx("SIGHUP: %s (what takes a restart kept as it "
+		    "was); nothing changed", err);
+		changed = 0;
+	}
 	if (!changed) {
 		cfg_done(&next);
 		return;

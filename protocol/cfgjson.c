@@ -97,8 +97,42 @@ mistyped(const struct cfg_opt *o, const cJSON *v, char *err, size_t errlen)
 	};
 
 	snprintf(err, errlen, "%s: %s given, but the option takes %s",
-	    o->name, proto_json_kind(v), want[o->type]);
+	    o->name, proto_json_kind(v), cfg_list_objects(o) ?
+	    "a list of objects" : want[o->type]);
 	return -EINVAL;
+}
+
+/*
+ * One element of a list: a string, or for a list of objects (outputs) an
+ * object, kept as its compact text.
+ */
+static int
+list_add(struct cfg *c, const struct cfg_opt *o, const cJSON *e, int i,
+    char *err, size_t errlen)
+{
+	char	*text;
+	int	 rc;
+
+	if (!cfg_list_objects(o)) {
+		if (cJSON_IsString(e))
+			return cfg_list_add(c, o, e->valuestring, err, errlen);
+		snprintf(err, errlen, "%s[%d]: %s given, but the list holds "
+		    "strings", o->name, i, proto_json_kind(e));
+		return -EINVAL;
+	}
+	if (!cJSON_IsObject(e)) {
+		snprintf(err, errlen, "%s[%d]: %s given, but the list holds "
+		    "objects", o->name, i, proto_json_kind(e));
+		return -EINVAL;
+	}
+	if ((text = cJSON_PrintUnformatted(e)) == NULL) {
+		snprintf(err, errlen, "%s[%d]: %s", o->name, i,
+		    strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	rc = cfg_list_add(c, o, text, err, errlen);
+	cJSON_free(text);
+	return rc;
 }
 
 int
@@ -125,7 +159,7 @@ cfgjson_set(struct cfg *c, const struct cfg_opt *o, const cJSON *v,
 			return mistyped(o, v, err, errlen);
 		return cfg_set_string(c, o, v->valuestring, err, errlen);
 	case CFG_LIST:
-		if (cJSON_IsString(v))
+		if (cJSON_IsString(v) && !cfg_list_objects(o))
 			return cfg_set_text(c, o, v->valuestring, 0, err,
 			    errlen);
 		if (!cJSON_IsArray(v))
@@ -137,14 +171,7 @@ cfgjson_set(struct cfg *c, const struct cfg_opt *o, const cJSON *v,
 		cfg_list_clear(&tmp, o);
 		i = 0;
 		cJSON_ArrayForEach(e, v) {
-			if (!cJSON_IsString(e)) {
-				snprintf(err, errlen, "%s[%d]: %s given, but "
-				    "the list holds strings", o->name, i,
-				    proto_json_kind(e));
-				rc = -EINVAL;
-				break;
-			}
-			rc = cfg_list_add(&tmp, o, e->valuestring, err, errlen);
+			rc = list_add(&tmp, o, e, i, err, errlen);
 			if (rc != 0)
 				break;
 			i++;
@@ -185,7 +212,18 @@ cfgjson_value(const struct cfg *c, const struct cfg_opt *o)
 		l = cfg_ptr(c, o);
 		a = cJSON_CreateArray();
 		for (i = 0; a != NULL && i < l->n; i++) {
-			s = cJSON_CreateString(l->v[i]);
+			/*
+			 * An object as an object; text that is none (which
+			 * cfg_check refuses) as the string it is.
+			 */
+			s = NULL;
+			if (cfg_list_objects(o) && ((s = cJSON_Parse(
+			    l->v[i])) == NULL || !cJSON_IsObject(s))) {
+				cJSON_Delete(s);
+				s = NULL;
+			}
+			if (s == NULL)
+				s = cJSON_CreateString(l->v[i]);
 			if (s == NULL || !cJSON_AddItemToArray(a, s)) {
 				cJSON_Delete(s);
 				cJSON_Delete(a);

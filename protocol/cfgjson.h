@@ -24,10 +24,17 @@ int	cfgjson_load(struct cfg *c, const char *path, char *err,
 int	cfgjson_parse(struct cfg *c, const char *text, size_t len,
 	    const char *name, char *err, size_t errlen);
 
-/* One option from a JSON value; err as for the cfg_set_ functions. */
+/*
+ * One option from a JSON value; err as for the cfg_set_ functions.  A list
+ * of objects (outputs) takes an array of objects, each kept as its compact
+ * text.
+ */
 int	cfgjson_set(struct cfg *c, const struct cfg_opt *, const cJSON *,
 	    char *err, size_t errlen);
-/* One option's value as new JSON (the caller frees it), NULL on ENOMEM. */
+/*
+ * One option's value as new JSON (the caller frees it), NULL on ENOMEM; a
+ * list of objects as an array of objects.
+ */
 cJSON	*cfgjson_value(const struct cfg *c, const struct cfg_opt *);
 
 #endif

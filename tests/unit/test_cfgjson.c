@@ -230,11 +230,77 @@ test_value_round_trips(void **state)
 	assert_string_equal(a, b);
 }
 
+/* outputs: objects in the file, kept as compact text, shown as objects. */
+static void
+test_outputs_are_objects(void **state)
+{
+	struct cfg		*c = *state;
+	const struct cfg_opt	*o = cfg_find("outputs");
+	cJSON			*v;
+	char			 err[512] = "", *text;
+
+	assert_int_equal(parse(c, "{\n"
+	    "\t\"directory\": \"/srv/rec\",\n"
+	    "\t\"outputs\": [\n"
+	    "\t\t{ \"name\": \"mirror\", \"directory\": \"/mnt/b\" },\n"
+	    "\t\t{ \"name\": \"prog\", \"directory\": \"/srv/prog\",\n"
+	    "\t\t  \"channels_used\": [1, 2], \"format\": \"flac16\",\n"
+	    "\t\t  \"keep_hours\": 12.5 }\n"
+	    "\t]\n}\n", err, sizeof(err)), 0);
+	assert_int_equal(c->outputs.n, 2);
+	assert_string_equal(c->outputs.v[0],
+	    "{\"name\":\"mirror\",\"directory\":\"/mnt/b\"}");
+	assert_string_equal(c->outputs.v[1],
+	    "{\"name\":\"prog\",\"directory\":\"/srv/prog\","
+	    "\"channels_used\":[1,2],\"format\":\"flac16\",\"keep_hours\":"
+	    "12.5}");
+	assert_int_equal(cfg_check(c, err, sizeof(err)), 0);
+	/* As JSON again (get, events, SIGHUP): objects, and they load. */
+	v = cfgjson_value(c, o);
+	assert_non_null(v);
+	text = cJSON_PrintUnformatted(v);
+	assert_string_equal(text, "[{\"name\":\"mirror\",\"directory\":"
+	    "\"/mnt/b\"},{\"name\":\"prog\",\"directory\":\"/srv/prog\","
+	    "\"channels_used\":[1,2],\"format\":\"flac16\",\"keep_hours\":"
+	    "12.5}]");
+	cJSON_free(text);
+	cfg_list_clear(c, o);
+	assert_int_equal(cfgjson_set(c, o, v, err, sizeof(err)), 0);
+	assert_int_equal(c->outputs.n, 2);
+	assert_string_equal(c->outputs.v[0],
+	    "{\"name\":\"mirror\",\"directory\":\"/mnt/b\"}");
+	cJSON_Delete(v);
+	/* Text that is no object (from the command line) shows as text. */
+	assert_int_equal(cfg_set_text(c, o, "b", 0, err, sizeof(err)), 0);
+	v = cfgjson_value(c, o);
+	text = cJSON_PrintUnformatted(v);
+	assert_string_equal(text, "[\"b\"]");
+	cJSON_free(text);
+	cJSON_Delete(v);
+	/* What is not a list of objects is refused, and changes nothing. */
+	expect_error("{\n\"outputs\": [{\"name\": \"b\"},\n \"c\"]}",
+	    "config t.json:2: outputs[1]: a string given, but the list holds "
+	    "objects");
+	expect_error("{\"outputs\": \"{}\"}", "config t.json:1: outputs: a "
+	    "string given, but the option takes a list of objects");
+	expect_error("{\"outputs\": {\"name\": \"b\"}}", "config t.json:1: "
+	    "outputs: an object given, but the option takes a list of "
+	    "objects");
+	/* The checks of cfg_check, with the file's name from the caller. */
+	assert_int_equal(parse(c, "{\"channels\": 2, \"outputs\": [{\"name\": "
+	    "\"b\", \"channels_used\": \"1-5\"}]}", err, sizeof(err)), 0);
+	assert_int_equal(cfg_check(c, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "outputs: output \"b\": channels_used: "
+	    "channel 3 does not exist (channels is 2)");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_comments_and_values,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_outputs_are_objects,
 		    setup, teardown),
 		cmocka_unit_test(test_errors_name_file_line_key),
 		cmocka_unit_test_setup_teardown(test_bad_list_changes_nothing,
