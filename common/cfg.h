@@ -165,6 +165,17 @@ int	cfg_equal(const struct cfg *a, const struct cfg *b,
 int	cfg_check(const struct cfg *, char *err, size_t errlen);
 
 /*
+ * The checks of what one output writes, for nch of the take's channels:
+ * disk limits, the channels of FLAC, Opus and MP3 files against the
+ * format and mode, name_template inside directory.  cfg_check runs them
+ * for the main output, cfg_outputs (cfg_out.h) for each of the others.
+ * Reads no file; any thread.  Returns 0, or -EINVAL with err as
+ * cfg_check's.
+ */
+int	cfg_check_files(const struct cfg *, long nch, char *err,
+	    size_t errlen);
+
+/*
  * One group of the option `loudness': "N" (a mono programme, channel N)
  * or "N-M" (channels N to M, N < M), channels from 1.  Returns 0 with the
  * channels in first and last, 1 for "off", or -EINVAL.  Pure: any thread.

@@ -16,7 +16,6 @@
 #include <string.h>
 
 #include "cfg_out.h"
-#include "cfg_priv.h"
 
 #define CFG_FLAC_MAX_CH	8	/* a FLAC stream's most */
 #define CFG_OPUS_MAX_CH	255	/* an Ogg Opus stream's most */

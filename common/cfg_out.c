@@ -16,8 +16,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cfg_priv.h"
-
 #define OUT_DEPTH	8	/* JSON nesting the parser follows */
 #define OUT_SHOW	40	/* bytes of a user's text in a message */
 #define OUT_CH_MAX	99999	/* a channel number parsed, at most */
