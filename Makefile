@@ -99,9 +99,10 @@ CONV_OBJ   = $(B)/common/conv.o $(B)/common/conv_sse2.o \
 	     $(B)/common/conv_avx2.o
 COMMON_OBJ = $(B)/common/ring.o $(B)/common/ring_rt.o $(CONV_OBJ) \
 	     $(FMT_OBJ) $(CFG_OBJ) $(B)/common/log.o
-CFG_OBJ    = $(B)/common/cfg.o $(B)/common/cfg_check.o \
-	     $(B)/common/cfg_out.o
-PROTO_OBJ  = $(B)/protocol/cfgjson.o $(B)/protocol/proto.o
+CFG_OBJ    = $(B)/common/cfg.o $(B)/common/cfg_check.o
+# cfgout reads the outputs' JSON objects, with cJSON: protocol/.
+PROTO_OBJ  = $(B)/protocol/cfgjson.o $(B)/protocol/cfgout.o \
+	     $(B)/protocol/proto.o
 WRITER_OBJ = $(B)/daemon/writer.o $(B)/daemon/writer_ctl.o $(B)/daemon/writer_ev.o \
 	     $(B)/daemon/writer_files.o $(B)/daemon/writer_levels.o \
 	     $(B)/daemon/writer_take.o $(B)/daemon/take.o
@@ -214,10 +215,11 @@ $(B)/tests/test_wav: $(B)/tests/test_wav.o $(FMT_OBJ)
 	    $(FMT_LIBS) -lm
 $(B)/tests/test_cfg: $(B)/tests/test_cfg.o $(CFG_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lm
-$(B)/tests/test_cfg_out: $(B)/tests/test_cfg_out.o $(CFG_OBJ)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lm
-$(B)/tests/test_cfgjson: $(B)/tests/test_cfgjson.o $(B)/protocol/cfgjson.o \
+$(B)/tests/test_cfg_out: $(B)/tests/test_cfg_out.o $(B)/protocol/cfgout.o \
     $(B)/protocol/proto.o $(CFG_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(CJSON_LIBS) -lm
+$(B)/tests/test_cfgjson: $(B)/tests/test_cfgjson.o $(B)/protocol/cfgjson.o \
+    $(B)/protocol/cfgout.o $(B)/protocol/proto.o $(CFG_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(CJSON_LIBS) -lm
 $(B)/tests/test_proto: $(B)/tests/test_proto.o $(B)/protocol/proto.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(CJSON_LIBS) -lm
@@ -282,7 +284,7 @@ build/fuzz/fuzz_proto: tests/fuzz/fuzz_proto.c protocol/proto.c
 	$(FUZZ_CC) $(FUZZ_FLAGS) -Icommon -Iprotocol $(CJSON_CFLAGS) -o $@ $^ \
 	    $(CJSON_LIBS) -lm
 build/fuzz/fuzz_cfg: tests/fuzz/fuzz_cfg.c protocol/cfgjson.c protocol/proto.c \
-    common/cfg.c common/cfg_check.c common/cfg_out.c
+    protocol/cfgout.c common/cfg.c common/cfg_check.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -Icommon -Iprotocol $(CJSON_CFLAGS) -o $@ $^ \
 	    $(CJSON_LIBS) -lm
@@ -343,8 +345,9 @@ $(B)/tests/bench_writer: $(B)/tests/bench_writer.o $(B)/tests/cap_offline.o \
     $(B)/daemon/clock.o $(B)/daemon/gate.o $(B)/daemon/hist.o $(B)/daemon/fsutil.o \
     $(B)/daemon/diskw.o $(B)/daemon/fileset.o $(B)/daemon/cap_rt.o $(B)/common/ring.o $(B)/common/ring_rt.o \
     $(B)/daemon/loud.o $(CONV_OBJ) $(FMT_OBJ) \
-    $(CFG_OBJ) $(B)/common/log.o
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(FMT_LIBS) $(EBUR128_LIBS) -lm -lpthread
+    $(B)/protocol/cfgout.o $(B)/protocol/proto.o $(CFG_OBJ) $(B)/common/log.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(FMT_LIBS) $(EBUR128_LIBS) \
+	    $(CJSON_LIBS) -lm -lpthread
 
 # Debian packages: what builds recd, then what the tests and benchmarks use.
 DEB_BUILD = make gcc pkg-config libjack-jackd2-dev libuv1-dev libcjson-dev \

@@ -13,8 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cfg_out.h"
-
 #define CFG_MAX_OPTS	64	/* room in the command-line seen[] array */
 #define CFG_MAX_LIST	1024	/* elements in one list option */
 #define CFG_HELP_COLS	72	/* where --help and the config wrap text */

@@ -35,6 +35,13 @@ struct cfg_list {
 	size_t		  n;
 };
 
+/*
+ * The limits of the option outputs (its elements are read and checked by
+ * protocol/cfgout.h).
+ */
+#define CFG_OUT_MAX	 8	/* outputs, the main one included */
+#define CFG_OUT_TEXT_MAX 16384	/* bytes of one element of outputs */
+
 /* Every option's value; the field names are the option names. */
 struct cfg {
 	char		*directory;
@@ -78,7 +85,7 @@ struct cfg {
 	struct cfg_list	 on_event_names;
 	char		*description;
 	struct cfg_list	 loudness;	/* "off", or groups (cfg_loud_group) */
-	struct cfg_list	 outputs;	/* JSON objects as text (cfg_out.h) */
+	struct cfg_list	 outputs;	/* JSON objects as text (cfgout.h) */
 	char		*jack_server;
 	char		*client_name;
 	char		*socket;
@@ -158,9 +165,10 @@ int	cfg_equal(const struct cfg *a, const struct cfg *b,
 
 /*
  * Checks that span options (port_names against channels, connect as
- * regular expressions, name_template inside directory), and every output
- * of outputs (cfg_out.h: cfg_outputs).  Reads the filesystem only when
- * there are outputs, to compare their directories.
+ * regular expressions, name_template inside directory), but not the
+ * elements of outputs, which are JSON: a whole configuration is checked
+ * with protocol/cfgout.h's cfgout_check, which runs this first.  Reads no
+ * file.  Returns 0, or -EINVAL with err naming the option.
  */
 int	cfg_check(const struct cfg *, char *err, size_t errlen);
 
@@ -168,7 +176,7 @@ int	cfg_check(const struct cfg *, char *err, size_t errlen);
  * The checks of what one output writes, for nch of the take's channels:
  * disk limits, the channels of FLAC, Opus and MP3 files against the
  * format and mode, name_template inside directory.  cfg_check runs them
- * for the main output, cfg_outputs (cfg_out.h) for each of the others.
+ * for the main output, cfg_outputs (cfgout.h) for each of the others.
  * Reads no file; any thread.  Returns 0, or -EINVAL with err as
  * cfg_check's.
  */

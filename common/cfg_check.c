@@ -2,8 +2,8 @@
  * cfg_check.c: the checks across options (cfg.h: cfg_check), once every
  * value is in range on its own: port names, connect patterns, channel
  * lists, loudness groups, disk limits, the channels of FLAC, Opus and
- * MP3, name_template, and the outputs (cfg_out.c).  Main thread
- * (cfg_loud_group: any thread).
+ * MP3, name_template; the outputs are protocol/cfgout.c's.  Main thread
+ * (cfg_loud_group, cfg_check_files: any thread).
  */
 #include "cfg.h"
 
@@ -14,8 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "cfg_out.h"
 
 #define CFG_FLAC_MAX_CH	8	/* a FLAC stream's most */
 #define CFG_OPUS_MAX_CH	255	/* an Ogg Opus stream's most */
@@ -174,10 +172,9 @@ cfg_check_files(const struct cfg *c, long nch, char *err, size_t errlen)
 int
 cfg_check(const struct cfg *c, char *err, size_t errlen)
 {
-	struct cfg_out	*out;
 	regex_t		 re;
 	char		 msg[128];
-	size_t		 i, k, nout;
+	size_t		 i, k;
 	int		 rc;
 
 	if (c->port_names.n != 0 && c->port_names.n != (size_t)c->channels) {
@@ -215,13 +212,5 @@ cfg_check(const struct cfg *c, char *err, size_t errlen)
 	    &c->alarm_channels, c->channels, err, errlen) != 0 ||
 	    check_loudness(&c->loudness, c->channels, err, errlen) != 0)
 		return -EINVAL;
-	if ((rc = cfg_check_files(c, c->channels, err, errlen)) != 0)
-		return rc;
-	if (c->outputs.n == 0)
-		return 0;
-	if ((rc = cfg_outputs(c, &out, &nout, err, errlen)) != 0)
-		return rc;
-	rc = cfg_outputs_dirs(out, nout, err, errlen);
-	cfg_outputs_free(out, nout);
-	return rc;
+	return cfg_check_files(c, c->channels, err, errlen);
 }

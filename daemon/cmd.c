@@ -18,8 +18,8 @@
 #include "alarm.h"
 #include "cap.h"
 #include "cfg.h"
-#include "cfg_out.h"
 #include "cfgjson.h"
+#include "cfgout.h"
 #include "ctlsrv.h"
 #include "fmt.h"
 #include "hooks.h"
@@ -37,7 +37,7 @@ static cJSON	*run_request(struct recd *, const struct proto_req *,
 		    const struct ctlsrv_peer *, const char **, char *, size_t);
 
 /*
- * Each output (cfg_out.h): its options as the loop has them, and what the
+ * Each output (cfgout.h): its options as the loop has them, and what the
  * writer says of it: state, files, frames, gaps, disk.
  */
 static void
@@ -676,7 +676,7 @@ set_output(struct recd *r, const struct proto_req *req, const char **code,
 		rc = cfg_list_add(&tmp, lo, i == at - 1 ? text :
 		    r->cfg.outputs.v[i], msg, msglen);
 	if (rc == 0)
-		rc = cfg_check(&tmp, msg, msglen);
+		rc = cfgout_check(&tmp, msg, msglen);
 	if (rc != 0 || set_apply(r, &tmp, req->key, code, msg, msglen) != 0) {
 		if (rc != 0)
 			cfg_done(&tmp);
@@ -747,7 +747,7 @@ cmd_set(struct recd *r, const struct proto_req *req, const char **code,
 	else
 		rc = cfg_set_text(&tmp, o, req->text, 0, msg, msglen);
 	if (rc == 0)
-		rc = cfg_check(&tmp, msg, msglen);
+		rc = cfgout_check(&tmp, msg, msglen);
 	if (rc == 0 && cfg_list_objects(o))
 		rc = same_outputs(r, &tmp, code, msg, msglen);
 	if (rc != 0) {

@@ -310,7 +310,7 @@ gap_fields(cJSON *f, const struct writer_event *e)
 	cJSON_AddNumberToObject(f, "frame", (double)e->frame);
 }
 
-/* An output's event says which output: its name (cfg_out.h). */
+/* An output's event says which output: its name (cfgout.h). */
 static void
 add_output(cJSON *f, const struct writer_event *e)
 {

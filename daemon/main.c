@@ -21,8 +21,8 @@
 #include "alarm.h"
 #include "cap.h"
 #include "cfg.h"
-#include "cfg_out.h"
 #include "cfgjson.h"
+#include "cfgout.h"
 #include "ctlsrv.h"
 #include "fmt.h"
 #include "fsutil.h"
@@ -123,7 +123,7 @@ load_config(struct recd *r, int argc, char *argv[], int *check_only,
 		log_errx("%s", err);
 		goto out;
 	}
-	if (cfg_check(c, err, sizeof(err)) != 0) {
+	if (cfgout_check(c, err, sizeof(err)) != 0) {
 		if (path != NULL)
 			log_errx("config %s: %s", path, err);
 		else
@@ -293,7 +293,7 @@ reload(struct recd *r)
 	    (r->config_path != NULL && cfgjson_load(&want, r->config_path,
 	    err, sizeof(err)) != 0) ||
 	    cfg_apply_args(&want, r->noverrides, r->overrides, err,
-	    sizeof(err)) != 0 || cfg_check(&want, err, sizeof(err)) != 0) {
+	    sizeof(err)) != 0 || cfgout_check(&want, err, sizeof(err)) != 0) {
 		log_errx("SIGHUP: %s; nothing changed", err);
 		cfg_done(&want);
 		return;
@@ -339,7 +339,7 @@ reload(struct recd *r)
 	 * kept by an output and taken by the main one, channels kept that a
 	 * new list names).
 	 */
-	if (changed && cfg_check(&next, err, sizeof(err)) != 0) {
+	if (changed && cfgout_check(&next, err, sizeof(err)) != 0) {
 		log_errx("SIGHUP: %s (what takes a restart kept as it "
 		    "was); nothing changed", err);
 		changed = 0;

@@ -22,7 +22,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "ring.h"
-#include "cfg_out.h"
+#include "cfgout.h"
 
 /*
  * How many frames are truly missing before record h.  Drops are counted

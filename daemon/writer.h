@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "cfg.h"
-#include "cfg_out.h"
+#include "cfgout.h"
 #include "fmt.h"
 
 #define WRITER_LABEL_MAX	255	/* bytes of a marker's label */

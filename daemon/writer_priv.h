@@ -33,7 +33,7 @@
 #include <time.h>
 
 #include "cap.h"
-#include "cfg_out.h"
+#include "cfgout.h"
 #include "diskw.h"
 #include "fileset.h"
 #include "flush.h"

@@ -1,9 +1,9 @@
 /*
  * fuzz_cfg.c: libFuzzer target for the config file parser (cfgjson_parse)
- * and the checks across options (cfg_check).  Every input must give
- * either a refusal that names the file and reads as one printable line,
- * or a configuration whose every value survives a trip through its
- * command-line text and back.
+ * and the checks across options and outputs (cfgout_check).  Every input
+ * must give either a refusal that names the file and reads as one
+ * printable line, or a configuration whose every value survives a trip
+ * through its command-line text and back.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -11,6 +11,7 @@
 
 #include "cfg.h"
 #include "cfgjson.h"
+#include "cfgout.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -76,7 +77,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_message(err);
 	else {
 		err[0] = '\0';
-		if (cfg_check(&c, err, sizeof(err)) != 0 && err[0] == '\0')
+		if (cfgout_check(&c, err, sizeof(err)) != 0 && err[0] == '\0')
 			abort();
 		round_trip(&c);
 	}

@@ -22,7 +22,7 @@
 #include <cmocka.h>
 
 #include "cfg.h"
-#include "cfg_out.h"
+#include "cfgout.h"
 
 #define TMP_LEN	256	/* bytes of the test's directory, at most */
 #define EL_LEN	1024	/* bytes of an element of outputs here */
@@ -111,7 +111,7 @@ channels(struct fix *f, long n)
 }
 
 /*
- * cfg_check refuses with exactly want, and so does cfg_outputs, or when
+ * cfgout_check refuses with exactly want, and so does cfg_outputs, or when
  * it is about directories, cfg_outputs_dirs.
  */
 static void
@@ -123,7 +123,7 @@ refused(struct fix *f, const char *want)
 	int			 rc;
 
 	f->err[0] = '\0';
-	assert_int_equal(cfg_check(&f->c, f->err, sizeof(f->err)), -EINVAL);
+	assert_int_equal(cfgout_check(&f->c, f->err, sizeof(f->err)), -EINVAL);
 	assert_string_equal(f->err, want);
 	f->err[0] = '\0';
 	rc = cfg_outputs(&f->c, &v, &n, f->err, sizeof(f->err));
@@ -162,7 +162,7 @@ derive(struct fix *f, size_t want_n)
 	    cfg_outputs_dirs(v, n, f->err, sizeof(f->err)) != 0)
 		fail_msg("cfg_outputs: %s", f->err);
 	assert_int_equal(n, want_n);
-	assert_int_equal(cfg_check(&f->c, f->err, sizeof(f->err)), 0);
+	assert_int_equal(cfgout_check(&f->c, f->err, sizeof(f->err)), 0);
 	return v;
 }
 
@@ -350,7 +350,7 @@ test_refused_names(void **state)
 	/* 32 of every kind allowed is a name. */
 	outputs(f, "{\"name\":\"Az09_-abcdefghijklmnopqrstuvwxyz\","
 	    "\"directory\":\"/nonexistent/recd-test\"}", NULL);
-	assert_int_equal(cfg_check(&f->c, f->err, sizeof(f->err)), 0);
+	assert_int_equal(cfgout_check(&f->c, f->err, sizeof(f->err)), 0);
 }
 
 static void
@@ -366,7 +366,7 @@ test_refused_keys(void **state)
 	    "disk_min_mb and description)");
 	/* Keys are the file's, exactly: no '-' for '_'. */
 	one(f, "\"flac-level\":3");
-	assert_int_equal(cfg_check(&f->c, f->err, sizeof(f->err)), -EINVAL);
+	assert_int_equal(cfgout_check(&f->c, f->err, sizeof(f->err)), -EINVAL);
 	assert_non_null(strstr(f->err, "flac-level: unknown key"));
 	one(f, "\"buffer_seconds\":10");
 	refused(f, "outputs: output \"b\": buffer_seconds: belongs to the "
@@ -419,7 +419,7 @@ test_refused_values(void **state)
 	    "most 2 channels, and single mode puts all 4 in one; use mode "
 	    "split");
 	one(f, "\"format\":\"mp3\",\"channels_used\":\"3-4\"");
-	assert_int_equal(cfg_check(&f->c, f->err, sizeof(f->err)), 0);
+	assert_int_equal(cfgout_check(&f->c, f->err, sizeof(f->err)), 0);
 	one(f, "\"disk_min_mb\":5000");
 	refused(f, "outputs: output \"b\": disk_warn_mb: 2048 is below "
 	    "disk_min_mb (5000)");
@@ -500,18 +500,18 @@ test_refused_not_objects(void **state)
 	    "end of the text expected at byte 13); an output is an object "
 	    "such as {\"name\":\"b\",\"directory\":\"/mnt/b\"}");
 	outputs(f, "{\"name\":\"b\",}", NULL);
-	assert_int_equal(cfg_check(&f->c, f->err, sizeof(f->err)), -EINVAL);
+	assert_int_equal(cfgout_check(&f->c, f->err, sizeof(f->err)), -EINVAL);
 	assert_non_null(strstr(f->err, "(a member's name in quotes expected "
 	    "at byte 12)"));
 	outputs(f, "{\"name\":\"b\\u0000\"}", NULL);
-	assert_int_equal(cfg_check(&f->c, f->err, sizeof(f->err)), -EINVAL);
+	assert_int_equal(cfgout_check(&f->c, f->err, sizeof(f->err)), -EINVAL);
 	assert_non_null(strstr(f->err, "not valid JSON (a character or an "
 	    "escape"));
 	outputs(f, "{\"name\":\"b\",\"rotate_seconds\":01}", NULL);
-	assert_int_equal(cfg_check(&f->c, f->err, sizeof(f->err)), -EINVAL);
+	assert_int_equal(cfgout_check(&f->c, f->err, sizeof(f->err)), -EINVAL);
 	assert_non_null(strstr(f->err, "(',' or '}' expected at byte 30)"));
 	outputs(f, "{\"name\":\"b\",\"x\":[[[[[[[[[]]]]]]]]]}", NULL);
-	assert_int_equal(cfg_check(&f->c, f->err, sizeof(f->err)), -EINVAL);
+	assert_int_equal(cfgout_check(&f->c, f->err, sizeof(f->err)), -EINVAL);
 	assert_non_null(strstr(f->err, "(less nesting expected"));
 }
 
@@ -533,7 +533,7 @@ test_json_values(void **state)
 	cfg_outputs_free(v, 2);
 	/* A lone low surrogate is not a character. */
 	one(f, "\"description\":\"\\udfb5\"");
-	assert_int_equal(cfg_check(&f->c, f->err, sizeof(f->err)), -EINVAL);
+	assert_int_equal(cfgout_check(&f->c, f->err, sizeof(f->err)), -EINVAL);
 	assert_non_null(strstr(f->err, "not valid JSON"));
 }
 
@@ -626,7 +626,7 @@ test_nested_directory(void **state)
 	snprintf(el, sizeof(el), "{\"name\":\"b\",\"directory\":\"%s/ab\"}",
 	    f->tmp);
 	outputs(f, el, NULL);
-	assert_int_equal(cfg_check(&f->c, f->err, sizeof(f->err)), 0);
+	assert_int_equal(cfgout_check(&f->c, f->err, sizeof(f->err)), 0);
 	outputs(f, "{\"name\":\"b\",\"directory\":\"/\"}", NULL);
 	refusedf(f, "outputs: output \"main\": directory %s/a is inside /, "
 	    "where output \"b\" writes: each output needs a directory of its "
@@ -675,7 +675,7 @@ test_relative_directory(void **state)
 	assert_int_equal(cfg_set_string(&f->c, opt("directory"), "main", f->err,
 	    sizeof(f->err)), 0);
 	outputs(f, "{\"name\":\"b\",\"directory\":\"main/../b\"}", NULL);
-	assert_int_equal(cfg_check(&f->c, f->err, sizeof(f->err)), 0);
+	assert_int_equal(cfgout_check(&f->c, f->err, sizeof(f->err)), 0);
 	outputs(f, "{\"name\":\"b\",\"directory\":\"main/..\"}", NULL);
 	refusedf(f, "outputs: output \"main\": directory %s/main is inside "
 	    "%s, where output \"b\" writes: each output needs a directory of "
@@ -774,7 +774,7 @@ test_command_line(void **state)
 	assert_int_equal(f->c.outputs.n, 2);
 	assert_string_equal(f->c.outputs.v[1],
 	    "{\"name\":\"c\",\"directory\":\"/n/c\"}");
-	assert_int_equal(cfg_check(&f->c, f->err, sizeof(f->err)), 0);
+	assert_int_equal(cfgout_check(&f->c, f->err, sizeof(f->err)), 0);
 }
 
 static void

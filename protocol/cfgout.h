@@ -1,19 +1,19 @@
 /*
- * cfg_out.h: the outputs of a take.  The option outputs holds one JSON
+ * cfgout.h: the outputs of a take.  The option outputs holds one JSON
  * object (as text) per output besides the main one, each overriding a few
  * options for itself alone; this turns them into one struct cfg each, and
- * checks them (cfg_check runs it).  Part of the cfg module.  Main thread.
+ * checks them with the rest of the configuration (cfgout_check).  It lives
+ * in protocol/ because cJSON reads the objects.  Main thread, but for
+ * what says otherwise.
  */
-#ifndef RECD_COMMON_CFG_OUT_H
-#define RECD_COMMON_CFG_OUT_H
+#ifndef RECD_PROTOCOL_CFGOUT_H
+#define RECD_PROTOCOL_CFGOUT_H
 
 #include <stddef.h>
 
-#include "cfg.h"
+#include "cfg.h"	/* also CFG_OUT_MAX and CFG_OUT_TEXT_MAX */
 
-#define CFG_OUT_MAX	 8	/* outputs, the main one included */
 #define CFG_OUT_NAME_MAX 32	/* bytes of a name, of [A-Za-z0-9_-] */
-#define CFG_OUT_TEXT_MAX 16384	/* bytes of one element of outputs */
 
 /*
  * One output.  cfg holds the options as this output has them: the main
@@ -45,11 +45,21 @@ void	cfg_outputs_free(struct cfg_out *, size_t n);
  * Whether each of the n outputs of v writes into a directory of its own,
  * none inside another's, as absolute paths through realpath of as much as
  * exists (relative ones from the working directory): this reads the
- * filesystem.  cfg_check runs it.  Returns 0, or -EINVAL (-ENOMEM) with
+ * filesystem.  cfgout_check runs it.  Returns 0, or -EINVAL (-ENOMEM) with
  * err naming both outputs.
  */
 int	cfg_outputs_dirs(const struct cfg_out *v, size_t n, char *err,
 	    size_t errlen);
+
+/*
+ * The whole configuration's checks: cfg_check, then every output
+ * (cfg_outputs) and their directories (cfg_outputs_dirs).  Everything
+ * that takes a configuration (the config file, SIGHUP, set) checks it
+ * through this, not through cfg_check alone.  Reads the filesystem only
+ * when there are outputs; main thread.  Returns 0, or -EINVAL (-ENOMEM)
+ * with err as those functions give it.
+ */
+int	cfgout_check(const struct cfg *, char *err, size_t errlen);
 
 /*
  * Whether a and b have the same outputs by name, in the same order, each

@@ -1,12 +1,12 @@
 /*
- * cfg_out.c: the outputs of a take (cfg_out.h).  Each element of the
+ * cfgout.c: the outputs of a take (cfgout.h).  Each element of the
  * option outputs is a JSON object, read by a small parser of its own
  * (common/ may not use cJSON, STYLE.md section 2), applied over a copy of
  * the main options through the typed setters, and checked.  Main thread;
  * cfg_outputs and cfg_outputs_same_shape touch no file and suit any
  * thread, cfg_outputs_dirs reads the filesystem (realpath).
  */
-#include "cfg_out.h"
+#include "cfgout.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -928,6 +928,22 @@ cfg_outputs_dirs(const struct cfg_out *v, size_t n, char *err,
 	for (i = 0; i < n; i++)
 		free(real[i]);
 	return cleaned(err, rc);
+}
+
+int
+cfgout_check(const struct cfg *c, char *err, size_t errlen)
+{
+	struct cfg_out	*v;
+	size_t		 n;
+	int		 rc;
+
+	if ((rc = cfg_check(c, err, errlen)) != 0 || c->outputs.n == 0)
+		return rc;
+	if ((rc = cfg_outputs(c, &v, &n, err, errlen)) != 0)
+		return rc;
+	rc = cfg_outputs_dirs(v, n, err, errlen);
+	cfg_outputs_free(v, n);
+	return rc;
 }
 
 /* "1-3,5": o's channels from 1, consecutive ones as ranges. */
