@@ -216,7 +216,7 @@ $(B)/tests/test_wav: $(B)/tests/test_wav.o $(FMT_OBJ)
 $(B)/tests/test_cfg: $(B)/tests/test_cfg.o $(CFG_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lm
 $(B)/tests/test_cfg_out: $(B)/tests/test_cfg_out.o $(B)/protocol/cfgout.o \
-    $(B)/protocol/proto.o $(CFG_OBJ)
+    $(B)/protocol/cfgjson.o $(B)/protocol/proto.o $(CFG_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(CJSON_LIBS) -lm
 $(B)/tests/test_cfgjson: $(B)/tests/test_cfgjson.o $(B)/protocol/cfgjson.o \
     $(B)/protocol/cfgout.o $(B)/protocol/proto.o $(CFG_OBJ)
@@ -344,8 +344,8 @@ $(B)/tests/bench_writer: $(B)/tests/bench_writer.o $(B)/tests/cap_offline.o \
     $(WRITER_OBJ) $(B)/daemon/flush.o $(B)/daemon/retain.o \
     $(B)/daemon/clock.o $(B)/daemon/gate.o $(B)/daemon/hist.o $(B)/daemon/fsutil.o \
     $(B)/daemon/diskw.o $(B)/daemon/fileset.o $(B)/daemon/cap_rt.o $(B)/common/ring.o $(B)/common/ring_rt.o \
-    $(B)/daemon/loud.o $(CONV_OBJ) $(FMT_OBJ) \
-    $(B)/protocol/cfgout.o $(B)/protocol/proto.o $(CFG_OBJ) $(B)/common/log.o
+    $(B)/daemon/loud.o $(CONV_OBJ) $(FMT_OBJ) $(PROTO_OBJ) $(CFG_OBJ) \
+    $(B)/common/log.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(FMT_LIBS) $(EBUR128_LIBS) \
 	    $(CJSON_LIBS) -lm -lpthread
 

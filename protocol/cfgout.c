@@ -1,10 +1,11 @@
 /*
  * cfgout.c: the outputs of a take (cfgout.h).  Each element of the
- * option outputs is a JSON object, read by a small parser of its own
- * (common/ may not use cJSON, STYLE.md section 2), applied over a copy of
- * the main options through the typed setters, and checked.  Main thread;
- * cfg_outputs and cfg_outputs_same_shape touch no file and suit any
- * thread, cfg_outputs_dirs reads the filesystem (realpath).
+ * option outputs is a JSON object, parsed by cJSON, applied over a copy
+ * of the main options through cfgjson_set (as the config file's values
+ * are), and checked.  Main thread; cfg_outputs and cfg_outputs_same_shape
+ * touch no file and suit any thread (the writer runs cfg_outputs: nothing
+ * here reads cJSON's global error pointer, though every cJSON parse still
+ * resets it), cfg_outputs_dirs reads the filesystem (realpath).
  */
 #include "cfgout.h"
 
@@ -16,7 +17,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#define OUT_DEPTH	8	/* JSON nesting the parser follows */
+#include <cJSON.h>
+
+#include "cfgjson.h"
+#include "proto.h"
+
 #define OUT_SHOW	40	/* bytes of a user's text in a message */
 #define OUT_CH_MAX	99999	/* a channel number parsed, at most */
 #define OUT_CWD_MAX	(1 << 20)	/* bytes getcwd may take */
@@ -28,332 +33,6 @@ static const char *const out_keys[] = {
 	"gap_policy", "keep_hours", "keep_gb", "disk_warn_mb", "disk_min_mb",
 	"description", NULL
 };
-
-/* A JSON value as the parser reads it. */
-enum jv_type { JV_NULL, JV_BOOL, JV_NUMBER, JV_STRING, JV_ARRAY, JV_OBJECT };
-
-struct jv {
-	enum jv_type	 type;
-	int		 b;		/* JV_BOOL */
-	double		 num;		/* JV_NUMBER */
-	char		*s;		/* JV_STRING, owned */
-	char		*key;		/* a member's name, owned */
-	struct jv	*kid;		/* JV_ARRAY, JV_OBJECT: n, owned */
-	size_t		 n;
-};
-
-struct jp {
-	const char	*text;
-	const char	*p;		/* where the parser is */
-	const char	*want;		/* what it wanted, where it stopped */
-	int		 nomem;
-};
-
-static void
-jv_free(struct jv *v)
-{
-	size_t i;
-
-	for (i = 0; i < v->n; i++)
-		jv_free(&v->kid[i]);
-	free(v->kid);
-	free(v->s);
-	free(v->key);
-	memset(v, 0, sizeof(*v));
-}
-
-static const char *
-jv_kind(const struct jv *v)
-{
-	static const char *const kinds[] = {
-		"null", "true or false", "a number", "a string", "a list",
-		"an object"
-	};
-
-	return kinds[v->type];
-}
-
-static void
-ws(struct jp *j)
-{
-	while (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' ||
-	    *j->p == '\r')
-		j->p++;
-}
-
-static int
-fail(struct jp *j, const char *want)
-{
-	j->want = want;
-	return -1;
-}
-
-static int
-hex4(const char *p, unsigned *v)
-{
-	int i;
-
-	*v = 0;
-	for (i = 0; i < 4; i++, p++) {
-		*v <<= 4;
-		if (*p >= '0' && *p <= '9')
-			*v |= (unsigned)(*p - '0');
-		else if (*p >= 'a' && *p <= 'f')
-			*v |= (unsigned)(*p - 'a' + 10);
-		else if (*p >= 'A' && *p <= 'F')
-			*v |= (unsigned)(*p - 'A' + 10);
-		else
-			return -1;
-	}
-	return 0;
-}
-
-static char *
-put_utf8(char *o, unsigned cp)
-{
-	if (cp < 0x80)
-		*o++ = (char)cp;
-	else if (cp < 0x800) {
-		*o++ = (char)(0xc0 | cp >> 6);
-		*o++ = (char)(0x80 | (cp & 0x3f));
-	} else if (cp < 0x10000) {
-		*o++ = (char)(0xe0 | cp >> 12);
-		*o++ = (char)(0x80 | (cp >> 6 & 0x3f));
-		*o++ = (char)(0x80 | (cp & 0x3f));
-	} else {
-		*o++ = (char)(0xf0 | cp >> 18);
-		*o++ = (char)(0x80 | (cp >> 12 & 0x3f));
-		*o++ = (char)(0x80 | (cp >> 6 & 0x3f));
-		*o++ = (char)(0x80 | (cp & 0x3f));
-	}
-	return o;
-}
-
-/*
- * A string at j->p (its opening quote), unescaped into a new C string; a
- * decoded string is never longer than its JSON text.  \u0000 is refused:
- * a C string cannot hold it.
- */
-static char *
-jp_string(struct jp *j)
-{
-	const char	*p = j->p + 1;
-	char		*s, *o;
-	unsigned	 cp, lo;
-
-	while (*p != '"' && *p != '\0')
-		p += *p == '\\' && p[1] != '\0' ? 2 : 1;
-	if (*p != '"') {
-		fail(j, "a closing '\"'");
-		return NULL;
-	}
-	if ((s = malloc((size_t)(p - j->p))) == NULL) {
-		j->nomem = 1;
-		fail(j, "memory");
-		return NULL;
-	}
-	for (o = s, p = j->p + 1; *p != '"'; ) {
-		if ((unsigned char)*p < 0x20) {
-			j->p = p;
-			goto bad;
-		}
-		if (*p != '\\') {
-			*o++ = *p++;
-			continue;
-		}
-		j->p = p;
-		switch (p[1]) {
-		case '"': case '\\': case '/':
-			*o++ = p[1];
-			break;
-		case 'b': *o++ = '\b'; break;
-		case 'f': *o++ = '\f'; break;
-		case 'n': *o++ = '\n'; break;
-		case 'r': *o++ = '\r'; break;
-		case 't': *o++ = '\t'; break;
-		case 'u':
-			if (hex4(p + 2, &cp) != 0 || cp == 0)
-				goto bad;
-			if (cp >= 0xdc00 && cp <= 0xdfff)
-				goto bad;
-			if (cp >= 0xd800 && cp <= 0xdbff) {
-				if (p[6] != '\\' || p[7] != 'u' ||
-				    hex4(p + 8, &lo) != 0 || lo < 0xdc00 ||
-				    lo > 0xdfff)
-					goto bad;
-				cp = 0x10000 + ((cp - 0xd800) << 10) +
-				    (lo - 0xdc00);
-				p += 6;
-			}
-			o = put_utf8(o, cp);
-			p += 4;
-			break;
-		default:
-			goto bad;
-		}
-		p += 2;
-	}
-	*o = '\0';
-	j->p = p + 1;
-	return s;
-bad:
-	free(s);
-	fail(j, "a character or an escape (\\\" \\\\ \\/ \\b \\f \\n \\r \\t "
-	    "\\uXXXX, not \\u0000)");
-	return NULL;
-}
-
-static int
-digits(const char **p)
-{
-	const char *s = *p;
-
-	while (**p >= '0' && **p <= '9')
-		(*p)++;
-	return *p > s;
-}
-
-/* RFC 8259's number: strtod alone would take "+1", "0x1", "inf" too. */
-static int
-jp_number(struct jp *j, struct jv *v)
-{
-	const char *p = j->p;
-
-	if (*p == '-')
-		p++;
-	if (*p == '0')
-		p++;
-	else if (!digits(&p))
-		return fail(j, "a value");
-	if (*p == '.') {
-		p++;
-		if (!digits(&p))
-			return fail(j, "a digit after '.'");
-	}
-	if (*p == 'e' || *p == 'E') {
-		p++;
-		if (*p == '+' || *p == '-')
-			p++;
-		if (!digits(&p))
-			return fail(j, "a digit in the exponent");
-	}
-	v->type = JV_NUMBER;
-	v->num = strtod(j->p, NULL);
-	j->p = p;
-	return 0;
-}
-
-static int	jp_value(struct jp *, struct jv *, int);
-
-/* The next element of an array or member of an object, zeroed. */
-static struct jv *
-jp_grow(struct jp *j, struct jv *v)
-{
-	struct jv *k;
-
-	/* Doubling: n is a power of two whenever the array is full. */
-	if ((v->n & (v->n - 1)) == 0) {
-		k = realloc(v->kid, (v->n == 0 ? 1 : 2 * v->n) * sizeof(*k));
-		if (k == NULL) {
-			j->nomem = 1;
-			fail(j, "memory");
-			return NULL;
-		}
-		v->kid = k;
-	}
-	k = &v->kid[v->n++];
-	memset(k, 0, sizeof(*k));
-	return k;
-}
-
-static int
-jp_container(struct jp *j, struct jv *v, int depth)
-{
-	struct jv	*k;
-	char		 close = *j->p == '[' ? ']' : '}';
-
-	v->type = close == ']' ? JV_ARRAY : JV_OBJECT;
-	if (depth >= OUT_DEPTH)
-		return fail(j, "less nesting");
-	j->p++;
-	ws(j);
-	if (*j->p == close) {
-		j->p++;
-		return 0;
-	}
-	for (;;) {
-		if ((k = jp_grow(j, v)) == NULL)
-			return -1;
-		if (close == '}') {
-			if (*j->p != '"')
-				return fail(j, "a member's name in quotes");
-			if ((k->key = jp_string(j)) == NULL)
-				return -1;
-			ws(j);
-			if (*j->p != ':')
-				return fail(j, "':'");
-			j->p++;
-			ws(j);
-		}
-		if (jp_value(j, k, depth + 1) != 0)
-			return -1;
-		ws(j);
-		if (*j->p == close) {
-			j->p++;
-			return 0;
-		}
-		if (*j->p != ',')
-			return fail(j, close == ']' ? "',' or ']'" :
-			    "',' or '}'");
-		j->p++;
-		ws(j);
-	}
-}
-
-static int
-jp_value(struct jp *j, struct jv *v, int depth)
-{
-	switch (*j->p) {
-	case '{':
-	case '[':
-		return jp_container(j, v, depth);
-	case '"':
-		v->type = JV_STRING;
-		return (v->s = jp_string(j)) != NULL ? 0 : -1;
-	case 't':
-	case 'f':
-		v->type = JV_BOOL;
-		v->b = *j->p == 't';
-		if (strncmp(j->p, v->b ? "true" : "false", v->b ? 4 : 5) != 0)
-			return fail(j, "a value");
-		j->p += v->b ? 4 : 5;
-		return 0;
-	case 'n':
-		if (strncmp(j->p, "null", 4) != 0)
-			return fail(j, "a value");
-		j->p += 4;
-		return 0;
-	default:
-		return jp_number(j, v);
-	}
-}
-
-/* The whole of text as one JSON value.  0, or -1 with j->want set. */
-static int
-jp_parse(struct jp *j, const char *text, struct jv *v)
-{
-	memset(v, 0, sizeof(*v));
-	j->text = j->p = text;
-	j->want = NULL;
-	j->nomem = 0;
-	ws(j);
-	if (jp_value(j, v, 0) != 0)
-		return -1;
-	ws(j);
-	if (*j->p != '\0')
-		return fail(j, "the end of the text");
-	return 0;
-}
 
 /*
  * At most OUT_SHOW bytes of a user's text for a message, control bytes as
@@ -434,29 +113,6 @@ keys_text(char *buf, size_t len)
 		    out_keys[i + 1] != NULL ? ", " : " and ", out_keys[i]);
 }
 
-/* One override through the typed setter, as cfgjson_set would. */
-static int
-set_value(struct cfg *c, const struct cfg_opt *o, const struct jv *v,
-    char *err, size_t errlen)
-{
-	static const char *const want[] = {
-		"true or false", "an integer", "a number", "a string",
-		"a string", "a list of strings"
-	};
-
-	if (o->type == CFG_BOOL && v->type == JV_BOOL)
-		return cfg_set_bool(c, o, v->b, err, errlen);
-	if ((o->type == CFG_INT || o->type == CFG_REAL) &&
-	    v->type == JV_NUMBER)
-		return cfg_set_number(c, o, v->num, err, errlen);
-	if ((o->type == CFG_STRING || o->type == CFG_ENUM) &&
-	    v->type == JV_STRING)
-		return cfg_set_string(c, o, v->s, err, errlen);
-	snprintf(err, errlen, "%s: %s given, but the option takes %s",
-	    o->name, jv_kind(v), want[o->type]);
-	return -EINVAL;
-}
-
 /* Decimal digits only, as cfg_check.c's channel lists. */
 static const char *
 channel_number(const char *s, unsigned long *ch)
@@ -523,20 +179,21 @@ channels_text(struct cfg_out *o, const char *s, long nch,
 
 /* channels_used: a list of channel numbers from 1, or a string. */
 static int
-read_channels(struct cfg_out *o, const struct jv *v, long nch, char *err,
+read_channels(struct cfg_out *o, const cJSON *v, long nch, char *err,
     size_t errlen, const char *who)
 {
+	const cJSON	*e;
 	unsigned char	*seen;
 	double		 x;
-	size_t		 i;
+	size_t		 i = 0;
 	int		 rc = 0;
 
-	if (v->type != JV_ARRAY && v->type != JV_STRING)
+	if (!cJSON_IsArray(v) && !cJSON_IsString(v))
 		return refuse(err, errlen, who, "channels_used: %s given, but "
 		    "it takes a list of channel numbers or a string such as "
-		    "\"1-2,5\"", jv_kind(v));
-	if ((v->type == JV_ARRAY && v->n == 0) || (v->type == JV_STRING &&
-	    v->s[strspn(v->s, " \t")] == '\0'))
+		    "\"1-2,5\"", proto_json_kind(v));
+	if ((cJSON_IsArray(v) && v->child == NULL) || (cJSON_IsString(v) &&
+	    v->valuestring[strspn(v->valuestring, " \t")] == '\0'))
 		return refuse(err, errlen, who, "channels_used: empty; an "
 		    "output records one channel at least");
 	seen = calloc((size_t)nch, 1);
@@ -547,15 +204,17 @@ read_channels(struct cfg_out *o, const struct jv *v, long nch, char *err,
 		free(seen);
 		return nomem(err, errlen);
 	}
-	if (v->type == JV_STRING)
-		rc = channels_text(o, v->s, nch, seen, err, errlen, who);
-	for (i = 0; v->type == JV_ARRAY && i < v->n && rc == 0; i++) {
-		x = v->kid[i].num;
+	if (cJSON_IsString(v))
+		rc = channels_text(o, v->valuestring, nch, seen, err, errlen,
+		    who);
+	/* A string has no elements: this walks a list alone. */
+	cJSON_ArrayForEach(e, v) {
+		x = e->valuedouble;
 		/* In range before the cast: out of range, it is undefined. */
-		if (v->kid[i].type != JV_NUMBER)
+		if (!cJSON_IsNumber(e))
 			rc = refuse(err, errlen, who, "channels_used[%zu]: %s "
 			    "given, but a channel is a number from 1", i,
-			    jv_kind(&v->kid[i]));
+			    proto_json_kind(e));
 		else if (x > OUT_CH_MAX)
 			rc = refuse(err, errlen, who, "channels_used: channel "
 			    "%g does not exist (channels is %ld)", x, nch);
@@ -565,6 +224,9 @@ read_channels(struct cfg_out *o, const struct jv *v, long nch, char *err,
 		else
 			rc = add_channel(o, (unsigned long)x, nch, seen, err,
 			    errlen, who);
+		if (rc != 0)
+			break;
+		i++;
 	}
 	free(seen);
 	return rc;
@@ -597,37 +259,40 @@ name_ok(const char *s)
 	return n > 0 && n <= CFG_OUT_NAME_MAX && s[n] == '\0';
 }
 
-/* The name of output i (from 0) in root, an object; it names o. */
+/*
+ * The name of output i (from 0) in root, an object; it names o.  cJSON
+ * keeps every member, a repeated one too, so "given twice" is seen here.
+ */
 static int
-read_name(const struct jv *root, size_t i, struct cfg_out *o, char *err,
+read_name(const cJSON *root, size_t i, struct cfg_out *o, char *err,
     size_t errlen)
 {
-	const struct jv	*name = NULL;
+	const cJSON	*m, *name = NULL;
 	char		 who[32], shown[64];
-	size_t		 k;
 
 	snprintf(who, sizeof(who), "outputs[%zu]", i);
-	for (k = 0; k < root->n; k++) {
-		if (strcmp(root->kid[k].key, "name") != 0)
+	cJSON_ArrayForEach(m, root) {
+		if (strcmp(m->string, "name") != 0)
 			continue;
 		if (name != NULL)
 			return refuse(err, errlen, who, "name: given twice");
-		name = &root->kid[k];
+		name = m;
 	}
 	if (name == NULL)
 		return refuse(err, errlen, who, "name: missing; every output "
 		    "has one");
-	if (name->type != JV_STRING)
+	if (!cJSON_IsString(name))
 		return refuse(err, errlen, who, "name: %s given, but a name is "
-		    "a string", jv_kind(name));
-	if (!name_ok(name->s))
+		    "a string", proto_json_kind(name));
+	if (!name_ok(name->valuestring))
 		return refuse(err, errlen, who, "name: \"%s\": not a name (1 "
 		    "to %d of A-Z, a-z, 0-9, _ and -)",
-		    show(shown, sizeof(shown), name->s), CFG_OUT_NAME_MAX);
-	if (strcmp(name->s, "main") == 0)
+		    show(shown, sizeof(shown), name->valuestring),
+		    CFG_OUT_NAME_MAX);
+	if (strcmp(name->valuestring, "main") == 0)
 		return refuse(err, errlen, who, "name: \"main\": the main "
 		    "output's; give this one another");
-	snprintf(o->name, sizeof(o->name), "%s", name->s);
+	snprintf(o->name, sizeof(o->name), "%s", name->valuestring);
 	return 0;
 }
 
@@ -640,54 +305,53 @@ out_read(const struct cfg *c, const char *text, size_t i,
     struct cfg_out *o, char *err, size_t errlen)
 {
 	const struct cfg_opt	*opt;
-	const struct jv		*m;
-	struct jv		 root;
-	struct jp		 j;
+	const cJSON		*m, *q;
+	const char		*end = NULL;
+	cJSON			*root;
 	char			 who[64], msg[512], shown[64], keys[512];
-	size_t			 k, q;
 	int			 rc;
 
 	snprintf(who, sizeof(who), "outputs[%zu]", i);
-	if (jp_parse(&j, text, &root) != 0) {
-		jv_free(&root);
-		if (j.nomem)
-			return nomem(err, errlen);
-		return refuse(err, errlen, who, "\"%s\": not valid JSON (%s "
-		    "expected at byte %zu); an output is an object such as "
+	/*
+	 * Where cJSON stopped comes back through end, not its error pointer,
+	 * which is one global for every thread.  A failed allocation reads
+	 * as text that is not valid: cJSON does not tell the two apart.
+	 */
+	if ((root = cJSON_ParseWithOpts(text, &end, 1)) == NULL)
+		return refuse(err, errlen, who, "\"%s\": not valid JSON (at "
+		    "byte %zu); an output is an object such as "
 		    "{\"name\":\"b\",\"directory\":\"/mnt/b\"}",
-		    show(shown, sizeof(shown), text), j.want,
-		    (size_t)(j.p - j.text));
-	}
-	if (root.type != JV_OBJECT) {
+		    show(shown, sizeof(shown), text),
+		    end != NULL ? (size_t)(end - text) : 0);
+	if (!cJSON_IsObject(root)) {
 		rc = refuse(err, errlen, who, "%s given, but an output is an "
 		    "object such as {\"name\":\"b\",\"directory\":\"/mnt/b\"}",
-		    jv_kind(&root));
+		    proto_json_kind(root));
 		goto out;
 	}
-	if ((rc = read_name(&root, i, o, err, errlen)) != 0)
+	if ((rc = read_name(root, i, o, err, errlen)) != 0)
 		goto out;
 	snprintf(who, sizeof(who), "outputs: output \"%s\"", o->name);
 	if ((rc = cfg_copy(&o->cfg, c, err, errlen)) != 0)
 		goto out;
 	cfg_list_clear(&o->cfg, cfg_find("outputs"));
-	for (k = 0; k < root.n; k++) {
-		m = &root.kid[k];
-		show(shown, sizeof(shown), m->key);
-		for (q = 0; q < k; q++)
-			if (strcmp(root.kid[q].key, m->key) == 0)
+	cJSON_ArrayForEach(m, root) {
+		show(shown, sizeof(shown), m->string);
+		for (q = root->child; q != m; q = q->next)
+			if (strcmp(q->string, m->string) == 0)
 				break;
-		opt = cfg_find(m->key);
-		if (opt != NULL && strcmp(opt->name, m->key) != 0)
+		opt = cfg_find(m->string);
+		if (opt != NULL && strcmp(opt->name, m->string) != 0)
 			opt = NULL;
-		if (q < k && strcmp(m->key, "name") != 0)
+		if (q != m && strcmp(m->string, "name") != 0)
 			rc = refuse(err, errlen, who, "%s: given twice",
 			    shown);
-		else if (strcmp(m->key, "name") == 0)
+		else if (strcmp(m->string, "name") == 0)
 			continue;
-		else if (strcmp(m->key, "channels_used") == 0)
+		else if (strcmp(m->string, "channels_used") == 0)
 			rc = read_channels(o, m, c->channels, err, errlen, who);
-		else if (cfg_out_key(m->key)) {
-			if ((rc = set_value(&o->cfg, opt, m, msg,
+		else if (cfg_out_key(m->string)) {
+			if ((rc = cfgjson_set(&o->cfg, opt, m, msg,
 			    sizeof(msg))) != 0)
 				refuse(err, errlen, who, "%s", msg);
 		} else if (opt != NULL && cfg_list_objects(opt))
@@ -718,7 +382,7 @@ out_read(const struct cfg *c, const char *text, size_t i,
 	    sizeof(msg))) != 0)
 		refuse(err, errlen, who, "%s", msg);
 out:
-	jv_free(&root);
+	cJSON_Delete(root);
 	return rc;
 }
 
