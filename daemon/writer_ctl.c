@@ -414,5 +414,6 @@ writer_out_stats(struct writer *w, unsigned i, struct writer_out_stats *st)
 	st->gaps = atomic_load(&o->st_gaps);
 	st->gap_frames = atomic_load(&o->st_gap_frames);
 	st->disk_free = atomic_load(&o->st_disk_free);
+	st->disk_low = atomic_load(&o->st_disk_low);
 	return 0;
 }

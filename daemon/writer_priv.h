@@ -127,7 +127,7 @@ struct wr_out {
 	long long	 disk_free;	/* bytes, -1: unknown */
 
 	/* Written here, read by any thread (writer_out_stats). */
-	atomic_int	 st_open, st_paused;
+	atomic_int	 st_open, st_paused, st_disk_low;
 	atomic_uint_fast64_t st_frames, st_opened, st_closed, st_gaps,
 			 st_gap_frames;
 	atomic_llong	 st_disk_free;	/* bytes, -1: unknown */

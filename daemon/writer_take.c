@@ -812,11 +812,13 @@ wr_disk(struct wr_out *o, int64_t now)
 		    o->cfg.disk_warn_mb);
 		wr_oevent(o, WEV_DISK_LOW, o->cfg.directory, "low",
 		    (uint64_t)free_b, 0);
+		atomic_store(&o->st_disk_low, 1);
 	} else if (v & DISKW_OK) {
 		log_info("%sdisk %s: %lld MB free again", WR_WHO(o),
 		    o->cfg.directory, free_b / WR_MB);
 		wr_oevent(o, WEV_DISK_LOW, o->cfg.directory, "ok",
 		    (uint64_t)free_b, 0);
+		atomic_store(&o->st_disk_low, 0);
 	}
 	switch (take_on_disk(v, w->recording, o->paused, o->cfg.disk_resume)) {
 	case TAKE_DISK_SAME:
