@@ -384,9 +384,6 @@ forward_events(struct recd *r)
 		case WEV_DISK_LOW:
 			name = strcmp(e.text, "low") == 0 ? "disk_low" :
 			    "disk_ok";
-			/* status's disk_low: the main output's disk */
-			if (strcmp(e.output, "main") == 0)
-				r->disk_low = strcmp(e.text, "low") == 0;
 			cJSON_AddStringToObject(f, "path", e.path);
 			cJSON_AddNumberToObject(f, "free_bytes",
 			    (double)e.frames);
@@ -483,18 +480,17 @@ void
 event_alarm_tick(uv_timer_t *t)
 {
 	struct recd		*r = t->data;
-	struct writer_stats	 st;
+	struct writer_out_stats	 os;
 	struct alarm_in		 in;
 	struct alarm_change	 c;
 	int64_t			 now = mono_now_ns();
-	unsigned		 ch, nch = (unsigned)r->cfg.channels;
+	unsigned		 ch, i, nch = (unsigned)r->cfg.channels;
 	char			 what[384], *line;
 	cJSON			*f;
 
 	if (r->stopping || r->alarms == NULL)
 		return;
 	memset(&in, 0, sizeof(in));
-	writer_get_stats(r->writer, &st);
 	writer_alarm_levels(r->writer, r->al_loud, r->al_clips, r->al_peak);
 	/* Each channel's peak over the last second, for status. */
 	for (ch = 0; ch < nch; ch++)
@@ -516,10 +512,14 @@ event_alarm_tick(uv_timer_t *t)
 	}
 	in.global[ALARM_STALLED] = r->cap != NULL && r->live.stalled;
 	in.global[ALARM_JACK_LOST] = r->taking && r->cap == NULL;
-	in.global[ALARM_DISK_LOW] = r->disk_low;
-	in.global[ALARM_DISK_FULL] = r->taking && st.paused == WP_DISK_FULL;
-	in.global[ALARM_WRITE_ERROR] = r->taking &&
-	    st.paused == WP_WRITE_ERROR;
+	/* The disk alarms: of any output (a dead mirror too). */
+	for (i = 0; writer_out_stats(r->writer, i, &os) == 0; i++) {
+		in.global[ALARM_DISK_LOW] |= os.disk_low;
+		in.global[ALARM_DISK_FULL] |= r->taking &&
+		    os.paused == WP_DISK_FULL;
+		in.global[ALARM_WRITE_ERROR] |= r->taking &&
+		    os.paused == WP_WRITE_ERROR;
+	}
 	alarm_tick(r->alarms, &in, now);
 	while (alarm_next(r->alarms, &c)) {
 		if (c.ch > 0 && r->cap != NULL)

@@ -81,7 +81,6 @@ struct recd {
 	float		*peak_win;	/* nch, this second's so far */
 	float		*peak_1s;	/* nch, the last whole second's */
 	unsigned	 al_ticks;
-	int		 disk_low;	/* the writer said disk_low */
 	int		 stopping;
 	int		 exit_code;
 };

@@ -117,6 +117,7 @@ struct writer_out_stats {
 	uint64_t	 gaps;		/* in its files, pauses included */
 	uint64_t	 gap_frames;
 	long long	 disk_free;	/* bytes, -1: unknown */
+	int		 disk_low;	/* below disk_warn_mb */
 };
 /* How many outputs; [0] is the main one. */
 unsigned	 writer_outputs(struct writer *);

@@ -141,13 +141,13 @@ writer_attach(struct writer *w, struct cap *cap, double lost_s,
 	w->rate = cap_rate(cap);
 	w->have_pos = 0;
 	w->recording = 0;	/* skips what came before the connections */
+	w->anchored = 0;	/* another server, another frame clock */
 	w->stall_cycle = 0;	/* the new client counts anew */
 	w->stall_done = 0;
 	gate_resize(&w->gate);	/* the pre-roll, sized again for the rate */
 	wr_gate_reset(w);
 	for (i = 0; i < w->nout; i++) {
 		o = &w->out[i];
-		o->anchored = 0;	/* another server, another clock */
 		o->rotate_at = WR_NEVER;
 		if (w->in_take) {
 			o->gap_pending = 1;
@@ -414,5 +414,6 @@ writer_out_stats(struct writer *w, unsigned i, struct writer_out_stats *st)
 	st->gaps = atomic_load(&o->st_gaps);
 	st->gap_frames = atomic_load(&o->st_gap_frames);
 	st->disk_free = atomic_load(&o->st_disk_free);
+	st->disk_low = atomic_load(&o->st_disk_low);
 	return 0;
 }

@@ -174,23 +174,49 @@ wr_loud_drop(struct wr_out *o, struct fset *s)
 }
 
 /*
- * The loudness groups of the files of s, as the option asks now; the
- * flusher (or the writer, at a take's start) makes the meters as it
- * opens the files (fset_open_files).
+ * Where the take's channels first..last (from 1) are in o's files: the
+ * columns (from 1) that hold them in that order, or 0 when o records not
+ * all of them so.
+ */
+static unsigned
+wr_loud_column(const struct wr_out *o, unsigned first, unsigned last)
+{
+	unsigned k, j;
+
+	for (k = 0; k < o->nch; k++) {
+		if (o->ch[k] != first - 1)
+			continue;
+		for (j = 1; j <= last - first; j++)
+			if (k + j >= o->nch || o->ch[k + j] != first - 1 + j)
+				return 0;
+		return k + 1;
+	}
+	return 0;
+}
+
+/*
+ * The loudness groups of the files of s, as the option asks now (the
+ * take's channels, where o's files hold them); the flusher (or the
+ * writer, at a take's start) makes the meters as it opens the files
+ * (fset_open_files).
  */
 static void
 wr_loud_begin(struct wr_out *o, struct fset *s)
 {
 	const struct cfg_list	*l = &o->cfg.loudness;
+	unsigned		 first, last, col;
 	size_t			 i;
 
 	wr_loud_drop(o, s);
 	s->nloud = 0;
-	for (i = 0; i < l->n && s->nloud < CFG_LOUD_MAX; i++)
-		if (cfg_loud_group(l->v[i], &s->loud_first[s->nloud],
-		    &s->loud_last[s->nloud]) == 0 &&
-		    s->loud_last[s->nloud] <= o->nch)
-			s->nloud++;
+	for (i = 0; i < l->n && s->nloud < CFG_LOUD_MAX; i++) {
+		if (cfg_loud_group(l->v[i], &first, &last) != 0 ||
+		    (col = wr_loud_column(o, first, last)) == 0)
+			continue;
+		s->loud_first[s->nloud] = col;
+		s->loud_last[s->nloud] = col + last - first;
+		s->nloud++;
+	}
 }
 
 /* s is retired: each file's loudness, for its header and its event. */

@@ -121,13 +121,10 @@ struct wr_out {
 	int64_t		 next_retain_ns;
 	int		 gap_pending;	/* the next files follow a pause */
 	double		 gap_lost_s;	/* > 0: the gap's length, if known */
-	int		 anchored;	/* the files' timeline: */
-	uint64_t	 anchor_frame;	/* this extended frame ... */
-	uint64_t	 anchor_ref;	/* ... is this bext TimeReference */
 	long long	 disk_free;	/* bytes, -1: unknown */
 
 	/* Written here, read by any thread (writer_out_stats). */
-	atomic_int	 st_open, st_paused;
+	atomic_int	 st_open, st_paused, st_disk_low;
 	atomic_uint_fast64_t st_frames, st_opened, st_closed, st_gaps,
 			 st_gap_frames;
 	atomic_llong	 st_disk_free;	/* bytes, -1: unknown */
@@ -178,6 +175,10 @@ struct writer {
 	uint64_t	*clips_seen;	/* nch: clips already published */
 	int		 in_take;	/* the take's first record came */
 	uint64_t	 take_pos0;	/* extended frame the take began at */
+	int		 anchored;	/* the take's timeline, every
+					   output's: */
+	uint64_t	 anchor_frame;	/* this extended frame ... */
+	uint64_t	 anchor_ref;	/* ... is this bext TimeReference */
 	long		 take_off;	/* the take's timeline: its UTC offset,
 					   s east (clock.h); names, dates */
 	int		 zone_told;	/* the take's labels left local time,

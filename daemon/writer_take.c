@@ -206,16 +206,16 @@ wr_begin(struct wr_out *o, uint64_t start, uint32_t start_ft,
 		/* Keep the timeline of the frame clock across the gap. */
 		s->time_ref = clock_time_ref(before->time_ref, before->start,
 		    start, w->rate);
-	else if (o->anchored)
+	else if (w->anchored)
 		/* A take's files share one timeline, counted in frames. */
-		s->time_ref = clock_time_ref(o->anchor_ref, o->anchor_frame,
+		s->time_ref = clock_time_ref(w->anchor_ref, w->anchor_frame,
 		    start, w->rate);
 	else
 		s->time_ref = clock_time_ref_at(&s->wall, w->rate,
 		    w->take_off);
-	o->anchored = 1;
-	o->anchor_frame = start;
-	o->anchor_ref = s->time_ref;
+	w->anchored = 1;
+	w->anchor_frame = start;
+	w->anchor_ref = s->time_ref;
 	snprintf(s->cue0, sizeof(s->cue0), "%s", cue0 != NULL ? cue0 : "");
 	if ((rc = wr_open_set(o, s)) != 0) {
 		wr_error(o, -rc);
@@ -279,6 +279,32 @@ wr_gap(struct wr_out *o, uint64_t ft64, uint32_t ft, int64_t gap,
 }
 
 /*
+ * o resumed while another output of the same rotation records on: o's
+ * files end where that one's do, and from there on both rotate at the
+ * same frames, so that a mirror's files after its pause are named and
+ * cut as the other's, frame for frame.
+ */
+static void
+wr_rejoin(struct wr_out *o)
+{
+	struct writer		*w = o->w;
+	const struct wr_out	*p;
+	unsigned		 i;
+
+	for (i = 0; i < w->nout; i++) {
+		p = &w->out[i];
+		if (p == o || !wr_taking(p) || p->rotate_at == WR_NEVER ||
+		    p->rotate_at <= o->pos ||
+		    p->cfg.rotate_seconds != o->cfg.rotate_seconds ||
+		    p->cfg.rotate_align != o->cfg.rotate_align)
+			continue;
+		o->rotate_at = p->rotate_at;
+		o->rotate_wall = p->rotate_wall;
+		return;
+	}
+}
+
+/*
  * Opens o's files whose frame 0 is extended frame `at'.  After a pause
  * they begin with a marker, and the gap is logged, counted and reported.
  */
@@ -306,6 +332,10 @@ wr_open_at(struct wr_out *o, uint64_t at, const char *cue)
 		wr_oevent(o, WEV_RESUMED, NULL, o->pause_why, lost,
 		    wr_take_frame(w, at));
 		cue = label;
+		if (wr_begin(o, at, (uint32_t)at, NULL, cue) != 0)
+			return -1;
+		wr_rejoin(o);
+		return 0;
 	}
 	return wr_begin(o, at, (uint32_t)at, NULL, cue);
 }
@@ -376,13 +406,11 @@ wr_take_begin(struct writer *w, uint64_t ft64, uint32_t ft)
 {
 	struct timespec wall;
 	uint64_t	pre, cmd;
-	unsigned	i;
 	int		told;
 
 	told = wr_prerec_frames(w, ft64, ft, &cmd, &pre);
 	w->in_take = 1;
-	for (i = 0; i < w->nout; i++)
-		w->out[i].anchored = 0;
+	w->anchored = 0;
 	w->take_pos0 = ft64 - pre;
 	w->stop_why = NULL;
 	atomic_store(&w->st_take_frames, 0);
@@ -694,9 +722,9 @@ wr_rate_change(struct writer *w, const struct cap_rec *h)
 				    was, h->rate);
 			}
 		}
-		o->anchored = 0;
 		o->rotate_at = WR_NEVER;
 	}
+	w->anchored = 0;
 	w->rate = h->rate;
 	w->have_pos = 0;
 	wr_gate_setup(w);	/* the pre-roll, sized for the rate */
@@ -776,10 +804,9 @@ wr_stall_check(struct writer *w, const struct cap_rec *h, int final)
 			    (long long)lost, (double)lost / w->rate, why);
 			wr_oevent(o, WEV_GAP, NULL, why, (uint64_t)lost, 0);
 		}
-		o->anchored = 0;	/* the next files' time: the wall
-					   clock's */
 		o->rotate_at = WR_NEVER;
 	}
+	w->anchored = 0;	/* the next files' time: the wall clock's */
 	wr_gate_reset(w);
 	return 0;
 }
@@ -812,11 +839,13 @@ wr_disk(struct wr_out *o, int64_t now)
 		    o->cfg.disk_warn_mb);
 		wr_oevent(o, WEV_DISK_LOW, o->cfg.directory, "low",
 		    (uint64_t)free_b, 0);
+		atomic_store(&o->st_disk_low, 1);
 	} else if (v & DISKW_OK) {
 		log_info("%sdisk %s: %lld MB free again", WR_WHO(o),
 		    o->cfg.directory, free_b / WR_MB);
 		wr_oevent(o, WEV_DISK_LOW, o->cfg.directory, "ok",
 		    (uint64_t)free_b, 0);
+		atomic_store(&o->st_disk_low, 0);
 	}
 	switch (take_on_disk(v, w->recording, o->paused, o->cfg.disk_resume)) {
 	case TAKE_DISK_SAME:

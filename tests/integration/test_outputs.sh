@@ -41,18 +41,20 @@ for o in st["outputs"]:
 		print(json.dumps(o.get(sys.argv[3])))' "$1" "$2" "$3"
 }
 
-# data FILE: the hex of a WAV file's data chunk.
+# data FILE: a WAV file's bext TimeReference, and the hex of its data.
 data() {
 	python3 -c '
 import struct, sys
 b = open(sys.argv[1], "rb").read()
-p = 12
+p, tr, d = 12, None, None
 while p + 8 <= len(b):
 	cid, size = b[p:p + 4], struct.unpack_from("<I", b, p + 4)[0]
-	if cid == b"data":
-		sys.stdout.write(b[p + 8:p + 8 + size].hex())
-		break
-	p += 8 + size + (size & 1)' "$1"
+	if cid == b"bext":
+		tr = struct.unpack_from("<Q", b, p + 8 + 338)[0]
+	elif cid == b"data":
+		d = b[p + 8:p + 8 + size].hex()
+	p += 8 + size + (size & 1)
+print(tr, d)' "$1"
 }
 
 start_jackd 48000 1024
@@ -121,19 +123,31 @@ out=$("$VERIFY" -g -j "1024:$xr" -c 2 $(takes "$b/rec") 2>&1) ||
     fail "the mirror's pause left no gap: $out"
 grep -la 'gap: about .* not recorded before this file: ' \
     $(takes "$b/rec") >/dev/null || fail "no file of the mirror marks its gap"
-# Same names, same samples: the mirror's file cut by the full disk holds
-# the first part of the main output's.
-same=0
-for f in $(cd "$b/rec" && find . -name '*.wav'); do
+# Same names, same start, same samples: the mirror's file cut by the
+# full disk holds the first part of the main output's.  After its pause
+# the mirror's first file starts where it resumed, then it rotates with
+# the main output again: files after that are the same again.
+same=0 after=0
+resumed=$(grep -o "file $b/rec/[^ ]*: opened; marker: gap: about" \
+    "$T/recd.log" | sed 's/^file \(.*\): opened.*/\1/')
+for f in $(cd "$b/rec" && find . -name '*.wav' | sort); do
 	[ -e "$a/rec/$f" ] || continue
-	x=$(data "$b/rec/$f")
-	y=$(data "$a/rec/$f")
+	read -r trb x < <(data "$b/rec/$f")
+	read -r tra y < <(data "$a/rec/$f")
+	[ "$trb" = "$tra" ] || {
+		# Only the file it resumed in starts elsewhere.
+		[ "$b/rec/${f#./}" = "$resumed" ] ||
+		    fail "$f: TimeReference $trb in the mirror, $tra in main"
+		continue
+	}
 	[ -n "$x" ] && [ "${y:0:${#x}}" = "$x" ] ||
 	    fail "$f: the mirror's samples are not the main output's"
 	same=$((same + 1))
+	[[ "$b/rec/${f#./}" > "$resumed" ]] && after=$((after + 1))
 done
-[ $same -ge 2 ] || fail "only $same files of the same name in both outputs"
-echo "mirror: $same files the same in both directories, the gap marked"
+[ $same -ge 2 ] && [ $after -ge 1 ] ||
+    fail "$same files the same in both outputs, $after after the pause"
+echo "mirror: $same files the same in both directories ($after after its pause), the gap marked"
 
 if [ "$SAN" = tsan ]; then
 	echo "the rest: the plain and ASan passes (time budget)"
