@@ -19,10 +19,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cfgout.h"
 #include "fsutil.h"
 #include "log.h"
 #include "ring.h"
-#include "cfgout.h"
 
 /*
  * How many frames are truly missing before record h.  Drops are counted
@@ -151,23 +151,18 @@ wr_retain_post(struct wr_out *o)
 }
 
 /*
- * A new configuration: the take's options, and each output's (their
- * names, number and channels stay: cfg_check sees to that).
+ * A new configuration: the take's options, and each output's, as the
+ * loop derived them (their names, number and channels stay: cfgout_check
+ * sees to that).
  */
 static void
-wr_configure(struct writer *w, struct cfg *c)
+wr_configure(struct writer *w, struct cfg *c, struct cfg_out *v, size_t n)
 {
-	struct cfg_out	*v;
-	size_t		 n, i;
-	char		 err[256];
+	size_t i;
 
 	cfg_done(&w->cfg);
 	w->cfg = *c;
 	free(c);
-	if (cfg_outputs(&w->cfg, &v, &n, err, sizeof(err)) != 0) {
-		log_warnx("outputs: %s; they keep their options", err);
-		return;
-	}
 	if (n != w->nout)
 		log_warnx("outputs: %zu now, %u before; they keep their "
 		    "options until recd restarts", n, w->nout);
@@ -215,7 +210,7 @@ wr_commands(struct writer *w)
 			break;
 		case WR_CMD_CONFIG:
 			/* Mode, format and names apply from the next files. */
-			wr_configure(w, c->cfg);
+			wr_configure(w, c->cfg, c->outs, c->nouts);
 			w->silence_lin = (float)pow(10,
 			    w->cfg.silence_threshold_dbfs / 20);
 			wr_gate_setup(w);

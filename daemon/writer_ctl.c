@@ -214,6 +214,7 @@ writer_del(struct writer *w)
 		if (c->type == WR_CMD_CONFIG) {
 			cfg_done(c->cfg);
 			free(c->cfg);
+			cfg_outputs_free(c->outs, c->nouts);
 		}
 		ring_release(w->cmdq, sizeof(*c));
 	}
@@ -306,11 +307,19 @@ writer_config(struct writer *w, const struct cfg *cfg)
 		free(c);
 		return rc;
 	}
+	/* The outputs, derived here: the writer parses nothing. */
+	if ((rc = cfg_outputs(c, &q.outs, &q.nouts, err, sizeof(err))) != 0) {
+		log_warnx("writer: %s", err);
+		cfg_done(c);
+		free(c);
+		return rc;
+	}
 	q.cfg = c;
 	rc = wr_send(w, WR_CMD_CONFIG, &q);
 	if (rc != 0) {
 		cfg_done(c);
 		free(c);
+		cfg_outputs_free(q.outs, q.nouts);
 	}
 	return rc;
 }

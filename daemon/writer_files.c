@@ -878,7 +878,7 @@ wr_out_share(struct writer *w)
 }
 
 /*
- * The outputs as cfg has them (cfg_out.h): their options, channels,
+ * The outputs as cfg has them (cfgout.h): their options, channels,
  * buffers and file sets.  0, or -errno with err.
  */
 int

@@ -74,7 +74,7 @@
 					   drain again without waiting */
 
 /*
- * One output (cfg_out.h): the main one, or one of the option outputs.
+ * One output (cfgout.h): the main one, or one of the option outputs.
  * Each has its own files, directory, rotation, pauses, disk watch and
  * flusher, and fails on its own; the take (struct writer) is theirs in
  * common: the timeline, gaps, the gate, pre-record, meters.
@@ -250,7 +250,9 @@ struct wr_cmd {
 	int		 prerec;	/* WR_CMD_TAKE: a start command's */
 	uint64_t	 cycle;		/* WR_CMD_STALL: the last cycle */
 	int64_t		 ns;		/* WR_CMD_UNSTALL: the stall's length */
-	struct cfg	*cfg;		/* WR_CMD_CONFIG: the writer owns it */
+	struct cfg	*cfg;		/* WR_CMD_CONFIG: the writer owns it, */
+	struct cfg_out	*outs;		/* and the outputs the loop derived */
+	size_t		 nouts;		/* from it (cfgout.h) */
 	char		 label[WRITER_LABEL_MAX + 1];
 };
 
