@@ -251,11 +251,12 @@ xruns_counted() {
 
 # verify_take DIR LOG ARGS...: proves the take in DIR bit-exact and in
 # channel order, and that every discontinuity in it is a gap recd logged
-# in LOG: no more, no fewer; LOG must hold recd's "stopped:" line.  (On a loaded machine the dummy backend has
-# real xruns, and recd reports them; a test cannot forbid them.)  Prints
-# verify's output.
+# in LOG: no more, and no fewer but for a logged gap that verify counts
+# as a period's jump; LOG must hold recd's "stopped:" line.  (On a loaded
+# machine the dummy backend has real xruns, and recd reports them; a test
+# cannot forbid them.)  Prints verify's output.
 verify_take() {
-	local dir=$1 log=$2 out logged found period xr jump=()
+	local dir=$1 log=$2 out logged found jumps period xr jump=()
 	shift 2
 	# Where JACK reported xruns, the dummy driver late on a loaded
 	# machine may hand recd the source's next buffer (a period of the
@@ -270,7 +271,13 @@ verify_take() {
 	    fail "$out"
 	found=$(discontinuities "$out") || exit 1
 	logged=$(grep -c 'recd: warning: gap: ' "$log")
-	[ "$found" = "$logged" ] ||
+	# A gap recd logged where JACK's frame time skipped a period but the
+	# source's codes did not (the dummy driver's skipped cycle) is one of
+	# verify's jumps, not a discontinuity.
+	jumps=$(sed -n 's/.*, \([0-9]*\) jumps of a period$/\1/p' <<<"$out" |
+	    tail -n 1)
+	[ "$found" -le "$logged" ] &&
+	    [ $((found + ${jumps:-0})) -ge "$logged" ] ||
 	    fail "$found discontinuities in $dir, recd logged $logged: $out"
 	echo "$out"
 }
