@@ -441,24 +441,22 @@ run(struct recd *r)
 		return 1;
 	}
 	for (i = 0; i < nouts; i++)
-		if (prepare_directory(r, &outs[i]) != 0) {
-			cfg_outputs_free(outs, nouts);
-			return 1;
-		}
+		if (prepare_directory(r, &outs[i]) != 0)
+			goto early;
 	clock_gettime(CLOCK_MONOTONIC, &r->started);
 	if (cfg_init(&r->defaults, err, sizeof(err)) != 0) {
 		log_errx("%s", err);
-		return 1;
+		goto early;
 	}
 	if ((rc = uv_loop_init(&r->loop)) != 0) {
 		log_errx("event loop: %s", uv_strerror(rc));
-		return 1;
+		goto early;
 	}
 	/* Repaired files are finished: their manifest lines, if kept. */
 	if ((r->manifest = manifest_new(&r->loop)) == NULL) {
 		log_warn("manifest");
 		uv_loop_close(&r->loop);
-		return 1;
+		goto early;
 	}
 	/* Each output's directory: its unfinished files, finished. */
 	for (i = 0; i < nouts; i++)
@@ -574,6 +572,9 @@ fail:
 	uv_run(&r->loop, UV_RUN_DEFAULT);
 	uv_loop_close(&r->loop);
 	manifest_free(r->manifest);
+	return 1;
+early:
+	cfg_outputs_free(outs, nouts);
 	return 1;
 }
 

@@ -61,6 +61,18 @@ wr_judge(struct writer *w, const struct cap_rec *h, size_t len, int final,
 	return 0;
 }
 
+/* Whether every output is paused: the take writes nothing now. */
+static int
+wr_all_paused(const struct writer *w)
+{
+	unsigned i;
+
+	for (i = 0; i < w->nout; i++)
+		if (w->out[i].paused == WP_NONE)
+			return 0;
+	return 1;
+}
+
 /*
  * A record does not follow the last one: each output marks the gap in
  * its files, or counts it where it writes nothing now.
@@ -122,17 +134,20 @@ wr_record(struct writer *w, const struct cap_rec *h, const float *data,
 	else if (w->have_pos && gap != 0)
 		wr_take_gap(w, ft64, h->frame_time, gap, h->dropped);
 	w->have_pos = 1;
-	if (w->gate.on)
+	if (wr_all_paused(w))
+		/* As with one output: nothing judged, the meters go on. */
+		wr_peaks_only(w, h);
+	else if (w->gate.on)
 		wr_gated(w, h, ft64);
 	else {
-		/* The main output's conversion measures the meters. */
-		if (w->out[0].paused != WP_NONE)
-			wr_peaks_only(w, h);
 		for (i = 0; i < w->nout; i++) {
 			o = &w->out[i];
 			if (o->paused == WP_NONE && !o->cur->open)
 				(void)wr_open_at(o, ft64, NULL);
 		}
+		/* The main output's conversion measures the meters. */
+		if (w->out[0].paused != WP_NONE)
+			wr_peaks_only(w, h);
 		wr_write_all(w, w->planes, 0, h->nframes);
 	}
 	w->pos = ft64 + h->nframes;
@@ -173,6 +188,7 @@ wr_configure(struct writer *w, struct cfg *c, struct cfg_out *v, size_t n)
 		wr_retain_post(&w->out[i]);
 	}
 	cfg_outputs_free(v, n);
+	wr_out_share(w);
 }
 
 /* Commands from the loop (struct wr_cmd), in the order sent. */

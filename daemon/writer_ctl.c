@@ -60,19 +60,21 @@ writer_new(const struct cfg *cfg, struct cap *cap, void (*notify)(void *),
 	gate_ok = gate_init(&w->gate, w->nch) == 0;
 	w->cmdq = ring_new(WR_CMD_SLOTS * sizeof(struct wr_cmd),
 	    sizeof(struct wr_cmd), err, errlen);
-	w->evq = ring_new(WR_EV_SLOTS * sizeof(struct writer_event),
-	    sizeof(struct writer_event), err, errlen);
 	if (w->planes == NULL || w->peak == NULL ||
 	    w->clips == NULL || w->clips_seen == NULL ||
 	    w->peak_bits == NULL || w->clip == NULL || w->cmdq == NULL ||
 	    w->loud_ns == NULL || w->clip_total == NULL ||
-	    w->peak2_bits == NULL ||
-	    !gate_ok || w->evq == NULL)
+	    w->peak2_bits == NULL || !gate_ok)
 		goto nomem;
 	if (wr_out_setup(w, &w->cfg, err, errlen) != 0) {
 		writer_del(w);
 		return NULL;
 	}
+	/* Each output's files open and close at a shared boundary. */
+	w->evq = ring_new(WR_EV_SLOTS * w->nout * sizeof(struct writer_event),
+	    sizeof(struct writer_event), err, errlen);
+	if (w->evq == NULL)
+		goto nomem;
 	return w;
 nomem:
 	snprintf(err, errlen, "writer: %s", strerror(ENOMEM));
@@ -93,7 +95,12 @@ wr_flushers_del(struct writer *w)
 	}
 }
 
-/* Each output has its flusher: a slow or dead disk holds up no other. */
+/*
+ * Each output has its flusher: one disk's jobs wait behind no other's.
+ * A disk slower than the stream still holds up the writer once both of
+ * a file's buffers wait on it (wr_reclaim), and then the ring, and so
+ * every output, until the ring is full (gaps, counted and reported).
+ */
 int
 writer_start(struct writer *w, char *err, size_t errlen)
 {

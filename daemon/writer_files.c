@@ -590,7 +590,8 @@ wr_rotate(struct wr_out *o)
 	int		 rc;
 
 	if (wr_next_done(o, 1) != 0)
-		log_warnx("next files: trying again at the boundary");
+		log_warnx("%snext files: trying again at the boundary",
+		    WR_WHO(o));
 	if (nx->open && nx->start != at)
 		wr_discard_set(o, nx);	/* opened for another boundary */
 	if (!nx->open) {
@@ -639,7 +640,8 @@ wr_prepare(struct wr_out *o)
 	    o->rotate_at, w->rate);
 	s->cue0[0] = '\0';
 	if (wr_open_begin(o, s) != 0) {
-		log_warnx("next files: will try again at the boundary");
+		log_warnx("%snext files: will try again at the boundary",
+		    WR_WHO(o));
 		return;
 	}
 	s->opening = 1;
@@ -666,9 +668,11 @@ wr_shared(struct wr_out *o, const struct fset *s, const float *const *src,
 	    w->sh_n != n || n > WR_SHARE_FRAMES)
 		return NULL;
 	l = &w->out[o->share];
-	if (w->sh_done[o->share] == w->sh_seq && l->sh_fmt == s->fmt &&
-	    l->sh_split == s->split)
-		return l->scratch;
+	if (w->sh_done[o->share] == w->sh_seq)
+		/* Another format now (a set opened before a change): in
+		 * place, the piece in the scratch kept for the others. */
+		return l->sh_fmt == s->fmt && l->sh_split == s->split ?
+		    l->scratch : NULL;
 	sb = conv_sample_bytes(s->fmt);
 	if (s->split)
 		for (i = 0; i < o->nch; i++)
@@ -849,23 +853,34 @@ wr_out_sets(struct wr_out *o)
 	return 0;
 }
 
+/* Whether o and p record the same channels in the same order. */
+static int
+wr_same_channels(const struct wr_out *o, const struct wr_out *p)
+{
+	return p->nch == o->nch && memcmp(p->ch, o->ch,
+	    o->nch * sizeof(*o->ch)) == 0;
+}
+
 /*
- * Outputs that record the same channels in the same order share their
- * conversion: the first of them keeps the scratch.
+ * Outputs that record the same channels in the same order, mode and
+ * format share their conversion: the first of them keeps the scratch.
+ * Called again when the options change.
  */
-static void
+void
 wr_out_share(struct writer *w)
 {
 	struct wr_out	*o, *p;
 	unsigned	 i, j, n;
 
+	w->shared = 0;
 	for (i = 0; i < w->nout; i++) {
 		o = &w->out[i];
 		o->share = -1;
 		for (j = 0, n = 0; j < w->nout; j++) {
 			p = &w->out[j];
-			if (p->nch != o->nch || memcmp(p->ch, o->ch,
-			    o->nch * sizeof(*o->ch)) != 0)
+			if (!wr_same_channels(o, p) ||
+			    p->cfg.format != o->cfg.format ||
+			    p->cfg.mode != o->cfg.mode)
 				continue;
 			if (n++ == 0)
 				o->share = (int)j;
@@ -875,6 +890,18 @@ wr_out_share(struct writer *w)
 		else
 			w->shared = 1;
 	}
+}
+
+/* Whether another output records o's channels: it may share with o. */
+static int
+wr_may_share(const struct writer *w, const struct wr_out *o)
+{
+	unsigned j;
+
+	for (j = 0; j < w->nout; j++)
+		if (&w->out[j] != o && wr_same_channels(o, &w->out[j]))
+			return 1;
+	return 0;
 }
 
 /*
@@ -928,12 +955,14 @@ wr_out_setup(struct writer *w, const struct cfg *cfg, char *err,
 		o->peak = i == 0 ? w->peak : calloc(o->nch, sizeof(*o->peak));
 		o->clips = i == 0 ? w->clips : calloc(o->nch,
 		    sizeof(*o->clips));
-		if (o->share == (int)i)
+		/* Any output of the same channels may lead a group later
+		 * (set NAME.format). */
+		if (wr_may_share(w, o))
 			o->scratch = malloc((size_t)WR_SHARE_FRAMES * o->nch *
 			    sizeof(float));
 		if (o->src == NULL || o->off_src == NULL ||
 		    o->dither == NULL || o->peak == NULL || o->clips == NULL ||
-		    (o->share == (int)i && o->scratch == NULL) ||
+		    (wr_may_share(w, o) && o->scratch == NULL) ||
 		    wr_out_sets(o) != 0) {
 			snprintf(err, errlen, "writer: %s", strerror(ENOMEM));
 			return -ENOMEM;

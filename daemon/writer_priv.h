@@ -65,7 +65,8 @@
 					   and PipeWire's largest: 8192) */
 #define WR_NEVER	UINT64_MAX
 #define WR_CMD_SLOTS	64		/* commands queued to the writer */
-#define WR_EV_SLOTS	256		/* events queued to the loop */
+#define WR_EV_SLOTS	256		/* events queued to the loop, a
+					   output */
 #define WR_DISK_NS	2000000000LL	/* statvfs every 2 s */
 #define WR_RETRY_NS	((int64_t)WRITER_RETRY_S * 1000000000)
 #define WR_MB		(1024LL * 1024)
@@ -93,10 +94,10 @@ struct wr_out {
 	uint64_t	*clips;		/* main output's are the take's) */
 	uint32_t	*dither;	/* nch xorshift states */
 	/*
-	 * Outputs that record the same channels may share a conversion:
-	 * the first to convert a piece puts it in its scratch, the others
-	 * copy it (wr_put).  share: the index of the first output with the
-	 * same channels, and another output has them too; -1: none.
+	 * Outputs that record the same channels in the same mode and format
+	 * share a conversion: the first to convert a piece puts it in the
+	 * group's scratch, the others copy it (wr_put).  share: the index of
+	 * the group's first output, when it has another; -1: none.
 	 */
 	int		 share;
 	unsigned char	*scratch;	/* WR_SHARE_FRAMES of every channel */
@@ -324,6 +325,7 @@ int		 wr_put(struct wr_out *, const float *const *src, size_t off,
 void		 wr_mark(struct wr_out *, uint64_t frame, const char *label);
 int		 wr_out_setup(struct writer *, const struct cfg *, char *err,
 		    size_t errlen);
+void		 wr_out_share(struct writer *);
 void		 wr_out_free(struct writer *);
 
 /* writer_levels.c: meters and alarms (writer thread). */

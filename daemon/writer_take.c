@@ -60,19 +60,28 @@ wr_end_files(struct wr_out *o, const char *cue_end)
 static void
 wr_pause(struct wr_out *o, enum writer_pause why, const char *text)
 {
-	struct writer *w = o->w;
+	struct writer	*w = o->w;
+	unsigned	 i;
 
+	/* Where the gap begins: where o stopped writing, or where the take
+	 * is when it wrote nothing (the gate closed, before the first). */
+	o->pause_from = o->cur->open ? o->pos : w->pos;
 	wr_end_files(o, NULL);
 	wr_flush_wait(o);	/* synced and named before the log says so */
 	o->paused = why;
-	o->pause_from = o->pos;
 	snprintf(o->pause_why, sizeof(o->pause_why), "%s",
 	    why == WP_DISK_FULL ? "disk full" : "write error");
 	atomic_store(&o->st_paused, why);
 	atomic_store(&o->st_open, 0);
 	log_errx("%srecording paused: %s; every file is finished", WR_WHO(o),
 	    text);
-	wr_oevent(o, WEV_PAUSED, NULL, text, 0, wr_take_frame(w, o->pos));
+	wr_oevent(o, WEV_PAUSED, NULL, text, 0, wr_take_frame(w,
+	    o->pause_from));
+	/* Every output paused: the gate starts again when one resumes. */
+	for (i = 0; i < w->nout && w->out[i].paused != WP_NONE; i++)
+		;
+	if (i == w->nout)
+		wr_gate_reset(w);
 }
 
 static void
@@ -388,7 +397,8 @@ wr_prerec_write(struct writer *w, uint64_t ft64, uint64_t n, uint64_t cmd)
 	unsigned	  i;
 
 	for (i = 0; i < w->nout; i++)
-		(void)wr_open_at(&w->out[i], ft64 - n, NULL);
+		if (w->out[i].paused == WP_NONE)
+			(void)wr_open_at(&w->out[i], ft64 - n, NULL);
 	for (done = 0; (k = hist_tail(&w->prerec, n, done, planes)) > 0;
 	    done += k)
 		wr_write_all(w, planes, 0, k);
@@ -492,6 +502,7 @@ wr_take_end(struct writer *w)
 		wr_flush_wait(o);
 		o->paused = WP_NONE;
 		o->gap_pending = 0;
+		o->gap_lost_s = 0;
 		atomic_store(&o->st_paused, WP_NONE);
 		atomic_store(&o->st_open, 0);
 	}
