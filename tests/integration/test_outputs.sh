@@ -187,6 +187,30 @@ out=$("$VERIFY" -g -j "1024:$xr" -C 3,4 -c 2 "${args[@]}" 2>&1) ||
     fail "channels 3-4, FLAC: $out"
 echo "subsets: 4 ch pcm24, channels 4 and 2 split float32, 3-4 FLAC: bit-exact"
 
+# --- Pre-record into a mirror: both takes begin at the same frame, the
+# same bits.
+rm -rf "$a/rec" "$b/rec"
+start_recd recd5 --directory "$a/rec" --channels 4 --connect 'sg4:out_.*' \
+    --rotate-seconds 1 --rotate-align false --socket "$sock" \
+    --autostart false --prerecord-seconds 0.5 \
+    --outputs "{\"name\":\"m\",\"directory\":\"$b/rec\"}"
+end=$((SECONDS + 20))
+until [[ $(status) == *'"prerecord_seconds_kept":0.5,'* ]]; do
+	[ $SECONDS -lt $end ] || fail "no pre-record kept: $(status)"
+	timeout 0.1 tail -f /dev/null
+done
+"$RECCTL" --socket "$sock" start >/dev/null || fail "start"
+wait_log "$T/recd5.log" "file $b/rec/.*: closed, " 2 20
+stop_recd
+f=$(cd "$a/rec" && find . -name '*.wav' | sort | head -n 1)
+read -r tra x < <(data "$a/rec/$f")
+read -r trb y < <(data "$b/rec/$f")
+[ -n "$x" ] && [ "$tra" = "$trb" ] && [ "$x" = "$y" ] ||
+    fail "$f: the pre-recorded take differs between the outputs ($tra, $trb)"
+grep -c "pre-record: the take begins" "$T/recd5.log" | grep -qx 1 ||
+    fail "pre-record told $(grep -c "pre-record: the take begins" "$T/recd5.log") times"
+echo "pre-record: both outputs begin at TimeReference $tra, the same bits"
+
 # --- kill -9 during a two-output take; the next start repairs both.
 rm -rf "$a/rec" "$b/rec"
 start_recd recd3 --directory "$a/rec" --channels 4 --connect 'sg4:out_.*' \
