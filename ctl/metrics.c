@@ -66,6 +66,24 @@ output_sample(FILE *f, const char *name, const cJSON *o, const char *dir,
 	fprintf(f, "\"} %.15g\n", v);
 }
 
+/* A counter of every output: its field key in status outputs. */
+static void
+output_counter(FILE *f, const cJSON *a, const char *name, const char *help,
+    const char *key)
+{
+	const cJSON	*o;
+	int		 ok;
+	double		 v;
+
+	metric_head(f, name, "counter", help);
+	cJSON_ArrayForEach(o, a) {
+		ok = 1;
+		v = num(o, key, &ok);
+		if (ok)
+			output_sample(f, name, o, NULL, v);
+	}
+}
+
 /*
  * Each output's (status outputs): free space, whether it is paused,
  * frames and gaps; so that a dead mirror raises an alert of its own.
@@ -93,23 +111,12 @@ outputs_print(FILE *f, const cJSON *a)
 	cJSON_ArrayForEach(o, a)
 		output_sample(f, "recd_output_paused", o, NULL,
 		    str(o, "paused") != NULL);
-	metric_head(f, "recd_output_frames_recorded_total", "counter",
-	    "Frames an output wrote to its files since recd started.");
-	cJSON_ArrayForEach(o, a) {
-		ok = 1;
-		v = num(o, "frames_written", &ok);
-		if (ok)
-			output_sample(f, "recd_output_frames_recorded_total",
-			    o, NULL, v);
-	}
-	metric_head(f, "recd_output_gaps_total", "counter",
-	    "Discontinuities in an output's files, its own pauses included.");
-	cJSON_ArrayForEach(o, a) {
-		ok = 1;
-		v = num(o, "gaps", &ok);
-		if (ok)
-			output_sample(f, "recd_output_gaps_total", o, NULL, v);
-	}
+	output_counter(f, a, "recd_output_frames_recorded_total",
+	    "Frames an output wrote to its files since recd started.",
+	    "frames_written");
+	output_counter(f, a, "recd_output_gaps_total",
+	    "Discontinuities in an output's files, its own pauses included.",
+	    "gaps");
 }
 
 /*

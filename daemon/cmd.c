@@ -316,18 +316,6 @@ option_value(const struct recd *r, const struct cfg_opt *o, int readonly)
 	return cfgjson_value(&r->cfg, o);
 }
 
-/* "main, b, c": the outputs' names, for a message. */
-static void
-output_names(const struct cfg_out *v, size_t n, char *buf, size_t len)
-{
-	size_t i, at = 0;
-
-	buf[0] = '\0';
-	for (i = 0; i < n && at < len; i++)
-		at += (size_t)snprintf(buf + at, len - at, "%s%s",
-		    i == 0 ? "" : ", ", v[i].name);
-}
-
 /*
  * The outputs of r's configuration and the one that key ("NAME.KEY")
  * names, or NULL with *code and msg set.  *key is set to KEY; the caller
@@ -365,7 +353,7 @@ find_output(const struct recd *r, const char *name_key, struct cfg_out **v,
 		if (strlen((*v)[i].name) == len &&
 		    strncmp((*v)[i].name, name_key, len) == 0)
 			return &(*v)[i];
-	output_names(*v, *n, names, sizeof(names));
+	cfg_outputs_names(*v, *n, names, sizeof(names));
 	snprintf(msg, msglen, "%s: no output named \"%.*s\" (there are %s)",
 	    name_key, (int)(len < 64 ? len : 64), name_key, names);
 	return NULL;

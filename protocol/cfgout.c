@@ -630,15 +630,15 @@ channels_shown(char *buf, size_t len, const struct cfg_out *o)
 	}
 }
 
-static void
-names_shown(char *buf, size_t len, const struct cfg_out *v, size_t n)
+void
+cfg_outputs_names(const struct cfg_out *v, size_t n, char *buf, size_t len)
 {
 	size_t i, at = 0;
 
 	buf[0] = '\0';
-	for (i = 1; i < n && at < len; i++)
+	for (i = 0; i < n && at < len; i++)
 		at += (size_t)snprintf(buf + at, len - at, "%s%s",
-		    i == 1 ? "" : ", ", v[i].name);
+		    i == 0 ? "" : ", ", v[i].name);
 }
 
 static const struct cfg_out *
@@ -680,8 +680,8 @@ cfg_outputs_same_shape(const struct cfg *a, const struct cfg *b, char *err,
 		}
 	for (i = 1; i < nb; i++)
 		if (strcmp(va[i].name, vb[i].name) != 0) {
-			names_shown(x, sizeof(x), vb, nb);
-			names_shown(y, sizeof(y), va, na);
+			cfg_outputs_names(vb + 1, nb - 1, x, sizeof(x));
+			cfg_outputs_names(va + 1, na - 1, y, sizeof(y));
 			snprintf(err, errlen, "outputs: their order changed "
 			    "(now %s; was %s)", x, y);
 			goto out;

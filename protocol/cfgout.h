@@ -40,6 +40,9 @@ struct cfg_out {
 int	cfg_outputs(const struct cfg *, struct cfg_out **v, size_t *n,
 	    char *err, size_t errlen);
 void	cfg_outputs_free(struct cfg_out *, size_t n);
+/* "main, b, c": the names of v[0..n), for a message. */
+void	cfg_outputs_names(const struct cfg_out *v, size_t n, char *buf,
+	    size_t len);
 
 /*
  * Whether each of the n outputs of v writes into a directory of its own,
