@@ -146,7 +146,15 @@ wr_name_set(struct wr_out *o, struct fset *s)
 				    "%s%s", base, s->kind->be->ext);
 			snprintf(partial, sizeof(partial), "%s" FS_PARTIAL,
 			    s->f[i].path);
-			taken |= fs_exists(s->f[i].path) || fs_exists(partial);
+			/*
+			 * The .partial first: the flusher may give a file of
+			 * the last set its final name between the two looks,
+			 * and then the second sees it.  (Final name first,
+			 * both looks could miss it, and the file it was
+			 * could not be renamed over: test_deaf, files in one
+			 * second after many xruns.)
+			 */
+			taken |= fs_exists(partial) || fs_exists(s->f[i].path);
 		}
 		if (!taken)
 			return 0;
