@@ -14,7 +14,8 @@
 #   refused, naming the output and the key.
 . "$(dirname "$0")/lib.sh"
 # One writer thread and a flusher per output: TSan sees them in the
-# mirror part, the rest is the plain and ASan passes' (time budget).
+# mirror part, ASan in the mirror and the subsets, the plain pass all of
+# it (time budget).
 RECCTL=${RECCTL:-$B/recctl}
 sock="$T/s.sock" a="$T/a" b="$T/b"
 
@@ -186,6 +187,11 @@ done
 out=$("$VERIFY" -g -j "1024:$xr" -C 3,4 -c 2 "${args[@]}" 2>&1) ||
     fail "channels 3-4, FLAC: $out"
 echo "subsets: 4 ch pcm24, channels 4 and 2 split float32, 3-4 FLAC: bit-exact"
+
+if [ "$SAN" = asan ]; then
+	echo "pre-record, kill -9, bad configurations: the plain pass (time budget)"
+	exit 0
+fi
 
 # --- Pre-record into a mirror: both takes begin at the same frame, the
 # same bits.
