@@ -12,6 +12,9 @@
  *			rotate, close; they return -errno and decide nothing
  *			(writer thread)
  *   writer_levels.c	peaks and clips for meters and alarms (writer thread)
+ *   writer_out.c	the outputs: made from the configuration, grouped
+ *			for a shared conversion, freed (main thread; the
+ *			grouping again on the writer thread)
  *   writer_ev.c	the event queue to the loop, and the flusher's done
  *			list drained into it (writer thread; the main thread
  *			once the writer has stopped)
@@ -19,7 +22,7 @@
  *			the command queue, counters (main thread)
  *
  * Calls go one way, down this order, never up it: writer_ctl.c, writer.c,
- * writer_take.c, writer_files.c, writer_levels.c, writer_ev.c (and from
+ * writer_take.c, writer_files.c, writer_out.c, writer_levels.c, writer_ev.c (and from
  * them to take.c, gate.c, clock.c, diskw.c, flush.c and fileset.c, which
  * call none of them).  No other module includes this header.
  */
@@ -307,7 +310,8 @@ void		 wr_disk(struct wr_out *, int64_t now);
 void		 wr_pause_check(struct wr_out *, int64_t now);
 void		 wr_end_files(struct wr_out *, const char *cue_end);
 
-/* writer_files.c: the file sets (writer thread); -errno, no verdicts. */
+/* writer_files.c: the file sets (writer thread); -errno, no verdicts;
+ * writer_out.c: the outputs. */
 void		 wr_plan_rotation(struct wr_out *, uint64_t start,
 		    const struct timespec *wall, const struct timespec *nominal);
 int		 wr_open_set(struct wr_out *, struct fset *);
