@@ -40,6 +40,11 @@ struct fmt_par {
 					   (opus_bitrate, mp3_bitrate) */
 	const char *const *names;	/* each channel's port, or NULL */
 	/*
+	 * The caller hashes the samples and gives the digest (digest),
+	 * for a format with one of its own (WAV's `MD5 ').
+	 */
+	int		 digest_given;
+	/*
 	 * Who made the file, for bext's CodingHistory and iXML ("recd
 	 * 0.1.0; JACK server default; client recd"); may be NULL.
 	 */
@@ -100,6 +105,13 @@ struct fmt_backend {
 	 * NULL (the format keeps none).  Called just before close.
 	 */
 	int		 (*loudness)(void *, const struct fmt_loudness *);
+	/*
+	 * The MD5 of the samples, of a file opened with digest_given; NULL:
+	 * the format has no digest of its own to give (FLAC's is libFLAC's).
+	 * Touches nothing that write does, so the writer may call it while
+	 * the flusher writes, before the close.
+	 */
+	int		 (*digest)(void *, const unsigned char md5[16]);
 	/* Finishes the file and frees it; 0 or -errno with err. */
 	int		 (*close)(void *, char *err, size_t errlen);
 	/* The file's descriptor (locks, the flusher's dup). */

@@ -53,6 +53,7 @@ wav_open(const char *path, const struct wav_par *par, char *err,
 		goto fail_free;
 	MD5Init(&w->md5);
 	w->md5_ok = 1;
+	w->md5_given = par->digest_given;
 	w->frame_bytes = par->channels * (par->bits / 8);
 	w->hdr_riff_bytes = w->lay.data_off - 8;
 	w->dfd = -1;
@@ -97,7 +98,7 @@ wav_write(struct wav *w, const void *buf, size_t bytes)
 	if (bytes > WAV_OFF_MAX - wav_end(w))
 		return -EFBIG;
 	/* A write that fails leaves the data unknown to the digest. */
-	if (w->md5_ok)
+	if (w->md5_ok && !w->md5_given)
 		MD5Update(&w->md5, p, bytes);
 	if (w->dfd >= 0) {
 		rc = wav_direct_write(w, &p, &bytes);
@@ -131,6 +132,8 @@ wav_md5_zeros(struct wav *w, uint64_t bytes)
 {
 	size_t n;
 
+	if (w->md5_given)
+		return;
 	if (bytes > WAV_MD5_HOLE_MAX - w->md5_holes) {
 		w->md5_ok = 0;
 		return;
@@ -141,6 +144,13 @@ wav_md5_zeros(struct wav *w, uint64_t bytes)
 		    sizeof(wav_zeros);
 		MD5Update(&w->md5, wav_zeros, n);
 	}
+}
+
+void
+wav_digest(struct wav *w, const unsigned char md5[16])
+{
+	memcpy(w->md5_val, md5, sizeof(w->md5_val));
+	w->md5_have = 1;
 }
 
 int
@@ -280,6 +290,8 @@ wav_close(struct wav *w, char *err, size_t errlen)
 	wav_close_err(&rc, r, w->path, "write", err, errlen);
 	whole = w->data_bytes - w->data_bytes % w->frame_bytes;
 	end = w->lay.data_off + whole;
+	if (w->md5_given && !w->md5_have)
+		w->md5_ok = 0;
 	if (whole != w->data_bytes) {
 		/* A write failed mid-frame: the file ends on a frame. */
 		w->md5_ok = 0;		/* the digest took the cut bytes */
@@ -386,6 +398,7 @@ fw_open(const char *path, const struct fmt_par *fp, char *err, size_t errlen)
 	par.bits = fp->bits;
 	par.is_float = fp->is_float;
 	par.time_ref = fp->time_ref;
+	par.digest_given = fp->digest_given;
 	par.origin = fp->origin;
 	par.origin_off_s = fp->origin_off_s;
 	par.description = fp->description;
@@ -472,6 +485,13 @@ fw_writeback_due(void *w, uint64_t *off)
 	return wav_writeback_due(w, off);
 }
 
+static int
+fw_digest(void *w, const unsigned char md5[16])
+{
+	wav_digest(w, md5);
+	return 0;
+}
+
 const struct fmt_backend fmt_wav = {
 	.name = "wav",
 	.ext = ".wav",
@@ -485,6 +505,7 @@ const struct fmt_backend fmt_wav = {
 	.mark = fw_mark,
 	.sync = fw_sync,
 	.loudness = fw_loudness,
+	.digest = fw_digest,
 	.close = fw_close,
 	.fd = fw_fd,
 	.lead = fw_lead,

@@ -45,6 +45,8 @@ struct wav_par {
 					   "recd" (cut at 200 bytes) */
 	const char	*ixml;		/* an iXML chunk's text, or NULL */
 	size_t		 ixml_len;
+	int		 digest_given;	/* the caller hashes the samples and
+					   gives the digest (wav_digest) */
 };
 
 struct wav;
@@ -127,6 +129,14 @@ int		 wav_add_cue(struct wav *, uint64_t frame, const char *label);
 #define WAV_LOUDNESS_FIELDS	5
 int		 wav_set_loudness(struct wav *,
 		    const int16_t v[WAV_LOUDNESS_FIELDS]);
+
+/*
+ * The MD5 of the file's samples, for a file opened with digest_given:
+ * the `MD5 ' chunk that wav_close writes (none if it never comes, or if
+ * a write failed).  It touches no field that wav_write does: another
+ * thread may give it while one writes, before the close.
+ */
+void		 wav_digest(struct wav *, const unsigned char md5[16]);
 
 /*
  * fdatasync (fsync where the system lacks it), after putting the samples a

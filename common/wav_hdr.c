@@ -338,7 +338,11 @@ md5:
 	if (w->md5_ok) {
 		memcpy(p, "MD5 ", 4);
 		wav_put32(p + 4, WAV_MD5_BYTES);
-		MD5Final(p + WAV_CHUNK_HDR_BYTES, &w->md5);
+		if (w->md5_given)
+			memcpy(p + WAV_CHUNK_HDR_BYTES, w->md5_val,
+			    WAV_MD5_BYTES);
+		else
+			MD5Final(p + WAV_CHUNK_HDR_BYTES, &w->md5);
 		p += WAV_CHUNK_HDR_BYTES + WAV_MD5_BYTES;
 	}
 	*len = (size_t)(p - b);

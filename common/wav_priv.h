@@ -152,6 +152,9 @@ struct wav {
 	MD5_CTX		 md5;		/* of the data bytes so far ... */
 	int		 md5_ok;	/* ... unless a write failed */
 	uint64_t	 md5_holes;	/* bytes of holes hashed */
+	int		 md5_given;	/* digest_given: md5 unused, and ... */
+	int		 md5_have;	/* ... wav_digest gave ... */
+	unsigned char	 md5_val[16];	/* ... this */
 };
 
 /* What wav_repair learns from a header. */

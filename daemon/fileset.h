@@ -26,6 +26,7 @@
 #define FSET_CODING_BYTES 200		/* who made the files (fmt_par) */
 
 struct loud;
+struct wr_dg;
 
 /*
  * Samples gather in a buffer that the flusher writes out while the writer
@@ -65,6 +66,9 @@ struct fset_file {
 	int		 failed;	/* flusher: a write failed, write no
 					   more (the file may end mid-frame) */
 	struct loud	*loud;		/* writer: its meters, NULL: none */
+	struct wr_dg	*dg;		/* writer: the MD5 it makes of the
+					   samples (writer_dg.c), or NULL */
+	uint64_t	 hashed;	/* sample bytes that covers of it */
 	/* Set by the writer when it retires the file, for the close. */
 	struct fmt_loudness loudv[CFG_LOUD_MAX];
 	unsigned	 nloud;

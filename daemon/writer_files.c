@@ -273,6 +273,7 @@ wr_discard_set(struct wr_out *o, struct fset *s)
 		s->f[i].sfd = -1;
 	}
 	wr_loud_drop(o, s);
+	wr_dg_drop(s);
 	s->open = s->opening = 0;
 }
 
@@ -388,6 +389,7 @@ wr_open_begin(struct wr_out *o, struct fset *s)
 	}
 	wr_identify_set(o, s);
 	wr_loud_begin(o, s);
+	wr_dg_attach(o, s);
 	return 0;
 }
 
@@ -563,6 +565,7 @@ wr_close_cur(struct wr_out *o, const char *cue_end)
 			    rc == 0)
 				rc = r;
 	wr_loud_end(o, s);
+	wr_dg_end(s);
 	fset_retire(s);
 	r = fset_close_files(s, cue_end);
 	wr_close_done(o, s);
@@ -616,6 +619,7 @@ wr_rotate(struct wr_out *o)
 	if ((rc = wr_old_done(o, 1)) != 0)
 		return rc;
 	wr_loud_end(o, old);
+	wr_dg_end(old);
 	fset_retire(old);
 	old->job = flush_close(o->fl, old);
 	t = o->old;
@@ -708,34 +712,35 @@ wr_fill(struct wr_out *o, struct fset *s, const unsigned char *sh,
     uint64_t done, uint64_t k)
 {
 	struct fset_buf	*b;
-	size_t		 sb = conv_sample_bytes(s->fmt);
+	size_t		 sb = conv_sample_bytes(s->fmt), len;
+	uint64_t	 seq = sh != NULL ? o->w->sh_seq : 0;
 	unsigned	 i;
 
-	if (sh != NULL && s->split)
+	if (s->split)
 		for (i = 0; i < o->nch; i++) {
 			b = &s->f[i].b[s->f[i].fill];
-			memcpy(b->p + b->len, sh + ((size_t)i * WR_SHARE_FRAMES +
-			    done) * sb, k * sb);
-			b->len += k * sb;
-		}
-	else if (sh != NULL) {
-		b = &s->f[0].b[s->f[0].fill];
-		memcpy(b->p + b->len, sh + done * s->frame_bytes,
-		    k * s->frame_bytes);
-		b->len += k * s->frame_bytes;
-	} else if (s->split)
-		for (i = 0; i < o->nch; i++) {
-			b = &s->f[i].b[s->f[i].fill];
-			conv_mono(s->fmt, o->off_src[i], k, b->p + b->len,
-			    &o->peak[i], &o->clips[i], o->cfg.dither ?
-			    &o->dither[i] : NULL);
-			b->len += k * sb;
+			len = k * sb;
+			if (sh != NULL)
+				memcpy(b->p + b->len, sh + ((size_t)i *
+				    WR_SHARE_FRAMES + done) * sb, len);
+			else
+				conv_mono(s->fmt, o->off_src[i], k, b->p +
+				    b->len, &o->peak[i], &o->clips[i],
+				    o->cfg.dither ? &o->dither[i] : NULL);
+			wr_dg_add(&s->f[i], b->p + b->len, len, seq, done, k);
+			b->len += len;
 		}
 	else {
 		b = &s->f[0].b[s->f[0].fill];
-		conv_interleave(s->fmt, o->off_src, o->nch, k, b->p + b->len,
-		    o->peak, o->clips, o->cfg.dither ? o->dither : NULL);
-		b->len += k * s->frame_bytes;
+		len = k * s->frame_bytes;
+		if (sh != NULL)
+			memcpy(b->p + b->len, sh + done * s->frame_bytes, len);
+		else
+			conv_interleave(s->fmt, o->off_src, o->nch, k, b->p +
+			    b->len, o->peak, o->clips, o->cfg.dither ?
+			    o->dither : NULL);
+		wr_dg_add(&s->f[0], b->p + b->len, len, seq, done, k);
+		b->len += len;
 	}
 }
 
@@ -784,6 +789,7 @@ wr_put(struct wr_out *o, const float *const *src, size_t off, uint64_t n)
 			    (rc = f->failed) != 0 ||
 			    (rc = f->be->silence(f->h, k)) != 0)
 				goto fail;
+			wr_dg_zeros(f, k * s->frame_bytes);
 			f->handed += k * s->frame_bytes;
 		}
 		/* The meters hear what the files hold, silence too. */

@@ -171,6 +171,7 @@ wr_out_free(struct writer *w)
 	for (i = 0; w->out != NULL && i < w->nout; i++) {
 		o = &w->out[i];
 		for (k = 0; k < 3; k++) {
+			wr_dg_drop(&o->sets[k]);
 			free(o->sets[k].arena);
 			free(o->sets[k].f);
 			free(o->sets[k].names);

@@ -29,6 +29,7 @@
 #ifndef RECD_DAEMON_WRITER_PRIV_H
 #define RECD_DAEMON_WRITER_PRIV_H
 
+#include <md5.h>			/* libmd */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
@@ -139,6 +140,21 @@ struct wr_out {
 
 /* A conversion shared by outputs of the same channels: in pieces of. */
 #define WR_SHARE_FRAMES	4096
+
+/*
+ * The MD5 of the samples of files in lockstep (writer_dg.c): the WAV
+ * files of outputs that share a conversion.  Its last run of bytes is
+ * frames p_from to p_to of the shared piece seq (0: not one), hashed on
+ * top of `prev', the state after `base' bytes.
+ */
+struct wr_dg {
+	MD5_CTX		 ctx, prev;
+	uint64_t	 bytes, base;
+	uint64_t	 seq, p_from, p_to;
+	uint64_t	 zeros, base_zeros;	/* bytes of silence in them */
+	unsigned	 refs;		/* files it is the digest of */
+};
+#define WR_DG_ZEROS_MAX	((uint64_t)256 << 20)	/* as WAV_MD5_HOLE_MAX */
 
 struct writer {
 	struct cfg	 cfg;		/* the writer's own copy */
@@ -294,6 +310,12 @@ void		 wr_prerec_keep(struct writer *, uint64_t ft64, uint32_t ft,
 int		 wr_open_at(struct wr_out *, uint64_t at, const char *cue);
 int		 wr_write(struct wr_out *, const float *const *src, size_t off,
 		    uint64_t n);
+void		 wr_dg_attach(struct wr_out *, struct fset *);
+void		 wr_dg_add(struct fset_file *, const void *, size_t,
+		    uint64_t seq, uint64_t from, uint64_t frames);
+void		 wr_dg_zeros(struct fset_file *, uint64_t bytes);
+void		 wr_dg_end(struct fset *);
+void		 wr_dg_drop(struct fset *);
 void		 wr_write_all(struct writer *, const float *const *src,
 		    size_t off, uint64_t n);
 void		 wr_error(struct wr_out *, int err);

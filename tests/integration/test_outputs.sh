@@ -58,6 +58,26 @@ while p + 8 <= len(b):
 print(tr, d)' "$1"
 }
 
+# md5_checked DIR LOG: every WAV file in DIR carries an `MD5 ' chunk that
+# md5sum finds right for its data, unless LOG has a write of it failing
+# (a full disk: as any WAV file's, its digest is dropped then).  A
+# mirror's files share one digest, made once (writer_dg.c): this checks
+# it for each output's files.
+md5_checked() {
+	local f md5 got
+	for f in $(takes "$1"); do
+		md5=$("$CHUNK" "$f" 'MD5 ' 2>/dev/null | od -An -t x1 |
+		    tr -d ' \n')
+		if [ -z "$md5" ]; then
+			grep -qF "file $f.partial: write: " "$2" ||
+			    fail "$f: no MD5 chunk, and no write of it failed"
+			continue
+		fi
+		got=$("$CHUNK" "$f" data | md5sum | cut -d' ' -f1)
+		[ "$md5" = "$got" ] || fail "$f: MD5 chunk $md5, md5sum $got"
+	done
+}
+
 start_jackd 48000 1024
 start_siggen sg 2 -b 24
 
@@ -148,7 +168,9 @@ for f in $(cd "$b/rec" && find . -name '*.wav' | sort); do
 done
 [ $same -ge 2 ] && [ $after -ge 1 ] ||
     fail "$same files the same in both outputs, $after after the pause"
-echo "mirror: $same files the same in both directories ($after after its pause), the gap marked"
+md5_checked "$a/rec" "$T/recd.log"
+md5_checked "$b/rec" "$T/recd.log"
+echo "mirror: $same files the same in both directories ($after after its pause), the gap marked, MD5 right"
 
 if [ "$SAN" = tsan ]; then
 	echo "the rest: the plain and ASan passes (time budget)"
@@ -194,9 +216,11 @@ if [ "$SAN" = asan ]; then
 fi
 
 # --- Pre-record into a mirror: both takes begin at the same frame, the
-# same bits.
+# same bits.  In split mode: each channel's files share their digest
+# with the mirror's.
 rm -rf "$a/rec" "$b/rec"
 start_recd recd5 --directory "$a/rec" --channels 4 --connect 'sg4:out_.*' \
+    --mode split \
     --rotate-seconds 1 --rotate-align false --socket "$sock" \
     --autostart false --prerecord-seconds 0.5 \
     --outputs "{\"name\":\"m\",\"directory\":\"$b/rec\"}"
@@ -215,7 +239,9 @@ read -r trb y < <(data "$b/rec/$f")
     fail "$f: the pre-recorded take differs between the outputs ($tra, $trb)"
 grep -c "pre-record: the take begins" "$T/recd5.log" | grep -qx 1 ||
     fail "pre-record told $(grep -c "pre-record: the take begins" "$T/recd5.log") times"
-echo "pre-record: both outputs begin at TimeReference $tra, the same bits"
+md5_checked "$a/rec" "$T/recd5.log"
+md5_checked "$b/rec" "$T/recd5.log"
+echo "pre-record: both outputs begin at TimeReference $tra, the same bits, MD5 right"
 
 # --- kill -9 during a two-output take; the next start repairs both.
 rm -rf "$a/rec" "$b/rec"

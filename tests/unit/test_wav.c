@@ -814,6 +814,47 @@ test_channel_mask(void **state)
 	check_sndfile(path, F_PCM16, 2, 2, SF_FORMAT_WAVEX);
 }
 
+/*
+ * digest_given: the file hashes nothing; the MD5 chunk holds what
+ * wav_digest gave (here the right digest, made by the caller), and a
+ * file it never came for has no MD5 chunk.
+ */
+static void
+test_digest_given(void **state)
+{
+	struct wav_par	 par;
+	struct wav	*w;
+	unsigned char	 b[10 * 4], md5[16];
+	MD5_CTX		 ctx;
+	char		 path[256], err[256];
+	size_t		 len;
+	unsigned char	*f;
+
+	tpath(state, path, sizeof(path), "given.wav");
+	par_init(&par, F_PCM16, 2);
+	par.digest_given = 1;
+	w = wav_open(path, &par, err, sizeof(err));
+	assert_non_null(w);
+	pat_bytes(F_PCM16, 2, 0, 10, b);
+	assert_int_equal(wav_write(w, b, sizeof(b)), 0);
+	MD5Init(&ctx);
+	MD5Update(&ctx, b, sizeof(b));
+	MD5Final(md5, &ctx);
+	wav_digest(w, md5);
+	assert_int_equal(wav_close(w, err, sizeof(err)), 0);
+	assert_int_equal(file_size(path), data_offset(path) + sizeof(b) +
+	    md5_tail(path));
+
+	tpath(state, path, sizeof(path), "notgiven.wav");
+	w = wav_open(path, &par, err, sizeof(err));
+	assert_non_null(w);
+	assert_int_equal(wav_write(w, b, sizeof(b)), 0);
+	assert_int_equal(wav_close(w, err, sizeof(err)), 0);
+	f = slurp(path, &len);
+	assert_int_equal(len, data_offset(path) + sizeof(b));
+	free(f);
+}
+
 static void
 test_silence(void **state)
 {
@@ -2296,6 +2337,7 @@ main(void)
 		cmocka_unit_test(test_pcm32),
 		cmocka_unit_test(test_float32),
 		cmocka_unit_test(test_partial_frame_never_claimed),
+		cmocka_unit_test(test_digest_given),
 		cmocka_unit_test(test_open_refuses),
 		cmocka_unit_test(test_channel_mask),
 		cmocka_unit_test(test_silence),
