@@ -89,8 +89,10 @@ const steps = {
 			jack: new RegExp(`^connected, ${rate} Hz, period ${period} frames \\(${ms} ms\\)$`),
 			format: new RegExp(`^${n} channels, single, pcm24$`),
 			take: /^started \d{4}-\d\d-\d\d \d\d:\d\d:\d\d, \d\d:\d\d:\d\d$/,
-			// -N: a new file after an xrun's gap in the same second.
-			files: /^recd-\d{8}-\d{6}(-\d+)?\.wav\.partial$/,
+			// -N: a new file after an xrun's gap in the same second;
+			// and until the flusher has finished the file before
+			// it, both are listed.
+			files: /^(recd-\d{8}-\d{6}(-\d+)?\.wav\.partial)+$/,
 			gaps: /^\d+(, .* missing)?$/,
 			drops: /^0 frames$/,
 			xruns: /^\d+$/,
