@@ -308,7 +308,7 @@ fuzz: $(FUZZERS)
 check-fuzz: $(FUZZERS)
 	@for f in $(FUZZERS); do n=$$(basename $$f); \
 	    RUN_NAME=$$n tests/run-sh.sh fuzz $(RESULTS) tests/fuzz/run.sh \
-		$$f 10; done
+		$$f 7; done
 
 # Test tools: the signal generator client and the take verifier.
 TOOLS = $(B)/tests/siggen $(B)/tests/verify $(B)/tests/sfcheck \
@@ -334,6 +334,11 @@ $(B)/tests/rtguard.so: tests/tools/rtguard.c
 
 # Test-only: an LD_PRELOAD log of what fsync/fdatasync made durable.
 $(B)/tests/syncspy.so: tests/tools/syncspy.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -fPIC -shared -o $@ $< -ldl
+
+# Test-only: an LD_PRELOAD slow disk for one directory.
+$(B)/tests/slowio.so: tests/tools/slowio.c
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -fPIC -shared -o $@ $< -ldl
 
@@ -418,7 +423,7 @@ check-nosd:
 # jackd; the test tools always come from the plain build.
 PLAIN_TOOLS = build/tests/siggen build/tests/verify build/tests/sfcheck \
 	      build/tests/sockc build/tests/rtguard.so build/tests/notifyd \
-	      build/tests/syncspy.so build/tests/chunk
+	      build/tests/syncspy.so build/tests/slowio.so build/tests/chunk
 check-integration: $(B)/recd $(B)/recctl $(B)/recweb
 	@$(MAKE) --no-print-directory B=build SAN= CC=cc $(PLAIN_TOOLS) \
 	    $(NPM_STAMP)

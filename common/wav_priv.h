@@ -117,8 +117,9 @@ struct wav_layout {
 
 /*
  * One thread at a time, except that recd's writer adds markers (cue,
- * ncue, cue_cap: wav_add_cue) while its flusher writes samples and
- * headers (the other fields), until wav_close, which reads both.
+ * ncue, cue_cap: wav_add_cue) and gives the digest (md5_have, md5_val:
+ * wav_digest) while its flusher writes samples and headers (the other
+ * fields), until wav_close, which reads both.
  */
 struct wav {
 	int		 fd;

@@ -31,7 +31,7 @@
 #include "writer.h"
 
 static const char *const pause_names[] = { "none", "disk_full",
-	"write_error", "wait_start" };
+	"write_error", "wait_start", "disk_slow" };
 
 static cJSON	*run_request(struct recd *, const struct proto_req *,
 		    const struct ctlsrv_peer *, const char **, char *, size_t);

@@ -86,7 +86,10 @@ wr_take_gap(struct writer *w, uint64_t ft64, uint32_t ft, int64_t gap,
 
 	for (i = 0; i < w->nout; i++) {
 		o = &w->out[i];
-		if (o->cur->open && (!w->gate.on || w->gate.open))
+		/* A slow output's files wait for its disk: it writes
+		 * nothing now either. */
+		if (o->cur->open && o->paused == WP_NONE &&
+		    (!w->gate.on || w->gate.open))
 			wr_gap(o, ft64, ft, gap, dropped);
 		else
 			wr_gap_idle(o, ft64, gap, dropped);
@@ -344,6 +347,10 @@ wr_housekeeping(struct wr_out *o, int64_t now)
 	wr_retention(o, now);
 	wr_disk(o, now);
 	wr_pause_check(o, now);
+	if (o->paused == WP_DISK_SLOW) {
+		wr_slow_check(o);
+		return;
+	}
 	if (!s->open)
 		return;
 	wr_prepare(o);
@@ -354,6 +361,13 @@ wr_housekeeping(struct wr_out *o, int64_t now)
 			wr_error(o, -rc);
 			return;
 		}
+		/*
+		 * Still being written: with several outputs the refresh
+		 * waits for the next pass rather than the writer for the
+		 * disk (one slow disk must not hold up the others).
+		 */
+		if (o->w->nout > 1 && f->b[f->fill ^ 1].busy)
+			continue;
 		/*
 		 * What the buffer holds goes to the file before the header
 		 * is refreshed or the file synced, so that a kill or a

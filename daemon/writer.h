@@ -50,7 +50,9 @@ enum writer_pause {
 	WP_NONE,
 	WP_DISK_FULL,		/* free space below disk_min_mb */
 	WP_WRITE_ERROR,		/* retried every WRITER_RETRY_S */
-	WP_WAIT_START		/* disk_resume start: space is back */
+	WP_WAIT_START,		/* disk_resume start: space is back */
+	WP_DISK_SLOW		/* with several outputs: its disk is behind
+				   the stream; resumes as it catches up */
 };
 
 #define WRITER_RETRY_S	10

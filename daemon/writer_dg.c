@@ -121,6 +121,7 @@ wr_dg_head(struct fset_file *f)
 		n->ctx = n->prev = d->prev;
 		n->bytes = n->base = d->base;
 		n->zeros = n->base_zeros = d->base_zeros;
+		n->seq = n->p_from = n->p_to = 0;
 		n->refs = 1;
 		wr_dg_release(f);
 		f->dg = d = n;
@@ -134,7 +135,8 @@ wr_dg_head(struct fset_file *f)
 
 /*
  * len bytes at p went into f's buffer: frames `from' on of the shared
- * piece seq (wr_write_all), or seq 0, bytes of f's own.
+ * piece seq of one group's scratch (wr_fill names it), or seq 0, bytes of
+ * f's own.
  */
 void
 wr_dg_add(struct fset_file *f, const void *p, size_t len, uint64_t seq,

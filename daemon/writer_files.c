@@ -573,6 +573,24 @@ wr_close_cur(struct wr_out *o, const char *cue_end)
 }
 
 /*
+ * The files of cur go to the flusher to be finished after the writes it
+ * has of them, as the old ones at a boundary, the writer waiting for
+ * nothing; the old ones must be finished already.  cur is free again.
+ */
+void
+wr_close_cur_later(struct wr_out *o)
+{
+	struct fset *s = o->cur;
+
+	wr_loud_end(o, s);
+	wr_dg_end(s);
+	fset_retire(s);
+	s->job = flush_close(o->fl, s);
+	o->cur = o->old;
+	o->old = s;
+}
+
+/*
  * The next files, once the flusher has opened them (wait: wait for it).
  * Returns 0 (open, or still opening), or the error their opening met.
  */
@@ -713,9 +731,13 @@ wr_fill(struct wr_out *o, struct fset *s, const unsigned char *sh,
 {
 	struct fset_buf	*b;
 	size_t		 sb = conv_sample_bytes(s->fmt), len;
-	uint64_t	 seq = sh != NULL ? o->w->sh_seq : 0;
+	uint64_t	 seq = 0;
 	unsigned	 i;
 
+	/* The run's name for writer_dg.c: the piece, and whose scratch
+	 * holds it (the grouping may change with the options). */
+	if (sh != NULL)
+		seq = o->w->sh_seq * (o->w->nout + 1) + (uint64_t)o->share + 1;
 	if (s->split)
 		for (i = 0; i < o->nch; i++) {
 			b = &s->f[i].b[s->f[i].fill];

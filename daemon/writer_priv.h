@@ -144,7 +144,8 @@ struct wr_out {
 /*
  * The MD5 of the samples of files in lockstep (writer_dg.c): the WAV
  * files of outputs that share a conversion.  Its last run of bytes is
- * frames p_from to p_to of the shared piece seq (0: not one), hashed on
+ * frames p_from to p_to of the shared piece seq (wr_fill: the piece and
+ * the scratch it is in; 0: bytes of its own), hashed on
  * top of `prev', the state after `base' bytes.
  */
 struct wr_dg {
@@ -344,6 +345,8 @@ int		 wr_flush(struct wr_out *, struct fset_file *, int update,
 		    int sync);
 int		 wr_old_done(struct wr_out *, int wait);
 int		 wr_next_done(struct wr_out *, int wait);
+void		 wr_close_cur_later(struct wr_out *);
+void		 wr_slow_check(struct wr_out *);
 int		 wr_close_cur(struct wr_out *, const char *cue_end);
 void		 wr_prepare(struct wr_out *);
 int		 wr_put(struct wr_out *, const float *const *src, size_t off,

@@ -52,6 +52,18 @@ wr_end_files(struct wr_out *o, const char *cue_end)
 	(void)wr_close_cur(o, cue_end);
 }
 
+/* Every output paused: the gate starts again when one resumes. */
+static void
+wr_gate_if_paused(struct writer *w)
+{
+	unsigned i;
+
+	for (i = 0; i < w->nout && w->out[i].paused != WP_NONE; i++)
+		;
+	if (i == w->nout)
+		wr_gate_reset(w);
+}
+
 /*
  * Nothing is written to o for now, though the take goes on: every file
  * of it is finished, and the frames until it resumes are a gap that its
@@ -61,7 +73,6 @@ static void
 wr_pause(struct wr_out *o, enum writer_pause why, const char *text)
 {
 	struct writer	*w = o->w;
-	unsigned	 i;
 
 	/* Where the gap begins: where o stopped writing, or where the take
 	 * is when it wrote nothing (the gate closed, before the first). */
@@ -77,11 +88,7 @@ wr_pause(struct wr_out *o, enum writer_pause why, const char *text)
 	    text);
 	wr_oevent(o, WEV_PAUSED, NULL, text, 0, wr_take_frame(w,
 	    o->pause_from));
-	/* Every output paused: the gate starts again when one resumes. */
-	for (i = 0; i < w->nout && w->out[i].paused != WP_NONE; i++)
-		;
-	if (i == w->nout)
-		wr_gate_reset(w);
+	wr_gate_if_paused(w);
 }
 
 static void
@@ -91,6 +98,104 @@ wr_unpause(struct wr_out *o, const char *text)
 	o->paused = WP_NONE;
 	o->gap_pending = 1;
 	atomic_store(&o->st_paused, WP_NONE);
+}
+
+/*
+ * Whether writing k more frames (src NULL: silence) into o now would
+ * wait for o's flusher: a file's other buffer is still being written
+ * and the one being filled cannot take them, or a boundary falls in
+ * them while the next files are being opened or the old ones closed.
+ */
+static int
+wr_lagging(const struct wr_out *o, const float *const *src, uint64_t k)
+{
+	const struct fset	*s = o->cur;
+	const struct fset_buf	*b, *other;
+	unsigned		 i;
+
+	if (o->rotate_at != WR_NEVER && o->rotate_at < o->pos + k &&
+	    ((o->next->opening && !flush_done(o->fl, o->next->job)) ||
+	    (o->old->closing && !flush_done(o->fl, o->old->job))))
+		return 1;
+	for (i = 0; i < s->n; i++) {
+		b = &s->f[i].b[s->f[i].fill];
+		other = &s->f[i].b[s->f[i].fill ^ 1];
+		if (!other->busy || flush_done(o->fl, other->job))
+			continue;
+		if (src == NULL || b->len + k * s->frame_bytes > s->buf_bytes)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * o's disk is behind the stream (wr_lagging): waiting for it would hold
+ * up every output, so o writes nothing from here on.  Its files stay with
+ * its flusher, which writes out what it has and finishes them as it
+ * catches up (wr_slow_check); o resumes then, the frames between a gap
+ * its next files report.  With one output there is nothing to shield:
+ * the writer waits, and the ring's gap comes if the disk stays behind.
+ */
+static void
+wr_slow(struct wr_out *o)
+{
+	struct writer	*w = o->w;
+	char		 text[PATH_MAX + 96];
+
+	o->pause_from = o->pos;
+	o->paused = WP_DISK_SLOW;
+	snprintf(o->pause_why, sizeof(o->pause_why), "disk too slow");
+	atomic_store(&o->st_paused, WP_DISK_SLOW);
+	atomic_store(&o->st_open, 0);
+	/* The files take nothing more: their digests are final now. */
+	wr_dg_end(o->cur);
+	wr_mark(o, o->cur->written, "the disk was too slow after this "
+	    "point");
+	snprintf(text, sizeof(text), "directory %s: the disk is behind the "
+	    "stream (a file's writes waited on by both its buffers)",
+	    o->cfg.directory);
+	log_errx("%srecording paused: %s; the files are finished as it "
+	    "catches up", WR_WHO(o), text);
+	wr_oevent(o, WEV_PAUSED, NULL, text, 0, wr_take_frame(w,
+	    o->pause_from));
+	wr_gate_if_paused(w);
+}
+
+/*
+ * A slow output's flusher has done every write it was given: its files
+ * go to the flusher to be finished (as at a boundary, the writer waiting
+ * for nothing), and o records again, from the next record on.  A write
+ * that failed meanwhile is an error as any.
+ */
+void
+wr_slow_check(struct wr_out *o)
+{
+	struct fset	*s = o->cur;
+	unsigned	 i, k;
+	int		 rc = 0, r;
+
+	if (o->old->closing ||
+	    (o->next->opening && !flush_done(o->fl, o->next->job)))
+		return;
+	for (i = 0; i < s->n; i++)
+		for (k = 0; k < 2; k++)
+			if (s->f[i].b[k].busy &&
+			    !flush_done(o->fl, s->f[i].b[k].job))
+				return;
+	for (i = 0; i < s->n; i++)
+		for (k = 0; k < 2; k++)
+			if ((r = wr_reclaim(o, &s->f[i].b[k], 0)) != 0 &&
+			    rc == 0)
+				rc = r;
+	wr_discard_set(o, o->next);	/* its job is done: no wait */
+	o->paused = WP_NONE;
+	if (rc != 0) {
+		wr_error(o, -rc);
+		return;
+	}
+	wr_close_cur_later(o);
+	o->rotate_at = WR_NEVER;
+	wr_unpause(o, "its disk caught up");
 }
 
 /*
@@ -171,9 +276,14 @@ wr_write_all(struct writer *w, const float *const *src, size_t off,
 		w->sh_src = src;
 		w->sh_off = off;
 		w->sh_n = k;
-		for (i = 0; i < w->nout; i++)
-			if (wr_taking(&w->out[i]))
+		for (i = 0; i < w->nout; i++) {
+			if (!wr_taking(&w->out[i]))
+				continue;
+			if (w->nout > 1 && wr_lagging(&w->out[i], src, k))
+				wr_slow(&w->out[i]);
+			else
 				(void)wr_write(&w->out[i], src, off, k);
+		}
 		off += k;
 		n -= k;
 	}
@@ -592,6 +702,8 @@ wr_gate_closed(struct writer *w, uint64_t at)
 	wr_event(w, WEV_GATE_CLOSED, wr_first_open(w), NULL,
 	    at - w->gate.seg_start, wr_take_frame(w, at));
 	for (i = 0; w->cfg.gate_split && i < w->nout; i++) {
+		if (w->out[i].paused == WP_DISK_SLOW)
+			continue;	/* finished as its disk catches up */
 		wr_end_files(&w->out[i], "gate: closed");
 		atomic_store(&w->out[i].st_open, 0);
 	}
@@ -614,7 +726,7 @@ wr_gated(struct writer *w, const struct cap_rec *h, uint64_t ft64)
 	for (i = 0; i < w->nout; i++) {
 		o = &w->out[i];
 		/* Files of a closed gate end at their boundary. */
-		if (!w->gate.open && o->cur->open &&
+		if (!w->gate.open && o->cur->open && o->paused == WP_NONE &&
 		    o->rotate_at != WR_NEVER && ft64 >= o->rotate_at) {
 			wr_end_files(o, NULL);
 			atomic_store(&o->st_open, 0);
@@ -721,7 +833,8 @@ wr_rate_change(struct writer *w, const struct cap_rec *h)
 	    "; the files end here" : "");
 	for (i = 0; i < w->nout; i++) {
 		o = &w->out[i];
-		if (w->in_take) {
+		/* A slow output's files end as its disk catches up. */
+		if (w->in_take && o->paused != WP_DISK_SLOW) {
 			wr_end_files(o, "the sample rate changed after this "
 			    "point");
 			atomic_store(&o->st_open, 0);
@@ -799,7 +912,7 @@ wr_stall_check(struct writer *w, const struct cap_rec *h, int final)
 	    "(stalled)", (double)ns / 1e9);
 	for (i = 0; i < w->nout; i++) {
 		o = &w->out[i];
-		if (o->cur->open) {
+		if (o->cur->open && o->paused != WP_DISK_SLOW) {
 			wr_end_files(o, "JACK stalled after this point");
 			atomic_store(&o->st_open, 0);
 			o->gap_pending = 1;

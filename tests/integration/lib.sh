@@ -228,6 +228,36 @@ discontinuities() {
 	echo $((BASH_REMATCH[1] + BASH_REMATCH[2]))
 }
 
+# out_field STATUS NAME KEY: KEY of output NAME in a status reply.
+out_field() {
+	python3 -c '
+import json, sys
+st = json.loads(sys.argv[1])
+for o in st["outputs"]:
+	if o["name"] == sys.argv[2]:
+		print(json.dumps(o.get(sys.argv[3])))' "$1" "$2" "$3"
+}
+
+# md5_checked DIR LOG: every WAV file in DIR carries an `MD5 ' chunk that
+# md5sum finds right for its data, unless LOG has a write of it failing
+# (a full disk: as any WAV file's, its digest is dropped then).  A
+# mirror's files share one digest, made once (writer_dg.c): this checks
+# it for each output's files.
+md5_checked() {
+	local f md5 got
+	for f in $(takes "$1"); do
+		md5=$("$CHUNK" "$f" 'MD5 ' 2>/dev/null | od -An -t x1 |
+		    tr -d ' \n')
+		if [ -z "$md5" ]; then
+			grep -qF "file $f.partial: write: " "$2" ||
+			    fail "$f: no MD5 chunk, and no write of it failed"
+			continue
+		fi
+		got=$("$CHUNK" "$f" data | md5sum | cut -d' ' -f1)
+		[ "$md5" = "$got" ] || fail "$f: MD5 chunk $md5, md5sum $got"
+	done
+}
+
 # alarm_re KIND false|true: the alarm event (PROTOCOL.md) of an alarm that
 # is not a channel's (stalled, jack_lost, disk_*, write_error) rising
 # (false) or clearing (true), as an extended regex for wait_log.
