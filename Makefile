@@ -126,6 +126,7 @@ UNIT_TESTS = $(B)/tests/test_ring $(B)/tests/test_conv $(B)/tests/test_wav \
 	     $(B)/tests/test_flush $(B)/tests/test_live $(B)/tests/test_take $(B)/tests/test_alarm \
 	     $(B)/tests/test_webauth $(B)/tests/test_clock \
 	     $(B)/tests/test_gate $(B)/tests/test_hist $(B)/tests/test_diskw \
+	     $(B)/tests/test_dg \
 	     $(B)/tests/test_fmt \
 	     $(B)/tests/test_ixml $(B)/tests/test_loud $(B)/tests/test_manifest
 
@@ -259,6 +260,9 @@ $(B)/tests/test_gate: $(B)/tests/test_gate.o $(B)/daemon/gate.o $(B)/daemon/hist
 $(B)/tests/test_hist.o: CF_tests += -Idaemon
 $(B)/tests/test_hist: $(B)/tests/test_hist.o $(B)/daemon/hist.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
+$(B)/tests/test_dg.o: CF_tests += -Idaemon -Iprotocol
+$(B)/tests/test_dg: $(B)/tests/test_dg.o $(B)/daemon/writer_dg.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(MD_LIBS)
 $(B)/tests/test_diskw.o: CF_tests += -Idaemon
 $(B)/tests/test_diskw: $(B)/tests/test_diskw.o $(B)/daemon/diskw.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
@@ -308,7 +312,7 @@ fuzz: $(FUZZERS)
 check-fuzz: $(FUZZERS)
 	@for f in $(FUZZERS); do n=$$(basename $$f); \
 	    RUN_NAME=$$n tests/run-sh.sh fuzz $(RESULTS) tests/fuzz/run.sh \
-		$$f 7; done
+		$$f 5; done
 
 # Test tools: the signal generator client and the take verifier.
 TOOLS = $(B)/tests/siggen $(B)/tests/verify $(B)/tests/sfcheck \

@@ -86,8 +86,14 @@ wr_take_gap(struct writer *w, uint64_t ft64, uint32_t ft, int64_t gap,
 
 	for (i = 0; i < w->nout; i++) {
 		o = &w->out[i];
-		/* A slow output's files wait for its disk: it writes
-		 * nothing now either. */
+		/*
+		 * A slow output's files wait for its disk: it writes nothing
+		 * now either, and the gap is in its pause.  One whose disk
+		 * is behind would hold up the others with the gap's files:
+		 * it is slow from here.
+		 */
+		if (o->paused == WP_DISK_SLOW || wr_slow_if_behind(o))
+			continue;
 		if (o->cur->open && o->paused == WP_NONE &&
 		    (!w->gate.on || w->gate.open))
 			wr_gap(o, ft64, ft, gap, dropped);
@@ -222,8 +228,9 @@ wr_commands(struct writer *w)
 			if (wr_first_open(w) == NULL)
 				break;
 			for (i = 0; i < w->nout; i++)
-				wr_mark(&w->out[i], w->out[i].cur->written,
-				    c->label);
+				if (w->out[i].paused == WP_NONE)
+					wr_mark(&w->out[i],
+					    w->out[i].cur->written, c->label);
 			wr_event(w, WEV_MARK, NULL, c->label, 0,
 			    atomic_load(&w->st_take_frames));
 			break;

@@ -97,9 +97,11 @@ wr_flushers_del(struct writer *w)
 
 /*
  * Each output has its flusher: one disk's jobs wait behind no other's.
- * A disk slower than the stream still holds up the writer once both of
- * a file's buffers wait on it (wr_reclaim), and then the ring, and so
- * every output, until the ring is full (gaps, counted and reported).
+ * With several outputs, one whose disk falls behind the stream is left
+ * (WP_DISK_SLOW) rather than waited for, until it catches up; with one,
+ * a disk slower than the stream holds up the writer once both of a
+ * file's buffers wait on it (wr_reclaim), and then the ring, until it is
+ * full (gaps, counted and reported).
  */
 int
 writer_start(struct writer *w, char *err, size_t errlen)

@@ -286,14 +286,17 @@ wr_mono_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* The path of the first output's files that are open, or NULL: none. */
+/*
+ * The path of the first output's files that are being written, or NULL:
+ * none (a slow output's wait for its disk, WP_DISK_SLOW, take nothing).
+ */
 static inline const char *
 wr_first_open(const struct writer *w)
 {
 	unsigned i;
 
 	for (i = 0; i < w->nout; i++)
-		if (w->out[i].cur->open)
+		if (w->out[i].cur->open && w->out[i].paused == WP_NONE)
 			return w->out[i].cur->f[0].path;
 	return NULL;
 }
@@ -346,6 +349,7 @@ int		 wr_flush(struct wr_out *, struct fset_file *, int update,
 int		 wr_old_done(struct wr_out *, int wait);
 int		 wr_next_done(struct wr_out *, int wait);
 void		 wr_close_cur_later(struct wr_out *);
+int		 wr_slow_if_behind(struct wr_out *);
 void		 wr_slow_check(struct wr_out *);
 int		 wr_close_cur(struct wr_out *, const char *cue_end);
 void		 wr_prepare(struct wr_out *);

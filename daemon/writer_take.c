@@ -113,10 +113,13 @@ wr_lagging(const struct wr_out *o, const float *const *src, uint64_t k)
 	const struct fset_buf	*b, *other;
 	unsigned		 i;
 
-	if (o->rotate_at != WR_NEVER && o->rotate_at < o->pos + k &&
-	    ((o->next->opening && !flush_done(o->fl, o->next->job)) ||
-	    (o->old->closing && !flush_done(o->fl, o->old->job))))
-		return 1;
+	if (o->rotate_at != WR_NEVER && o->rotate_at < o->pos + k) {
+		if ((o->next->opening && !flush_done(o->fl, o->next->job)) ||
+		    (o->old->closing && !flush_done(o->fl, o->old->job)))
+			return 1;
+		/* Only those before the boundary go into these files. */
+		k = o->rotate_at > o->pos ? o->rotate_at - o->pos : 0;
+	}
 	for (i = 0; i < s->n; i++) {
 		b = &s->f[i].b[s->f[i].fill];
 		other = &s->f[i].b[s->f[i].fill ^ 1];
@@ -161,6 +164,40 @@ wr_slow(struct wr_out *o)
 	wr_gate_if_paused(w);
 }
 
+/* Whether any job of o's flusher on its files is not done yet. */
+static int
+wr_behind(const struct wr_out *o)
+{
+	const struct fset	*s = o->cur;
+	unsigned		 i, k;
+
+	if ((o->next->opening && !flush_done(o->fl, o->next->job)) ||
+	    (o->old->closing && !flush_done(o->fl, o->old->job)))
+		return 1;
+	for (i = 0; i < s->n; i++)
+		for (k = 0; k < 2; k++)
+			if (s->f[i].b[k].busy &&
+			    !flush_done(o->fl, s->f[i].b[k].job))
+				return 1;
+	return 0;
+}
+
+/*
+ * Before o's files end or fill with silence (a gap, a stall), which waits
+ * for every job of them: with several outputs, if its disk is behind, o
+ * is slow from here (wr_slow), and the gap is in its pause.  Returns 1
+ * then.
+ */
+int
+wr_slow_if_behind(struct wr_out *o)
+{
+	if (o->w->nout < 2 || !o->cur->open || o->paused != WP_NONE ||
+	    !wr_behind(o))
+		return 0;
+	wr_slow(o);
+	return 1;
+}
+
 /*
  * A slow output's flusher has done every write it was given: its files
  * go to the flusher to be finished (as at a boundary, the writer waiting
@@ -174,14 +211,12 @@ wr_slow_check(struct wr_out *o)
 	unsigned	 i, k;
 	int		 rc = 0, r;
 
-	if (o->old->closing ||
-	    (o->next->opening && !flush_done(o->fl, o->next->job)))
+	if (o->old->closing || wr_behind(o))
 		return;
-	for (i = 0; i < s->n; i++)
-		for (k = 0; k < 2; k++)
-			if (s->f[i].b[k].busy &&
-			    !flush_done(o->fl, s->f[i].b[k].job))
-				return;
+	if (!s->open) {
+		wr_unpause(o, "its files were ended meanwhile");
+		return;
+	}
 	for (i = 0; i < s->n; i++)
 		for (k = 0; k < 2; k++)
 			if ((r = wr_reclaim(o, &s->f[i].b[k], 0)) != 0 &&
@@ -209,6 +244,11 @@ wr_error(struct wr_out *o, int err)
 	struct writer	*w = o->w;
 	char		 text[PATH_MAX + 64];
 
+	/* A slow output's error ends its wait too (waiting for its disk). */
+	if (o->paused == WP_DISK_SLOW) {
+		o->paused = WP_NONE;
+		atomic_store(&o->st_paused, WP_NONE);
+	}
 	wr_discard_set(o, o->next);
 	wr_oevent(o, WEV_WRITE_ERROR, o->cur->open ? o->cur->f[0].path : NULL,
 	    strerror(err), (uint64_t)err, 0);
@@ -257,21 +297,44 @@ wr_taking(const struct wr_out *o)
 }
 
 /*
+ * The most frames a piece of wr_write_all may have with several outputs:
+ * what a buffer of each output's files holds, so that no piece makes an
+ * output hand its disk two buffers at once (and wait for the first:
+ * wr_lagging judges one).
+ */
+static uint64_t
+wr_piece_max(const struct writer *w)
+{
+	const struct fset	*s;
+	uint64_t		 m = WR_SHARE_FRAMES, b;
+	unsigned		 i;
+
+	for (i = 0; i < w->nout; i++) {
+		s = w->out[i].cur;
+		if (s->open && (b = s->buf_bytes / s->frame_bytes) < m)
+			m = b;
+	}
+	return m;
+}
+
+/*
  * Frames into every output whose files are open.  Outputs of the same
  * channels share one conversion of each piece (wr_put): with any, the
- * frames go in pieces they all write in turn.
+ * frames go in pieces they all write in turn; so they do with several
+ * outputs, each piece one that an output whose disk is behind the
+ * stream is left out of, rather than waited for (wr_slow).
  */
 void
 wr_write_all(struct writer *w, const float *const *src, size_t off,
     uint64_t n)
 {
-	uint64_t	k;
+	uint64_t	k, max = w->nout > 1 ? wr_piece_max(w) : WR_SHARE_FRAMES;
 	unsigned	i;
 
 	while (n > 0) {
 		k = n;
-		if (w->shared && k > WR_SHARE_FRAMES)
-			k = WR_SHARE_FRAMES;
+		if ((w->shared || w->nout > 1) && k > max)
+			k = max;
 		w->sh_seq++;
 		w->sh_src = src;
 		w->sh_off = off;
@@ -438,7 +501,7 @@ wr_open_at(struct wr_out *o, uint64_t at, const char *cue)
 	if (o->gap_pending) {
 		o->gap_pending = 0;
 		lost = o->gap_lost_s > 0 ? (uint64_t)llround(o->gap_lost_s *
-		    w->rate) : at - o->pause_from;
+		    w->rate) : at > o->pause_from ? at - o->pause_from : 0;
 		o->gap_lost_s = 0;
 		atomic_fetch_add(&o->st_gaps, 1);
 		atomic_fetch_add(&o->st_gap_frames, lost);
@@ -912,7 +975,9 @@ wr_stall_check(struct writer *w, const struct cap_rec *h, int final)
 	    "(stalled)", (double)ns / 1e9);
 	for (i = 0; i < w->nout; i++) {
 		o = &w->out[i];
-		if (o->cur->open && o->paused != WP_DISK_SLOW) {
+		if (o->paused == WP_DISK_SLOW || wr_slow_if_behind(o))
+			continue;	/* its files end as its disk catches up */
+		if (o->cur->open) {
 			wr_end_files(o, "JACK stalled after this point");
 			atomic_store(&o->st_open, 0);
 			o->gap_pending = 1;

@@ -10,9 +10,10 @@
 # xruns on a loaded machine are gaps, and each starts the pre-record
 # again: the whole one is half a second, and tried up to 8 times.
 . "$(dirname "$0")/lib.sh"
-# The keeping and the hand-over are the writer's one thread: ASan looks,
-# TSan has nothing more to see than test_gate's pre-roll shows.
-not_under_tsan
+# The keeping and the hand-over are the writer's one thread, and its
+# buffer (daemon/hist.c) is unit-tested under both sanitizers: the plain
+# pass only (time budget).
+plain_only
 
 RECCTL=${RECCTL:-$B/recctl}
 sock="$T/s.sock"
