@@ -13,7 +13,8 @@
 
 /* The alarms' kinds (PROTOCOL.md), for a zero where none is up. */
 static const char *const alarm_kinds[] = { "silence", "no_source", "clip",
-	"stalled", "jack_lost", "disk_low", "disk_full", "write_error", NULL };
+	"stalled", "jack_lost", "disk_low", "disk_full", "write_error",
+	"disk_slow", NULL };
 static const char *const states[] = { "idle", "recording", "paused",
 	"stalled", "failed", NULL };
 

@@ -40,7 +40,7 @@ struct alarms {
 
 static const char *const names[ALARM_KINDS] = {
 	"silence", "no_source", "clip", "stalled", "jack_lost", "disk_low",
-	"disk_full", "write_error"
+	"disk_full", "write_error", "disk_slow"
 };
 
 const char *

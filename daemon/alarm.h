@@ -25,6 +25,7 @@ enum alarm_kind {
 	ALARM_DISK_LOW,		/* below disk_warn_mb */
 	ALARM_DISK_FULL,	/* paused: below disk_min_mb */
 	ALARM_WRITE_ERROR,	/* paused after a write error */
+	ALARM_DISK_SLOW,	/* paused: its disk behind the stream */
 	ALARM_KINDS
 };
 

@@ -519,6 +519,8 @@ event_alarm_tick(uv_timer_t *t)
 		    os.paused == WP_DISK_FULL;
 		in.global[ALARM_WRITE_ERROR] |= r->taking &&
 		    os.paused == WP_WRITE_ERROR;
+		in.global[ALARM_DISK_SLOW] |= r->taking &&
+		    os.paused == WP_DISK_SLOW;
 	}
 	alarm_tick(r->alarms, &in, now);
 	while (alarm_next(r->alarms, &c)) {

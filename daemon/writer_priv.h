@@ -349,6 +349,12 @@ int		 wr_flush(struct wr_out *, struct fset_file *, int update,
 int		 wr_old_done(struct wr_out *, int wait);
 int		 wr_next_done(struct wr_out *, int wait);
 void		 wr_close_cur_later(struct wr_out *);
+void		 wr_unpause(struct wr_out *, const char *text);
+void		 wr_gate_if_paused(struct writer *);
+/* writer_slow.c: an output whose disk is behind the stream. */
+int		 wr_lagging(const struct wr_out *, const float *const *src,
+		    uint64_t frames);
+void		 wr_slow(struct wr_out *);
 int		 wr_slow_if_behind(struct wr_out *);
 void		 wr_slow_check(struct wr_out *);
 int		 wr_close_cur(struct wr_out *, const char *cue_end);

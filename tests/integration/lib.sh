@@ -238,6 +238,38 @@ for o in st["outputs"]:
 		print(json.dumps(o.get(sys.argv[3])))' "$1" "$2" "$3"
 }
 
+# files_close LOG DIR N SECONDS: N more files in DIR close, as LOG says.
+files_close() {
+	local n
+	n=$(grep -c "file $2/.*: closed, " "$1")
+	wait_log "$1" "file $2/.*: closed, " $((n + $3)) "$4"
+}
+
+# mirror_verified LOG MAIN_DIR MIRROR_DIR WHY: after a pause of the output
+# "mirror" (WHY: its reason, in its gap's marker), of a 2-channel take at
+# a period of 1024: the main output's files are bit-exact, their only
+# discontinuities gaps it logged (xruns of a loaded machine); the
+# mirror's bit-exact on both sides of at least one gap, which one of its
+# files marks.  Prints both verify summaries.
+mirror_verified() {
+	local log=$1 main=$2 mir=$3 why=$4 xr out logged
+	xr=$(xruns_counted "$log")
+	out=$("$VERIFY" -g -j "1024:$xr" -c 2 $(takes "$main") 2>&1) ||
+	    fail "main output: $out"
+	logged=$(grep -c 'recd: warning: output main: gap: ' "$log")
+	[ "$(discontinuities "$(tail -n 1 <<<"$out")")" -le "$logged" ] ||
+	    fail "main output: $out; it logged $logged gaps"
+	echo "main output: $(tail -n 1 <<<"$out")"
+	out=$("$VERIFY" -g -j "1024:$xr" -c 2 $(takes "$mir") 2>&1) ||
+	    fail "mirror: $out"
+	[ "$(discontinuities "$(tail -n 1 <<<"$out")")" -ge 1 ] ||
+	    fail "the mirror's pause left no gap: $out"
+	grep -la "gap: about .* not recorded before this file: $why" \
+	    $(takes "$mir") >/dev/null ||
+	    fail "no file of the mirror marks its gap ($why)"
+	echo "mirror: $(tail -n 1 <<<"$out")"
+}
+
 # md5_checked DIR LOG: every WAV file in DIR carries an `MD5 ' chunk that
 # md5sum finds right for its data, unless LOG has a write of it failing
 # (a full disk: as any WAV file's, its digest is dropped then).  A

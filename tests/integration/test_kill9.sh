@@ -12,7 +12,7 @@
 # libsndfile with the length verify reads, and lost at most what recd
 # still held in memory at the kill.
 #
-# 14 trials: KILL9_TRIALS (7) in each mode, 4 s each; the sanitizer runs
+# 10 trials: KILL9_TRIALS (5) in each mode, 4 s each; the sanitizer runs
 # take fewer (KILL9_TRIALS_SAN, 2 a mode): they are slow, and the plain
 # run has already covered the moments.  Each mode meets every kind of
 # moment.  KILL9_TRIALS=20 gives 20 a mode.
@@ -22,7 +22,7 @@ not_under_tsan
 if [ -n "${SAN:-}" ]; then
 	trials=$((2 * ${KILL9_TRIALS_SAN:-2}))
 else
-	trials=$((2 * ${KILL9_TRIALS:-7}))
+	trials=$((2 * ${KILL9_TRIALS:-5}))
 fi
 CH=4
 RATE=48000
