@@ -106,7 +106,7 @@ PROTO_OBJ  = $(B)/protocol/cfgjson.o $(B)/protocol/cfgout.o \
 WRITER_OBJ = $(B)/daemon/writer.o $(B)/daemon/writer_ctl.o $(B)/daemon/writer_ev.o \
 	     $(B)/daemon/writer_files.o $(B)/daemon/writer_levels.o \
 	     $(B)/daemon/writer_out.o $(B)/daemon/writer_dg.o \
-	     $(B)/daemon/writer_slow.o \
+	     $(B)/daemon/writer_pause.o \
 	     $(B)/daemon/writer_take.o $(B)/daemon/take.o
 DAEMON_OBJ = $(B)/daemon/main.o $(B)/daemon/cap.o $(B)/daemon/cap_rt.o \
 	     $(WRITER_OBJ) $(B)/daemon/ctlsrv.o $(B)/daemon/notify.o \

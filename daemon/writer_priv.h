@@ -351,7 +351,7 @@ int		 wr_next_done(struct wr_out *, int wait);
 void		 wr_close_cur_later(struct wr_out *);
 void		 wr_unpause(struct wr_out *, const char *text);
 void		 wr_gate_if_paused(struct writer *);
-/* writer_slow.c: an output whose disk is behind the stream. */
+/* writer_pause.c: an output's pauses; a disk behind the stream. */
 int		 wr_lagging(const struct wr_out *, const float *const *src,
 		    uint64_t frames);
 void		 wr_slow(struct wr_out *);

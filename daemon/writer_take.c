@@ -1,10 +1,9 @@
 /*
  * writer_take.c: the take (writer_priv.h), carrying out take.c's
  * verdicts: when a take begins and ends, its timeline (TimeReference
- * across files and gaps), gaps found in the records, pauses for the disk
- * or a write error and their resumption, the files that the silence
- * gate's spans open and close, and a change of rate or a stall.  Writer
- * thread.
+ * across files and gaps), gaps found in the records, the files that the
+ * silence gate's spans open and close, and a change of rate or a stall
+ * (an output's pauses: writer_pause.c).  Writer thread.
  */
 #include "writer_priv.h"
 
@@ -34,116 +33,12 @@ wr_gate_reset(struct writer *w)
 	atomic_store(&w->st_gate, w->gate.on ? 0 : -1);
 }
 
-static void
-wr_fail(struct writer *w)
-{
-	w->recording = 0;
-	atomic_store(&w->st_failed, 1);
-	atomic_store(&w->st_recording, 0);
-	if (w->notify != NULL)
-		w->notify(w->notify_arg);
-}
-
 /* The files of o end here: the ones opened ahead are thrown away. */
 void
 wr_end_files(struct wr_out *o, const char *cue_end)
 {
 	wr_discard_set(o, o->next);
 	(void)wr_close_cur(o, cue_end);
-}
-
-/* Every output paused: the gate starts again when one resumes. */
-void
-wr_gate_if_paused(struct writer *w)
-{
-	unsigned i;
-
-	for (i = 0; i < w->nout && w->out[i].paused != WP_NONE; i++)
-		;
-	if (i == w->nout)
-		wr_gate_reset(w);
-}
-
-/*
- * Nothing is written to o for now, though the take goes on: every file
- * of it is finished, and the frames until it resumes are a gap that its
- * next files report.  The other outputs record on.
- */
-static void
-wr_pause(struct wr_out *o, enum writer_pause why, const char *text)
-{
-	struct writer	*w = o->w;
-
-	/* Where the gap begins: where o stopped writing, or where the take
-	 * is when it wrote nothing (the gate closed, before the first). */
-	o->pause_from = o->cur->open ? o->pos : w->pos;
-	wr_end_files(o, NULL);
-	wr_flush_wait(o);	/* synced and named before the log says so */
-	o->paused = why;
-	snprintf(o->pause_why, sizeof(o->pause_why), "%s",
-	    why == WP_DISK_FULL ? "disk full" : "write error");
-	atomic_store(&o->st_paused, why);
-	atomic_store(&o->st_open, 0);
-	log_errx("%srecording paused: %s; every file is finished", WR_WHO(o),
-	    text);
-	wr_oevent(o, WEV_PAUSED, NULL, text, 0, wr_take_frame(w,
-	    o->pause_from));
-	wr_gate_if_paused(w);
-}
-
-/* o's pause ends (text: why): its next files open with the next record. */
-void
-wr_unpause(struct wr_out *o, const char *text)
-{
-	log_info("%srecording resumes: %s", WR_WHO(o), text);
-	o->paused = WP_NONE;
-	o->gap_pending = 1;
-	atomic_store(&o->st_paused, WP_NONE);
-}
-
-/*
- * A write, an open or a header update of o failed; the cause is logged
- * with the path.  Its files are finished to what reached them, then
- * take.c says what follows (write_error, or a wait for space).
- */
-void
-wr_error(struct wr_out *o, int err)
-{
-	struct writer	*w = o->w;
-	char		 text[PATH_MAX + 64];
-
-	/* A slow output's error ends its wait too (waiting for its disk). */
-	if (o->paused == WP_DISK_SLOW) {
-		o->paused = WP_NONE;
-		atomic_store(&o->st_paused, WP_NONE);
-	}
-	wr_discard_set(o, o->next);
-	wr_oevent(o, WEV_WRITE_ERROR, o->cur->open ? o->cur->f[0].path : NULL,
-	    strerror(err), (uint64_t)err, 0);
-	wr_close_cur(o, NULL);
-	atomic_store(&o->st_open, 0);
-	switch (take_on_error(o->cfg.write_error, err)) {
-	case TAKE_EXIT:
-		wr_fail(w);
-		break;
-	case TAKE_PAUSE_FULL:
-		snprintf(text, sizeof(text), "directory %s: %s",
-		    o->cfg.directory, strerror(err));
-		wr_pause(o, WP_DISK_FULL, text);
-		break;
-	case TAKE_STOP:
-		log_errx("%stake stopped after a write error (write_error "
-		    "stop); start records again", WR_WHO(o));
-		w->want_take = 0;
-		w->stop_why = "write error";
-		break;
-	case TAKE_PAUSE_RETRY:
-		snprintf(text, sizeof(text), "%s; trying again every %d s",
-		    strerror(err), WRITER_RETRY_S);
-		wr_pause(o, WP_WRITE_ERROR, text);
-		o->retry_ns = wr_mono_ns() + WR_RETRY_NS;
-		break;
-	}
 }
 
 /* Frames into o's files; a failure goes to wr_error.  0 or -errno. */
@@ -866,75 +761,4 @@ wr_stall_check(struct writer *w, const struct cap_rec *h, int final)
 	w->anchored = 0;	/* the next files' time: the wall clock's */
 	wr_gate_reset(w);
 	return 0;
-}
-
-/*
- * Free space on o's filesystem: below disk_warn_mb a warning, below
- * disk_min_mb a pause of o with every file of it finished, and back
- * above it (with some room, so that it does not flap) recording again,
- * by itself or on a start command as disk_resume says.
- */
-void
-wr_disk(struct wr_out *o, int64_t now)
-{
-	struct writer	*w = o->w;
-	long long	 free_b;
-	unsigned	 v;
-	char		 text[PATH_MAX + 96];
-
-	if (now < o->next_disk_ns && !o->resume_req)
-		return;
-	o->next_disk_ns = now + WR_DISK_NS;
-	free_b = diskw_free(o->cfg.directory);
-	o->disk_free = free_b;
-	atomic_store(&o->st_disk_free, free_b);
-	v = diskw_judge(&o->disk, free_b, o->cfg.disk_warn_mb,
-	    o->cfg.disk_min_mb);
-	if (v & DISKW_LOW) {
-		log_warnx("%sdisk %s: %lld MB free, below disk_warn_mb (%ld)",
-		    WR_WHO(o), o->cfg.directory, free_b / WR_MB,
-		    o->cfg.disk_warn_mb);
-		wr_oevent(o, WEV_DISK_LOW, o->cfg.directory, "low",
-		    (uint64_t)free_b, 0);
-		atomic_store(&o->st_disk_low, 1);
-	} else if (v & DISKW_OK) {
-		log_info("%sdisk %s: %lld MB free again", WR_WHO(o),
-		    o->cfg.directory, free_b / WR_MB);
-		wr_oevent(o, WEV_DISK_LOW, o->cfg.directory, "ok",
-		    (uint64_t)free_b, 0);
-		atomic_store(&o->st_disk_low, 0);
-	}
-	switch (take_on_disk(v, w->recording, o->paused, o->cfg.disk_resume)) {
-	case TAKE_DISK_SAME:
-		break;
-	case TAKE_DISK_PAUSE:
-		snprintf(text, sizeof(text), "disk %s: %lld MB free, below "
-		    "disk_min_mb (%ld)", o->cfg.directory, free_b / WR_MB,
-		    o->cfg.disk_min_mb);
-		wr_pause(o, WP_DISK_FULL, text);
-		break;
-	case TAKE_DISK_RESUME:
-		wr_unpause(o, "there is disk space again");
-		break;
-	case TAKE_DISK_WAIT:
-		o->paused = WP_WAIT_START;
-		atomic_store(&o->st_paused, WP_WAIT_START);
-		log_info("%sdisk %s: %lld MB free again; recording waits for "
-		    "a start command (disk_resume start)", WR_WHO(o),
-		    o->cfg.directory, free_b / WR_MB);
-		break;
-	}
-}
-
-/* A pause of o ends: on a start command, or the next try after an error. */
-void
-wr_pause_check(struct wr_out *o, int64_t now)
-{
-	int req = o->resume_req;
-
-	o->resume_req = 0;
-	if (!take_may_resume(o->paused, req, now, o->retry_ns))
-		return;
-	wr_unpause(o, o->paused == WP_WAIT_START ? "start command" :
-	    "trying again after the write error");
 }
