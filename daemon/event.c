@@ -471,15 +471,14 @@ event_alarm_json(const struct alarm_change *c, int64_t now, int utc)
 }
 
 /*
- * The alarms, every RECD_ALARM_TICK_MS: what the writer measured (levels,
+ * The alarms, every RECD_TICK_MS: what the writer measured (levels,
  * clips), JACK's connections, and the conditions recd knows.  Each change
  * is a log line, an alarm event and an on_alarm run; nothing here touches
  * what is recorded.
  */
 void
-event_alarm_tick(uv_timer_t *t)
+event_alarm_tick(struct recd *r)
 {
-	struct recd		*r = t->data;
 	struct writer_out_stats	 os;
 	struct alarm_in		 in;
 	struct alarm_change	 c;
@@ -497,7 +496,7 @@ event_alarm_tick(uv_timer_t *t)
 		if (r->al_peak[ch] > r->peak_win[ch] ||
 		    r->al_peak[ch] != r->al_peak[ch])
 			r->peak_win[ch] = r->al_peak[ch];
-	if (++r->al_ticks % (1000 / RECD_ALARM_TICK_MS) == 0) {
+	if (++r->al_ticks % (1000 / RECD_TICK_MS) == 0) {
 		memcpy(r->peak_1s, r->peak_win, nch * sizeof(float));
 		memset(r->peak_win, 0, nch * sizeof(float));
 	}

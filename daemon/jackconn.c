@@ -221,7 +221,7 @@ jack_changed(struct recd *r)
 }
 
 /*
- * The liveness guard, every RECD_LIVE_TICK_MS while a client is there:
+ * The liveness guard, every RECD_TICK_MS while a client is there:
  * no period for a second (or three periods) is said at once; a stall that
  * lasts gets a fresh client; a fresh client as deaf ends recd (exit 1),
  * so that the service manager starts it again and the start repairs the
@@ -229,9 +229,8 @@ jack_changed(struct recd *r)
  * run as rarely, it is said, and recd records what comes.
  */
 void
-live_tick(uv_timer_t *t)
+live_tick(struct recd *r)
 {
-	struct recd		*r = t->data;
 	int64_t			 now = mono_now_ns(), age;
 	uint64_t		 got, expected;
 	enum live_verdict	 v;

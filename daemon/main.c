@@ -260,8 +260,7 @@ shutdown_recd(struct recd *r, int code)
 	uv_close((uv_handle_t *)&r->sig_usr1, close_cb);
 	uv_close((uv_handle_t *)&r->wake, close_cb);
 	uv_close((uv_handle_t *)&r->jack_timer, close_cb);
-	uv_close((uv_handle_t *)&r->live_timer, close_cb);
-	uv_close((uv_handle_t *)&r->alarm_timer, close_cb);
+	uv_close((uv_handle_t *)&r->tick_timer, close_cb);
 	if (r->hooks != NULL && hooks_running(r->hooks) +
 	    hooks_queued(r->hooks) > 0) {
 		log_info("waiting for %u hooks (at most %d s)",
@@ -350,6 +349,16 @@ reload(struct recd *r)
 	}
 	if (apply_config(r, &next, err, sizeof(err)) != 0)
 		log_errx("SIGHUP: %s; nothing changed", err);
+}
+
+/* The liveness guard first: the alarms read what it found. */
+static void
+tick(uv_timer_t *t)
+{
+	struct recd	*r = t->data;
+
+	live_tick(r);
+	event_alarm_tick(r);
 }
 
 static void
@@ -466,10 +475,8 @@ run(struct recd *r)
 	r->wake.data = r;
 	uv_timer_init(&r->loop, &r->jack_timer);
 	r->jack_timer.data = r;
-	uv_timer_init(&r->loop, &r->live_timer);
-	r->live_timer.data = r;
-	uv_timer_init(&r->loop, &r->alarm_timer);
-	r->alarm_timer.data = r;
+	uv_timer_init(&r->loop, &r->tick_timer);
+	r->tick_timer.data = r;
 	uv_timer_init(&r->loop, &r->hooks_timer);
 	r->hooks_timer.data = r;
 	r->alarms = alarm_new((unsigned)r->cfg.channels);
@@ -535,10 +542,8 @@ run(struct recd *r)
 	} else {
 		live_attach(&r->live, cap_cycles(r->cap), mono_now_ns(),
 		    cap_rate(r->cap), cap_period(r->cap), 0);
-		uv_timer_start(&r->live_timer, live_tick, RECD_LIVE_TICK_MS,
-		    RECD_LIVE_TICK_MS);
-		uv_timer_start(&r->alarm_timer, event_alarm_tick,
-		    RECD_ALARM_TICK_MS, RECD_ALARM_TICK_MS);
+		uv_timer_start(&r->tick_timer, tick, RECD_TICK_MS,
+		    RECD_TICK_MS);
 		/* The writer's queue is empty yet: these always fit. */
 		(void)writer_listen(r->writer, take_from(r->cap));
 		if (r->cfg.autostart &&
@@ -566,8 +571,7 @@ fail:
 	cap_close(r->cap);
 	uv_close((uv_handle_t *)&r->wake, close_cb);
 	uv_close((uv_handle_t *)&r->jack_timer, close_cb);
-	uv_close((uv_handle_t *)&r->live_timer, close_cb);
-	uv_close((uv_handle_t *)&r->alarm_timer, close_cb);
+	uv_close((uv_handle_t *)&r->tick_timer, close_cb);
 	hooks_finish(r);
 	uv_run(&r->loop, UV_RUN_DEFAULT);
 	uv_loop_close(&r->loop);
