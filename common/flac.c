@@ -52,7 +52,7 @@ struct flac {
 	char			*path;
 	uint64_t		 off;		/* where the next byte goes */
 	int			 err;		/* a write failed: -errno */
-	unsigned		 channels, bytes;	/* bytes: 2 or 3 */
+	unsigned		 channels, bytes;	/* a sample's: 2 or 4 */
 	unsigned		 rate;
 	uint64_t		 frames;
 	FLAC__int32		*buf;		/* FLAC_CHUNK * channels */
@@ -183,7 +183,7 @@ flac_open(const char *path, const struct fmt_par *par, char *err,
 		goto nomem;
 	f->fd = -1;
 	f->channels = par->channels;
-	f->bytes = par->bits / 8;
+	f->bytes = par->bits == 16 ? 2 : 4;	/* flac.h */
 	f->rate = par->rate;
 	if ((f->path = strdup(path)) == NULL ||
 	    (f->buf = malloc(sizeof(*f->buf) * FLAC_CHUNK * f->channels)) ==
@@ -255,14 +255,18 @@ fl_encode(struct flac *f, uint64_t n)
 	return 0;
 }
 
-/* Interleaved little-endian pcm16 or pcm24, as conv.h makes them. */
+/*
+ * Interleaved little-endian CONV_PCM16, or CONV_PCM32 for 24 bits (flac.h),
+ * as conv.h makes them.
+ */
 static int
 flac_write(void *h, const void *buf, size_t bytes)
 {
 	struct flac		*f = h;
 	const unsigned char	*p = buf;
+	FLAC__int32		*d = f->buf;
 	size_t			 fb = (size_t)f->bytes * f->channels;
-	uint64_t		 n, k, i;
+	uint64_t		 n, k, i, ns;
 	int			 rc;
 
 	if (f->err != 0)
@@ -271,14 +275,16 @@ flac_write(void *h, const void *buf, size_t bytes)
 		return -EINVAL;
 	for (n = bytes / fb; n > 0; n -= k) {
 		k = n < FLAC_CHUNK ? n : FLAC_CHUNK;
+		ns = k * f->channels;
 		if (f->bytes == 2)
-			for (i = 0; i < k * f->channels; i++, p += 2)
-				f->buf[i] = (int16_t)(p[0] | p[1] << 8);
+			for (i = 0; i < ns; i++, p += 2)
+				d[i] = (int16_t)(p[0] | p[1] << 8);
 		else
-			for (i = 0; i < k * f->channels; i++, p += 3)
-				f->buf[i] = (int32_t)((uint32_t)p[0] << 8 |
-				    (uint32_t)p[1] << 16 |
-				    (uint32_t)p[2] << 24) >> 8;
+			/* One 32-bit load on a little-endian host. */
+			for (i = 0; i < ns; i++, p += 4)
+				d[i] = (int32_t)((uint32_t)p[0] |
+				    (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+				    (uint32_t)p[3] << 24) >> 8;
 		if ((rc = fl_encode(f, k)) != 0)
 			return rc;
 	}

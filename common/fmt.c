@@ -16,7 +16,8 @@ static const struct fmt_kind kinds[] = {
 	{ "pcm32", &fmt_wav, CONV_PCM32, 32, 0 },
 	{ "float32", &fmt_wav, CONV_FLOAT32, 32, 1 },
 	{ "flac16", &fmt_flac, CONV_PCM16, 16, 0 },
-	{ "flac24", &fmt_flac, CONV_PCM24, 24, 0 },
+	/* The 24-bit code in 4 bytes: libFLAC takes int32s, unpacked at once. */
+	{ "flac24", &fmt_flac, CONV_PCM32, 24, 0 },
 	{ "opus", &fmt_opus, CONV_FLOAT32, 32, 1 },
 	{ "mp3", &fmt_mp3, CONV_FLOAT32, 32, 1 },
 };

@@ -47,7 +47,9 @@ test_kinds(void **state)
 		assert_non_null(k);
 		assert_ptr_equal(k->be, &fmt_flac);
 		assert_int_equal(k->bits, i == CFG_FMT_FLAC16 ? 16 : 24);
-		assert_int_equal(conv_sample_bytes(k->conv), k->bits / 8);
+		/* 24 bits as CONV_PCM32: libFLAC takes int32s (flac.h). */
+		assert_int_equal(k->conv, i == CFG_FMT_FLAC16 ? CONV_PCM16 :
+		    CONV_PCM32);
 		assert_int_equal(k->is_float, 0);
 	}
 	assert_null(fmt_kind(-1));
@@ -76,7 +78,7 @@ write_kind(int kind, const char *path, unsigned n,
 	static const char *const names[] = { "left", "right" };
 	struct fmt_par		 par;
 	unsigned char		*s;
-	size_t			 sb = k->bits / 8;
+	size_t			 sb = conv_sample_bytes(k->conv);
 	char			 err[256];
 	void			*h;
 	unsigned		 i, b;
@@ -88,13 +90,17 @@ write_kind(int kind, const char *path, unsigned n,
 	par.description = "test_fmt";
 	par.level = 5;
 	par.names = names;
-	/* Sample i is i * 7 (16-bit), little-endian in bits / 8 bytes. */
+	/*
+	 * Sample i is i * 7 (16-bit), little-endian in the kind's sample
+	 * bytes; CONV_PCM32 for 24 bits holds the code << 8 (flac.h).
+	 */
 	s = malloc(2 * n * sb);
 	assert_non_null(s);
 	for (i = 0; i < 2 * n; i++)
 		for (b = 0; b < sb; b++)
-			s[i * sb + b] = (unsigned char)((uint32_t)(int32_t)
-			    (int16_t)(i * 7) >> (8 * b));
+			s[i * sb + b] = (unsigned char)(((uint32_t)(int32_t)
+			    (int16_t)(i * 7) << (k->conv == CONV_PCM32 &&
+			    k->bits == 24 ? 8 : 0)) >> (8 * b));
 	*be = k->be;
 	h = k->be->open(path, &par, err, sizeof(err));
 	if (h == NULL)
