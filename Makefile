@@ -347,6 +347,15 @@ $(B)/tests/slowio.so: tests/tools/slowio.c
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -fPIC -shared -o $@ $< -ldl
 
+# The floors under every recorder in the side-by-side runs: libjack's
+# cost of a client that only copies its ports, libFLAC's of an encode in
+# memory.
+$(B)/tests/jack_null: $(B)/tests/jack_null.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(JACK_LIBS) -lpthread
+$(B)/tests/flac_floor.o: CF_tests += $(FLAC_CFLAGS)
+$(B)/tests/flac_floor: $(B)/tests/flac_floor.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(FLAC_LIBS)
+
 $(B)/tests/bench_conv: $(B)/tests/bench_conv.o $(CONV_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm
 # The real writer and callback, with cap_offline.o in place of cap.o and
@@ -485,7 +494,8 @@ soak: $(B)/recd $(B)/recctl
 bench:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory $(B)/recd $(B)/tests/bench_conv \
-	    $(B)/tests/bench_writer build/tests/siggen
+	    $(B)/tests/bench_writer $(B)/tests/jack_null \
+	    $(B)/tests/flac_floor build/tests/siggen
 	@tests/bench/run.sh $(B)
 
 # Records into ./recordings, on a private JACK server with a test signal

@@ -27,6 +27,11 @@
 # peer of the same run, and recd split at it (unless FLAC_SPLIT=0).
 # Above 8 channels (a FLAC file holds at most 8) no peer records: recd
 # alone, split, at the level chosen at the count before.
+# FLAC also gets the floor under any recorder on this machine: jack_null
+# (a client that copies its ports out and does nothing more) measured like
+# the recorders, plus flac_floor (libFLAC alone encoding recd's take in
+# memory at the chosen level, the MD5 on); against 0.5 of the best peer it
+# says whether the target can be met here at all.
 # For recd, each thread's share as well (by name: recd-writer converts,
 # recd-flush encodes and writes, main is the libuv loop, recd(other)
 # libjack's threads, the process callback among them).
@@ -313,6 +318,56 @@ measure() {
 	return 0
 }
 
+# floor_jack N: the CPU per audio second of jack_null on N ports of sig
+# (libjack's threads and a callback that copies the ports out, plus what
+# jackd spends beyond idle): the least any recorder on this graph costs.
+# Sets floor_j, or empty.
+floor_jack() {
+	local n=$1 r0 r1 j0 j1
+	floor_j=""
+	"$B/tests/jack_null" "$n" >"$T/null.log" 2>&1 &
+	RPID=$!
+	if ! wait_log "$T/null.log" '^jack_null: ready'; then
+		echo "$n ch: jack_null did not start ($(tr '\n' ' ' <"$T/null.log"))"
+		stop_pid "$RPID"
+		return 1
+	fi
+	r0=$(cpu_ns "$RPID")
+	j0=$(cpu_ns "$JPID")
+	window "$RPID"
+	r1=$(cpu_ns "$RPID")
+	j1=$(cpu_ns "$JPID")
+	stop_pid "$RPID"
+	floor_j=$(awk -v r="$((r1 - r0))" -v j="$((j1 - j0))" -v idle="$idle" \
+	    -v s="$SECS" 'BEGIN { jd = (j - idle) / 1e6 / s
+		printf "%.2f", r / 1e6 / s + (jd > 0 ? jd : 0) }')
+	echo "$n ch: floor: jack_null (copies the ports, nothing more):" \
+	    "$floor_j ms per audio second"
+}
+
+# floor_flac N LEVEL FILE: libFLAC alone encoding FILE (recd's take) at
+# LEVEL in memory with the MD5 on (flac_floor, best of 5), added to
+# floor_jack's figure: the least any recorder with libjack and libFLAC
+# costs here; against 0.5 of the best peer, it says whether the target
+# can be met on this machine at all.
+floor_flac() {
+	local n=$1 l=$2 f=$3 fl
+	[ -n "$floor_j" ] && [ -n "$best" ] && [ -n "$f" ] || return 0
+	fl=$("$B/tests/flac_floor" "$f" "$l" 5 | awk '{ print $1 }')
+	[ -n "$fl" ] || return 0
+	echo "$n ch: floor: libFLAC alone at level $l: $fl ms per audio" \
+	    "second; with jack_null: $(awk -v a="$fl" -v b="$floor_j" \
+	    'BEGIN { printf "%.2f", a + b }')"
+	awk -v n="$n" -v l="$l" -v a="$fl" -v j="$floor_j" -v b="$best" \
+	    -v bn="$best_name" 'BEGIN {
+		split(b, y, " ")
+		ratio = y[1] > 0 ? (a + j) / y[1] : 0
+		printf "ROW|floor flac %dch/48k level %d: jack_null %.2f +" \
+		    " libFLAC %.2f|%.2f ms|%s %.2f ms|%.2f|<=0.5 of best|%s\n",
+		    n, l, j, a, a + j, bn, y[1], ratio,
+		    ratio <= 0.5 ? "reachable" : "UNREACHABLE" }'
+}
+
 # flac_size FILE LEVEL: bytes of audio frames per audio second of FILE
 # re-encoded by flac(1) at LEVEL.
 flac_size() {
@@ -398,6 +453,7 @@ flac_levels() {
 		    "|recd %.1f kB/s|jack_capture %.1f kB/s (level 5)|%.3f" \
 		    "|info|-\n", n, l, x[3] / 1000, jb / 1000, size
 		}'
+	floor_flac "$n" "$lvl" "$f"
 	[ "${FLAC_SPLIT:-1}" = 0 ] && return 0
 	LEVEL=$lvl MODE=split measure recd "$n" "recd split level $lvl" ||
 	    return 0
@@ -493,6 +549,10 @@ for n in "$@"; do
 	elif [ "$MODE" = single ]; then
 		echo "ROW|CPU per audio s ${CODEC:+$CODEC }${n}ch/48k|${mine:-none}|${best:-none}|0|-|MISS"
 	fi
-	[ "$CODEC" = flac ] && flac_levels "$n"
+	if [ "$CODEC" = flac ] && [ "$n" -le 8 ]; then
+		floor_jack "$n"
+		flac_levels "$n"
+	fi
+	[ "$CODEC" = flac ] && [ "$n" -gt 8 ] && flac_levels "$n"
 	stop_pid "$SPID"
 done
