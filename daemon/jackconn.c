@@ -298,3 +298,30 @@ live_tick(struct recd *r)
 		break;
 	}
 }
+
+/* The loop's clock may have run a little behind: not due yet, again. */
+static void
+live_due(uv_timer_t *t)
+{
+	live_tick(t->data);
+	live_soon(t->data);
+}
+
+/*
+ * After a tick: when no period has come for so long that the stall falls
+ * due before the next tick, the guard wakes for it then.  Periods come
+ * every few ms, so this costs nothing while they do.
+ */
+void
+live_soon(struct recd *r)
+{
+	int64_t	 left;
+
+	if (r->stopping || r->cap == NULL || cap_server_lost(r->cap) ||
+	    r->live.stalled)
+		return;
+	left = r->live.stall_ns - live_age_ns(&r->live, mono_now_ns());
+	if (left < (int64_t)RECD_TICK_MS * 1000000)
+		uv_timer_start(&r->live_timer, live_due, left > 0 ?
+		    (uint64_t)(left / 1000000) + 1 : 0, 0);
+}

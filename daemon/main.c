@@ -261,6 +261,7 @@ shutdown_recd(struct recd *r, int code)
 	uv_close((uv_handle_t *)&r->wake, close_cb);
 	uv_close((uv_handle_t *)&r->jack_timer, close_cb);
 	uv_close((uv_handle_t *)&r->tick_timer, close_cb);
+	uv_close((uv_handle_t *)&r->live_timer, close_cb);
 	if (r->hooks != NULL && hooks_running(r->hooks) +
 	    hooks_queued(r->hooks) > 0) {
 		log_info("waiting for %u hooks (at most %d s)",
@@ -359,6 +360,7 @@ tick(uv_timer_t *t)
 
 	live_tick(r);
 	event_alarm_tick(r);
+	live_soon(r);
 }
 
 static void
@@ -477,6 +479,8 @@ run(struct recd *r)
 	r->jack_timer.data = r;
 	uv_timer_init(&r->loop, &r->tick_timer);
 	r->tick_timer.data = r;
+	uv_timer_init(&r->loop, &r->live_timer);
+	r->live_timer.data = r;
 	uv_timer_init(&r->loop, &r->hooks_timer);
 	r->hooks_timer.data = r;
 	r->alarms = alarm_new((unsigned)r->cfg.channels);
@@ -572,6 +576,7 @@ fail:
 	uv_close((uv_handle_t *)&r->wake, close_cb);
 	uv_close((uv_handle_t *)&r->jack_timer, close_cb);
 	uv_close((uv_handle_t *)&r->tick_timer, close_cb);
+	uv_close((uv_handle_t *)&r->live_timer, close_cb);
 	hooks_finish(r);
 	uv_run(&r->loop, UV_RUN_DEFAULT);
 	uv_loop_close(&r->loop);

@@ -71,6 +71,9 @@ struct recd {
 	struct live	 live;
 	/* One timer for the liveness guard and the alarms: RECD_TICK_MS. */
 	uv_timer_t	 tick_timer;
+	/* And one for the guard alone when a stall is due before the next
+	   tick (live_soon): a stall is said on time, not up to a tick late. */
+	uv_timer_t	 live_timer;
 	int		 stall_reconnect; /* the client was dropped for a stall */
 	/* Alarms (alarm.h), fed every RECD_TICK_MS. */
 	struct alarms	*alarms;
@@ -94,7 +97,8 @@ struct recd {
  * The liveness guard and the alarms look this often, in one wake-up: on
  * a 2-core VM each wake-up of the loop costs ~80 us, so a 100 ms guard
  * beside the alarms' 250 ms was 1.1 ms of CPU a second with nobody
- * connected.  A stall (1 s) is seen within 1.25 s.
+ * connected.  When periods stop, the guard also wakes when the stall is
+ * due (live_soon), so that it is said 1 s after the count last moved.
  */
 #define RECD_TICK_MS		250
 
@@ -140,5 +144,6 @@ void		 jack_lost(struct recd *, int stalled);
 void		 jack_retry(uv_timer_t *);
 void		 jack_changed(struct recd *);
 void		 live_tick(struct recd *);
+void		 live_soon(struct recd *);
 
 #endif
