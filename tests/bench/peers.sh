@@ -549,10 +549,9 @@ for n in "$@"; do
 	elif [ "$MODE" = single ]; then
 		echo "ROW|CPU per audio s ${CODEC:+$CODEC }${n}ch/48k|${mine:-none}|${best:-none}|0|-|MISS"
 	fi
-	if [ "$CODEC" = flac ] && [ "$n" -le 8 ]; then
-		floor_jack "$n"
+	if [ "$CODEC" = flac ]; then
+		[ "$n" -le 8 ] && floor_jack "$n"
 		flac_levels "$n"
 	fi
-	[ "$CODEC" = flac ] && [ "$n" -gt 8 ] && flac_levels "$n"
 	stop_pid "$SPID"
 done
