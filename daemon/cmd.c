@@ -178,7 +178,8 @@ cmd_status(struct recd *r)
 	cJSON_AddNumberToObject(o, "period", r->period);
 	if (r->cap != NULL)
 		cJSON_AddNumberToObject(o, "last_period_age_seconds",
-		    (double)live_age_ns(&r->live, mono_now_ns()) / 1e9);
+		    (double)live_seen_age_ns(&r->live, cap_cycles(r->cap),
+		    mono_now_ns()) / 1e9);
 	else
 		cJSON_AddNullToObject(o, "last_period_age_seconds");
 	cJSON_AddNumberToObject(res, "channels", (double)r->cfg.channels);

@@ -137,3 +137,9 @@ live_age_ns(const struct live *l, int64_t now_ns)
 {
 	return now_ns - l->last_ns;
 }
+
+int64_t
+live_seen_age_ns(const struct live *l, uint64_t cycles, int64_t now_ns)
+{
+	return cycles != l->cycles ? 0 : live_age_ns(l, now_ns);
+}

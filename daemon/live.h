@@ -83,12 +83,20 @@ void		 live_attach(struct live *, uint64_t cycles, int64_t now_ns,
 /* The period or the rate changed: the stall time follows. */
 void		 live_set_period(struct live *, unsigned rate,
 		    uint32_t period);
-/* Called often (every 100 ms): the verdict for the count seen now. */
+/* Called often (every tick, 250 ms): the verdict for the count seen now. */
 enum live_verdict live_check(struct live *, uint64_t cycles, int64_t now_ns);
 /* The last window's periods, run and expected: for LIVE_STARVED's text. */
 void		 live_window(const struct live *, uint64_t *got,
 		    uint64_t *expected);
 /* Nanoseconds since the last period (since live_attach: none yet). */
 int64_t		 live_age_ns(const struct live *, int64_t now_ns);
+/*
+ * The same for status, between ticks, with the count as it is now: 0 when
+ * it moved since the last live_check (a period came within the tick, and
+ * more will be along), else live_age_ns.  Changes nothing: the verdicts
+ * are the tick's to act on.
+ */
+int64_t		 live_seen_age_ns(const struct live *, uint64_t cycles,
+		    int64_t now_ns);
 
 #endif

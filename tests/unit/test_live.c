@@ -43,6 +43,25 @@ test_periods_flow(void **state)
 	assert_int_equal(live_age_ns(&l, t), 100 * MS);
 }
 
+/* Status between ticks: periods that came since the last look are news. */
+static void
+test_seen_age(void **state)
+{
+	struct live	l;
+
+	(void)state;
+	live_attach(&l, 3, 0, 48000, 1024, 0);
+	assert_int_equal(live_check(&l, 4, 1 * S), LIVE_OK);
+	/* A tick later the count has moved: a period came within it. */
+	assert_int_equal(live_seen_age_ns(&l, 9, 1 * S + 240 * MS), 0);
+	/* It has not: the time since the guard saw it move. */
+	assert_int_equal(live_seen_age_ns(&l, 4, 1 * S + 240 * MS),
+	    240 * MS);
+	/* Nothing changed in the guard: its stall comes as before. */
+	assert_int_equal(live_check(&l, 4, 2 * S), LIVE_STALLED);
+	assert_int_equal(live_seen_age_ns(&l, 4, 2 * S), 1 * S);
+}
+
 static void
 test_stall_said_once_then_reconnect(void **state)
 {
@@ -299,6 +318,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_periods_flow),
+		cmocka_unit_test(test_seen_age),
 		cmocka_unit_test(test_stall_said_once_then_reconnect),
 		cmocka_unit_test(test_back_after_stall),
 		cmocka_unit_test(test_long_periods),
