@@ -112,8 +112,9 @@ DAEMON_OBJ = $(B)/daemon/main.o $(B)/daemon/cap.o $(B)/daemon/cap_rt.o \
 	     $(WRITER_OBJ) $(B)/daemon/ctlsrv.o $(B)/daemon/notify.o \
 	     $(B)/daemon/hooks.o $(B)/daemon/retain.o $(B)/daemon/flush.o \
 	     $(B)/daemon/live.o $(B)/daemon/alarm.o $(B)/daemon/repair.o \
-	     $(B)/daemon/cmd.o $(B)/daemon/event.o $(B)/daemon/jackconn.o \
-	     $(B)/daemon/clock.o $(B)/daemon/gate.o $(B)/daemon/hist.o $(B)/daemon/fsutil.o \
+	     $(B)/daemon/cmd.o $(B)/daemon/status.o $(B)/daemon/event.o \
+	     $(B)/daemon/jackconn.o $(B)/daemon/clock.o $(B)/daemon/gate.o \
+	     $(B)/daemon/hist.o $(B)/daemon/fsutil.o \
 	     $(B)/daemon/diskw.o $(B)/daemon/fileset.o $(B)/daemon/loud.o \
 	     $(B)/daemon/manifest.o
 

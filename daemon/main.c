@@ -2,9 +2,9 @@
  * main.c: recd's start-up (command line, config file, the checks that must
  * pass before anything is recorded), its event loop (signals, wake-ups
  * from JACK's threads and the writer, SIGHUP) and its shutdown.  What the
- * loop does is in cmd.c (commands, status), event.c (events, hooks,
- * alarms) and jackconn.c (JACK's loss and return, the liveness guard).
- * Main thread.
+ * loop does is in cmd.c (commands), status.c (status), event.c (events,
+ * hooks, alarms) and jackconn.c (JACK's loss and return, the liveness
+ * guard).  Main thread.
  */
 #include <sys/stat.h>
 

@@ -1,7 +1,7 @@
 /*
  * recd.h: recd's state, created in main.c and passed down (no globals),
- * and what main.c, cmd.c, event.c and jackconn.c call of each other.
- * Private to those four files.  Main thread.
+ * and what main.c, cmd.c, status.c, event.c and jackconn.c call of each
+ * other.  Private to those five files.  Main thread.
  */
 #ifndef RECD_DAEMON_RECD_H
 #define RECD_DAEMON_RECD_H
@@ -120,6 +120,10 @@ int		 check_directory(const struct recd *, const struct cfg *,
 int		 apply_config(struct recd *, struct cfg *next, char *msg,
 		    size_t msglen);
 void		 levels_free(struct recd *);
+
+/* status.c */
+/* The status command's result (PROTOCOL.md). */
+cJSON		*cmd_status(struct recd *);
 
 /* event.c */
 void		 send_event(struct recd *, const char *name, cJSON *fields);
