@@ -99,7 +99,8 @@ CONV_OBJ   = $(B)/common/conv.o $(B)/common/conv_sse2.o \
 	     $(B)/common/conv_avx2.o
 COMMON_OBJ = $(B)/common/ring.o $(B)/common/ring_rt.o $(CONV_OBJ) \
 	     $(FMT_OBJ) $(CFG_OBJ) $(B)/common/log.o
-CFG_OBJ    = $(B)/common/cfg.o $(B)/common/cfg_check.o
+CFG_OBJ    = $(B)/common/cfg.o $(B)/common/cfg_check.o \
+	     $(B)/common/cfg_print.o
 # cfgout reads the outputs' JSON objects, with cJSON: protocol/.
 PROTO_OBJ  = $(B)/protocol/cfgjson.o $(B)/protocol/cfgout.o \
 	     $(B)/protocol/proto.o
@@ -291,7 +292,7 @@ build/fuzz/fuzz_proto: tests/fuzz/fuzz_proto.c protocol/proto.c
 	$(FUZZ_CC) $(FUZZ_FLAGS) -Icommon -Iprotocol $(CJSON_CFLAGS) -o $@ $^ \
 	    $(CJSON_LIBS) -lm
 build/fuzz/fuzz_cfg: tests/fuzz/fuzz_cfg.c protocol/cfgjson.c protocol/proto.c \
-    protocol/cfgout.c common/cfg.c common/cfg_check.c
+    protocol/cfgout.c common/cfg.c common/cfg_check.c common/cfg_print.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -Icommon -Iprotocol $(CJSON_CFLAGS) -o $@ $^ \
 	    $(CJSON_LIBS) -lm

@@ -218,6 +218,8 @@ int	cfg_socket_ro_path(const char *option, const char *ctl_path,
 	    char *buf, size_t len);
 
 /* The option table for people: --help, README.md and etc/recd.json. */
+/* The accepted values of an option, as "(...)" for messages and docs. */
+void	cfg_range_text(const struct cfg_opt *, char *buf, size_t len);
 void	cfg_print_help(FILE *);
 void	cfg_print_markdown(FILE *);
 void	cfg_print_config(FILE *);
