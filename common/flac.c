@@ -6,9 +6,12 @@
  *
  * The file: STREAMINFO, a VORBIS_COMMENT block (time reference in samples
  * since midnight, date, description, encoder, each channel's port) and
- * PADDING, then frames of 4096 samples as libFLAC writes them.  libFLAC
- * hands each frame to write(2) as soon as it is encoded, so kill -9 leaves
- * every frame encoded so far, with a STREAMINFO that gives no length.
+ * PADDING, then frames as libFLAC encodes them.  The frames libFLAC
+ * hands over during one write (a flusher job, about a second) go to the
+ * file in one write(2) at its end, not one each (at level 0, 42 a second
+ * a file: in split mode they cost more than the encoding), so kill -9
+ * leaves every frame of the writes so far, with a STREAMINFO that gives
+ * no length.
  * close lets libFLAC finish (the length and the MD5 of the audio in
  * STREAMINFO), then writes the markers into the comments as ffmpeg's
  * chapters (CHAPTER001=HH:MM:SS.mmm, CHAPTER001NAME=label), in the padding.
@@ -40,6 +43,7 @@
 					   60; more, and libFLAC rewrites the
 					   file at close) */
 #define FLAC_MARKS_MAX	999		/* CHAPTER001 .. CHAPTER999 */
+#define FLAC_OUT_MAX	(1 << 20)	/* bytes held back at most */
 
 struct flac_mark {
 	uint64_t	 frame;
@@ -52,6 +56,9 @@ struct flac {
 	char			*path;
 	uint64_t		 off;		/* where the next byte goes */
 	int			 err;		/* a write failed: -errno */
+	unsigned char		*out;		/* encoded, not written yet: */
+	size_t			 out_len, out_cap;
+	uint64_t		 out_off;	/* ... its place in the file */
 	unsigned		 channels, bytes;	/* a sample's: 2 or 4 */
 	unsigned		 rate;
 	uint64_t		 frames;
@@ -60,28 +67,62 @@ struct flac {
 	size_t			 nmarks, marks_cap;
 };
 
+/* What libFLAC handed over, into the file; 0 or f->err (-errno). */
+static int
+fl_flush(struct flac *f)
+{
+	const unsigned char	*p = f->out;
+	size_t			 left = f->out_len;
+	ssize_t			 n;
+
+	while (f->err == 0 && left > 0) {
+		n = pwrite(f->fd, p, left, (off_t)f->out_off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			f->err = n < 0 ? -errno : -EIO;
+		else {
+			p += n;
+			left -= (size_t)n;
+			f->out_off += (uint64_t)n;
+		}
+	}
+	f->out_len = 0;
+	return f->err;
+}
+
+/* Held back until the end of the write (fl_flush), unless it goes
+ * elsewhere than the end of what is held (STREAMINFO, at finish). */
 static FLAC__StreamEncoderWriteStatus
 fl_write_cb(const FLAC__StreamEncoder *e, const FLAC__byte buf[],
     size_t bytes, uint32_t samples, uint32_t frame, void *arg)
 {
 	struct flac	*f = arg;
-	ssize_t		 n;
+	unsigned char	*p;
+	size_t		 cap;
 
 	(void)e;
 	(void)samples;
 	(void)frame;
-	while (bytes > 0) {
-		n = pwrite(f->fd, buf, bytes, (off_t)f->off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			f->err = n < 0 ? -errno : -EIO;
+	if (f->out_len > 0 && (f->off != f->out_off + f->out_len ||
+	    f->out_len + bytes > FLAC_OUT_MAX) && fl_flush(f) != 0)
+		return FLAC__STREAM_ENCODER_WRITE_STATUS_FATAL_ERROR;
+	if (f->out_len == 0)
+		f->out_off = f->off;
+	if (f->out_len + bytes > f->out_cap) {
+		for (cap = f->out_cap > 0 ? f->out_cap : 65536;
+		    cap < f->out_len + bytes; cap *= 2)
+			;
+		if ((p = realloc(f->out, cap)) == NULL) {
+			f->err = -ENOMEM;
 			return FLAC__STREAM_ENCODER_WRITE_STATUS_FATAL_ERROR;
 		}
-		buf += n;
-		bytes -= (size_t)n;
-		f->off += (uint64_t)n;
+		f->out = p;
+		f->out_cap = cap;
 	}
+	memcpy(f->out + f->out_len, buf, bytes);
+	f->out_len += bytes;
+	f->off += bytes;
 	return FLAC__STREAM_ENCODER_WRITE_STATUS_OK;
 }
 
@@ -159,6 +200,7 @@ fl_free(struct flac *f)
 	for (i = 0; i < f->nmarks; i++)
 		free(f->marks[i].label);
 	free(f->marks);
+	free(f->out);
 	free(f->buf);
 	free(f->path);
 	free(f);
@@ -217,6 +259,8 @@ flac_open(const char *path, const struct fmt_par *par, char *err,
 	/* STREAMINFO and the comments are written here, at once. */
 	st = FLAC__stream_encoder_init_stream(f->enc, fl_write_cb, fl_seek_cb,
 	    fl_tell_cb, NULL, f);
+	if (st == FLAC__STREAM_ENCODER_INIT_STATUS_OK && fl_flush(f) != 0)
+		st = FLAC__STREAM_ENCODER_INIT_STATUS_ENCODER_ERROR;
 	if (st != FLAC__STREAM_ENCODER_INIT_STATUS_OK) {
 		rc = f->err != 0 ? f->err : -EINVAL;
 		snprintf(err, errlen, "file %s: FLAC: %s", path, f->err != 0 ?
@@ -256,8 +300,50 @@ fl_encode(struct flac *f, uint64_t n)
 }
 
 /*
+ * ns samples of CONV_PCM16 at p as libFLAC's int32s (the host is little
+ * endian, as conv.h's output).  Eight at a time, so that the compiler
+ * makes vector code of it at -O2.
+ */
+static void
+fl_unpack16(FLAC__int32 *restrict d, const unsigned char *restrict p,
+    size_t ns)
+{
+	int16_t	 s[8];
+	size_t	 i, j;
+
+	for (i = 0; i + 8 <= ns; i += 8) {
+		memcpy(s, p + 2 * i, sizeof(s));
+		for (j = 0; j < 8; j++)
+			d[i + j] = s[j];
+	}
+	for (; i < ns; i++) {
+		memcpy(s, p + 2 * i, 2);
+		d[i] = s[0];
+	}
+}
+
+/* The same of CONV_PCM32, the 24-bit code << 8: back to the code. */
+static void
+fl_unpack32(FLAC__int32 *restrict d, const unsigned char *restrict p,
+    size_t ns)
+{
+	int32_t	 s[8];
+	size_t	 i, j;
+
+	for (i = 0; i + 8 <= ns; i += 8) {
+		memcpy(s, p + 4 * i, sizeof(s));
+		for (j = 0; j < 8; j++)
+			d[i + j] = s[j] >> 8;
+	}
+	for (; i < ns; i++) {
+		memcpy(s, p + 4 * i, 4);
+		d[i] = s[0] >> 8;
+	}
+}
+
+/*
  * Interleaved little-endian CONV_PCM16, or CONV_PCM32 for 24 bits (flac.h),
- * as conv.h makes them.
+ * as conv.h makes them.  What libFLAC encodes goes to the file at the end.
  */
 static int
 flac_write(void *h, const void *buf, size_t bytes)
@@ -266,7 +352,7 @@ flac_write(void *h, const void *buf, size_t bytes)
 	const unsigned char	*p = buf;
 	FLAC__int32		*d = f->buf;
 	size_t			 fb = (size_t)f->bytes * f->channels;
-	uint64_t		 n, k, i, ns;
+	uint64_t		 n, k, ns;
 	int			 rc;
 
 	if (f->err != 0)
@@ -277,18 +363,16 @@ flac_write(void *h, const void *buf, size_t bytes)
 		k = n < FLAC_CHUNK ? n : FLAC_CHUNK;
 		ns = k * f->channels;
 		if (f->bytes == 2)
-			for (i = 0; i < ns; i++, p += 2)
-				d[i] = (int16_t)(p[0] | p[1] << 8);
+			fl_unpack16(d, p, ns);
 		else
-			/* One 32-bit load on a little-endian host. */
-			for (i = 0; i < ns; i++, p += 4)
-				d[i] = (int32_t)((uint32_t)p[0] |
-				    (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-				    (uint32_t)p[3] << 24) >> 8;
-		if ((rc = fl_encode(f, k)) != 0)
+			fl_unpack32(d, p, ns);
+		p += ns * f->bytes;
+		if ((rc = fl_encode(f, k)) != 0) {
+			(void)fl_flush(f);	/* what came before it */
 			return rc;
+		}
 	}
-	return 0;
+	return fl_flush(f);
 }
 
 static int
@@ -304,7 +388,7 @@ flac_silence(void *h, uint64_t frames)
 		if ((rc = fl_encode(f, k)) != 0)
 			return rc;
 	}
-	return 0;
+	return fl_flush(f);
 }
 
 /* Every frame encoded is in the file already: a reader takes it as is. */
@@ -341,7 +425,11 @@ flac_mark(void *h, uint64_t frame, const char *label)
 static int
 flac_sync(void *h)
 {
-	return fdatasync(((struct flac *)h)->fd) != 0 ? -errno : 0;
+	struct flac	*f = h;
+
+	if (fl_flush(f) != 0)
+		return f->err;
+	return fdatasync(f->fd) != 0 ? -errno : 0;
 }
 
 /*
@@ -419,7 +507,8 @@ flac_close(void *h, char *err, size_t errlen)
 	struct flac	*f = h;
 	int		 rc = f->err;
 
-	if (!FLAC__stream_encoder_finish(f->enc) && rc == 0) {
+	if ((!FLAC__stream_encoder_finish(f->enc) || fl_flush(f) != 0) &&
+	    rc == 0) {
 		rc = f->err != 0 ? f->err : -EIO;
 		snprintf(err, errlen, "file %s: FLAC: %s", f->path,
 		    f->err != 0 ? strerror(-f->err) :
