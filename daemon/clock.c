@@ -160,15 +160,52 @@ clock_label_tm(time_t t, long off_s, int utc, char *zone, struct tm *tm)
 	return 1;
 }
 
+/*
+ * tmpl with each %s written out as t's seconds since the epoch, into out
+ * (len bytes); -1 when it does not fit.  strftime's own %s runs mktime on
+ * the struct tm, taking it for local time: for a UTC name, or a label
+ * shifted to the take's offset, it was off by the zone's offset.
+ */
+static int
+clock_epoch_tmpl(const char *tmpl, time_t t, char *out, size_t len)
+{
+	size_t	n = 0;
+	int	k;
+
+	for (; *tmpl != '\0'; tmpl++) {
+		if (tmpl[0] == '%' && tmpl[1] == 's') {
+			k = snprintf(out + n, len - n, "%lld", (long long)t);
+			if (k < 0 || (size_t)k >= len - n)
+				return -1;
+			n += (size_t)k;
+			tmpl++;
+			continue;
+		}
+		if (n + 2 >= len)
+			return -1;
+		out[n++] = *tmpl;
+		/* %% is one character of the name: its second is no %s. */
+		if (tmpl[0] == '%' && tmpl[1] != '\0')
+			out[n++] = *++tmpl;
+	}
+	out[n] = '\0';
+	return 0;
+}
+
 size_t
 clock_expand(const char *tmpl, time_t t, long off_s, int utc, char *buf,
     size_t len, int *shifted)
 {
 	struct tm	tm;
-	char		zone[CLOCK_ZONE_BYTES];
+	char		zone[CLOCK_ZONE_BYTES], epoch[CLOCK_TMPL_BYTES];
 	size_t		n;
 
 	*shifted = clock_label_tm(t, off_s, utc, zone, &tm);
+	if (strstr(tmpl, "%s") != NULL) {
+		if (clock_epoch_tmpl(tmpl, t, epoch, sizeof(epoch)) != 0)
+			return 0;
+		tmpl = epoch;
+	}
 	if ((n = strftime(buf, len, tmpl, &tm)) == 0)
 		return 0;
 	if (!*shifted || clock_template_has_zone(tmpl))

@@ -88,10 +88,11 @@ int		clock_template_has_zone(const char *tmpl);
  * A name: tmpl expanded by strftime at t on the timeline in offset off_s
  * (clock_label_tm), into buf (len bytes).  When the label is not local
  * time's and tmpl shows no zone, the offset follows ("...-030000+0200"),
- * so that the hour a fall-back change repeats is not named twice.
- * Returns the length, or 0 when tmpl expands to nothing or buf is too
+ * so that the hour a fall-back change repeats is not named twice.  %s is
+ * t's seconds since the epoch, whatever the zone.  Returns the length, or 0 when tmpl expands to nothing or buf is too
  * short; *shifted gets clock_label_tm's answer.
  */
+#define CLOCK_TMPL_BYTES	2048	/* a template with %s written out */
 size_t		clock_expand(const char *tmpl, time_t t, long off_s, int utc,
 		    char *buf, size_t len, int *shifted);
 

@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -252,6 +253,18 @@ test_names_fall_back(void **state)
 	    sizeof(names[0]), &shifted);
 	assert_string_equal(names[0], "2025-10-26/recd-20251026-013000");
 	assert_false(shifted);
+	/* %s is the time's, in UTC and on a shifted timeline alike (strftime
+	 * took the label for local time); %%s is no %s. */
+	clock_expand("%s %%s %H", FALL + 1800, 0, 1, names[0],
+	    sizeof(names[0]), &shifted);
+	snprintf(names[1], sizeof(names[1]), "%lld %%s 01",
+	    (long long)(FALL + 1800));
+	assert_string_equal(names[0], names[1]);
+	clock_expand("%s-%H", FALL + 1800, off, 0, names[0],
+	    sizeof(names[0]), &shifted);
+	snprintf(names[1], sizeof(names[1]), "%lld-03+0200",
+	    (long long)(FALL + 1800));
+	assert_string_equal(names[0], names[1]);
 	/* No room: 0, never a cut name. */
 	assert_int_equal(clock_expand(tmpls[1], FALL + 1800, off, 0,
 	    names[0], 5, &shifted), 0);
