@@ -299,46 +299,37 @@ fl_encode(struct flac *f, uint64_t n)
 	return 0;
 }
 
-/*
- * ns samples of CONV_PCM16 at p as libFLAC's int32s (the host is little
- * endian, as conv.h's output).  Eight at a time, so that the compiler
- * makes vector code of it at -O2.
- */
-static void
-fl_unpack16(FLAC__int32 *restrict d, const unsigned char *restrict p,
-    size_t ns)
+/* One sample of CONV_PCM16, or of CONV_PCM32 (the 24-bit code << 8). */
+static inline FLAC__int32
+fl_sample(const unsigned char *p, unsigned bytes)
 {
-	int16_t	 s[8];
-	size_t	 i, j;
+	int16_t	s16;
+	int32_t	s32;
 
-	for (i = 0; i + 8 <= ns; i += 8) {
-		memcpy(s, p + 2 * i, sizeof(s));
-		for (j = 0; j < 8; j++)
-			d[i + j] = s[j];
+	if (bytes == 2) {
+		memcpy(&s16, p, 2);
+		return s16;
 	}
-	for (; i < ns; i++) {
-		memcpy(s, p + 2 * i, 2);
-		d[i] = s[0];
-	}
+	memcpy(&s32, p, 4);
+	return s32 >> 8;
 }
 
-/* The same of CONV_PCM32, the 24-bit code << 8: back to the code. */
-static void
-fl_unpack32(FLAC__int32 *restrict d, const unsigned char *restrict p,
-    size_t ns)
+/*
+ * ns samples at p as libFLAC's int32s (the host is little endian, as
+ * conv.h's output).  Eight at a time, so that the compiler makes vector
+ * code of it at -O2, once for each constant bytes of flac_write's calls.
+ */
+static inline void
+fl_unpack(FLAC__int32 *restrict d, const unsigned char *restrict p,
+    size_t ns, unsigned bytes)
 {
-	int32_t	 s[8];
-	size_t	 i, j;
+	size_t	i, j;
 
-	for (i = 0; i + 8 <= ns; i += 8) {
-		memcpy(s, p + 4 * i, sizeof(s));
+	for (i = 0; i + 8 <= ns; i += 8)
 		for (j = 0; j < 8; j++)
-			d[i + j] = s[j] >> 8;
-	}
-	for (; i < ns; i++) {
-		memcpy(s, p + 4 * i, 4);
-		d[i] = s[0] >> 8;
-	}
+			d[i + j] = fl_sample(p + (i + j) * bytes, bytes);
+	for (; i < ns; i++)
+		d[i] = fl_sample(p + i * bytes, bytes);
 }
 
 /*
@@ -363,9 +354,9 @@ flac_write(void *h, const void *buf, size_t bytes)
 		k = n < FLAC_CHUNK ? n : FLAC_CHUNK;
 		ns = k * f->channels;
 		if (f->bytes == 2)
-			fl_unpack16(d, p, ns);
+			fl_unpack(d, p, ns, 2);
 		else
-			fl_unpack32(d, p, ns);
+			fl_unpack(d, p, ns, 4);
 		p += ns * f->bytes;
 		if ((rc = fl_encode(f, k)) != 0) {
 			(void)fl_flush(f);	/* what came before it */
